@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from org import views as org_views
+
+api_v1 = [
+    path("", include("org.api")),
+    path("", include("goals.api")),
+    path("", include("tracking.api")),
+    path("", include("incentives.api")),
+    path("", include("retros.api")),
+    path("", include("notifications.api")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+]
+
+urlpatterns = [
+    path("healthz", org_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("org.urls")),
+    path("goals/", include("goals.urls")),
+    path("tracking/", include("tracking.urls")),
+    path("incentives/", include("incentives.urls")),
+    path("retros/", include("retros.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("", include("dashboard.urls")),  # the role home pages
+]
+
+if settings.DEBUG:
+    from django.contrib.staticfiles.urls import staticfiles_urlpatterns
+
+    urlpatterns += staticfiles_urlpatterns()

@@ -1,0 +1,7 @@
+"""REST API for incentives: serializers and viewsets, thin over services and selectors."""
+
+from rest_framework.routers import SimpleRouter
+
+router = SimpleRouter()
+
+urlpatterns = router.urls

@@ -1,0 +1,258 @@
+"""REST API for the organisation: token, /me, units and people."""
+
+from __future__ import annotations
+
+import django_filters
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.http import Http404
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, serializers, viewsets
+from rest_framework import permissions as drf_permissions
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.throttling import AnonRateThrottle
+
+from org import permissions, services
+from org.models import Person, Unit
+
+
+class IsAdminForWrites(drf_permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if request.method in drf_permissions.SAFE_METHODS:
+            return True
+        return permissions.is_admin(permissions.person_of(request.user))
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenThrottle(AnonRateThrottle):
+    """Password guessing protection for the token endpoint, per client address."""
+
+    scope = "token"
+
+
+@extend_schema(
+    request=TokenRequestSerializer,
+    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    auth=[],
+)
+@api_view(["POST"])
+@permission_classes([drf_permissions.AllowAny])
+@throttle_classes([TokenThrottle])
+def obtain_token(request):
+    """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
+    data = TokenRequestSerializer(data=request.data)
+    data.is_valid(raise_exception=True)
+    user = authenticate(
+        request, username=data.validated_data["username"], password=data.validated_data["password"]
+    )
+    if user is None or not user.is_active:
+        raise serializers.ValidationError(
+            {"non_field_errors": [_("Unable to sign in with these credentials.")]}
+        )
+    token, _created = Token.objects.get_or_create(user=user)
+    return Response({"token": token.key})
+
+
+class UnitSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "name", "kind", "parent", "head", "path", "depth"]
+        read_only_fields = ["path", "depth"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    unit_name = serializers.CharField(source="unit.name", read_only=True)
+    manager_name = serializers.CharField(
+        source="manager.display_name", read_only=True, default=None
+    )
+
+    SENSITIVE = ("level", "hired_on")
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "username",
+            "display_name",
+            "email",
+            "unit",
+            "unit_name",
+            "manager",
+            "manager_name",
+            "title",
+            "level",
+            "hired_on",
+            "timezone",
+            "language",
+            "is_active",
+        ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        allowed = self.context.get("sensitive_ids")
+        if allowed is not None and instance.pk not in allowed:
+            for field in self.SENSITIVE:
+                data.pop(field, None)
+        return data
+
+
+class PersonWriteSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    display_name = serializers.CharField(max_length=200)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    manager = serializers.PrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True
+    )
+    title = serializers.CharField(required=False, allow_blank=True, default="")
+    level = serializers.ChoiceField(choices=Person.Level.choices, default=Person.Level.FRONTLINE)
+    hired_on = serializers.DateField(required=False, allow_null=True)
+    timezone = serializers.CharField(required=False, default="UTC")
+    language = serializers.ChoiceField(choices=["en", "zh-hans"], default="en")
+
+
+class MeSerializer(PersonSerializer):
+    roles = serializers.SerializerMethodField()
+
+    class Meta(PersonSerializer.Meta):
+        fields = [*PersonSerializer.Meta.fields, "roles"]
+
+    def get_roles(self, obj) -> list[str]:
+        return permissions.roles(obj)
+
+
+@extend_schema(responses=MeSerializer)
+@api_view(["GET"])
+def me(request):
+    """The signed-in person, with their roles (employee, manager, hrbp, admin)."""
+    person = permissions.person_of(request.user)
+    if person is None:
+        raise Http404
+    return Response(MeSerializer(person).data)
+
+
+class UnitFilter(django_filters.FilterSet):
+    class Meta:
+        model = Unit
+        fields = ["parent", "kind", "head"]
+
+
+class UnitViewSet(viewsets.ModelViewSet):
+    serializer_class = UnitSerializer
+    permission_classes = [drf_permissions.IsAuthenticated, IsAdminForWrites]
+    filterset_class = UnitFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self):
+        if permissions.person_of(self.request.user) is None and not self.request.user.is_staff:
+            return Unit.objects.none()
+        return Unit.objects.order_by("path")
+
+    def perform_create(self, serializer):
+        d = serializer.validated_data
+        serializer.instance = services.create_unit(
+            name=d["name"],
+            kind=d.get("kind", Unit.Kind.TEAM),
+            parent=d.get("parent"),
+            head=d.get("head"),
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_unit(
+            unit=serializer.instance, **serializer.validated_data
+        )
+
+
+class PersonFilter(django_filters.FilterSet):
+    unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), method="in_unit")
+    unit_exact = django_filters.NumberFilter(field_name="unit_id")
+    search = django_filters.CharFilter(field_name="display_name", lookup_expr="icontains")
+
+    class Meta:
+        model = Person
+        fields = ["unit", "manager", "unit_exact", "search"]
+
+    def in_unit(self, queryset, name, value):
+        return queryset.filter(unit__path__startswith=value.path)
+
+
+class PersonViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [drf_permissions.IsAuthenticated, IsAdminForWrites]
+    filterset_class = PersonFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_viewer(self):
+        return permissions.person_of(self.request.user)
+
+    def get_queryset(self):
+        return (
+            permissions.visible_people(self.get_viewer())
+            .select_related("unit", "manager", "user")
+            .order_by("display_name", "pk")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return PersonWriteSerializer
+        return PersonSerializer
+
+    def _sensitive_ids(self, people) -> set[int]:
+        viewer = self.get_viewer()
+        ids = [p.pk for p in people]
+        return set(
+            Person.objects.filter(permissions.sensitive_people_q(viewer), pk__in=ids).values_list(
+                "pk", flat=True
+            )
+        )
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        context = {**self.get_serializer_context(), "sensitive_ids": self._sensitive_ids(page)}
+        return self.get_paginated_response(PersonSerializer(page, many=True, context=context).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        person = self.get_object()
+        context = {**self.get_serializer_context(), "sensitive_ids": self._sensitive_ids([person])}
+        return Response(PersonSerializer(person, context=context).data)
+
+    @extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer})
+    def create(self, request, *args, **kwargs):
+        data = PersonWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        with transaction.atomic():
+            person = services.create_person(**data.validated_data)
+        return Response(PersonSerializer(person).data, status=201)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_person(
+            person=serializer.instance, **serializer.validated_data
+        )
+
+
+router = SimpleRouter()
+router.register("units", UnitViewSet, basename="unit")
+router.register("people", PersonViewSet, basename="person")
+
+urlpatterns = [
+    path("auth/token/", obtain_token, name="api-token"),
+    path("me/", me, name="api-me"),
+    *router.urls,
+]

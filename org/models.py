@@ -1,0 +1,176 @@
+"""The organisation: a tree of units, the people in them and who partners which unit as HRBP.
+
+Roles are not flags: a manager heads a unit or has direct reports, an HRBP has assignments,
+an admin is a staff user. `org.permissions` answers every "may this person see that" question.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Length, Replace, Substr
+from django.utils.translation import gettext_lazy as _
+
+PATH_SEPARATOR = "/"
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        COMPANY = "company", _("Company")
+        DIVISION = "division", _("Division")
+        DEPARTMENT = "department", _("Department")
+        TEAM = "team", _("Team")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEAM)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    head = models.ForeignKey(
+        "Person",
+        verbose_name=_("head"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="headed_units",
+    )
+    # Materialized path of ids, "/1/4/9/": a subtree is path__startswith, ancestors are its ids.
+    path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        indexes = [models.Index(fields=["parent"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to this unit, inclusive."""
+        return [int(part) for part in self.path.strip(PATH_SEPARATOR).split(PATH_SEPARATOR) if part]
+
+    def subtree(self) -> models.QuerySet["Unit"]:
+        return Unit.objects.filter(path__startswith=self.path)
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk:
+            parent = Unit.objects.only("path").get(pk=self.parent_id)
+            if parent.path.startswith(self.path):
+                raise ValidationError({"parent": _("A unit cannot move under itself.")})
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            old_path = self.path
+            if not self.pk:
+                super().save(*args, **kwargs)
+                kwargs.pop("force_insert", None)
+            parent_path = (
+                Unit.objects.only("path").get(pk=self.parent_id).path
+                if self.parent_id
+                else PATH_SEPARATOR
+            )
+            self.path = f"{parent_path}{self.pk}{PATH_SEPARATOR}"
+            self.depth = self.path.count(PATH_SEPARATOR) - 2
+            super().save(update_fields=["name", "kind", "parent", "head", "path", "depth"])
+            if old_path and old_path != self.path:
+                # Move: rewrite every descendant's path prefix and depth in one statement.
+                Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
+                    path=Concat(Value(self.path), Substr("path", len(old_path) + 1)),
+                    depth=Length("path")
+                    - Length(Replace("path", Value(PATH_SEPARATOR), Value("")))
+                    - 2
+                    + (self.depth - (old_path.count(PATH_SEPARATOR) - 2)),
+                )
+
+
+class Person(models.Model):
+    class Level(models.TextChoices):
+        FRONTLINE = "frontline", _("Frontline")
+        MANAGER = "manager", _("Manager")
+        EXECUTIVE = "executive", _("Executive")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="person"
+    )
+    display_name = models.CharField(_("name"), max_length=200)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members"
+    )
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="direct_reports",
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    level = models.CharField(
+        _("level"), max_length=20, choices=Level.choices, default=Level.FRONTLINE
+    )
+    hired_on = models.DateField(_("hired on"), null=True, blank=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["display_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        indexes = [models.Index(fields=["unit", "display_name"])]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    def clean(self) -> None:
+        from zoneinfo import available_timezones
+
+        if self.timezone not in available_timezones():
+            raise ValidationError({"timezone": _("Unknown time zone.")})
+        if self.manager_id and self.pk and self.manager_id == self.pk:
+            raise ValidationError({"manager": _("A person cannot be their own manager.")})
+        if self.manager_id and self.pk:
+            # No cycles in the manager chain.
+            seen, current = {self.pk}, self.manager_id
+            while current:
+                if current in seen:
+                    raise ValidationError({"manager": _("This would create a management loop.")})
+                seen.add(current)
+                current = (
+                    Person.objects.filter(pk=current).values_list("manager_id", flat=True).first()
+                )
+
+    @property
+    def email(self) -> str:
+        return self.user.email
+
+    @property
+    def username(self) -> str:
+        return self.user.get_username()
+
+
+class HRBPAssignment(models.Model):
+    """An HR business partner covers a unit and its whole subtree."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="hrbp_assignments")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="hrbp_assignments")
+
+    class Meta:
+        verbose_name = _("HRBP assignment")
+        verbose_name_plural = _("HRBP assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "unit"], name="unique_hrbp_assignment")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} → {self.unit}"

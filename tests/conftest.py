@@ -1,0 +1,83 @@
+"""Shared fixtures: a small company with the story's people.
+
+Acme (company)                 admin: Zed (staff)
+  Sales (department, head bob)     bob manages alice and erin directly
+    Field team (team, head bob)    alice, erin
+  Marketing (department, head mia) dave
+carol is the HRBP of Sales.
+"""
+
+import pytest
+from rest_framework.test import APIClient
+
+from org.models import Person, Unit
+from tests.factories import HRBPAssignmentFactory, PersonFactory, UnitFactory, UserFactory
+
+
+@pytest.fixture
+def company(db):
+    acme = UnitFactory(name="Acme", kind=Unit.Kind.COMPANY)
+    sales = UnitFactory(name="Sales", kind=Unit.Kind.DEPARTMENT, parent=acme)
+    field = UnitFactory(name="Field team", kind=Unit.Kind.TEAM, parent=sales)
+    marketing = UnitFactory(name="Marketing", kind=Unit.Kind.DEPARTMENT, parent=acme)
+    hr = UnitFactory(name="HR", kind=Unit.Kind.DEPARTMENT, parent=acme)
+    zed = PersonFactory(
+        user=UserFactory(username="zed", is_staff=True), unit=acme, level=Person.Level.EXECUTIVE
+    )
+    bob = PersonFactory(
+        user=UserFactory(username="bob"), unit=sales, manager=zed, level=Person.Level.MANAGER
+    )
+    alice = PersonFactory(user=UserFactory(username="alice"), unit=field, manager=bob)
+    erin = PersonFactory(user=UserFactory(username="erin"), unit=field, manager=bob)
+    mia = PersonFactory(
+        user=UserFactory(username="mia"), unit=marketing, manager=zed, level=Person.Level.MANAGER
+    )
+    dave = PersonFactory(user=UserFactory(username="dave"), unit=marketing, manager=mia)
+    carol = PersonFactory(user=UserFactory(username="carol"), unit=hr, manager=zed, title="HRBP")
+    acme.head = zed
+    acme.save()
+    sales.head = bob
+    sales.save()
+    field.head = bob
+    field.save()
+    marketing.head = mia
+    marketing.save()
+    HRBPAssignmentFactory(person=carol, unit=sales)
+    return {
+        "acme": acme,
+        "sales": sales,
+        "field": field,
+        "marketing": marketing,
+        "hr": hr,
+        "zed": zed,
+        "bob": bob,
+        "alice": alice,
+        "erin": erin,
+        "mia": mia,
+        "dave": dave,
+        "carol": carol,
+    }
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_(person)` authenticates as that person."""
+    client = APIClient()
+
+    def as_(person):
+        client.force_authenticate(user=person.user if person else None)
+        return client
+
+    client.as_ = as_
+    return client
+
+
+@pytest.fixture
+def login(client):
+    """The Django test client signed in as a person: `login(alice)`."""
+
+    def _login(person):
+        client.force_login(person.user)
+        return client
+
+    return _login
