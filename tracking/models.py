@@ -1,1 +1,0 @@
-"""Models are added by the issue that builds this app."""

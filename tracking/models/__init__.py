@@ -1,0 +1,3 @@
+"""Tracking models: weekly check-ins (PDCA) and, in `resources`, resource requests and budgets."""
+
+from .checkins import CauseTag, CheckIn, KeyResultUpdate  # noqa: F401

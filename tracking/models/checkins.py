@@ -1,0 +1,116 @@
+"""The weekly PDCA check-in: one per person per ISO week, with one update per key result."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from goals.models import VALUE_FIELD, KeyResult, Status
+from org.models import Person
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of the ISO week containing `day`."""
+    return day - dt.timedelta(days=day.weekday())
+
+
+class CauseTag(models.Model):
+    """Why a key result is behind. An organisation-editable list; the seeded ones have a slug
+    so their labels are translated."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    position = models.PositiveSmallIntegerField(default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["position", "label"]
+        verbose_name = _("cause tag")
+        verbose_name_plural = _("cause tags")
+
+    def __str__(self) -> str:
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        from tracking.causes import SEEDED_LABELS
+
+        seeded = SEEDED_LABELS.get(self.slug)
+        return str(seeded) if seeded and seeded == self.label else self.label
+
+
+class CheckIn(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="check_ins")
+    week = models.DateField(_("week"), help_text=_("The Monday of the ISO week."))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    plan = models.TextField(_("plan (next week)"), blank=True)
+    done = models.TextField(_("done (this week)"), blank=True)
+    # PDCA "check": the deviation, filled from the numbers and explained in words. (A field
+    # named `check` would shadow Model.check().)
+    deviation = models.TextField(_("check (deviation)"), blank=True)
+    act = models.TextField(_("act (corrective actions)"), blank=True)
+    confidence = models.PositiveSmallIntegerField(
+        _("overall confidence"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    blockers = models.TextField(_("blockers"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    amendments = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-week", "person"]
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "week"], name="one_check_in_per_week")
+        ]
+        indexes = [models.Index(fields=["week", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.week:%G-W%V}"
+
+
+class KeyResultUpdate(models.Model):
+    check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="updates")
+    key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="updates")
+    value = models.DecimalField(_("value"), **VALUE_FIELD)
+    previous_value = models.DecimalField(null=True, blank=True, **VALUE_FIELD)
+    confidence = models.CharField(
+        _("confidence"), max_length=10, choices=Status.choices, default=Status.ON_TRACK
+    )
+    # Classified against the expected pace when submitted.
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, blank=True)
+    progress = models.FloatField(null=True, blank=True)
+    expected_progress = models.FloatField(null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    cause = models.ForeignKey(
+        CauseTag, verbose_name=_("cause"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    action = models.TextField(_("corrective action"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["check_in", "key_result__position", "pk"]
+        verbose_name = _("key result update")
+        verbose_name_plural = _("key result updates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["check_in", "key_result"], name="one_update_per_key_result"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key_result}: {self.value}"
