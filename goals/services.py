@@ -100,3 +100,78 @@ def record_measurement(
     key_result.save(update_fields=["current_value", "progress", "updated_at"])
     recompute_progress_upwards(key_result.goal)
     return measurement
+
+
+def _validate_key_result(kr: KeyResult) -> None:
+    try:
+        kr.full_clean(exclude=["goal"])
+    except ValidationError as exc:
+        raise ValidationError(
+            {f"key_results.{key}": msgs for key, msgs in exc.message_dict.items()}
+        ) from None
+    cycle = kr.goal.cycle
+    if kr.due_on and not cycle.contains(kr.due_on):
+        raise ValidationError(
+            {"key_results.due_on": _("The due date must fall within the goal's cycle.")}
+        )
+
+
+@transaction.atomic
+def create_goal(
+    *,
+    actor: Person | None,
+    cycle,
+    title: str,
+    level: str,
+    owner_person: Person | None = None,
+    owner_unit=None,
+    kind: str = Goal.Kind.OBJECTIVE,
+    parent: Goal | None = None,
+    description: str = "",
+    category: str = "",
+    priority: str = Goal.Priority.CORE,
+    commitment: str = Goal.Commitment.COMMITTED,
+    weight=Decimal("1"),
+    visibility: str = Goal.Visibility.PUBLIC,
+    key_results: list[dict] | None = None,
+) -> Goal:
+    """Create a draft goal with its key results (dicts of KeyResult fields: name, target_value,
+    start_value, unit, direction, weight, due_on, metric, milestones). Validated as a whole:
+    nothing is saved when any part is invalid."""
+    goal = Goal(
+        cycle=cycle,
+        title=title,
+        level=level,
+        owner_person=owner_person,
+        owner_unit=owner_unit,
+        kind=kind,
+        parent=parent,
+        description=description,
+        category=category,
+        priority=priority,
+        commitment=commitment,
+        weight=weight,
+        visibility=visibility,
+        created_by=actor,
+        initiated_by=actor,
+    )
+    goal.full_clean()
+    if parent is not None and not parent.cycle.covers(cycle):
+        raise ValidationError(
+            {"parent": _("The parent goal's cycle must cover this goal's cycle.")}
+        )
+    key_results = key_results or []
+    if kind == Goal.Kind.KPI and len(key_results) != 1:
+        raise ValidationError(
+            {"key_results": _("A KPI has exactly one key result: its indicator.")}
+        )
+    goal.save()
+    for position, data in enumerate(key_results):
+        kr = KeyResult(goal=goal, position=position, **data)
+        if "current_value" not in data:
+            kr.current_value = kr.start_value
+        _validate_key_result(kr)
+        kr.progress = kr.compute_progress()
+        kr.save()
+    recompute_progress_upwards(goal)
+    return goal

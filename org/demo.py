@@ -391,13 +391,8 @@ def seed_synthetic(*, employees: int, seed: int = 1, weeks: int = 8) -> DemoCont
 
     # One head per unit (the first people), the rest spread over the teams.
     people = []
-    heads: dict[int, int] = {}  # unit pk → index into people
-    idx = 0
-    for unit in all_units:
-        if idx >= employees:
-            break
-        heads[unit.pk] = idx
-        idx += 1
+    # unit pk → index into people: the first people head the units, top down.
+    heads: dict[int, int] = {unit.pk: i for i, unit in enumerate(all_units[:employees])}
     for i, user in enumerate(users):
         if i < len(heads):
             unit = all_units[i]
