@@ -16,7 +16,7 @@ $(STAMP): requirements-dev.lock
 install: $(STAMP)
 
 migrate: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	$(BIN)/python manage.py compile_translations -v 0
 	$(BIN)/python manage.py migrate --noinput -v 0
 
 seed: migrate
@@ -26,7 +26,7 @@ run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	$(BIN)/python manage.py compile_translations -v 0
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 lint: install
@@ -39,7 +39,7 @@ format: install
 
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --no-obsolete
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py compile_translations
 
 worker: install
 	$(BIN)/celery -A config worker -l info
@@ -49,3 +49,8 @@ beat: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3
+
+# Debian's chromium for the Playwright journeys (never a browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@chromium --version
