@@ -25,7 +25,7 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
+test: install browser
 	$(BIN)/python manage.py compile_translations -v 0
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
@@ -50,7 +50,8 @@ beat: install
 clean:
 	rm -rf $(VENV) db.sqlite3
 
-# Debian's chromium for the Playwright journeys (never a browser download).
+# Debian's chromium and a CJK font for the Playwright journeys (never a browser download).
 browser:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
-	@chromium --version
+	@(command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q .) || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
+	@chromium --version 2>/dev/null

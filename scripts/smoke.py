@@ -1,6 +1,6 @@
 """Smoke test of a running Keel: /healthz answers 200 and each demo login reaches its home page.
 
-    python scripts/smoke.py http://127.0.0.1:8000
+python scripts/smoke.py http://127.0.0.1:8000
 """
 
 import re
