@@ -10,6 +10,7 @@ times the batch jobs. Prints one table, writes bench-results/<timestamp>.json an
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
@@ -87,10 +88,8 @@ def machine() -> dict:
     except OSError:
         pass
     mem = ""
-    try:
+    with contextlib.suppress(OSError):
         mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
-    except OSError:
-        pass
     return {
         "cpus": os.cpu_count(),
         "cpu": cpu,
@@ -119,9 +118,9 @@ def start_server() -> subprocess.Popen:
 
     for _ in range(120):
         try:
-            if requests.get(f"{BASE}/healthz", timeout=2).status_code == 200:
+            if requests.get(f"{BASE}/healthz", timeout=10).status_code == 200:
                 return server
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.5)
     server.terminate()
     sys.exit("gunicorn did not start")
