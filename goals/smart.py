@@ -96,7 +96,8 @@ def check_specific(title: str) -> Verdict:
         return Verdict(
             WARN,
             _(
-                "“%(word)s” alone is vague: name the result, e.g. which customers, product or number."
+                "“%(word)s” alone is vague: name the result, e.g. which customers, "
+                "product or number."
             )
             % {"word": vague[0]},
         )
@@ -169,7 +170,8 @@ def check_achievable(
         return Verdict(
             PASS,
             _(
-                "No history to compare with: give key results a metric to check them against past results."
+                "No history to compare with: give key results a metric to check them "
+                "against past results."
             ),
         )
     best = owner_best(

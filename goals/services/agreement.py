@@ -134,12 +134,13 @@ def update_goal(*, actor: Person, goal: Goal, version: int, **changes) -> Goal:
         raise ValidationError(
             _("A proposed goal waits for agreement; accept it or counter-propose instead.")
         )
-    unknown = set(changes) - EDITABLE_FIELDS - {"key_results"}
+    unknown = set(changes) - EDITABLE_FIELDS - {"key_results", "supports"}
     if unknown:
         raise ValidationError(
             _("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
         )
     key_results = changes.pop("key_results", None)
+    supports = changes.pop("supports", None)
     old_parent_id = goal.parent_id
     if "weight" in changes:
         changes["weight"] = parse_weight(changes["weight"])
@@ -161,6 +162,10 @@ def update_goal(*, actor: Person, goal: Goal, version: int, **changes) -> Goal:
         raise ValidationError(
             {"key_results": _("A KPI has exactly one key result: its indicator.")}
         )
+    if supports is not None:
+        if any(other.pk == goal.pk for other in supports):
+            raise ValidationError({"supports": _("A goal cannot support itself.")})
+        goal.supports.set(supports)
     _save(goal, actor, list(changes))
     recompute_progress_upwards(goal)
     if old_parent_id and old_parent_id != goal.parent_id:

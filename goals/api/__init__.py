@@ -1,0 +1,460 @@
+"""REST API for goals: thin viewsets over `goals.services` and `goals.selectors`, scoped by
+`org.permissions`. Mounted at /api/v1/ (cycles, goals, key-results, adjustments)."""
+
+from __future__ import annotations
+
+import django_filters
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from config.api import Conflict
+from goals import selectors, services
+from goals.models import Cycle, Goal, KeyResult, Measurement, TargetAdjustment
+from goals.smart import check_goal
+from org import permissions
+from org.models import Unit
+
+from .serializers import (
+    AdjustmentCreateSerializer,
+    AdjustmentSerializer,
+    CascadeResultSerializer,
+    CascadeSerializer,
+    CloseSerializer,
+    CommentSerializer,
+    CounterProposeSerializer,
+    CycleSerializer,
+    GoalCreateSerializer,
+    GoalSerializer,
+    GoalUpdateSerializer,
+    HistoryEntrySerializer,
+    KeyResultSerializer,
+    MeasurementInputSerializer,
+    MeasurementSerializer,
+    SmartSerializer,
+    TreeNodeSerializer,
+    UnitAdjustmentSerializer,
+)
+
+
+def _viewer(request):
+    return permissions.person_of(request.user)
+
+
+class CycleFilter(django_filters.FilterSet):
+    class Meta:
+        model = Cycle
+        fields = ["kind", "state", "parent"]
+
+
+class CycleViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cycles (year, half, quarter, month): everyone reads, admins write."""
+
+    serializer_class = CycleSerializer
+    filterset_class = CycleFilter
+    queryset = Cycle.objects.all()
+
+    def perform_create(self, serializer):
+        values = dict(serializer.validated_data)
+        values.pop("state", None)  # a new cycle starts in planning
+        serializer.instance = services.create_cycle(actor=_viewer(self.request), **values)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.update_cycle(
+            actor=_viewer(self.request), cycle=serializer.instance, **serializer.validated_data
+        )
+
+
+class GoalFilter(django_filters.FilterSet):
+    cycle = django_filters.NumberFilter(field_name="cycle_id")
+    owner_person = django_filters.NumberFilter(field_name="owner_person_id")
+    owner_unit = django_filters.NumberFilter(field_name="owner_unit_id")
+    parent = django_filters.NumberFilter(field_name="parent_id")
+    kind = django_filters.ChoiceFilter(choices=Goal.Kind.choices)
+    level = django_filters.ChoiceFilter(choices=Goal.Level.choices)
+    state = django_filters.ChoiceFilter(choices=Goal.State.choices)
+
+    class Meta:
+        model = Goal
+        fields = ["cycle", "kind", "level", "state", "owner_person", "owner_unit", "parent"]
+
+
+def tree_to_dict(node: selectors.TreeNode) -> dict:
+    goal = node.goal
+    return {
+        "id": goal.pk,
+        "title": goal.title,
+        "kind": goal.kind,
+        "level": goal.level,
+        "state": goal.state,
+        "owner_name": goal.owner_name,
+        "progress": round(goal.progress, 4),
+        "weight": str(goal.weight),
+        "children": [tree_to_dict(child) for child in node.children],
+    }
+
+
+class GoalViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Goals (objectives and KPIs) with their key results. Updates carry `version` (optimistic
+    locking: a stale one answers 409 naming who changed it)."""
+
+    serializer_class = GoalSerializer
+    filterset_class = GoalFilter
+    queryset = Goal.objects.none()
+
+    def get_queryset(self):
+        return (
+            selectors.goals_with_key_results(permissions.visible_goals(_viewer(self.request)))
+            .prefetch_related("supports")
+            .order_by("cycle", "level", "title", "pk")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return GoalCreateSerializer
+        if self.action in ("update", "partial_update"):
+            return GoalUpdateSerializer
+        return GoalSerializer
+
+    def _goal(self, action_name: str = "view") -> Goal:
+        return permissions.get_goal_for(_viewer(self.request), self.kwargs["pk"], action_name)
+
+    def _read(self, goal: Goal, code=status.HTTP_200_OK) -> Response:
+        goal = self.get_queryset().get(pk=goal.pk)
+        return Response(GoalSerializer(goal, context=self.get_serializer_context()).data, code)
+
+    @extend_schema(request=GoalCreateSerializer, responses={201: GoalSerializer})
+    def create(self, request, *args, **kwargs):
+        data = GoalCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        key_results = [
+            {k: v for k, v in row.items() if v is not None or k == "due_on"}
+            for row in values.pop("key_results")
+        ]
+        goal = services.create_goal(actor=_viewer(request), key_results=key_results, **values)
+        return self._read(goal, status.HTTP_201_CREATED)
+
+    @extend_schema(request=GoalUpdateSerializer, responses={200: GoalSerializer})
+    def update(self, request, *args, **kwargs):
+        goal = self._goal("edit")
+        data = GoalUpdateSerializer(
+            data=request.data,
+            partial=kwargs.get("partial", False),
+            context=self.get_serializer_context(),
+        )
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        version = values.pop("version")
+        if "key_results" in values:
+            values["key_results"] = [dict(row) for row in values["key_results"]]
+        try:
+            goal = services.update_goal(
+                actor=_viewer(request), goal=goal, version=version, **values
+            )
+        except services.StaleVersion as exc:
+            raise Conflict(detail=str(exc)) from None
+        return self._read(goal)
+
+    @extend_schema(request=None, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"])
+    def propose(self, request, pk=None):
+        """Propose a draft or returned goal for agreement (the owner), or assign it (a manager)."""
+        goal = services.propose_goal(actor=_viewer(request), goal=self._goal("edit"))
+        return self._read(goal)
+
+    @extend_schema(request=None, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"])
+    def agree(self, request, pk=None):
+        """Agree a proposed goal: the manager agrees the owner's proposal, the owner accepts an
+        assignment."""
+        goal = services.agree_goal(actor=_viewer(request), goal=self._goal("agree"))
+        return self._read(goal)
+
+    @extend_schema(request=CommentSerializer, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """Return the owner's proposal with a comment (required)."""
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = services.return_goal(
+            actor=_viewer(request), goal=self._goal("agree"), comment=data.validated_data["comment"]
+        )
+        return self._read(goal)
+
+    @extend_schema(request=CounterProposeSerializer, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"], url_path="counter-propose")
+    def counter_propose(self, request, pk=None):
+        """The owner answers an assignment with other targets and a comment."""
+        data = CounterProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = services.counter_propose_goal(
+            actor=_viewer(request),
+            goal=self._goal("agree"),
+            comment=data.validated_data["comment"],
+            targets=data.validated_data.get("targets") or {},
+        )
+        return self._read(goal)
+
+    @extend_schema(request=CloseSerializer, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close an agreed goal with a score (0–1; default its progress)."""
+        data = CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = services.close_goal(
+            actor=_viewer(request), goal=self._goal("close"), score=data.validated_data.get("score")
+        )
+        return self._read(goal)
+
+    @extend_schema(responses={200: SmartSerializer})
+    @action(detail=True, methods=["get"])
+    def smart(self, request, pk=None):
+        """The SMART check: a verdict and a message per letter."""
+        verdicts = check_goal(self._goal())
+        return Response({key: verdict.as_dict() for key, verdict in verdicts.items()})
+
+    @extend_schema(request=CascadeSerializer, responses={200: CascadeResultSerializer})
+    @action(detail=True, methods=["post"])
+    def cascade(self, request, pk=None):
+        """Create child goals for people or units in one action, splitting a key result's target
+        equally, by weights or by history (`dry_run` previews the split)."""
+        viewer = _viewer(request)
+        goal = self._goal("cascade")
+        data = CascadeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        key_result = goal.key_results.filter(pk=values["key_result"]).first()
+        children = _resolve_children(viewer, values["children"])
+        result = services.cascade_goal(
+            actor=viewer,
+            goal=goal,
+            key_result=key_result,
+            split=values["split"],
+            children=children,
+            dry_run=values["dry_run"],
+            apply_templates=values["apply_templates"],
+            title=values["title"],
+        )
+        goals = result.goals or [None] * len(result.rows)
+        return Response(
+            {
+                "split": result.split,
+                "total": result.total,
+                "parent_target": key_result.target_value,
+                "fallback": result.fallback,
+                "dry_run": values["dry_run"],
+                "children": [
+                    {
+                        "owner_person": row["owner"].pk if row["kind"] == "person" else None,
+                        "owner_unit": row["owner"].pk if row["kind"] == "unit" else None,
+                        "owner_name": str(row["owner"]),
+                        "target_value": row["target_value"],
+                        "start_value": row["start_value"],
+                        "goal": child.pk if child else None,
+                    }
+                    for row, child in zip(result.rows, goals, strict=True)
+                ],
+            },
+            status=status.HTTP_200_OK if values["dry_run"] else status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(responses={200: TreeNodeSerializer})
+    @action(detail=True, methods=["get"])
+    def tree(self, request, pk=None):
+        """The goal and every visible goal aligned below it, nested, with progress."""
+        root = self._goal()
+        return Response(tree_to_dict(selectors.goal_tree(root, _viewer(request))))
+
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Who changed what and when: the goal, its key results and their adjustments."""
+        return Response(selectors.goal_history(self._goal()))
+
+
+def _resolve_children(viewer, rows: list[dict]) -> list[dict]:
+    """Owners by id, in one query per kind; an owner the viewer cannot see is a 400."""
+    from rest_framework.exceptions import ValidationError
+
+    person_ids = {r["owner_person"] for r in rows if r.get("owner_person") is not None}
+    unit_ids = {r["owner_unit"] for r in rows if r.get("owner_unit") is not None}
+    people = {
+        p.pk: p
+        for p in permissions.visible_people(viewer).filter(pk__in=person_ids).select_related("unit")
+    }
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids).select_related("head")}
+    children = []
+    for row in rows:
+        child = {"weight": row.get("weight")}
+        if row.get("owner_person") is not None:
+            if row["owner_person"] not in people:
+                raise ValidationError({"children": [f"Unknown person {row['owner_person']}."]})
+            child["owner_person"] = people[row["owner_person"]]
+        if row.get("owner_unit") is not None:
+            if row["owner_unit"] not in units:
+                raise ValidationError({"children": [f"Unknown unit {row['owner_unit']}."]})
+            child["owner_unit"] = units[row["owner_unit"]]
+        children.append(child)
+    return children
+
+
+class KeyResultFilter(django_filters.FilterSet):
+    goal = django_filters.NumberFilter(field_name="goal_id")
+
+    class Meta:
+        model = KeyResult
+        fields = ["goal"]
+
+
+class KeyResultViewSet(viewsets.ReadOnlyModelViewSet):
+    """Key results with progress, attainment (unclamped), expected progress and status today.
+    Values arrive through `POST /key-results/{id}/measurements/`."""
+
+    serializer_class = KeyResultSerializer
+    filterset_class = KeyResultFilter
+    queryset = KeyResult.objects.none()
+
+    def get_queryset(self):
+        return (
+            permissions.visible_key_results(_viewer(self.request))
+            .select_related("goal__cycle")
+            .order_by("goal_id", "position", "pk")
+        )
+
+    @extend_schema(methods=["GET"], request=None, responses={200: MeasurementSerializer(many=True)})
+    @extend_schema(
+        methods=["POST"],
+        request=MeasurementInputSerializer,
+        responses={201: MeasurementSerializer},
+    )
+    @action(detail=True, methods=["get", "post"])
+    def measurements(self, request, pk=None):
+        """GET: the value history. POST `{"value", "note"}`: record a new value (how a CRM or
+        ERP pushes a number); progress is recomputed up the alignment chain."""
+        viewer = _viewer(request)
+        if request.method == "GET":
+            kr = permissions.get_key_result_for(viewer, pk)
+            page = self.paginate_queryset(
+                Measurement.objects.filter(key_result=kr).order_by("-recorded_at", "-pk")
+            )
+            return self.get_paginated_response(MeasurementSerializer(page, many=True).data)
+        kr = permissions.get_key_result_for(viewer, pk, "measure")
+        data = MeasurementInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        measurement = services.record_measurement(
+            key_result=kr,
+            value=data.validated_data["value"],
+            note=data.validated_data["note"],
+            source=Measurement.Source.API,
+            recorded_by=viewer,
+        )
+        return Response(MeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
+
+
+class AdjustmentFilter(django_filters.FilterSet):
+    key_result = django_filters.NumberFilter(field_name="key_result_id")
+    goal = django_filters.NumberFilter(field_name="key_result__goal_id")
+    state = django_filters.ChoiceFilter(choices=TargetAdjustment.State.choices)
+
+    class Meta:
+        model = TargetAdjustment
+        fields = ["key_result", "goal", "state"]
+
+
+class AdjustmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Target adjustments of agreed goals: request, then approve or reject (owner's manager)."""
+
+    serializer_class = AdjustmentSerializer
+    filterset_class = AdjustmentFilter
+    queryset = TargetAdjustment.objects.none()
+
+    def get_queryset(self):
+        return (
+            permissions.visible_adjustments(_viewer(self.request))
+            .select_related("key_result")
+            .order_by("-created_at", "-pk")
+        )
+
+    @extend_schema(request=AdjustmentCreateSerializer, responses={201: AdjustmentSerializer})
+    def create(self, request, *args, **kwargs):
+        viewer = _viewer(request)
+        data = AdjustmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        kr = permissions.get_key_result_for(viewer, values.pop("key_result"), "adjust")
+        adjustment = services.request_adjustment(actor=viewer, key_result=kr, **values)
+        return Response(AdjustmentSerializer(adjustment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=UnitAdjustmentSerializer, responses={201: AdjustmentSerializer(many=True)}
+    )
+    @action(detail=False, methods=["post"])
+    def unit(self, request):
+        """Re-target every agreed secondary goal of a unit (and below) by a factor, in one
+        request; core goals keep their targets."""
+        viewer = _viewer(request)
+        data = UnitAdjustmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        unit = Unit.objects.filter(pk=values.pop("unit")).first()
+        cycle = Cycle.objects.filter(pk=values.pop("cycle")).first()
+        if unit is None or cycle is None:
+            raise Http404
+        rows = services.request_unit_adjustment(actor=viewer, unit=unit, cycle=cycle, **values)
+        return Response(AdjustmentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=CommentSerializer, responses={200: AdjustmentSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        """Approve: the target changes (a unit-wide request approves its whole batch)."""
+        viewer = _viewer(request)
+        adjustment = permissions.get_adjustment_for(viewer, pk, "decide")
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = services.approve_adjustment(
+            actor=viewer, adjustment=adjustment, comment=data.validated_data["comment"]
+        )
+        return Response(AdjustmentSerializer(rows, many=True).data)
+
+    @extend_schema(request=CommentSerializer, responses={200: AdjustmentSerializer(many=True)})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """Reject with a comment (required)."""
+        viewer = _viewer(request)
+        adjustment = permissions.get_adjustment_for(viewer, pk, "decide")
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = services.reject_adjustment(
+            actor=viewer, adjustment=adjustment, comment=data.validated_data["comment"]
+        )
+        return Response(AdjustmentSerializer(rows, many=True).data)
+
+
+router = SimpleRouter()
+router.register("cycles", CycleViewSet, basename="cycle")
+router.register("goals", GoalViewSet, basename="goal")
+router.register("key-results", KeyResultViewSet, basename="key-result")
+router.register("adjustments", AdjustmentViewSet, basename="adjustment")
+
+urlpatterns = router.urls
