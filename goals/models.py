@@ -19,6 +19,11 @@ from org.models import Person, Unit
 VALUE_FIELD = {"max_digits": 20, "decimal_places": 4}
 
 
+def fmt_number(value) -> str:
+    """A stored value for people: 45, 12.5, never 4.5E+1 or 45.0000."""
+    return f"{Decimal(value).normalize():f}"
+
+
 class Status(models.TextChoices):
     ON_TRACK = "on_track", _("On track")
     AT_RISK = "at_risk", _("At risk")

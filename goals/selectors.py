@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
+from goals.models import Cycle, Goal, KeyResult, TargetAdjustment, fmt_number
 from org import permissions
 from org.models import Person
 
@@ -174,7 +174,7 @@ def goal_history(goal: Goal, *, limit: int = 50) -> list[dict]:
     for record in adj_history[: limit * 2]:
         by_adj.setdefault(record.id, []).append(record)
     for records in by_adj.values():
-        diff(records, lambda r: f"{r.old_target.normalize()} → {r.new_target.normalize()}")
+        diff(records, lambda r: f"{fmt_number(r.old_target)} → {fmt_number(r.new_target)}")
     entries.sort(key=lambda e: e["at"], reverse=True)
     # A change with no changed fields (e.g. only the version moved) says nothing.
     return [e for e in entries if e["type"] != "changed" or e["changes"]][:limit]

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Max, Min
 from django.utils.translation import gettext as _
 
-from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement
+from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement, fmt_number
 
 PASS, WARN, FAIL = "pass", "warn", "fail"
 LETTERS = ("specific", "measurable", "achievable", "relevant", "time_bound")
@@ -91,8 +91,7 @@ def check_specific(title: str) -> Verdict:
     words = [w.lower() for w in _WORD.findall(title)]
     vague = [w for w in words if w in VAGUE] + [w for w in VAGUE if _CJK.search(w) and w in title]
     has_number = any(ch.isdigit() for ch in title)
-    substantive = [w for w in words if w not in VAGUE and len(w) > 3]
-    if vague and not has_number and len(substantive) < 2:
+    if vague and not has_number:
         return Verdict(
             WARN,
             _(
@@ -197,9 +196,9 @@ def check_achievable(
                     )
                     % {
                         "name": kr.get("name"),
-                        "target": target.normalize(),
+                        "target": fmt_number(target),
                         "pct": round(stretch * 100),
-                        "best": low.normalize(),
+                        "best": fmt_number(low),
                     },
                 )
         elif target > high * (1 + limit) and high >= 0:
@@ -211,9 +210,9 @@ def check_achievable(
                 )
                 % {
                     "name": kr.get("name"),
-                    "target": target.normalize(),
+                    "target": fmt_number(target),
                     "pct": round(stretch * 100),
-                    "best": high.normalize(),
+                    "best": fmt_number(high),
                 },
             )
     return Verdict(PASS, _("The targets are within reach of past results."))

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
+from goals.models import Cycle, Goal, KeyResult, TargetAdjustment, fmt_number
 from notifications.services import notify
 from org import permissions
 from org.models import Person, Unit
@@ -68,8 +68,8 @@ def request_adjustment(
         % {
             "who": actor.display_name,
             "kr": key_result.name,
-            "old": adjustment.old_target.normalize(),
-            "new": new_target.normalize(),
+            "old": fmt_number(adjustment.old_target),
+            "new": fmt_number(new_target),
         },
         url=goal_url(goal),
         subject=adjustment,
@@ -191,8 +191,8 @@ def approve_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: 
         text=_("The target of “%(kr)s” changed from %(old)s to %(new)s (%(reason)s).")
         % {
             "kr": first.key_result.name,
-            "old": first.old_target.normalize(),
-            "new": first.new_target.normalize(),
+            "old": fmt_number(first.old_target),
+            "new": fmt_number(first.new_target),
             "reason": first.get_reason_display(),
         },
         url=goal_url(first.key_result.goal),
