@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import django_filters
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -160,6 +162,8 @@ class GoalViewSet(
         )
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
+        if "version" not in values:
+            raise ValidationError({"version": [_("Send the version you read.")]})
         version = values.pop("version")
         if "key_results" in values:
             values["key_results"] = [dict(row) for row in values["key_results"]]
@@ -252,7 +256,7 @@ class GoalViewSet(
             title=values["title"],
         )
         goals = result.goals or [None] * len(result.rows)
-        return Response(
+        payload = CascadeResultSerializer(
             {
                 "split": result.split,
                 "total": result.total,
@@ -270,7 +274,10 @@ class GoalViewSet(
                     }
                     for row, child in zip(result.rows, goals, strict=True)
                 ],
-            },
+            }
+        ).data
+        return Response(
+            payload,
             status=status.HTTP_200_OK if values["dry_run"] else status.HTTP_201_CREATED,
         )
 
@@ -290,8 +297,6 @@ class GoalViewSet(
 
 def _resolve_children(viewer, rows: list[dict]) -> list[dict]:
     """Owners by id, in one query per kind; an owner the viewer cannot see is a 400."""
-    from rest_framework.exceptions import ValidationError
-
     person_ids = {r["owner_person"] for r in rows if r.get("owner_person") is not None}
     unit_ids = {r["owner_unit"] for r in rows if r.get("owner_unit") is not None}
     people = {
@@ -304,11 +309,15 @@ def _resolve_children(viewer, rows: list[dict]) -> list[dict]:
         child = {"weight": row.get("weight")}
         if row.get("owner_person") is not None:
             if row["owner_person"] not in people:
-                raise ValidationError({"children": [f"Unknown person {row['owner_person']}."]})
+                raise ValidationError(
+                    {"children": [_("Unknown person %(id)s.") % {"id": row["owner_person"]}]}
+                )
             child["owner_person"] = people[row["owner_person"]]
         if row.get("owner_unit") is not None:
             if row["owner_unit"] not in units:
-                raise ValidationError({"children": [f"Unknown unit {row['owner_unit']}."]})
+                raise ValidationError(
+                    {"children": [_("Unknown unit %(id)s.") % {"id": row["owner_unit"]}]}
+                )
             child["owner_unit"] = units[row["owner_unit"]]
         children.append(child)
     return children

@@ -146,8 +146,8 @@ def update_goal(*, actor: Person, goal: Goal, version: int, **changes) -> Goal:
         changes["weight"] = parse_weight(changes["weight"])
     for field, value in changes.items():
         setattr(goal, field, value)
-    goal.full_clean()
     _check_owner(actor=None, goal=goal)
+    goal.full_clean()
     if goal.parent_id:
         if goal.parent_id == goal.pk:
             raise ValidationError({"parent": _("A goal cannot align to itself.")})

@@ -230,8 +230,8 @@ def create_goal(
         created_by=actor,
         initiated_by=actor,
     )
-    goal.full_clean()
     _check_owner(actor=actor, goal=goal)
+    goal.full_clean()
     if cycle.state == cycle.State.CLOSED:
         raise ValidationError({"cycle": _("This cycle is closed; goals can no longer be added.")})
     if parent is not None and not parent.cycle.covers(cycle):

@@ -25,7 +25,10 @@ def _today():
 @pytest.fixture
 def year(db):
     return CycleFactory(
-        name="2026", kind=Cycle.Kind.YEAR, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31)
+        name="2026",
+        kind=Cycle.Kind.YEAR,
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 12, 31),
     )
 
 
@@ -53,8 +56,13 @@ def past_quarter(year):
 
 
 def kr(target="45", **extra):
-    return {"name": "New qualified customers", "metric": "new-customers", "unit": "customers",
-            "target_value": Decimal(target), **extra}
+    return {
+        "name": "New qualified customers",
+        "metric": "new-customers",
+        "unit": "customers",
+        "target_value": Decimal(target),
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -62,8 +70,16 @@ def make_goal(company, quarter):
     """make_goal(owner, title=..., parent=..., visibility=..., state=...): a goal through the
     service, optionally moved to a state."""
 
-    def _make(owner, *, title="Win 45 new qualified customers", state=Goal.State.DRAFT,
-              cycle=None, key_results=None, actor=None, **kwargs):
+    def _make(
+        owner,
+        *,
+        title="Win 45 new qualified customers",
+        state=Goal.State.DRAFT,
+        cycle=None,
+        key_results=None,
+        actor=None,
+        **kwargs,
+    ):
         from org.models import Person
 
         is_person = isinstance(owner, Person)

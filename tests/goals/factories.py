@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import factory
 
-from tests.factories import PersonFactory
 from goals.models import Cycle, Goal, GoalTemplate, KeyResult, Measurement
+from tests.factories import PersonFactory
 
 
 class CycleFactory(factory.django.DjangoModelFactory):

@@ -44,7 +44,9 @@ def test_attainment_and_progress_for_every_direction(
 
 def test_expected_progress_linear_and_by_milestones(quarter):
     goal = GoalFactory.build(cycle=quarter)
-    kr = KeyResult(goal=goal, start_value=D("0"), target_value=D("90"), due_on=dt.date(2026, 12, 31))
+    kr = KeyResult(
+        goal=goal, start_value=D("0"), target_value=D("90"), due_on=dt.date(2026, 12, 31)
+    )
     # 2026-10-01 → 12-31 is 91 days; on 11-15 45 days have passed.
     assert kr.expected_progress(dt.date(2026, 11, 15)) == pytest.approx(45 / 91)
     assert kr.expected_progress(dt.date(2026, 9, 1)) == 0.0
@@ -55,8 +57,12 @@ def test_expected_progress_linear_and_by_milestones(quarter):
 
 
 def test_status_uses_the_organisation_thresholds(company, make_goal):
-    goal = make_goal(company["alice"], key_results=[{"name": "x", "unit": "u", "target_value": "100",
-                                                     "due_on": dt.date(2026, 12, 31)}])
+    goal = make_goal(
+        company["alice"],
+        key_results=[
+            {"name": "x", "unit": "u", "target_value": "100", "due_on": dt.date(2026, 12, 31)}
+        ],
+    )
     kr = goal.key_results.get()
     today = dt.date(2026, 11, 15)  # expected ≈ 0.4945
     for value, status in [("45", "on_track"), ("30", "at_risk"), ("20", "off_track")]:
@@ -70,16 +76,27 @@ def test_status_uses_the_organisation_thresholds(company, make_goal):
 
 
 def test_weighted_rollup_over_three_levels_in_one_transaction(company, make_goal):
-    top = make_goal(company["acme"], level=Goal.Level.COMPANY, title="Grow market share by 5 %",
-                    key_results=[])
+    top = make_goal(
+        company["acme"], level=Goal.Level.COMPANY, title="Grow market share by 5 %", key_results=[]
+    )
     Goal.objects.filter(pk=top.pk).update(progress_source=Goal.ProgressSource.CHILDREN)
     sales = make_goal(company["sales"], parent=top, weight=D("3"), key_results=[])
     Goal.objects.filter(pk=sales.pk).update(progress_source=Goal.ProgressSource.CHILDREN)
-    marketing = make_goal(company["marketing"], parent=top, weight=D("1"),
-                          key_results=[{"name": "Exposure", "unit": "%", "target_value": "30"}])
-    alice = make_goal(company["alice"], parent=sales, weight=D("1"),
-                      key_results=[{"name": "a", "unit": "c", "target_value": "10"},
-                                   {"name": "b", "unit": "c", "target_value": "10", "weight": "3"}])
+    marketing = make_goal(
+        company["marketing"],
+        parent=top,
+        weight=D("1"),
+        key_results=[{"name": "Exposure", "unit": "%", "target_value": "30"}],
+    )
+    alice = make_goal(
+        company["alice"],
+        parent=sales,
+        weight=D("1"),
+        key_results=[
+            {"name": "a", "unit": "c", "target_value": "10"},
+            {"name": "b", "unit": "c", "target_value": "10", "weight": "3"},
+        ],
+    )
     erin = make_goal(company["erin"], parent=sales, weight=D("1"))
     a, b = alice.key_results.all()
     services.record_measurement(key_result=a, value="10", source="manual")  # 1.0 × 1
@@ -114,8 +131,11 @@ def test_kpi_has_exactly_one_indicator(company, make_goal):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        make_goal(company["alice"], kind=Goal.Kind.KPI,
-                  key_results=[{"name": "a", "target_value": "1"}, {"name": "b", "target_value": "2"}])
+        make_goal(
+            company["alice"],
+            kind=Goal.Kind.KPI,
+            key_results=[{"name": "a", "target_value": "1"}, {"name": "b", "target_value": "2"}],
+        )
     assert make_goal(company["alice"], kind=Goal.Kind.KPI).key_results.count() == 1
 
 
