@@ -129,7 +129,8 @@ class _ScopedMixin:
     """Related choices limited to what the requesting person may see."""
 
     def _viewer(self):
-        return permissions.person_of(self.context["request"].user)
+        request = self.context.get("request")
+        return permissions.person_of(request.user) if request is not None else None
 
     def scope_fields(self):
         viewer = self._viewer()

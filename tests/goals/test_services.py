@@ -178,9 +178,10 @@ def test_smart_achievable_against_owner_history(company, make_goal, quarter, pas
     alice = company["alice"]
     old = GoalFactory(cycle=past_quarter, owner_person=alice)
     MeasurementFactory(key_result=KeyResultFactory(goal=old), value=D("30"))
-    rows = lambda t: [
-        {"name": "c", "unit": "customers", "metric": "new-customers", "target_value": t}
-    ]  # noqa: E731
+
+    def rows(t):
+        return [{"name": "c", "unit": "customers", "metric": "new-customers", "target_value": t}]
+
     within = smart_check(
         title="Win new qualified customers",
         level="person",
@@ -398,9 +399,10 @@ def test_cascade_applies_templates_by_tenure(company, sales_goal, reps):
         children=[{"owner_person": alice}, {"owner_person": erin}],
         apply_templates=True,
     )
-    names = lambda p: set(
-        KeyResult.objects.filter(goal__owner_person=p).values_list("name", flat=True)
-    )  # noqa: E731
+
+    def names(p):
+        return set(KeyResult.objects.filter(goal__owner_person=p).values_list("name", flat=True))
+
     assert names(alice) == {"New customers", "Task completion rate"}
     assert names(erin) == {"New customers", "Innovation rate"}
 
