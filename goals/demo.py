@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from goals import services
@@ -119,7 +120,8 @@ def _measure(kr: KeyResult, values: list[tuple[dt.date, Decimal]], by: Person | 
         )
 
 
-def _weekly(start: dt.date, today: dt.date, final: Decimal, begin: Decimal = D("0")):
+def _weekly(start: dt.date, today: dt.date, final: Decimal, begin: Decimal | None = None):
+    begin = D("0") if begin is None else begin
     days = []
     day = start + dt.timedelta(days=(4 - start.weekday()) % 7)  # Fridays
     while day <= today:
@@ -339,7 +341,13 @@ def _seed_company(ctx) -> None:
             evidence="Our largest competitor cut prices by 20 % in October; inbound leads fell "
             "by a third (CRM report attached to the weekly review).",
         )
-    services.recompute_all()
+    root = units["company"]
+    services.recompute_all(
+        Goal.objects.filter(
+            Q(owner_unit__path__startswith=root.path)
+            | Q(owner_person__unit__path__startswith=root.path)
+        )
+    )
     Cycle.objects.filter(pk=previous.pk).update(state=Cycle.State.CLOSED)
     Goal.objects.filter(cycle=previous).update(state=Goal.State.CLOSED)
     for goal in Goal.objects.filter(cycle=previous):
@@ -388,35 +396,50 @@ def seed_synthetic(ctx) -> None:
         Goal.objects.bulk_update(unit_goals, ["parent"], batch_size=2000)
 
         people = sorted(ctx.people.values(), key=lambda p: p.pk)
-        person_goals = [
-            Goal(
-                kind=Goal.Kind.OBJECTIVE,
-                level=Goal.Level.PERSON,
-                title="Deliver my key results this quarter",
-                owner_person=person,
-                cycle=quarter,
-                parent_id=goal_of_unit[person.unit_id].pk,
-                state=Goal.State.AGREED,
-            )
-            for person in people
-        ]
-        Goal.objects.bulk_create(person_goals, batch_size=2000)
-        krs = []
         names = ("New qualified customers", "Tasks completed on time", "Process improvements")
-        for i, goal in enumerate(person_goals):
+        metrics = ("new-customers", "tasks-on-time", "improvements")
+        measures = ("customers", "%", "ideas")
+        person_goals, krs_of = [], []
+        for i, person in enumerate(people):
+            krs = []
             for j, name in enumerate(names):
                 target = D(10 + (i * 7 + j * 13) % 90)
                 share = D((i * 37 + j * 11) % 120) / D(100)
                 kr = KeyResult(
-                    goal_id=goal.pk,
                     name=name,
-                    metric=("new-customers", "tasks-on-time", "improvements")[j],
-                    unit=("customers", "%", "ideas")[j],
+                    metric=metrics[j],
+                    unit=measures[j],
                     target_value=target,
                     current_value=(target * share).quantize(D("1")),
                     position=j,
                 )
                 kr.progress = kr.compute_progress()
                 krs.append(kr)
-        KeyResult.objects.bulk_create(krs, batch_size=3000)
-        services.recompute_all()
+            krs_of.append(krs)
+            person_goals.append(
+                Goal(
+                    kind=Goal.Kind.OBJECTIVE,
+                    level=Goal.Level.PERSON,
+                    title="Deliver my key results this quarter",
+                    owner_person=person,
+                    cycle=quarter,
+                    parent_id=goal_of_unit[person.unit_id].pk,
+                    state=Goal.State.AGREED,
+                    # Progress known up front: the recompute below only moves unit goals.
+                    progress=sum(kr.progress for kr in krs) / len(krs),
+                )
+            )
+        Goal.objects.bulk_create(person_goals, batch_size=2000)
+        rows = []
+        for goal, krs in zip(person_goals, krs_of, strict=True):
+            for kr in krs:
+                kr.goal_id = goal.pk
+                rows.append(kr)
+        KeyResult.objects.bulk_create(rows, batch_size=3000)
+        services.recompute_all(
+            Goal.objects.filter(
+                Q(owner_unit__path__startswith=root.path)
+                | Q(owner_person__unit__path__startswith=root.path),
+                cycle=quarter,
+            )
+        )

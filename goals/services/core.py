@@ -255,13 +255,16 @@ def create_goal(
     return goal
 
 
-def recompute_all() -> list[tuple[str, int, float, float]]:
-    """Recompute the progress of every key result and goal from the stored values, bottom-up,
-    with a handful of queries and bulk updates. Returns the drift found: (kind, id, stored,
-    recomputed) for every row whose stored progress was wrong."""
+def recompute_all(goals=None) -> list[tuple[str, int, float, float]]:
+    """Recompute the progress of every key result and goal (or of the `goals` queryset: a
+    whole tree, e.g. one organisation) from the stored values, bottom-up, with a handful of
+    queries and bulk updates. Returns the drift found: (kind, id, stored, recomputed) for every
+    row whose stored progress was wrong."""
     drift: list[tuple[str, int, float, float]] = []
+    goal_qs = Goal.objects.all() if goals is None else goals
+    kr_qs = KeyResult.objects.all() if goals is None else KeyResult.objects.filter(goal__in=goals)
     krs = list(
-        KeyResult.objects.only(
+        kr_qs.only(
             "pk",
             "goal_id",
             "direction",
@@ -285,7 +288,7 @@ def recompute_all() -> list[tuple[str, int, float, float]]:
 
     goals = {
         g.pk: g
-        for g in Goal.objects.only(
+        for g in goal_qs.only(
             "pk", "parent_id", "progress_source", "weight", "state", "progress"
         )
     }
