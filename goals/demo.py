@@ -170,9 +170,7 @@ def _seed_company(ctx) -> None:
     new_template, experienced_template = _templates()
 
     reps = list(
-        Person.objects.filter(
-            unit__in=[units["sales-inside"], units["sales-key"]], is_active=True
-        )
+        Person.objects.filter(unit__in=[units["sales-inside"], units["sales-key"]], is_active=True)
         .exclude(pk__in=[units["sales-inside"].head_id, units["sales-key"].head_id])
         .select_related("unit", "manager")
         .order_by("unit__path", "pk")
@@ -217,9 +215,7 @@ def _seed_company(ctx) -> None:
         description="Market share from 20 % to 25 % by the end of the year.",
         key_results=[_kr("Market share", "25", metric="market-share", unit="%", start="20")],
     )
-    _measure(
-        company.key_results.get(), _weekly(year.starts_on, today, D("22"), D("20")), admin
-    )
+    _measure(company.key_results.get(), _weekly(year.starts_on, today, D("22"), D("20")), admin)
     Goal.objects.filter(pk=company.pk).update(progress_source=Goal.ProgressSource.CHILDREN)
 
     # Sales heads the cascade in the current quarter.
@@ -236,7 +232,9 @@ def _seed_company(ctx) -> None:
         key_results=[
             _kr("New customers won", "200", metric="new-customers-won", unit="customers"),
             _kr(
-                "New qualified customers", qualified_target, metric="new-customers",
+                "New qualified customers",
+                qualified_target,
+                metric="new-customers",
                 unit="customers",
             ),
         ],
@@ -261,8 +259,9 @@ def _seed_company(ctx) -> None:
         owner_unit=units["product"],
         parent=company,
         weight=D("1"),
-        key_results=[_kr("Satisfaction score", "90", metric="satisfaction", unit="points",
-                         start="82")],
+        key_results=[
+            _kr("Satisfaction score", "90", metric="satisfaction", unit="points", start="82")
+        ],
     )
     support = services.create_goal(
         actor=None,
@@ -278,12 +277,8 @@ def _seed_company(ctx) -> None:
         _set_state(goal, Goal.State.AGREED, admin)
     _measure(sales.key_results.all()[0], _weekly(quarter.starts_on, today, D("71")), manager)
     _measure(marketing.key_results.get(), _weekly(quarter.starts_on, today, D("11")), None)
-    _measure(
-        product.key_results.get(), _weekly(quarter.starts_on, today, D("85"), D("82")), None
-    )
-    _measure(
-        support.key_results.get(), _weekly(quarter.starts_on, today, D("4.3"), D("4.4")), None
-    )
+    _measure(product.key_results.get(), _weekly(quarter.starts_on, today, D("85"), D("82")), None)
+    _measure(support.key_results.get(), _weekly(quarter.starts_on, today, D("4.3"), D("4.4")), None)
 
     # Down to every sales rep: 15 new qualified customers a month, with the template that fits
     # their tenure; values somewhere plausible, some behind.
@@ -300,8 +295,9 @@ def _seed_company(ctx) -> None:
             parent=sales,
             category="sales",
             key_results=[
-                _kr("New qualified customers", REP_TARGET, metric="new-customers",
-                    unit="customers"),
+                _kr(
+                    "New qualified customers", REP_TARGET, metric="new-customers", unit="customers"
+                ),
                 *[{**row, "target_value": D(row["target_value"])} for row in template.key_results],
             ],
         )

@@ -288,9 +288,7 @@ def recompute_all(goals=None) -> list[tuple[str, int, float, float]]:
 
     goals = {
         g.pk: g
-        for g in goal_qs.only(
-            "pk", "parent_id", "progress_source", "weight", "state", "progress"
-        )
+        for g in goal_qs.only("pk", "parent_id", "progress_source", "weight", "state", "progress")
     }
     children: dict[int, list[Goal]] = {}
     for goal in goals.values():
