@@ -200,3 +200,12 @@ def pending_adjustments_for(viewer: Person) -> QuerySet[TargetAdjustment]:
         "key_result__goal__owner_unit",
         "requested_by",
     )
+
+
+def goal_adjustments(goal: Goal, *, limit: int = 20) -> list[TargetAdjustment]:
+    """The latest target adjustments of a goal's key results, for its page."""
+    return list(
+        TargetAdjustment.objects.filter(key_result__goal=goal)
+        .select_related("key_result", "requested_by", "decided_by")
+        .order_by("-created_at")[:limit]
+    )
