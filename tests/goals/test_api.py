@@ -539,3 +539,40 @@ def test_tree_of_a_thousand_goals_in_bounded_queries(
         res = client.get(f"/api/v1/goals/{top.pk}/tree/")
     assert len(res.data["children"]) == 10
     assert sum(len(c["children"]) for c in res.data["children"]) == 989
+
+
+def test_reject_adjustment_and_closed_goal_measurement(api, company, make_goal):
+    alice, bob = company["alice"], company["bob"]
+    goal = make_goal(alice, state=Goal.State.AGREED)
+    kr = goal.key_results.get()
+    res = api.as_(alice).post(
+        "/api/v1/adjustments/",
+        {"key_result": kr.pk, "new_target": "30", "reason": "internal", "evidence": "Reorg"},
+    )
+    rejected = api.as_(bob).post(
+        f"/api/v1/adjustments/{res.data['id']}/reject/", {"comment": "Keep 45"}
+    )
+    assert rejected.status_code == 200 and rejected.data[0]["state"] == "rejected"
+    assert KeyResult.objects.get(pk=kr.pk).target_value == D("45")
+    api.as_(bob).post(f"/api/v1/goals/{goal.pk}/close/")
+    late = api.as_(alice).post(f"/api/v1/key-results/{kr.pk}/measurements/", {"value": "50"})
+    assert late.status_code == 400
+
+
+def test_closed_cycle_takes_no_new_goals(api, company, quarter):
+    zed = company["zed"]
+    assert (
+        api.as_(zed).patch(f"/api/v1/cycles/{quarter.pk}/", {"state": "closed"}).status_code == 200
+    )
+    res = api.as_(company["alice"]).post(
+        "/api/v1/goals/",
+        {
+            "title": "Win 45 new qualified customers",
+            "level": "person",
+            "owner_person": company["alice"].pk,
+            "cycle": quarter.pk,
+            "key_results": [KR],
+        },
+        format="json",
+    )
+    assert res.status_code == 400 and "cycle" in res.data
