@@ -84,6 +84,16 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "smart": check_goal(goal),
         "ancestors": selectors.goal_ancestors(goal, viewer),
         "children": tree.children,
+        "supports": list(
+            permissions.visible_goals(viewer)
+            .filter(supported_by=goal)
+            .select_related("owner_person", "owner_unit")
+        ),
+        "supported_by": list(
+            permissions.visible_goals(viewer)
+            .filter(supports=goal)
+            .select_related("owner_person", "owner_unit")
+        ),
         "history": selectors.goal_history(goal, limit=30),
         "adjustments": selectors.goal_adjustments(goal),
         "is_owner": is_owner,

@@ -61,7 +61,10 @@ def test_detail_page_shows_key_results_smart_history_and_plugin_blocks(login, co
     top = make_goal(company["sales"], title="Win 200 new customers")
     goal = make_goal(alice, parent=top)
     services.record_measurement(key_result=goal.key_results.get(), value="9", source="manual")
+    other = make_goal(company["marketing"], title="Brand exposure +30 %")
+    goal.supports.add(other)
     page = login(alice).get(reverse("goals:detail", args=[goal.pk])).content.decode()
+    assert "Brand exposure +30 %" in page
     assert "New qualified customers" in page
     assert "Win 200 new customers" in page  # alignment above
     assert "badge pass" in page or "badge warn" in page
