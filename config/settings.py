@@ -197,6 +197,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name across apps get explicit component names.
+    "ENUM_NAME_OVERRIDES": {
+        "GoalKindEnum": "goals.models.Goal.Kind",
+        "GoalLevelEnum": "goals.models.Goal.Level",
+        "CycleKindEnum": "goals.models.Cycle.Kind",
+        "GoalStateEnum": "goals.models.Goal.State",
+        "CycleStateEnum": "goals.models.Cycle.State",
+        "AdjustmentStateEnum": "goals.models.TargetAdjustment.State",
+        "PersonLevelEnum": "org.models.Person.Level",
+        "LanguageEnum": "config.settings.LANGUAGES",
+    },
 }
 
 # Celery: without REDIS_URL tasks run in-process (the embedded default).
