@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from dashboard.views import home
 from org import views as org_views
 
 api_v1 = [
@@ -28,7 +29,8 @@ urlpatterns = [
     path("incentives/", include("incentives.urls")),
     path("retros/", include("retros.urls")),
     path("notifications/", include("notifications.urls")),
-    path("", include("dashboard.urls")),  # the role home pages
+    path("dashboard/", include("dashboard.urls")),  # the role pages
+    path("", home, name="home"),
 ]
 
 if settings.KEEL_BENCH:

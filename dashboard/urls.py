@@ -2,6 +2,9 @@ from django.urls import path
 
 from dashboard import views
 
+app_name = "dashboard"
+
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("alignment/", views.alignment, name="alignment"),
+    path("alignment/checklist.csv", views.alignment_csv, name="alignment-csv"),
 ]

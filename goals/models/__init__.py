@@ -3,12 +3,14 @@ adjustments. Progress is denormalised on key results and goals and recomputed by
 `goals.services` along the ancestor chain on every change."""
 
 from .adjustments import GoalTemplate, TargetAdjustment
+from .alignment import AlignmentReview
 from .cycles import Cycle
 from .goal import Goal
 from .key_results import KeyResult, Measurement
 from .settings import VALUE_FIELD, GoalSettings, Status, fmt_number
 
 __all__ = [
+    "AlignmentReview",
     "VALUE_FIELD",
     "Cycle",
     "Goal",

@@ -1,0 +1,4 @@
+"""Role pages. The dashboard app only reads, through other apps' selectors and services."""
+
+from .alignment import alignment, alignment_csv  # noqa: F401
+from .home import home  # noqa: F401

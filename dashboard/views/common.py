@@ -1,0 +1,28 @@
+"""Helpers shared by the dashboard pages: the signed-in person and the chosen cycle."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+
+from goals.models import Cycle
+from goals.selectors import current_cycle
+
+
+def viewer_or_404(request: HttpRequest):
+    if request.person is None:
+        raise Http404
+    return request.person
+
+
+def chosen_cycle(request: HttpRequest) -> Cycle | None:
+    raw = request.GET.get("cycle") or request.POST.get("cycle")
+    if raw:
+        try:
+            return Cycle.objects.get(pk=int(raw))
+        except (ValueError, Cycle.DoesNotExist):
+            raise Http404 from None
+    return current_cycle()
+
+
+def cycles() -> list[Cycle]:
+    return list(Cycle.objects.order_by("-starts_on", "kind")[:24])

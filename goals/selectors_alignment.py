@@ -1,0 +1,413 @@
+"""The HRBP goal-alignment checklist for a unit (with its subtree) and a cycle.
+
+`load_scope(unit=, cycle=)` reads everything once (a fixed number of queries whatever the size
+of the subtree); each `check_*` function computes one checklist item from the scope in memory
+and returns `Finding`s that link to the goal (or person, or unit) concerned. The page and the
+CSV export both call `alignment_checklist()`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from goals import smart
+from goals.models import Cycle, Goal, GoalSettings, KeyResult, fmt_number
+from org.models import Person, Unit
+
+OPEN_STATES = (Goal.State.DRAFT, Goal.State.PROPOSED, Goal.State.RETURNED)
+HUNDRED = Decimal("100")
+ONE = Decimal("1")
+
+
+@dataclass
+class Finding:
+    message: str
+    goal: Goal | None = None
+    person: Person | None = None
+    unit: Unit | None = None
+
+
+@dataclass
+class Scope:
+    unit: Unit
+    cycle: Cycle
+    settings: GoalSettings
+    units: list[Unit]
+    people: list[Person]
+    goals: list[Goal]  # goals of the cycle owned in the subtree, key results prefetched
+    children: dict[int, list[Goal]]  # parent id → child goals (any owner), key results prefetched
+    parents: dict[int, Goal]  # id → parent goals of scope goals (outside the scope too)
+    cross_unit: list[Goal]  # company goals of the cycle (and covering cycles) and supported goals
+    links: dict[int, set[int]] = field(default_factory=dict)  # goal id → goals it supports
+
+
+def _krs() -> Prefetch:
+    return Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "pk"))
+
+
+def load_scope(*, unit: Unit, cycle: Cycle) -> Scope:
+    units = list(Unit.objects.filter(path__startswith=unit.path).order_by("path"))
+    unit_ids = [u.pk for u in units]
+    people = list(
+        Person.objects.filter(unit_id__in=unit_ids, is_active=True)
+        .select_related("unit")
+        .order_by("display_name", "pk")
+    )
+    base = Goal.objects.select_related("cycle", "owner_unit", "owner_person", "parent__cycle")
+    goals = list(
+        base.filter(cycle=cycle)
+        .filter(Q(owner_unit_id__in=unit_ids) | Q(owner_person__unit_id__in=unit_ids))
+        .exclude(state=Goal.State.CLOSED)
+        .prefetch_related(_krs())
+        .order_by("level", "title", "pk")
+    )
+    ids = [g.pk for g in goals]
+    children: dict[int, list[Goal]] = defaultdict(list)
+    for child in (
+        base.filter(parent_id__in=ids).exclude(state=Goal.State.CLOSED).prefetch_related(_krs())
+    ):
+        children[child.parent_id].append(child)
+    parent_ids = {g.parent_id for g in goals if g.parent_id}
+    parents = {g.pk: g for g in base.filter(pk__in=parent_ids).prefetch_related(_krs())}
+    covering = Cycle.objects.filter(starts_on__lte=cycle.starts_on, ends_on__gte=cycle.ends_on)
+    through = Goal.supports.through
+    link_rows = list(
+        through.objects.filter(
+            Q(from_goal_id__in=ids) | Q(to_goal__owner_unit_id__in=unit_ids)
+        ).values_list("from_goal_id", "to_goal_id")
+    )
+    links: dict[int, set[int]] = defaultdict(set)
+    for src, dst in link_rows:
+        links[src].add(dst)
+    supported_ids = {dst for _src, dst in link_rows}
+    cross_unit = list(
+        Goal.objects.select_related("owner_unit", "owner_person")
+        .filter(
+            Q(level=Goal.Level.COMPANY, cycle__in=covering)
+            | Q(pk__in=supported_ids, owner_unit_id__in=unit_ids, cycle=cycle)
+        )
+        .exclude(state=Goal.State.CLOSED)
+        .order_by("level", "title", "pk")
+    )
+    return Scope(
+        unit=unit,
+        cycle=cycle,
+        settings=GoalSettings.load(),
+        units=units,
+        people=people,
+        goals=goals,
+        children=dict(children),
+        parents=parents,
+        cross_unit=cross_unit,
+        links=dict(links),
+    )
+
+
+# --- one function per checklist item ----------------------------------------------------------
+
+
+def check_orphans(scope: Scope) -> list[Finding]:
+    """Goals below company level that align to nothing."""
+    return [
+        Finding(
+            _("“%(goal)s” (%(owner)s) is not aligned to any goal above it.")
+            % {"goal": g.title, "owner": g.owner_name},
+            goal=g,
+        )
+        for g in scope.goals
+        if g.level != Goal.Level.COMPANY and g.parent_id is None
+    ]
+
+
+def check_cascade_gaps(scope: Scope) -> list[Finding]:
+    """For every key result with a metric, the children's key results of the same metric add
+    up to less than its target (only where the children carry that metric at all)."""
+    found = []
+    for g in scope.goals:
+        kids = scope.children.get(g.pk, [])
+        if not kids:
+            continue
+        for kr in g.key_results.all():
+            if not kr.metric or kr.direction != KeyResult.Direction.INCREASE:
+                continue
+            child_krs = [
+                c for child in kids for c in child.key_results.all() if c.metric == kr.metric
+            ]
+            if not child_krs:
+                continue
+            carried = sum((c.target_value for c in child_krs), Decimal("0"))
+            if carried < kr.target_value:
+                found.append(
+                    Finding(
+                        _(
+                            "“%(goal)s”: %(kr)s targets %(target)s but its %(n)s child "
+                            "goal(s) carry %(carried)s: a gap of %(gap)s."
+                        )
+                        % {
+                            "goal": g.title,
+                            "kr": kr.name,
+                            "target": fmt_number(kr.target_value),
+                            "n": len({c.goal_id for c in child_krs}),
+                            "carried": fmt_number(carried),
+                            "gap": fmt_number(kr.target_value - carried),
+                        },
+                        goal=g,
+                    )
+                )
+    return found
+
+
+def check_not_agreed(scope: Scope) -> list[Finding]:
+    return [
+        Finding(
+            _("“%(goal)s” (%(owner)s) is %(state)s, not agreed.")
+            % {"goal": g.title, "owner": g.owner_name, "state": g.get_state_display().lower()},
+            goal=g,
+        )
+        for g in scope.goals
+        if g.state in OPEN_STATES
+    ]
+
+
+def check_people_without_goals(scope: Scope) -> list[Finding]:
+    """Active people of the subtree who own no goal in the cycle (a unit head whose unit owns
+    one counts as having a goal)."""
+    owners = {g.owner_person_id for g in scope.goals if g.owner_person_id}
+    unit_goal_ids = {g.owner_unit_id for g in scope.goals if g.owner_unit_id}
+    owners |= {u.head_id for u in scope.units if u.pk in unit_goal_ids and u.head_id}
+    return [
+        Finding(
+            _("%(person)s (%(unit)s) has no goal in %(cycle)s.")
+            % {"person": p.display_name, "unit": p.unit.name, "cycle": scope.cycle.name},
+            person=p,
+        )
+        for p in scope.people
+        if p.pk not in owners
+    ]
+
+
+def check_too_many_objectives(scope: Scope) -> list[Finding]:
+    limit = scope.settings.max_objectives_per_person
+    counts: dict[int, int] = defaultdict(int)
+    first: dict[int, Goal] = {}
+    for g in scope.goals:
+        if g.owner_person_id and g.kind == Goal.Kind.OBJECTIVE:
+            counts[g.owner_person_id] += 1
+            first.setdefault(g.owner_person_id, g)
+    people = {p.pk: p for p in scope.people}
+    return [
+        Finding(
+            _("%(person)s has %(n)s objectives; the limit is %(limit)s.")
+            % {"person": first[pid].owner_name, "n": n, "limit": limit},
+            goal=first[pid],
+            person=people.get(pid),
+        )
+        for pid, n in counts.items()
+        if n > limit
+    ]
+
+
+def weights_add_up(weights: list[Decimal]) -> bool:
+    """Weights add up when they are all equal (relative weights) or sum to 1 or to 100 (shares
+    or percentages). All zero means nothing counts."""
+    if not weights:
+        return True
+    total = sum(weights, Decimal("0"))
+    if total == 0:
+        return False
+    if len(set(weights)) == 1:
+        return True
+    return total in (ONE, HUNDRED)
+
+
+def check_weights(scope: Scope) -> list[Finding]:
+    """Each person's goals in the cycle, and each goal's key results."""
+    found = []
+    by_person: dict[int, list[Goal]] = defaultdict(list)
+    for g in scope.goals:
+        if g.owner_person_id:
+            by_person[g.owner_person_id].append(g)
+        weights = [kr.weight for kr in g.key_results.all()]
+        if not weights_add_up(weights):
+            found.append(
+                Finding(
+                    _("The key result weights of “%(goal)s” add up to %(total)s.")
+                    % {"goal": g.title, "total": fmt_number(sum(weights, Decimal("0")))},
+                    goal=g,
+                )
+            )
+    for goals in by_person.values():
+        weights = [g.weight for g in goals]
+        if not weights_add_up(weights):
+            found.append(
+                Finding(
+                    _("The weights of %(person)s's goals add up to %(total)s.")
+                    % {
+                        "person": goals[0].owner_name,
+                        "total": fmt_number(sum(weights, Decimal("0"))),
+                    },
+                    goal=goals[0],
+                    person=goals[0].owner_person,
+                )
+            )
+    return found
+
+
+def due_date(goal: Goal) -> dt.date:
+    """When a goal is due: its latest key result due date, else the end of its cycle."""
+    dates = [kr.due_on for kr in goal.key_results.all() if kr.due_on]
+    return max(dates) if dates else goal.cycle.ends_on
+
+
+def check_late_children(scope: Scope) -> list[Finding]:
+    found = []
+    for g in scope.goals:
+        parent = scope.parents.get(g.parent_id) if g.parent_id else None
+        if parent is None:
+            continue
+        mine, theirs = due_date(g), due_date(parent)
+        if mine > theirs:
+            found.append(
+                Finding(
+                    _("“%(goal)s” is due %(due)s, after its parent “%(parent)s” (%(pdue)s).")
+                    % {"goal": g.title, "due": mine, "parent": parent.title, "pdue": theirs},
+                    goal=g,
+                )
+            )
+    return found
+
+
+def failing_letters(goal: Goal) -> list[tuple[str, str]]:
+    """The SMART letters a goal fails, from data already loaded (achievable only ever warns,
+    so it is not part of this check)."""
+    krs = [
+        {
+            "name": kr.name,
+            "metric": kr.metric,
+            "unit": kr.unit,
+            "direction": kr.direction,
+            "target_value": kr.target_value,
+            "due_on": kr.due_on,
+        }
+        for kr in goal.key_results.all()
+    ]
+    verdicts = {
+        "specific": smart.check_specific(goal.title),
+        "measurable": smart.check_measurable(krs),
+        "relevant": smart.check_relevant(level=goal.level, parent=goal.parent, cycle=goal.cycle),
+        "time_bound": smart.check_time_bound(krs, cycle=goal.cycle),
+    }
+    return [(letter, v.message) for letter, v in verdicts.items() if v.status == smart.FAIL]
+
+
+SMART_LABELS = {
+    "specific": gettext_lazy("Specific"),
+    "measurable": gettext_lazy("Measurable"),
+    "relevant": gettext_lazy("Relevant"),
+    "time_bound": gettext_lazy("Time-bound"),
+}
+
+
+def check_smart(scope: Scope) -> list[Finding]:
+    found = []
+    for g in scope.goals:
+        for letter, message in failing_letters(g):
+            found.append(
+                Finding(
+                    _("“%(goal)s” fails %(letter)s: %(message)s")
+                    % {"goal": g.title, "letter": SMART_LABELS[letter], "message": message},
+                    goal=g,
+                )
+            )
+    return found
+
+
+def _chain(goal_id: int, by_id: dict[int, Goal]) -> set[int]:
+    """The goal and its ancestors as far as they are loaded."""
+    seen: set[int] = set()
+    current = by_id.get(goal_id)
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        current = by_id.get(current.parent_id) if current.parent_id else None
+    if goal_id not in seen:
+        seen.add(goal_id)
+    return seen
+
+
+def check_unsupported_cross_unit(scope: Scope) -> list[Finding]:
+    """Cross-unit goals (the company's goals for the cycle, and goals of the subtree that other
+    units' goals support) that a unit of the review has nothing aligned to or supporting: the
+    units checked are the reviewed unit's direct sub-units (or the unit itself without any)."""
+    if not scope.cross_unit:
+        return []
+    by_id = {**scope.parents, **{g.pk: g for g in scope.goals}}
+    for kids in scope.children.values():
+        for kid in kids:
+            by_id.setdefault(kid.pk, kid)
+    paths = {u.pk: u.path for u in scope.units}
+    subunits = [u for u in scope.units if u.parent_id == scope.unit.pk] or [scope.unit]
+    # unit → every goal id its goals serve (ancestors and supported goals)
+    served: dict[int, set[int]] = defaultdict(set)
+    for g in scope.goals:
+        owner_unit_id = g.owner_unit_id or g.owner_person.unit_id
+        path = paths.get(owner_unit_id, "")
+        reach = _chain(g.pk, by_id)
+        for gid in list(reach):
+            reach |= scope.links.get(gid, set())
+        for sub in subunits:
+            if path.startswith(sub.path):
+                served[sub.pk] |= reach
+    found = []
+    for target in scope.cross_unit:
+        for sub in subunits:
+            if target.owner_unit_id == sub.pk:
+                continue
+            if target.pk not in served[sub.pk]:
+                found.append(
+                    Finding(
+                        _("No goal of %(unit)s aligns to or supports “%(goal)s” (%(owner)s).")
+                        % {"unit": sub.name, "goal": target.title, "owner": target.owner_name},
+                        goal=target,
+                        unit=sub,
+                    )
+                )
+    return found
+
+
+CHECKS = (
+    ("orphans", gettext_lazy("Orphan goals"), check_orphans),
+    ("cascade_gaps", gettext_lazy("Cascade gaps"), check_cascade_gaps),
+    ("not_agreed", gettext_lazy("Goals not agreed"), check_not_agreed),
+    ("no_goals", gettext_lazy("People without goals"), check_people_without_goals),
+    ("too_many", gettext_lazy("Too many objectives"), check_too_many_objectives),
+    ("weights", gettext_lazy("Weights not adding up"), check_weights),
+    ("late_children", gettext_lazy("Child due after parent"), check_late_children),
+    ("smart", gettext_lazy("Failing SMART checks"), check_smart),
+    ("cross_unit", gettext_lazy("Cross-unit goals without support"), check_unsupported_cross_unit),
+)
+
+
+@dataclass
+class ChecklistItem:
+    key: str
+    label: str
+    findings: list[Finding]
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def alignment_checklist(*, unit: Unit, cycle: Cycle) -> tuple[Scope, list[ChecklistItem]]:
+    scope = load_scope(unit=unit, cycle=cycle)
+    return scope, [ChecklistItem(key, str(label), fn(scope)) for key, label, fn in CHECKS]
+
+
+def findings_summary(items: list[ChecklistItem]) -> dict[str, int]:
+    return {item.key: len(item.findings) for item in items}
