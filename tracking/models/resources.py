@@ -182,9 +182,7 @@ class ResourceRequest(models.Model):
         related_name="resource_requests",
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    category = models.CharField(
-        _("budget category"), max_length=12, choices=BudgetCategory.choices
-    )
+    category = models.CharField(_("budget category"), max_length=12, choices=BudgetCategory.choices)
     title = models.CharField(_("what is needed"), max_length=200)
     amount = models.DecimalField(
         _("amount"),
@@ -295,3 +293,22 @@ class ResourceRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == self.State.SUBMITTED
+
+    @property
+    def state_badge(self) -> str:
+        """The CSS badge class for the state."""
+        return {
+            self.State.SUBMITTED: "warn",
+            self.State.APPROVED: "ok",
+            self.State.PARTLY_APPROVED: "ok",
+            self.State.REJECTED: "bad",
+            self.State.FULFILLED: "brand",
+        }.get(self.state, "")
+
+    @property
+    def is_core(self) -> bool:
+        return self.goal_priority == Goal.Priority.CORE
+
+    @property
+    def gap_points(self) -> float:
+        return round(self.pace_gap * 100, 1)
