@@ -15,7 +15,7 @@ from __future__ import annotations
 import django_filters
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -28,13 +28,6 @@ from tracking.models import Budget, BudgetCategory, ResourceRequest
 from tracking.resources import selectors, services
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
-
-
-@extend_schema_field(
-    {"type": "string", "enum": ResourceRequest.Kind.values, "description": "Kind of resource."}
-)
-class RequestKindField(serializers.ChoiceField):
-    """Documented inline: an enum component named "Kind" would collide with the unit kinds."""
 
 
 def _viewer(request):
@@ -62,7 +55,11 @@ class ResourceRequestSerializer(serializers.ModelSerializer):
         source="approver.display_name", read_only=True, default=None
     )
     priority = PrioritySerializer(source="*", read_only=True)
-    kind = RequestKindField(choices=ResourceRequest.Kind.choices, read_only=True)
+    # A plain string here: the choices are documented once, on the create request (an enum
+    # in both would collide with the unit kinds in the schema's enum names).
+    kind = serializers.CharField(
+        read_only=True, help_text="people | budget | equipment | training | information"
+    )
 
     class Meta:
         model = ResourceRequest
@@ -103,7 +100,7 @@ class ResourceRequestSerializer(serializers.ModelSerializer):
 class ResourceRequestCreateSerializer(serializers.Serializer):
     goal = serializers.IntegerField(required=False, allow_null=True)
     key_result = serializers.IntegerField(required=False, allow_null=True)
-    kind = RequestKindField(choices=ResourceRequest.Kind.choices)
+    kind = serializers.ChoiceField(choices=ResourceRequest.Kind.choices)
     title = serializers.CharField(max_length=200)
     justification = serializers.CharField()
     unit = serializers.PrimaryKeyRelatedField(
