@@ -62,9 +62,7 @@ def test_create_request_routes_and_scores(world, api):
     ],
 )
 def test_create_bad_input_is_400_with_field_errors(world, api, data, field):
-    data = {"kind": "budget", "title": "x", "justification": "y"} | {
-        k: (world["sales_goal"].pk if v == "GOAL" else v) for k, v in data.items()
-    }
+    data = {k: (world["sales_goal"].pk if v == "GOAL" else v) for k, v in data.items()}
     r = api.as_(world["alice"]).post(URL, data, format="json")
     assert r.status_code == 400, r.content
     assert field in r.json()
@@ -249,9 +247,10 @@ def test_budget_write_permissions(world, api):
 
 def test_budget_list_is_scoped(world, api):
     w = world
-    ids = lambda person: {
-        b["id"] for b in api.as_(person).get("/api/v1/budgets/").json()["results"]
-    }  # noqa: E731
+
+    def ids(person):
+        return {b["id"] for b in api.as_(person).get("/api/v1/budgets/").json()["results"]}
+
     assert ids(w["zed"]) == {w["sales_budget"].pk, w["marketing_budget"].pk}
     assert ids(w["bob"]) == {w["sales_budget"].pk}
     assert ids(w["mia"]) == {w["marketing_budget"].pk}
