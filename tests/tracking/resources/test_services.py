@@ -359,3 +359,18 @@ def test_utilisation_per_unit_and_category(world, make_request):
         r["unit"] for r in selectors.budget_utilisation(viewer=w["mia"], cycle=w["cycle"])["rows"]
     }
     assert mia_units == {w["marketing"].pk}
+
+
+def test_monitor_task_is_idempotent(world, make_request):
+    from tracking.resources.schedule import BEAT_SCHEDULE
+    from tracking.resources.tasks import monitor_resources
+
+    w = world
+    assert BEAT_SCHEDULE["tracking-resources-monitor"]["task"] == monitor_resources.name
+    with time_machine.travel(timezone.now() - dt.timedelta(days=30)):
+        make_request(key_result=w["kr"])
+    Budget.objects.filter(pk=w["sales_budget"].pk).update(committed=Decimal("9999"))
+    assert monitor_resources() == {"priorities": 1, "reminded": 1, "alerts": 1}
+    assert monitor_resources() == {"priorities": 1, "reminded": 0, "alerts": 0}
+    assert len(notes(w["bob"], "budget_alert")) == 1
+    assert len(notes(w["bob"], "resource_waiting")) == 1
