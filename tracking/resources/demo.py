@@ -41,6 +41,10 @@ def _goal_for(requester: Person, cycle: Cycle, key_result: KeyResult | None) -> 
     return goals.filter(owner_unit=requester.unit).first() or goals.first()
 
 
+def _served(key_result: KeyResult | None, goal: Goal) -> KeyResult | None:
+    return key_result if key_result is not None and key_result.goal_id == goal.pk else None
+
+
 def _request(ctx: DemoContext, username: str, title: str, **kwargs) -> ResourceRequest | None:
     requester = ctx.people.get(username)
     if requester is None:
