@@ -9,6 +9,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 
 from goals.models import Cycle, Goal, KeyResult
 from org.demo import DemoContext
@@ -38,7 +39,10 @@ def _goal_for(requester: Person, cycle: Cycle, key_result: KeyResult | None) -> 
     goals = selectors.servable_goals(viewer=requester).filter(cycle=cycle)
     if key_result is not None and goals.filter(pk=key_result.goal_id).exists():
         return key_result.goal
-    return goals.filter(owner_unit=requester.unit).first() or goals.first()
+    own_line = goals.filter(
+        Q(owner_person=requester) | Q(owner_unit_id__in=requester.unit.ancestor_ids)
+    ).order_by("-owner_unit__depth", "pk")
+    return own_line.first() or goals.first()
 
 
 def _served(key_result: KeyResult | None, goal: Goal) -> KeyResult | None:
