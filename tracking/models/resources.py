@@ -14,44 +14,36 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from goals.models import Cycle, Goal, KeyResult
 from org.models import Person, Unit
+from tracking.resources.labels import BudgetCategory, Label, RequestKind, RequestState
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 DEFAULT_CURRENCY = "CNY"
-
-
-class BudgetCategory(models.TextChoices):
-    PROMOTION = "promotion", _("Promotion")
-    HIRING = "hiring", _("Hiring")
-    TOOLS = "tools", _("Tools")
-    TRAINING = "training", _("Training")
-    OTHER = "other", _("Other")
 
 
 class ResourceSettings(models.Model):
     """Organisation-level settings for resource requests (one row; `ResourceSettings.load()`)."""
 
     waiting_days = models.PositiveSmallIntegerField(
-        _("a request is waiting too long after (days)"),
+        Label.waiting_days,
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(365)],
     )
     budget_alert_ratio = models.FloatField(
-        _("alert the budget owner at (share committed)"),
+        Label.budget_alert_ratio,
         default=0.9,
         validators=[MinValueValidator(0.01), MaxValueValidator(1)],
     )
 
     class Meta:
-        verbose_name = _("resource settings")
-        verbose_name_plural = _("resource settings")
+        verbose_name = Label.resource_settings
+        verbose_name_plural = Label.resource_settings
 
     def __str__(self) -> str:
-        return str(_("Resource settings"))
+        return str(Label.resource_settings_title)
 
     @classmethod
     def load(cls) -> ResourceSettings:
@@ -65,16 +57,16 @@ class Budget(models.Model):
     constraint, on top of the row lock the services take)."""
 
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="budgets"
+        Unit, verbose_name=Label.unit, on_delete=models.PROTECT, related_name="budgets"
     )
     cycle = models.ForeignKey(
-        Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="budgets"
+        Cycle, verbose_name=Label.cycle, on_delete=models.PROTECT, related_name="budgets"
     )
-    category = models.CharField(_("category"), max_length=12, choices=BudgetCategory.choices)
-    currency = models.CharField(_("currency"), max_length=3, default=DEFAULT_CURRENCY)
-    allocated = models.DecimalField(_("allocated"), default=Decimal("0"), **MONEY)
-    committed = models.DecimalField(_("committed"), default=Decimal("0"), **MONEY)
-    spent = models.DecimalField(_("spent"), default=Decimal("0"), **MONEY)
+    category = models.CharField(Label.category, max_length=12, choices=BudgetCategory.choices)
+    currency = models.CharField(Label.currency, max_length=3, default=DEFAULT_CURRENCY)
+    allocated = models.DecimalField(Label.allocated, default=Decimal("0"), **MONEY)
+    committed = models.DecimalField(Label.committed, default=Decimal("0"), **MONEY)
+    spent = models.DecimalField(Label.spent, default=Decimal("0"), **MONEY)
     # Set when the owner was told the budget crossed the alert ratio; cleared when it falls
     # back below it, so each crossing notifies once.
     alerted_at = models.DateTimeField(null=True, blank=True)
@@ -84,8 +76,8 @@ class Budget(models.Model):
 
     class Meta:
         ordering = ["cycle", "unit__path", "category"]
-        verbose_name = _("budget")
-        verbose_name_plural = _("budgets")
+        verbose_name = Label.budget
+        verbose_name_plural = Label.budgets
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "cycle", "category"], name="one_budget_per_unit_cycle_category"
@@ -138,20 +130,8 @@ class Budget(models.Model):
 
 
 class ResourceRequest(models.Model):
-    class Kind(models.TextChoices):
-        PEOPLE = "people", _("People")
-        BUDGET = "budget", _("Budget")
-        EQUIPMENT = "equipment", _("Equipment")
-        TRAINING = "training", _("Training")
-        INFORMATION = "information", _("Information")
-
-    class State(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        APPROVED = "approved", _("Approved")
-        PARTLY_APPROVED = "partly_approved", _("Partly approved")
-        REJECTED = "rejected", _("Rejected")
-        FULFILLED = "fulfilled", _("Fulfilled")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+    Kind = RequestKind
+    State = RequestState
 
     # The budget category a kind draws on unless the requester picks another one.
     DEFAULT_CATEGORY = {
@@ -166,88 +146,90 @@ class ResourceRequest(models.Model):
 
     requester = models.ForeignKey(
         Person,
-        verbose_name=_("requester"),
+        verbose_name=Label.requester,
         on_delete=models.PROTECT,
         related_name="resource_requests",
     )
     goal = models.ForeignKey(
-        Goal, verbose_name=_("goal"), on_delete=models.PROTECT, related_name="resource_requests"
+        Goal, verbose_name=Label.goal, on_delete=models.PROTECT, related_name="resource_requests"
     )
     key_result = models.ForeignKey(
         KeyResult,
-        verbose_name=_("key result"),
+        verbose_name=Label.key_result,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="resource_requests",
     )
-    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
-    category = models.CharField(_("budget category"), max_length=12, choices=BudgetCategory.choices)
-    title = models.CharField(_("what is needed"), max_length=200)
+    kind = models.CharField(Label.kind, max_length=12, choices=Kind.choices)
+    category = models.CharField(
+        Label.budget_category, max_length=12, choices=BudgetCategory.choices
+    )
+    title = models.CharField(Label.what_is_needed, max_length=200)
     amount = models.DecimalField(
-        _("amount"),
+        Label.amount,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.01"))],
         **MONEY,
     )
-    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    currency = models.CharField(Label.currency, max_length=3, blank=True)
     quantity = models.PositiveIntegerField(
-        _("quantity"), null=True, blank=True, validators=[MinValueValidator(1)]
+        Label.quantity, null=True, blank=True, validators=[MinValueValidator(1)]
     )
-    justification = models.TextField(_("justification"))
+    justification = models.TextField(Label.justification)
     unit = models.ForeignKey(
         Unit,
-        verbose_name=_("addressed unit"),
+        verbose_name=Label.addressed_unit,
         on_delete=models.PROTECT,
         related_name="resource_requests",
     )
-    is_cross_unit = models.BooleanField(_("cross-department"), default=False)
+    is_cross_unit = models.BooleanField(Label.cross_department, default=False)
     # Routed at submission: the head of the addressed unit (cross-department) or the
     # requester's manager (own unit). Others up the chain may decide as well.
     approver = models.ForeignKey(
         Person,
-        verbose_name=_("approver"),
+        verbose_name=Label.approver,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="resource_requests_to_decide",
     )
-    needed_by = models.DateField(_("needed by"), null=True, blank=True)
+    needed_by = models.DateField(Label.needed_by, null=True, blank=True)
     state = models.CharField(
-        _("state"), max_length=16, choices=State.choices, default=State.SUBMITTED
+        Label.state, max_length=16, choices=State.choices, default=State.SUBMITTED
     )
     # Priority and the inputs it was computed from (refreshed while the request waits).
-    priority_score = models.FloatField(_("priority score"), default=0.0)
+    priority_score = models.FloatField(Label.priority_score, default=0.0)
     goal_priority = models.CharField(
-        _("goal priority"), max_length=10, choices=Goal.Priority.choices, blank=True
+        Label.goal_priority, max_length=10, choices=Goal.Priority.choices, blank=True
     )
     goal_weight = models.DecimalField(
-        _("goal weight"), max_digits=8, decimal_places=3, default=Decimal("1")
+        Label.goal_weight, max_digits=8, decimal_places=3, default=Decimal("1")
     )
-    pace_gap = models.FloatField(_("gap to expected pace"), default=0.0)
+    pace_gap = models.FloatField(Label.gap_to_expected_pace, default=0.0)
     priority_computed_on = models.DateField(null=True, blank=True)
     decided_by = models.ForeignKey(
         Person,
-        verbose_name=_("decided by"),
+        verbose_name=Label.decided_by,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField(_("decision comment"), blank=True)
+    decision_comment = models.TextField(Label.decision_comment, blank=True)
     # In the request's terms: money when it has an amount, otherwise the quantity.
-    granted_amount = models.DecimalField(_("granted amount"), null=True, blank=True, **MONEY)
+    granted_amount = models.DecimalField(Label.granted_amount, null=True, blank=True, **MONEY)
     budget = models.ForeignKey(
         Budget,
-        verbose_name=_("budget"),
+        verbose_name=Label.budget,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="requests",
     )
-    spent_amount = models.DecimalField(_("spent amount"), null=True, blank=True, **MONEY)
+    spent_amount = models.DecimalField(Label.spent_amount, null=True, blank=True, **MONEY)
     fulfilled_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -259,8 +241,8 @@ class ResourceRequest(models.Model):
 
     class Meta:
         ordering = ["-priority_score", "needed_by", "created_at", "pk"]
-        verbose_name = _("resource request")
-        verbose_name_plural = _("resource requests")
+        verbose_name = Label.resource_request
+        verbose_name_plural = Label.resource_requests
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__isnull=True) | Q(amount__gt=0), name="request_amount_positive"

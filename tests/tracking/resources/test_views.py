@@ -111,7 +111,9 @@ def test_partly_approve_inline_with_htmx(world, login, make_request):
         **HX,
     )
     assert r.status_code == 200
-    assert b"Partly approved" in r.content and b"<article" in r.content and b"<html" not in r.content
+    assert (
+        b"Partly approved" in r.content and b"<article" in r.content and b"<html" not in r.content
+    )
     req.refresh_from_db()
     assert req.state == State.PARTLY_APPROVED and req.granted_amount == Decimal("2000")
     assert Budget.objects.get(pk=w["sales_budget"].pk).committed == Decimal("2000")
