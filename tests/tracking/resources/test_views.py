@@ -258,3 +258,18 @@ def test_page_query_counts_are_bounded(world, login, django_assert_max_num_queri
             assert client.get(reverse("tracking:my-requests")).status_code == 200
     inbox = login(world["zed"]).get(reverse("tracking:resource-inbox")).context["page"]
     assert len(inbox) == ResourceRequest.objects.filter(state=State.SUBMITTED).count()
+
+
+def test_pages_and_notifications_in_chinese(world, login, make_request):
+    w = world
+    w["bob"].language = "zh-hans"
+    w["bob"].save()
+    req = make_request(amount="9500", unit=w["sales"])
+    assert "申请资源" in w["bob"].notifications.get().text
+    client = login(w["bob"])
+    body = client.get(reverse("tracking:resource-inbox")).content.decode()
+    assert "等待你的决定" in body and "核心目标" in body
+    services.approve_request(actor=w["bob"], request=req)
+    assert "预算已承诺 95%" in w["bob"].notifications.get(kind="budget_alert").text
+    body = client.get(reverse("tracking:budgets")).content.decode()
+    assert "超过 90%" in body and "推广" in body
