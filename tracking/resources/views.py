@@ -45,6 +45,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page,
         "to_fulfil": selectors.to_fulfil(viewer=viewer)[:PAGE_SIZE],
+        "near_limit": selectors.budgets_near_limit(
+            viewer=viewer, cycle=selectors.current_cycle()
+        )[:PAGE_SIZE],
         "waiting_ids": set(
             selectors.waiting_requests(viewer=viewer)
             .filter(pk__in=[r.pk for r in page])

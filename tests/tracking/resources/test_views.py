@@ -141,6 +141,9 @@ def test_overspend_message_inline(world, login, make_request):
     )
     assert b"500.00 CNY remain" in r.content
     assert ResourceRequest.objects.get(pk=req.pk).state == State.SUBMITTED
+    # The inbox lists the budget as nearly used up.
+    page = login(w["bob"]).get(reverse("tracking:resource-inbox")).content.decode()
+    assert "Budgets nearly used up" in page and "95% committed or spent" in page
 
 
 def test_fulfil_inline(world, login, make_request):
