@@ -42,12 +42,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.approval_inbox(viewer=viewer), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    near_limit = selectors.budgets_near_limit(viewer=viewer, cycle=selectors.current_cycle())
     context = {
         "page": page,
         "to_fulfil": selectors.to_fulfil(viewer=viewer)[:PAGE_SIZE],
-        "near_limit": selectors.budgets_near_limit(
-            viewer=viewer, cycle=selectors.current_cycle()
-        )[:PAGE_SIZE],
+        "near_limit": near_limit[:PAGE_SIZE],
         "waiting_ids": set(
             selectors.waiting_requests(viewer=viewer)
             .filter(pk__in=[r.pk for r in page])
