@@ -55,3 +55,7 @@ browser:
 	@(command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q .) || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 	@chromium --version 2>/dev/null
+
+# The scale benchmark on PostgreSQL (docs/benchmarks.md). DATABASE_URL defaults to keel_bench.
+bench: install
+	$(BIN)/python bench/run.py

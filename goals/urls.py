@@ -1,5 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from goals import views
 
 app_name = "goals"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.goal_list, name="list"),
+    path("new/", views.goal_create, name="create"),
+    path("smart-check/", views.smart_preview, name="smart-preview"),
+    path("adjustments/", views.adjustment_inbox, name="adjustments"),
+    path("adjustments/<int:pk>/decide/", views.adjustment_decide, name="adjustment-decide"),
+    path("<int:pk>/", views.goal_detail, name="detail"),
+    path("<int:pk>/edit/", views.goal_edit, name="edit"),
+    path("<int:pk>/transition/<str:verb>/", views.goal_transition, name="transition"),
+    path("<int:pk>/cascade/", views.goal_cascade, name="cascade"),
+    path("<int:pk>/tree/", views.goal_tree, name="tree"),
+    path("<int:pk>/adjust/", views.adjustment_request, name="adjust"),
+    path("key-results/<int:pk>/measure/", views.measure, name="measure"),
+]

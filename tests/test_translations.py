@@ -14,13 +14,13 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 APPS = ["org", "goals", "tracking", "incentives", "retros", "notifications", "dashboard"]
-IGNORE = shutil.ignore_patterns(".venv", "__pycache__", "*.mo", "db.sqlite3*", "test-output", ".git")
+IGNORE = shutil.ignore_patterns(
+    ".venv", "__pycache__", "*.mo", "db.sqlite3*", "test-output", ".git"
+)
 
 
 def catalogs(root: Path) -> list[Path]:
-    return sorted(
-        p for p in root.rglob("zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts
-    )
+    return sorted(p for p in root.rglob("zh_Hans/LC_MESSAGES/django.po") if ".venv" not in p.parts)
 
 
 def untranslated(po_path: Path) -> list[str]:

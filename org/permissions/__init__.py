@@ -8,6 +8,7 @@ People scopes live here; scopes of other apps' objects live in sibling modules o
 import from `org.permissions` only.
 """
 
+from .goals import *  # noqa: F401,F403
 from .people import (  # noqa: F401
     Role,
     can_see_sensitive,

@@ -1,0 +1,281 @@
+"""The goals endpoint: goals with nested key results, agreement, SMART, cascade, tree and
+history. Thin over `goals.services` and `goals.selectors`, scoped by `org.permissions`."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from config.api import Conflict
+from goals import selectors, services
+from goals.models import Goal
+from goals.smart import check_goal
+from org import permissions
+from org.models import Unit
+
+from .common import _viewer
+from .serializers import (
+    CascadeResultSerializer,
+    CascadeSerializer,
+    CloseSerializer,
+    CommentSerializer,
+    CounterProposeSerializer,
+    GoalCreateSerializer,
+    GoalSerializer,
+    GoalUpdateSerializer,
+    HistoryEntrySerializer,
+    SmartSerializer,
+    TreeNodeSerializer,
+)
+
+
+class GoalFilter(django_filters.FilterSet):
+    cycle = django_filters.NumberFilter(field_name="cycle_id")
+    owner_person = django_filters.NumberFilter(field_name="owner_person_id")
+    owner_unit = django_filters.NumberFilter(field_name="owner_unit_id")
+    parent = django_filters.NumberFilter(field_name="parent_id")
+    kind = django_filters.ChoiceFilter(choices=Goal.Kind.choices)
+    level = django_filters.ChoiceFilter(choices=Goal.Level.choices)
+    state = django_filters.ChoiceFilter(choices=Goal.State.choices)
+
+    class Meta:
+        model = Goal
+        fields = ["cycle", "kind", "level", "state", "owner_person", "owner_unit", "parent"]
+
+
+def tree_to_dict(node: selectors.TreeNode) -> dict:
+    goal = node.goal
+    return {
+        "id": goal.pk,
+        "title": goal.title,
+        "kind": goal.kind,
+        "level": goal.level,
+        "state": goal.state,
+        "owner_name": goal.owner_name,
+        "progress": round(goal.progress, 4),
+        "weight": str(goal.weight),
+        "children": [tree_to_dict(child) for child in node.children],
+    }
+
+
+class GoalViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Goals (objectives and KPIs) with their key results. Updates carry `version` (optimistic
+    locking: a stale one answers 409 naming who changed it)."""
+
+    serializer_class = GoalSerializer
+    filterset_class = GoalFilter
+    queryset = Goal.objects.none()
+
+    def get_queryset(self):
+        return (
+            selectors.goals_with_key_results(permissions.visible_goals(_viewer(self.request)))
+            .prefetch_related("supports")
+            .order_by("cycle", "level", "title", "pk")
+        )
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return GoalCreateSerializer
+        if self.action in ("update", "partial_update"):
+            return GoalUpdateSerializer
+        return GoalSerializer
+
+    def _goal(self, action_name: str = "view") -> Goal:
+        return permissions.get_goal_for(_viewer(self.request), self.kwargs["pk"], action_name)
+
+    def _read(self, goal: Goal, code=status.HTTP_200_OK) -> Response:
+        goal = self.get_queryset().get(pk=goal.pk)
+        return Response(GoalSerializer(goal, context=self.get_serializer_context()).data, code)
+
+    @extend_schema(request=GoalCreateSerializer, responses={201: GoalSerializer})
+    def create(self, request, *args, **kwargs):
+        data = GoalCreateSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        key_results = [
+            {k: v for k, v in row.items() if v is not None or k == "due_on"}
+            for row in values.pop("key_results")
+        ]
+        goal = services.create_goal(actor=_viewer(request), key_results=key_results, **values)
+        return self._read(goal, status.HTTP_201_CREATED)
+
+    @extend_schema(request=GoalUpdateSerializer, responses={200: GoalSerializer})
+    def update(self, request, *args, **kwargs):
+        goal = self._goal("edit")
+        data = GoalUpdateSerializer(
+            data=request.data,
+            partial=kwargs.get("partial", False),
+            context=self.get_serializer_context(),
+        )
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        if "version" not in values:
+            raise ValidationError({"version": [_("Send the version you read.")]})
+        version = values.pop("version")
+        if "key_results" in values:
+            values["key_results"] = [dict(row) for row in values["key_results"]]
+        try:
+            goal = services.update_goal(
+                actor=_viewer(request), goal=goal, version=version, **values
+            )
+        except services.StaleVersion as exc:
+            raise Conflict(detail=str(exc)) from None
+        return self._read(goal)
+
+    @extend_schema(request=None, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"])
+    def propose(self, request, pk=None):
+        """Propose a draft or returned goal for agreement (the owner), or assign it (a manager)."""
+        goal = services.propose_goal(actor=_viewer(request), goal=self._goal("edit"))
+        return self._read(goal)
+
+    @extend_schema(request=None, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"])
+    def agree(self, request, pk=None):
+        """Agree a proposed goal: the manager agrees the owner's proposal, the owner accepts an
+        assignment."""
+        goal = services.agree_goal(actor=_viewer(request), goal=self._goal("agree"))
+        return self._read(goal)
+
+    @extend_schema(request=CommentSerializer, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_(self, request, pk=None):
+        """Return the owner's proposal with a comment (required)."""
+        data = CommentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = services.return_goal(
+            actor=_viewer(request), goal=self._goal("agree"), comment=data.validated_data["comment"]
+        )
+        return self._read(goal)
+
+    @extend_schema(request=CounterProposeSerializer, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"], url_path="counter-propose")
+    def counter_propose(self, request, pk=None):
+        """The owner answers an assignment with other targets and a comment."""
+        data = CounterProposeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = services.counter_propose_goal(
+            actor=_viewer(request),
+            goal=self._goal("agree"),
+            comment=data.validated_data["comment"],
+            targets=data.validated_data.get("targets") or {},
+        )
+        return self._read(goal)
+
+    @extend_schema(request=CloseSerializer, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close an agreed goal with a score (0–1; default its progress)."""
+        data = CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = services.close_goal(
+            actor=_viewer(request), goal=self._goal("close"), score=data.validated_data.get("score")
+        )
+        return self._read(goal)
+
+    @extend_schema(responses={200: SmartSerializer})
+    @action(detail=True, methods=["get"])
+    def smart(self, request, pk=None):
+        """The SMART check: a verdict and a message per letter."""
+        verdicts = check_goal(self._goal())
+        return Response({key: verdict.as_dict() for key, verdict in verdicts.items()})
+
+    @extend_schema(request=CascadeSerializer, responses={200: CascadeResultSerializer})
+    @action(detail=True, methods=["post"])
+    def cascade(self, request, pk=None):
+        """Create child goals for people or units in one action, splitting a key result's target
+        equally, by weights or by history (`dry_run` previews the split)."""
+        viewer = _viewer(request)
+        goal = self._goal("cascade")
+        data = CascadeSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        key_result = goal.key_results.filter(pk=values["key_result"]).first()
+        children = _resolve_children(viewer, values["children"])
+        result = services.cascade_goal(
+            actor=viewer,
+            goal=goal,
+            key_result=key_result,
+            split=values["split"],
+            children=children,
+            dry_run=values["dry_run"],
+            apply_templates=values["apply_templates"],
+            title=values["title"],
+        )
+        goals = result.goals or [None] * len(result.rows)
+        payload = CascadeResultSerializer(
+            {
+                "split": result.split,
+                "total": result.total,
+                "parent_target": key_result.target_value,
+                "fallback": result.fallback,
+                "dry_run": values["dry_run"],
+                "children": [
+                    {
+                        "owner_person": row["owner"].pk if row["kind"] == "person" else None,
+                        "owner_unit": row["owner"].pk if row["kind"] == "unit" else None,
+                        "owner_name": str(row["owner"]),
+                        "target_value": row["target_value"],
+                        "start_value": row["start_value"],
+                        "goal": child.pk if child else None,
+                    }
+                    for row, child in zip(result.rows, goals, strict=True)
+                ],
+            }
+        ).data
+        return Response(
+            payload,
+            status=status.HTTP_200_OK if values["dry_run"] else status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(responses={200: TreeNodeSerializer})
+    @action(detail=True, methods=["get"])
+    def tree(self, request, pk=None):
+        """The goal and every visible goal aligned below it, nested, with progress."""
+        root = self._goal()
+        return Response(tree_to_dict(selectors.goal_tree(root, _viewer(request))))
+
+    @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Who changed what and when: the goal, its key results and their adjustments."""
+        return Response(selectors.goal_history(self._goal()))
+
+
+def _resolve_children(viewer, rows: list[dict]) -> list[dict]:
+    """Owners by id, in one query per kind; an owner the viewer cannot see is a 400."""
+    person_ids = {r["owner_person"] for r in rows if r.get("owner_person") is not None}
+    unit_ids = {r["owner_unit"] for r in rows if r.get("owner_unit") is not None}
+    people = {
+        p.pk: p
+        for p in permissions.visible_people(viewer).filter(pk__in=person_ids).select_related("unit")
+    }
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids).select_related("head")}
+    children = []
+    for row in rows:
+        child = {"weight": row.get("weight")}
+        if row.get("owner_person") is not None:
+            if row["owner_person"] not in people:
+                raise ValidationError(
+                    {"children": [_("Unknown person %(id)s.") % {"id": row["owner_person"]}]}
+                )
+            child["owner_person"] = people[row["owner_person"]]
+        if row.get("owner_unit") is not None:
+            if row["owner_unit"] not in units:
+                raise ValidationError(
+                    {"children": [_("Unknown unit %(id)s.") % {"id": row["owner_unit"]}]}
+                )
+            child["owner_unit"] = units[row["owner_unit"]]
+        children.append(child)
+    return children

@@ -1,0 +1,105 @@
+"""Scale data for a synthetic organisation (seed_demo --employees N): bulk inserts only."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+
+from goals import services
+from goals.demo import COMPANY_GOAL, seed_cycles
+from goals.models import Cycle, Goal, KeyResult
+
+D = Decimal
+
+
+def seed_synthetic(ctx) -> None:
+    """Cycles; then with bulk inserts a company goal, one goal per unit and one goal with three
+    key results per person; then progress with one recompute. Deterministic, no per-row
+    queries."""
+    today = ctx.today
+    _year, quarter, _previous = seed_cycles(today)
+    root = ctx.units["company"]
+    if Goal.objects.filter(cycle=quarter, owner_unit=root, level=Goal.Level.COMPANY).exists():
+        return
+    Cycle.objects.filter(pk=_previous.pk).update(state=Cycle.State.CLOSED)
+    units = [u for key, u in ctx.units.items() if key != "company"]
+    with transaction.atomic():
+        company = Goal(
+            kind=Goal.Kind.OBJECTIVE,
+            level=Goal.Level.COMPANY,
+            title=COMPANY_GOAL,
+            owner_unit=root,
+            cycle=quarter,
+            state=Goal.State.AGREED,
+            progress_source=Goal.ProgressSource.CHILDREN,
+        )
+        company.save()
+        unit_goals = [
+            Goal(
+                kind=Goal.Kind.OBJECTIVE,
+                level=Goal.Level.UNIT,
+                title=f"{unit.name}: deliver its share of growth",
+                owner_unit=unit,
+                cycle=quarter,
+                state=Goal.State.AGREED,
+                progress_source=Goal.ProgressSource.CHILDREN,
+            )
+            for unit in units
+        ]
+        Goal.objects.bulk_create(unit_goals, batch_size=2000)
+        goal_of_unit = {root.pk: company} | {g.owner_unit_id: g for g in unit_goals}
+        unit_parent = {u.pk: u.parent_id for u in units}
+        for goal in unit_goals:
+            goal.parent_id = goal_of_unit[unit_parent[goal.owner_unit_id]].pk
+        Goal.objects.bulk_update(unit_goals, ["parent"], batch_size=2000)
+
+        people = sorted(ctx.people.values(), key=lambda p: p.pk)
+        names = ("New qualified customers", "Tasks completed on time", "Process improvements")
+        metrics = ("new-customers", "tasks-on-time", "improvements")
+        measures = ("customers", "%", "ideas")
+        person_goals, krs_of = [], []
+        for i, person in enumerate(people):
+            krs = []
+            for j, name in enumerate(names):
+                target = D(10 + (i * 7 + j * 13) % 90)
+                share = D((i * 37 + j * 11) % 120) / D(100)
+                kr = KeyResult(
+                    name=name,
+                    metric=metrics[j],
+                    unit=measures[j],
+                    target_value=target,
+                    current_value=(target * share).quantize(D("1")),
+                    position=j,
+                )
+                kr.progress = kr.compute_progress()
+                krs.append(kr)
+            krs_of.append(krs)
+            person_goals.append(
+                Goal(
+                    kind=Goal.Kind.OBJECTIVE,
+                    level=Goal.Level.PERSON,
+                    title="Deliver my key results this quarter",
+                    owner_person=person,
+                    cycle=quarter,
+                    parent_id=goal_of_unit[person.unit_id].pk,
+                    state=Goal.State.AGREED,
+                    # Progress known up front: the recompute below only moves unit goals.
+                    progress=sum(kr.progress for kr in krs) / len(krs),
+                )
+            )
+        Goal.objects.bulk_create(person_goals, batch_size=2000)
+        rows = []
+        for goal, krs in zip(person_goals, krs_of, strict=True):
+            for kr in krs:
+                kr.goal_id = goal.pk
+                rows.append(kr)
+        KeyResult.objects.bulk_create(rows, batch_size=3000)
+        services.recompute_all(
+            Goal.objects.filter(
+                Q(owner_unit__path__startswith=root.path)
+                | Q(owner_person__unit__path__startswith=root.path),
+                cycle=quarter,
+            )
+        )

@@ -1,0 +1,117 @@
+"""Forms of the goal pages (validation of shapes; the rules live in goals.services)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
+from org import permissions
+from org.models import Unit
+
+
+class GoalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=Goal.Kind.choices, initial=Goal.Kind.OBJECTIVE
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), choices=Goal.Level.choices, initial=Goal.Level.PERSON
+    )
+    cycle = forms.ModelChoiceField(
+        label=_("Cycle"), queryset=Cycle.objects.exclude(state=Cycle.State.CLOSED)
+    )
+    owner_unit = forms.ModelChoiceField(
+        label=_("Owner unit (unit or company goals)"), queryset=Unit.objects.all(), required=False
+    )
+    parent = forms.ModelChoiceField(
+        label=_("Aligned to"), queryset=Goal.objects.none(), required=False
+    )
+    category = forms.CharField(label=_("Category"), max_length=100, required=False)
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Goal.Priority.choices, initial=Goal.Priority.CORE
+    )
+    commitment = forms.ChoiceField(
+        label=_("Commitment"), choices=Goal.Commitment.choices, initial=Goal.Commitment.COMMITTED
+    )
+    visibility = forms.ChoiceField(
+        label=_("Visibility"), choices=Goal.Visibility.choices, initial=Goal.Visibility.PUBLIC
+    )
+    weight = forms.DecimalField(
+        label=_("Weight"), max_digits=8, decimal_places=3, min_value=0, initial=1
+    )
+
+    def __init__(self, *args, viewer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = (
+            permissions.visible_goals(viewer)
+            .exclude(state__in=[Goal.State.CLOSED, Goal.State.RETURNED])
+            .exclude(cycle__state=Cycle.State.CLOSED)
+            .select_related("cycle")
+            .order_by("cycle", "level", "title")
+        )
+
+
+class KeyResultForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Key result"), max_length=300)
+    metric = forms.SlugField(label=_("Metric"), max_length=100, required=False)
+    unit = forms.CharField(label=_("Unit of measure"), max_length=40, required=False)
+    direction = forms.ChoiceField(label=_("Direction"), choices=KeyResult.Direction.choices)
+    start_value = forms.DecimalField(label=_("Start"), max_digits=20, decimal_places=4, initial=0)
+    target_value = forms.DecimalField(label=_("Target"), max_digits=20, decimal_places=4)
+    weight = forms.DecimalField(
+        label=_("Weight"), max_digits=8, decimal_places=3, min_value=0, initial=1
+    )
+    due_on = forms.DateField(
+        label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+KeyResultFormSet = forms.formset_factory(KeyResultForm, extra=1, can_delete=True, max_num=12)
+
+
+class MeasureForm(forms.Form):
+    value = forms.DecimalField(label=_("New value"), max_digits=20, decimal_places=4)
+    note = forms.CharField(label=_("Note"), max_length=500, required=False)
+
+
+class AdjustmentForm(forms.Form):
+    key_result = forms.ModelChoiceField(label=_("Key result"), queryset=KeyResult.objects.none())
+    new_target = forms.DecimalField(label=_("New target"), max_digits=20, decimal_places=4)
+    reason = forms.ChoiceField(label=_("Reason"), choices=TargetAdjustment.Reason.choices)
+    evidence = forms.CharField(
+        label=_("Impact and evidence"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, goal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key_result"].queryset = goal.key_results.all()
+
+
+SPLIT_CHOICES = [
+    ("equal", _("Equally")),
+    ("weights", _("By weights")),
+    ("history", _("By each owner's history")),
+]
+
+
+class CascadeForm(forms.Form):
+    key_result = forms.ModelChoiceField(
+        label=_("Key result to split"), queryset=KeyResult.objects.none()
+    )
+    split = forms.ChoiceField(label=_("Split"), choices=SPLIT_CHOICES, initial="equal")
+    title = forms.CharField(label=_("Title of the child goals"), max_length=300, required=False)
+    apply_templates = forms.BooleanField(
+        label=_("Add key results from the goal templates for each person's level and tenure"),
+        required=False,
+    )
+
+    def __init__(self, *args, goal=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key_result"].queryset = goal.key_results.filter(
+            direction__in=[KeyResult.Direction.INCREASE, KeyResult.Direction.DECREASE]
+        )

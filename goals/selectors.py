@@ -1,0 +1,211 @@
+"""Reads over goals worth naming, scoped by org.permissions, with the joins their callers
+need. Other apps use `active_key_results_for` and `goal_tree`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from goals.models import Cycle, Goal, KeyResult, TargetAdjustment, fmt_number
+from org import permissions
+from org.models import Person
+
+OPEN_STATES = (Goal.State.AGREED, Goal.State.PROPOSED, Goal.State.DRAFT)
+TABS = ("mine", "team", "unit", "company")
+
+
+def active_key_results_for(person: Person) -> QuerySet[KeyResult]:
+    """Key results of the person's agreed, proposed and draft goals in active cycles, with the
+    goal and cycle joined."""
+    return (
+        KeyResult.objects.filter(
+            goal__owner_person=person,
+            goal__state__in=OPEN_STATES,
+            goal__cycle__state=Cycle.State.ACTIVE,
+        )
+        .select_related("goal", "goal__cycle")
+        .order_by("goal__cycle__starts_on", "goal_id", "position", "pk")
+    )
+
+
+def goals_with_key_results(qs: QuerySet[Goal]) -> QuerySet[Goal]:
+    return qs.select_related("cycle", "owner_person", "owner_unit", "parent").prefetch_related(
+        Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "pk"))
+    )
+
+
+def current_cycle(on=None) -> Cycle | None:
+    """The shortest active cycle containing today (the quarter rather than the year)."""
+    on = on or timezone.localdate()
+    cycles = list(
+        Cycle.objects.filter(state=Cycle.State.ACTIVE, starts_on__lte=on, ends_on__gte=on)
+    )
+    if not cycles:
+        return Cycle.objects.filter(state=Cycle.State.ACTIVE).first() or Cycle.objects.first()
+    return min(cycles, key=lambda c: c.ends_on - c.starts_on)
+
+
+def goal_list(*, viewer: Person, cycle: Cycle | None, tab: str = "mine") -> QuerySet[Goal]:
+    """The goals page tabs: mine, my team (the people and units I manage), my unit, company."""
+    qs = permissions.visible_goals(viewer)
+    if cycle is not None:
+        qs = qs.filter(cycle=cycle)
+    if tab == "team":
+        managed = permissions.managed_people(viewer).values("pk")
+        qs = qs.filter(Q(owner_person__in=managed) | Q(owner_unit__head__in=managed))
+    elif tab == "unit":
+        unit = viewer.unit
+        qs = qs.filter(
+            Q(owner_unit__path__startswith=unit.path)
+            | Q(owner_person__unit__path__startswith=unit.path)
+        )
+    elif tab == "company":
+        qs = qs.filter(level=Goal.Level.COMPANY)
+    else:
+        qs = qs.filter(Q(owner_person=viewer) | Q(owner_unit__head=viewer))
+    return goals_with_key_results(qs).order_by("level", "title", "pk")
+
+
+@dataclass
+class TreeNode:
+    goal: Goal
+    children: list[TreeNode] = field(default_factory=list)
+
+    def count(self) -> int:
+        return 1 + sum(child.count() for child in self.children)
+
+
+MAX_TREE_DEPTH = 12
+
+
+def goal_tree(root: Goal, viewer: Person, *, with_key_results: bool = False) -> TreeNode:
+    """The root and every goal aligned below it that the viewer may see, nested. One query per
+    level of the tree (bounded by MAX_TREE_DEPTH), whatever the number of goals: a 1,000-goal
+    tree of depth 4 loads in a handful of queries. Invisible goals are left out with their
+    subtrees."""
+    visible = permissions.visible_goals(viewer).select_related(
+        "owner_person", "owner_unit", "cycle"
+    )
+    if with_key_results:
+        visible = visible.prefetch_related("key_results")
+    top = TreeNode(root)
+    frontier = {root.pk: top}
+    seen = {root.pk}
+    for _level in range(MAX_TREE_DEPTH):
+        if not frontier:
+            break
+        rows = list(visible.filter(parent_id__in=list(frontier)).order_by("level", "title", "pk"))
+        nxt: dict[int, TreeNode] = {}
+        for goal in rows:
+            if goal.pk in seen:
+                continue
+            seen.add(goal.pk)
+            node = TreeNode(goal)
+            frontier[goal.parent_id].children.append(node)
+            nxt[goal.pk] = node
+        frontier = nxt
+    return top
+
+
+def goal_ancestors(goal: Goal, viewer: Person) -> list[Goal]:
+    """The visible goals above, nearest last (one query per level)."""
+    chain: list[Goal] = []
+    seen = {goal.pk}
+    current = goal.parent_id
+    visible = permissions.visible_goals(viewer).select_related("owner_person", "owner_unit")
+    while current and current not in seen and len(chain) < MAX_TREE_DEPTH:
+        seen.add(current)
+        parent = visible.filter(pk=current).first()
+        if parent is None:
+            break
+        chain.append(parent)
+        current = parent.parent_id
+    chain.reverse()
+    return chain
+
+
+def goal_history(goal: Goal, *, limit: int = 50) -> list[dict]:
+    """Who changed what and when, for the goal, its key results and their adjustments: each
+    entry with the changed fields as (field, old, new)."""
+    entries: list[dict] = []
+
+    def diff(records, label):
+        records = list(records)
+        for newer, older in zip(records, [*records[1:], None], strict=False):
+            changes = []
+            if older is not None:
+                delta = newer.diff_against(older)
+                changes = [
+                    {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
+                    for c in delta.changes
+                    if c.field not in ("version",)
+                ]
+            user = newer.history_user
+            person = getattr(user, "person", None) if user else None
+            entries.append(
+                {
+                    "object": label(newer),
+                    "type": {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
+                    "at": newer.history_date,
+                    "by": person.display_name if person else (user.get_username() if user else ""),
+                    "reason": newer.history_change_reason or "",
+                    "changes": changes,
+                }
+            )
+
+    diff(
+        goal.history.select_related("history_user__person").order_by("-history_id")[: limit + 1],
+        lambda r: r.title,
+    )
+    kr_history = KeyResult.history.filter(goal_id=goal.pk).select_related("history_user__person")
+    by_kr: dict[int, list] = {}
+    for record in kr_history.order_by("-history_id")[: limit * 4]:
+        by_kr.setdefault(record.id, []).append(record)
+    for records in by_kr.values():
+        diff(records, lambda r: r.name)
+    adj_history = (
+        TargetAdjustment.history.filter(key_result__goal_id=goal.pk)
+        .select_related("history_user__person")
+        .order_by("-history_id")
+    )
+    by_adj: dict[int, list] = {}
+    for record in adj_history[: limit * 2]:
+        by_adj.setdefault(record.id, []).append(record)
+    for records in by_adj.values():
+        diff(records, lambda r: f"{fmt_number(r.old_target)} → {fmt_number(r.new_target)}")
+    entries.sort(key=lambda e: e["at"], reverse=True)
+    # A change with no changed fields (e.g. only the version moved) says nothing.
+    return [e for e in entries if e["type"] != "changed" or e["changes"]][:limit]
+
+
+def _plain(value):
+    return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
+
+
+def pending_adjustments_for(viewer: Person) -> QuerySet[TargetAdjustment]:
+    """Adjustments waiting for the viewer's decision."""
+    qs = permissions.visible_adjustments(viewer).filter(state=TargetAdjustment.State.PENDING)
+    if not permissions.is_admin(viewer):
+        managed = list(permissions.managed_people(viewer).values_list("pk", flat=True))
+        qs = qs.filter(
+            Q(key_result__goal__owner_person_id__in=managed)
+            | Q(key_result__goal__owner_unit__head_id__in=managed)
+        )
+    return qs.select_related(
+        "key_result",
+        "key_result__goal",
+        "key_result__goal__owner_person",
+        "key_result__goal__owner_unit",
+        "requested_by",
+    )
+
+
+def goal_adjustments(goal: Goal, *, limit: int = 20) -> list[TargetAdjustment]:
+    """The latest target adjustments of a goal's key results, for its page."""
+    return list(
+        TargetAdjustment.objects.filter(key_result__goal=goal)
+        .select_related("key_result", "requested_by", "decided_by")
+        .order_by("-created_at")[:limit]
+    )

@@ -1,0 +1,333 @@
+"""Core writes: measurements, progress rollup and goal creation.
+
+Other apps call these (never write goal models directly). The signatures of
+`record_measurement` and `recompute_progress_upwards` are a contract other apps depend on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from goals.models import Goal, KeyResult, Measurement
+from org.models import Person
+
+MAX_VALUE = Decimal("1e15")
+
+
+def parse_value(raw, *, field: str = "value") -> Decimal:
+    """A measured value from user input, or a ValidationError naming the field."""
+    try:
+        value = Decimal(str(raw).strip().replace(",", ""))
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({field: _("Enter a number.")}) from None
+    if not value.is_finite():
+        raise ValidationError({field: _("Enter a finite number.")})
+    if abs(value) >= MAX_VALUE:
+        raise ValidationError({field: _("This number is too large.")})
+    return value.quantize(Decimal("0.0001"))
+
+
+def _weighted_mean(pairs: list[tuple[float, Decimal]]) -> float:
+    total = sum((w for _p, w in pairs), Decimal("0"))
+    if total <= 0:
+        return 0.0
+    return float(sum(Decimal(str(p)) * w for p, w in pairs) / total)
+
+
+def goal_progress(goal: Goal) -> float:
+    """Weighted mean of the key results' progress, or of the child goals' progress."""
+    if goal.progress_source == Goal.ProgressSource.CHILDREN:
+        rows = goal.children.exclude(state=Goal.State.RETURNED).values_list("progress", "weight")
+    else:
+        rows = goal.key_results.values_list("progress", "weight")
+    return _weighted_mean(list(rows))
+
+
+def recompute_progress_upwards(goal: Goal) -> None:
+    """Recompute a goal's progress and then each ancestor's, in the caller's transaction:
+    O(depth) small queries, never the whole tree."""
+    seen: set[int] = set()
+    current: Goal | None = goal
+    while current is not None and current.pk not in seen:
+        seen.add(current.pk)
+        progress = goal_progress(current)
+        if abs(progress - current.progress) > 1e-12:
+            Goal.objects.filter(pk=current.pk).update(progress=progress)
+            current.progress = progress
+        current = (
+            Goal.objects.only("pk", "progress", "progress_source", "parent_id").get(
+                pk=current.parent_id
+            )
+            if current.parent_id
+            else None
+        )
+
+
+@transaction.atomic
+def record_measurement(
+    *,
+    key_result: KeyResult,
+    value,
+    source: str,
+    recorded_by: Person | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+) -> Measurement:
+    """Record a new value for a key result: history row, current value, progress of the key
+    result, its goal and every goal it aligns to."""
+    value = parse_value(value)
+    if source not in Measurement.Source.values:
+        raise ValidationError({"source": _("Unknown source.")})
+    key_result = KeyResult.objects.select_for_update().select_related("goal").get(pk=key_result.pk)
+    if key_result.goal.state == Goal.State.CLOSED:
+        raise ValidationError(_("This goal is closed; its key results can no longer change."))
+    measurement = Measurement.objects.create(
+        key_result=key_result,
+        value=value,
+        recorded_at=at or timezone.now(),
+        source=source,
+        note=note,
+        recorded_by=recorded_by,
+    )
+    key_result.current_value = value
+    key_result.progress = key_result.compute_progress(value)
+    key_result.save(update_fields=["current_value", "progress", "updated_at"])
+    recompute_progress_upwards(key_result.goal)
+    return measurement
+
+
+def _validate_key_result(kr: KeyResult) -> None:
+    try:
+        kr.full_clean(exclude=["goal"])
+    except ValidationError as exc:
+        raise ValidationError(
+            {f"key_results.{key}": msgs for key, msgs in exc.message_dict.items()}
+        ) from None
+    cycle = kr.goal.cycle
+    if kr.due_on and not cycle.contains(kr.due_on):
+        raise ValidationError(
+            {"key_results.due_on": _("The due date must fall within the goal's cycle.")}
+        )
+
+
+KEY_RESULT_FIELDS = {
+    "name",
+    "metric",
+    "unit",
+    "direction",
+    "start_value",
+    "target_value",
+    "current_value",
+    "weight",
+    "due_on",
+    "milestones",
+}
+
+
+def _clean_kr_data(data: dict) -> dict:
+    unknown = set(data) - KEY_RESULT_FIELDS - {"id"}
+    if unknown:
+        raise ValidationError(
+            {
+                "key_results": _("Unknown key result fields: %(fields)s")
+                % {"fields": ", ".join(sorted(unknown))}
+            }
+        )
+    clean = {k: v for k, v in data.items() if k != "id"}
+    for field in ("start_value", "target_value", "current_value"):
+        if field in clean and clean[field] is not None:
+            clean[field] = parse_value(clean[field], field=f"key_results.{field}")
+    if "target_value" not in clean or clean["target_value"] is None:
+        raise ValidationError({"key_results.target_value": _("Every key result needs a target.")})
+    if "weight" in clean:
+        clean["weight"] = parse_weight(clean["weight"], field="key_results.weight")
+    milestones = clean.get("milestones") or []
+    if not isinstance(milestones, list):
+        raise ValidationError({"key_results.milestones": _("Milestones are a list.")})
+    checked = []
+    for stone in milestones:
+        try:
+            day = dt.date.fromisoformat(str(stone["date"]))
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError(
+                {"key_results.milestones": _("Each milestone needs a date (YYYY-MM-DD).")}
+            ) from None
+        value = parse_value(stone.get("value"), field="key_results.milestones")
+        checked.append({"date": day.isoformat(), "value": str(value)})
+    if "milestones" in clean:
+        clean["milestones"] = sorted(checked, key=lambda m: m["date"])
+    return clean
+
+
+def parse_weight(raw, *, field: str = "weight") -> Decimal:
+    """A non-negative weight with at most three decimals."""
+    value = parse_value(raw, field=field)
+    if value < 0:
+        raise ValidationError({field: _("A weight cannot be negative.")})
+    if value >= Decimal("100000"):
+        raise ValidationError({field: _("This number is too large.")})
+    return value.quantize(Decimal("0.001"))
+
+
+def _check_owner(*, actor: Person | None, goal: Goal) -> None:
+    """The level matches the kind of owner, and the actor may set goals for that owner."""
+    from org import permissions
+
+    if goal.level == Goal.Level.PERSON and not goal.owner_person_id:
+        raise ValidationError({"owner_person": _("A personal goal is owned by a person.")})
+    if goal.level != Goal.Level.PERSON and not goal.owner_unit_id:
+        raise ValidationError({"owner_unit": _("A company or unit goal is owned by a unit.")})
+    if goal.level == Goal.Level.COMPANY and goal.owner_unit.parent_id is not None:
+        raise ValidationError({"owner_unit": _("A company goal is owned by the top unit.")})
+    if actor is not None and not permissions.can_assign_to(
+        actor, person=goal.owner_person, unit=goal.owner_unit
+    ):
+        raise PermissionDenied(_("You may not set goals for this owner."))
+
+
+@transaction.atomic
+def create_goal(
+    *,
+    actor: Person | None,
+    cycle,
+    title: str,
+    level: str,
+    owner_person: Person | None = None,
+    owner_unit=None,
+    kind: str = Goal.Kind.OBJECTIVE,
+    parent: Goal | None = None,
+    description: str = "",
+    category: str = "",
+    priority: str = Goal.Priority.CORE,
+    commitment: str = Goal.Commitment.COMMITTED,
+    weight=Decimal("1"),
+    visibility: str = Goal.Visibility.PUBLIC,
+    key_results: list[dict] | None = None,
+) -> Goal:
+    """Create a draft goal with its key results (dicts of KeyResult fields: name, target_value,
+    start_value, unit, direction, weight, due_on, metric, milestones). Validated as a whole:
+    nothing is saved when any part is invalid."""
+    goal = Goal(
+        cycle=cycle,
+        title=title,
+        level=level,
+        owner_person=owner_person,
+        owner_unit=owner_unit,
+        kind=kind,
+        parent=parent,
+        description=description,
+        category=category,
+        priority=priority,
+        commitment=commitment,
+        weight=weight,
+        visibility=visibility,
+        created_by=actor,
+        initiated_by=actor,
+    )
+    _check_owner(actor=actor, goal=goal)
+    goal.full_clean()
+    if cycle.state == cycle.State.CLOSED:
+        raise ValidationError({"cycle": _("This cycle is closed; goals can no longer be added.")})
+    if parent is not None and not parent.cycle.covers(cycle):
+        raise ValidationError(
+            {"parent": _("The parent goal's cycle must cover this goal's cycle.")}
+        )
+    key_results = key_results or []
+    if kind == Goal.Kind.KPI and len(key_results) != 1:
+        raise ValidationError(
+            {"key_results": _("A KPI has exactly one key result: its indicator.")}
+        )
+    goal.save()
+    for position, data in enumerate(key_results):
+        kr = KeyResult(goal=goal, position=position, **_clean_kr_data(data))
+        if "current_value" not in data:
+            kr.current_value = kr.start_value
+        _validate_key_result(kr)
+        kr.progress = kr.compute_progress()
+        kr.save()
+    recompute_progress_upwards(goal)
+    return goal
+
+
+def recompute_all(goals=None) -> list[tuple[str, int, float, float]]:
+    """Recompute the progress of every key result and goal (or of the `goals` queryset: a
+    whole tree, e.g. one organisation) from the stored values, bottom-up, with a handful of
+    queries and bulk updates. Returns the drift found: (kind, id, stored, recomputed) for every
+    row whose stored progress was wrong."""
+    drift: list[tuple[str, int, float, float]] = []
+    goal_qs = Goal.objects.all() if goals is None else goals
+    kr_qs = KeyResult.objects.all() if goals is None else KeyResult.objects.filter(goal__in=goals)
+    krs = list(
+        kr_qs.only(
+            "pk",
+            "goal_id",
+            "direction",
+            "start_value",
+            "target_value",
+            "current_value",
+            "progress",
+            "weight",
+        )
+    )
+    changed_krs = []
+    by_goal: dict[int, list[tuple[float, Decimal]]] = {}
+    for kr in krs:
+        progress = kr.compute_progress()
+        if abs(progress - kr.progress) > 1e-9:
+            drift.append(("key_result", kr.pk, kr.progress, progress))
+            kr.progress = progress
+            changed_krs.append(kr)
+        by_goal.setdefault(kr.goal_id, []).append((progress, kr.weight))
+    KeyResult.objects.bulk_update(changed_krs, ["progress"], batch_size=1000)
+
+    goals = {
+        g.pk: g
+        for g in goal_qs.only("pk", "parent_id", "progress_source", "weight", "state", "progress")
+    }
+    children: dict[int, list[Goal]] = {}
+    for goal in goals.values():
+        if goal.parent_id in goals:
+            children.setdefault(goal.parent_id, []).append(goal)
+    computed: dict[int, float] = {}
+
+    def compute(root: Goal) -> None:
+        # Iterative post-order: children before parents, safe for deep trees.
+        stack = [(root, False)]
+        while stack:
+            goal, expanded = stack.pop()
+            if goal.pk in computed:
+                continue
+            if not expanded:
+                stack.append((goal, True))
+                if goal.progress_source == Goal.ProgressSource.CHILDREN:
+                    stack.extend(
+                        (c, False) for c in children.get(goal.pk, []) if c.pk not in computed
+                    )
+                continue
+            if goal.progress_source == Goal.ProgressSource.CHILDREN:
+                rows = [
+                    (computed[c.pk], c.weight)
+                    for c in children.get(goal.pk, [])
+                    if c.state != Goal.State.RETURNED and c.pk in computed
+                ]
+            else:
+                rows = by_goal.get(goal.pk, [])
+            computed[goal.pk] = _weighted_mean(rows)
+
+    for goal in goals.values():
+        compute(goal)
+    changed_goals = []
+    for pk, progress in computed.items():
+        goal = goals[pk]
+        if abs(progress - goal.progress) > 1e-9:
+            drift.append(("goal", pk, goal.progress, progress))
+            goal.progress = progress
+            changed_goals.append(goal)
+    Goal.objects.bulk_update(changed_goals, ["progress"], batch_size=1000)
+    return drift

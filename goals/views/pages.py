@@ -1,0 +1,277 @@
+"""Goal pages: the list by cycle and tab, the goal page, the goal form and its live SMART
+check. Thin over goals.services and goals.selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from goals import selectors, services
+from goals.forms import GoalForm, KeyResultFormSet, MeasureForm
+from goals.models import Cycle, Goal, GoalSettings, Status
+from goals.smart import check_goal, smart_check
+from org import permissions
+
+
+def _viewer(request: HttpRequest):
+    if request.person is None:
+        raise Http404
+    return request.person
+
+
+def _errors(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+def _annotate_krs(goals, today, settings) -> None:
+    for goal in goals:
+        for kr in goal.key_results.all():
+            _annotate_kr(kr, today, settings)
+
+
+def _annotate_kr(kr, today, settings=None) -> None:
+    kr.status_today = kr.status(today, settings)
+    kr.status_label = Status(kr.status_today).label
+    kr.expected_today = kr.expected_progress(today)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def goal_list(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    cycles = list(Cycle.objects.order_by("-starts_on", "kind"))
+    cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None)
+    cycle = cycle or selectors.current_cycle()
+    tab = request.GET.get("tab", "mine")
+    if tab not in selectors.TABS:
+        tab = "mine"
+    goals = list(selectors.goal_list(viewer=viewer, cycle=cycle, tab=tab))
+    _annotate_krs(goals, timezone.localdate(), GoalSettings.load())
+    context = {"goals": goals, "cycle": cycle, "cycles": cycles, "tab": tab, "tabs": _tabs()}
+    if request.htmx:
+        return render(request, "goals/list.html#results", context)
+    return render(request, "goals/list.html", context)
+
+
+def _tabs():
+    return [
+        ("mine", _("Mine")),
+        ("team", _("My team")),
+        ("unit", _("My unit")),
+        ("company", _("Company")),
+    ]
+
+
+@login_required
+def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    goal = permissions.get_goal_for(viewer, pk)
+    goal = selectors.goals_with_key_results(Goal.objects.filter(pk=goal.pk)).get()
+    today = timezone.localdate()
+    _annotate_krs([goal], today, GoalSettings.load())
+    tree = selectors.goal_tree(goal, viewer)
+    is_owner = permissions.is_goal_owner(viewer, goal)
+    is_manager = permissions.can_manage_goal(viewer, goal)
+    context = {
+        "goal": goal,
+        "smart": check_goal(goal),
+        "ancestors": selectors.goal_ancestors(goal, viewer),
+        "children": tree.children,
+        "supports": list(
+            permissions.visible_goals(viewer)
+            .filter(supported_by=goal)
+            .select_related("owner_person", "owner_unit")
+        ),
+        "supported_by": list(
+            permissions.visible_goals(viewer)
+            .filter(supports=goal)
+            .select_related("owner_person", "owner_unit")
+        ),
+        "history": selectors.goal_history(goal, limit=30),
+        "adjustments": selectors.goal_adjustments(goal),
+        "is_owner": is_owner,
+        "is_manager": is_manager,
+        "can_edit": (is_owner or is_manager)
+        and goal.state in (Goal.State.DRAFT, Goal.State.RETURNED)
+        or (is_manager and goal.state == Goal.State.PROPOSED),
+        "can_measure": (is_owner or is_manager) and goal.state != Goal.State.CLOSED,
+        "measure_form": MeasureForm(),
+    }
+    return render(request, "goals/detail.html", context)
+
+
+def _form_key_results(formset) -> list[dict]:
+    rows = []
+    for form in formset.forms:
+        data = getattr(form, "cleaned_data", None) or {}
+        if not data or data.get("DELETE") or not data.get("name"):
+            continue
+        row = {k: v for k, v in data.items() if k not in ("DELETE",) and v not in (None, "")}
+        if not row.get("id"):
+            row.pop("id", None)
+        rows.append(row)
+    return rows
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, msgs in exc.message_dict.items():
+            name = field if field in form.fields else None
+            for msg in msgs:
+                form.add_error(
+                    name, msg if name else f"{field}: {msg}" if field != "__all__" else msg
+                )
+    else:
+        for msg in exc.messages:
+            form.add_error(None, msg)
+
+
+@login_required
+def goal_create(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    initial = {"cycle": selectors.current_cycle()}
+    if request.GET.get("parent", "").isdigit():
+        initial["parent"] = request.GET["parent"]
+    form = GoalForm(request.POST or None, viewer=viewer, initial=initial)
+    formset = KeyResultFormSet(request.POST or None, prefix="kr")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = dict(form.cleaned_data)
+        owner_unit = data.pop("owner_unit")
+        level = data["level"]
+        try:
+            goal = services.create_goal(
+                actor=viewer,
+                owner_person=viewer if level == Goal.Level.PERSON else None,
+                owner_unit=owner_unit if level != Goal.Level.PERSON else None,
+                key_results=_form_key_results(formset),
+                **data,
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Goal saved as a draft."))
+            return redirect("goals:detail", goal.pk)
+    return render(request, "goals/form.html", {"form": form, "formset": formset, "goal": None})
+
+
+@login_required
+def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    goal = permissions.get_goal_for(viewer, pk, "edit")
+    krs = list(goal.key_results.all())
+    initial = {
+        "title": goal.title,
+        "description": goal.description,
+        "kind": goal.kind,
+        "level": goal.level,
+        "cycle": goal.cycle_id,
+        "owner_unit": goal.owner_unit_id,
+        "parent": goal.parent_id,
+        "category": goal.category,
+        "priority": goal.priority,
+        "commitment": goal.commitment,
+        "visibility": goal.visibility,
+        "weight": goal.weight,
+    }
+    form = GoalForm(request.POST or None, viewer=viewer, initial=initial)
+    form.fields["level"].disabled = True
+    form.fields["cycle"].disabled = True
+    form.fields["owner_unit"].disabled = True
+    formset = KeyResultFormSet(
+        request.POST or None,
+        prefix="kr",
+        initial=[
+            {
+                "id": kr.pk,
+                "name": kr.name,
+                "metric": kr.metric,
+                "unit": kr.unit,
+                "direction": kr.direction,
+                "start_value": kr.start_value,
+                "target_value": kr.target_value,
+                "weight": kr.weight,
+                "due_on": kr.due_on,
+            }
+            for kr in krs
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        data = {
+            k: v for k, v in form.cleaned_data.items() if k not in ("level", "cycle", "owner_unit")
+        }
+        try:
+            services.update_goal(
+                actor=viewer,
+                goal=goal,
+                version=int(request.POST.get("version") or 0),
+                key_results=_form_key_results(formset),
+                **data,
+            )
+        except services.StaleVersion as exc:
+            form.add_error(None, str(exc))
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Goal updated."))
+            return redirect("goals:detail", goal.pk)
+    return render(request, "goals/form.html", {"form": form, "formset": formset, "goal": goal})
+
+
+@login_required
+@require_POST
+def smart_preview(request: HttpRequest) -> HttpResponse:
+    """The live SMART check of the goal form (htmx): from the unsaved form data."""
+    viewer = _viewer(request)
+    post = request.POST
+    cycle = (
+        Cycle.objects.filter(pk=post.get("cycle") or 0).first()
+        if post.get("cycle", "").isdigit()
+        else None
+    )
+    parent = None
+    if post.get("parent", "").isdigit():
+        parent = (
+            permissions.visible_goals(viewer)
+            .select_related("cycle")
+            .filter(pk=post["parent"])
+            .first()
+        )
+    level = post.get("level") or Goal.Level.PERSON
+    key_results = []
+    total = post.get("kr-TOTAL_FORMS", "0")
+    for i in range(min(int(total) if total.isdigit() else 0, 12)):
+        name = post.get(f"kr-{i}-name", "").strip()
+        if not name or post.get(f"kr-{i}-DELETE"):
+            continue
+        key_results.append(
+            {
+                "name": name,
+                "metric": post.get(f"kr-{i}-metric", ""),
+                "unit": post.get(f"kr-{i}-unit", ""),
+                "direction": post.get(f"kr-{i}-direction", ""),
+                "target_value": post.get(f"kr-{i}-target_value", ""),
+                "due_on": post.get(f"kr-{i}-due_on", ""),
+            }
+        )
+    owner_unit_id = post.get("owner_unit") if post.get("owner_unit", "").isdigit() else None
+    verdicts = smart_check(
+        title=post.get("title", ""),
+        level=level,
+        cycle=cycle,
+        parent=parent,
+        key_results=key_results,
+        owner_person_id=viewer.pk if level == Goal.Level.PERSON else None,
+        owner_unit_id=owner_unit_id if level != Goal.Level.PERSON else None,
+    )
+    return render(request, "goals/form.html#smart", {"smart": verdicts})

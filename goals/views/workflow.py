@@ -1,0 +1,220 @@
+"""Workflow pages: agreement transitions, measurements, cascade wizard, alignment tree and
+target adjustments. Thin over goals.services and goals.selectors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from goals import selectors, services
+from goals.forms import AdjustmentForm, CascadeForm, MeasureForm
+from goals.models import KeyResult, Measurement
+from org import permissions
+from org.models import Unit
+
+from .pages import _annotate_kr, _apply_errors, _errors, _viewer
+
+TRANSITIONS = {"propose", "agree", "return", "close", "counter"}
+
+
+@login_required
+@require_POST
+def goal_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
+    viewer = _viewer(request)
+    if verb not in TRANSITIONS:
+        raise Http404
+    action = {"propose": "edit", "close": "close"}.get(verb, "agree")
+    goal = permissions.get_goal_for(viewer, pk, action)
+    comment = request.POST.get("comment", "")
+    try:
+        if verb == "propose":
+            services.propose_goal(actor=viewer, goal=goal)
+            messages.success(request, _("Goal proposed for agreement."))
+        elif verb == "agree":
+            services.agree_goal(actor=viewer, goal=goal)
+            messages.success(request, _("Goal agreed."))
+        elif verb == "return":
+            services.return_goal(actor=viewer, goal=goal, comment=comment)
+            messages.success(request, _("Goal returned to its owner."))
+        elif verb == "counter":
+            targets = {
+                key[len("target-") :]: value
+                for key, value in request.POST.items()
+                if key.startswith("target-") and value.strip()
+            }
+            services.counter_propose_goal(actor=viewer, goal=goal, comment=comment, targets=targets)
+            messages.success(request, _("Counter-proposal sent."))
+        else:
+            services.close_goal(actor=viewer, goal=goal, score=request.POST.get("score") or None)
+            messages.success(request, _("Goal closed."))
+    except ValidationError as exc:
+        for msg in _errors(exc):
+            messages.error(request, msg)
+    return redirect("goals:detail", goal.pk)
+
+
+@login_required
+@require_POST
+@vary_on_headers("HX-Request")
+def measure(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    kr = permissions.get_key_result_for(viewer, pk, "measure")
+    form = MeasureForm(request.POST)
+    error = ""
+    if form.is_valid():
+        try:
+            services.record_measurement(
+                key_result=kr,
+                value=form.cleaned_data["value"],
+                note=form.cleaned_data["note"],
+                source=Measurement.Source.MANUAL,
+                recorded_by=viewer,
+            )
+        except ValidationError as exc:
+            error = " ".join(_errors(exc))
+    else:
+        error = " ".join(str(e) for errs in form.errors.values() for e in errs)
+    if request.htmx:
+        kr = KeyResult.objects.select_related("goal__cycle").get(pk=kr.pk)
+        today = timezone.localdate()
+        _annotate_kr(kr, today)
+        return render(
+            request,
+            "goals/detail.html#kr-row",
+            {
+                "kr": kr,
+                "goal": kr.goal,
+                "can_measure": True,
+                "measure_error": error,
+                "measure_form": MeasureForm(),
+            },
+        )
+    if error:
+        messages.error(request, error)
+    return redirect("goals:detail", kr.goal_id)
+
+
+def _cascade_candidates(viewer, goal):
+    """People and units the viewer may assign to: those they manage (admins: everyone)."""
+    if permissions.is_admin(viewer):
+        people = permissions.visible_people(viewer)
+        units = Unit.objects.all()
+    else:
+        people = permissions.managed_people(viewer).filter(is_active=True)
+        paths = list(Unit.objects.filter(head=viewer).values_list("path", flat=True))
+        units = Unit.objects.filter(pk__in=[0])
+        for path in paths:
+            units = units | Unit.objects.filter(path__startswith=path)
+    return (
+        list(people.select_related("unit").order_by("unit__path", "display_name")[:500]),
+        list(units.select_related("head").order_by("path")[:200]),
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def goal_cascade(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cascade wizard: pick a key result, owners and a split; preview (htmx) then create."""
+    viewer = _viewer(request)
+    goal = permissions.get_goal_for(viewer, pk, "cascade")
+    people, units = _cascade_candidates(viewer, goal)
+    form = CascadeForm(request.POST or None, goal=goal)
+    context = {"goal": goal, "form": form, "people": people, "units": units, "result": None}
+    if request.method == "POST" and form.is_valid():
+        person_ids = {int(v) for v in request.POST.getlist("person") if v.isdigit()}
+        unit_ids = {int(v) for v in request.POST.getlist("unit") if v.isdigit()}
+        children = [
+            {"owner_person": p, "weight": request.POST.get(f"weight-p{p.pk}") or None}
+            for p in people
+            if p.pk in person_ids
+        ] + [
+            {"owner_unit": u, "weight": request.POST.get(f"weight-u{u.pk}") or None}
+            for u in units
+            if u.pk in unit_ids
+        ]
+        dry_run = "preview" in request.POST or bool(request.htmx)
+        try:
+            result = services.cascade_goal(
+                actor=viewer,
+                goal=goal,
+                key_result=form.cleaned_data["key_result"],
+                split=form.cleaned_data["split"],
+                children=children,
+                dry_run=dry_run,
+                apply_templates=form.cleaned_data["apply_templates"],
+                title=form.cleaned_data["title"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            msgs = _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]
+            for msg in msgs:
+                form.add_error(None, msg)
+        else:
+            if not dry_run:
+                messages.success(
+                    request,
+                    _("%(n)s goals created and sent for acceptance.") % {"n": len(result.goals)},
+                )
+                return redirect("goals:tree", goal.pk)
+            context["result"] = result
+            context["parent_target"] = form.cleaned_data["key_result"].target_value
+            context["adds_up"] = result.total == form.cleaned_data["key_result"].target_value
+        if request.htmx:
+            return render(request, "goals/cascade.html#preview", context)
+    return render(request, "goals/cascade.html", context)
+
+
+@login_required
+def goal_tree(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    goal = permissions.get_goal_for(viewer, pk)
+    tree = selectors.goal_tree(goal, viewer)
+    return render(request, "goals/tree.html", {"goal": goal, "tree": tree, "size": tree.count()})
+
+
+@login_required
+def adjustment_request(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    goal = permissions.get_goal_for(viewer, pk, "adjust")
+    form = AdjustmentForm(request.POST or None, goal=goal)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_adjustment(actor=viewer, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Adjustment requested; the owner's manager decides."))
+            return redirect("goals:detail", goal.pk)
+    return render(request, "goals/adjust.html", {"goal": goal, "form": form})
+
+
+@login_required
+def adjustment_inbox(request: HttpRequest) -> HttpResponse:
+    viewer = _viewer(request)
+    rows = list(selectors.pending_adjustments_for(viewer).order_by("-created_at")[:200])
+    return render(request, "goals/adjustments.html", {"adjustments": rows})
+
+
+@login_required
+@require_POST
+def adjustment_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    adjustment = permissions.get_adjustment_for(viewer, pk, "decide")
+    comment = request.POST.get("comment", "")
+    try:
+        if request.POST.get("decision") == "approve":
+            services.approve_adjustment(actor=viewer, adjustment=adjustment, comment=comment)
+            messages.success(request, _("Adjustment approved; the target has changed."))
+        else:
+            services.reject_adjustment(actor=viewer, adjustment=adjustment, comment=comment)
+            messages.success(request, _("Adjustment rejected."))
+    except ValidationError as exc:
+        for msg in _errors(exc):
+            messages.error(request, msg)
+    return redirect("goals:adjustments")

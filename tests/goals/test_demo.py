@@ -1,0 +1,81 @@
+import pytest
+from django.db.models import Sum
+from django.urls import reverse
+
+from goals import demo, services
+from goals.models import Cycle, Goal, GoalTemplate, KeyResult, Measurement, TargetAdjustment
+from org import demo as org_demo
+
+
+def _snapshot():
+    return (
+        Goal.objects.count(),
+        KeyResult.objects.count(),
+        Measurement.objects.count(),
+        TargetAdjustment.objects.count(),
+        GoalTemplate.objects.count(),
+        Cycle.objects.count(),
+        sorted(Goal.objects.values_list("state", "progress")),
+    )
+
+
+@pytest.mark.django_db
+def test_demo_company_goals(client, django_assert_max_num_queries):
+    ctx = org_demo.seed_company()
+    demo.seed(ctx)
+    first = _snapshot()
+    demo.seed(org_demo.seed_company())
+    assert _snapshot() == first  # idempotent
+
+    states = dict(Cycle.objects.values_list("kind", "state").filter(kind="year"))
+    assert states == {"year": "active"}
+    assert Cycle.objects.filter(kind="quarter", state="active").count() == 1
+    assert Cycle.objects.filter(kind="quarter", state="closed").count() == 1
+
+    sales = Goal.objects.get(title="200 new customers", owner_unit=ctx.units["sales"])
+    assert sales.parent.title == demo.COMPANY_GOAL
+    reps = ctx.units["sales-inside"].members.count() + ctx.units["sales-key"].members.count() - 1
+    assert Goal.objects.filter(parent=sales).count() == reps
+    # The deliberate cascade gap: reps carry less than Sales expects.
+    qualified = sales.key_results.get(metric="new-customers")
+    carried = KeyResult.objects.filter(goal__parent=sales, metric="new-customers").aggregate(
+        total=Sum("target_value")
+    )["total"]
+    assert qualified.target_value - carried == demo.CASCADE_GAP
+    assert Goal.objects.filter(parent=sales, state="proposed").count() >= 2
+    returned = Goal.objects.get(parent=sales, state="returned")
+    assert returned.return_comment
+    assert TargetAdjustment.objects.filter(state="pending").count() == 1
+    assert Goal.objects.filter(kind="kpi", owner_unit=ctx.units["support"]).exists()
+    assert Goal.objects.filter(kind="kpi", owner_unit=ctx.units["marketing"]).exists()
+    behind = [
+        kr
+        for kr in KeyResult.objects.filter(goal__parent=sales, metric="new-customers")
+        if kr.progress < 0.3
+    ]
+    assert behind  # some reps are behind
+    assert services.recompute_all() == []
+
+    client.force_login(ctx.people["manager"].user)
+    assert client.get(reverse("goals:list") + "?tab=team").status_code == 200
+    assert client.get(reverse("goals:detail", args=[sales.pk])).status_code == 200
+    assert client.get(reverse("goals:adjustments")).content.decode().count("decision") >= 2
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("goals:tree", args=[sales.parent_id])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_synthetic_goals():
+    ctx = org_demo.seed_synthetic(employees=120)
+    demo.seed(ctx)
+    root = ctx.units["company"]
+    company = Goal.objects.get(owner_unit=root, level="company")
+    people = len(ctx.people)
+    assert Goal.objects.filter(level="person").count() == people
+    assert KeyResult.objects.filter(goal__level="person").count() == 3 * people
+    assert Goal.objects.filter(level="unit").count() == len(ctx.units) - 1
+    assert 0 < company.progress < 1
+    assert services.recompute_all() == []
+    before = Goal.objects.count()
+    demo.seed(org_demo.seed_synthetic(employees=120))
+    assert Goal.objects.count() == before
