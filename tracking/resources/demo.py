@@ -81,11 +81,13 @@ def seed(ctx: DemoContext) -> None:
     manager, employee = ctx.people.get("manager"), ctx.people.get("employee")
     if not (sales and marketing and manager and employee):
         return
+    # The department's new-customer key result, else anyone's in the quarter.
+    candidates = KeyResult.objects.filter(goal__cycle=cycle, metric="new-customers").select_related(
+        "goal__cycle"
+    )
     new_customers = (
-        KeyResult.objects.filter(goal__cycle=cycle, metric="new-customers")
-        .select_related("goal__cycle")
-        .order_by("goal__level", "pk")
-        .first()
+        candidates.filter(goal__owner_unit=sales).order_by("pk").first()
+        or candidates.order_by("pk").first()
     )
     soon = ctx.today + dt.timedelta(days=14)
 

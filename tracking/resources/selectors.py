@@ -28,18 +28,10 @@ REQUEST_RELATED = (
 
 
 def servable_goals(*, viewer: Person) -> QuerySet[Goal]:
-    """Goals a person may ask resources for (not closed): public ones, their own, their
-    reports', and those of their unit, the units above it and the units they head."""
-    q = (
-        Q(visibility=Goal.Visibility.PUBLIC)
-        | Q(owner_person=viewer)
-        | Q(owner_person_id__in=permissions.managed_people(viewer).values("pk"))
-        | Q(owner_unit_id__in=viewer.unit.ancestor_ids)
-    )
-    for path in permissions.headed_paths(viewer):
-        q |= Q(owner_unit__path__startswith=path)
+    """Goals a person may ask resources for: those they may see (the goals app's scope) that
+    are not closed."""
     return (
-        Goal.objects.filter(q)
+        permissions.visible_goals(viewer)
         .exclude(state=Goal.State.CLOSED)
         .select_related("cycle", "owner_unit", "owner_person")
         .order_by("-cycle__starts_on", "title", "pk")
