@@ -276,3 +276,16 @@ def test_pages_and_notifications_in_chinese(world, login, make_request):
     assert "预算已承诺 95%" in w["bob"].notifications.get(kind="budget_alert").text
     body = client.get(reverse("tracking:budgets")).content.decode()
     assert "超过 90%" in body and "推广" in body
+
+
+def test_goal_page_snippets_link_the_prefilled_form(world):
+    from django.template.loader import render_to_string
+
+    kr = world["kr"]
+    kr.status_today = "off_track"
+    html = render_to_string("tracking/resources/_kr_request_link.html", {"kr": kr})
+    assert f"{reverse('tracking:resource-new')}?key_result={kr.pk}" in html
+    kr.status_today = "on_track"
+    assert "href" not in render_to_string("tracking/resources/_kr_request_link.html", {"kr": kr})
+    html = render_to_string("tracking/resources/_goal_sidebar.html", {"goal": world["sales_goal"]})
+    assert f"?goal={world['sales_goal'].pk}" in html
