@@ -109,3 +109,17 @@ def test_language_switch_rejects_foreign_redirects(company, login):
     client = login(company["alice"])
     response = client.post("/language/", {"language": "en", "next": "https://evil.example/"})
     assert response.url == "/"
+
+
+def test_org_chart_opens_level_by_level(company, login):
+    client = login(company["alice"])
+    page = client.get("/people/").content.decode()
+    # The company and its departments are there; the Sales teams load on expand.
+    field_link = f'?unit={company["field"].pk}"'
+    assert f'?unit={company["sales"].pk}"' in page and field_link not in page
+    assert f"/units/{company['sales'].pk}/children/" in page
+    level = client.get(f"/units/{company['sales'].pk}/children/", HTTP_HX_REQUEST="true")
+    body = level.content.decode()
+    assert field_link in body and "<html" not in body
+    assert "2 people" in body  # alice and erin
+    assert client.get("/units/999999/children/").status_code == 404
