@@ -1,4 +1,7 @@
 """Role pages. The dashboard app only reads, through other apps' selectors and services."""
 
 from .alignment import alignment, alignment_csv  # noqa: F401
+from .board import board, timeline  # noqa: F401
+from .company import company  # noqa: F401
 from .home import home  # noqa: F401
+from .manager import manager  # noqa: F401

@@ -121,7 +121,16 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
     response.write("\ufeff")  # so spreadsheet programs read UTF-8 (Chinese) correctly
     writer = csv.writer(response)
     writer.writerow(
-        [_("Check"), _("Goal ID"), _("Goal"), _("Owner"), _("Person"), _("Unit"), _("Finding"), _("Link")]
+        [
+            _("Check"),
+            _("Goal ID"),
+            _("Goal"),
+            _("Owner"),
+            _("Person"),
+            _("Unit"),
+            _("Finding"),
+            _("Link"),
+        ]
     )
     base = request.build_absolute_uri("/")[:-1]
     for item in items:

@@ -1,10 +1,29 @@
-"""Role home pages. The dashboard app only reads, through other apps' selectors."""
+"""The role-aware home page: everyone's own goals, this week's check-in and notifications, with
+the way into the team dashboard, the alignment review and the company overview by role."""
+
+from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
-from org import permissions, selectors
+from goals.models import Goal, GoalSettings, KeyResult
+from goals.selectors import current_cycle
+from notifications.models import Notification
+from org import permissions
+from tracking.models import CheckIn
+
+from .team_data import week_of
+
+
+def _url(name: str) -> str:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return ""
 
 
 @login_required
@@ -13,10 +32,51 @@ def home(request: HttpRequest) -> HttpResponse:
     if viewer is None:
         return render(request, "dashboard/no_person.html", status=403)
     role_list = permissions.roles(viewer)
+    today = timezone.localdate()
+    cycle = current_cycle(today)
+    settings = GoalSettings.load()
+    goals = list(
+        Goal.objects.filter(
+            owner_person=viewer, cycle__starts_on__lte=today, cycle__ends_on__gte=today
+        )
+        .exclude(state=Goal.State.CLOSED)
+        .select_related("cycle")
+        .prefetch_related(
+            Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "pk"))
+        )
+        .order_by("cycle__ends_on", "title", "pk")
+    )
+    off_track = []
+    for g in goals:
+        g.krs = []
+        for kr in g.key_results.all():
+            kr.current_status = kr.status(today, settings)
+            g.krs.append(kr)
+            if kr.current_status != "on_track":
+                off_track.append(kr)
+        g.current_status = min(
+            (kr.current_status for kr in g.krs),
+            key=["off_track", "at_risk", "on_track"].index,
+            default="on_track",
+        )
+    this_week = week_of(today)
+    check_in = CheckIn.objects.filter(person=viewer, week=this_week).first()
+    notifications = list(Notification.objects.filter(recipient=viewer).order_by("-created_at")[:6])
+    unread = Notification.objects.filter(recipient=viewer, read_at__isnull=True).count()
     context = {
         "roles": role_list,
-        "team": selectors.team_of(manager=viewer) if "manager" in role_list else [],
+        "cycle": cycle,
+        "goals": goals,
+        "off_track": off_track,
+        "check_in": check_in,
+        "week": this_week,
+        "this_week_url": _url("tracking:this-week"),
+        "notifications": notifications,
+        "unread": unread,
+        "inbox_url": _url("notifications:inbox"),
+        "is_manager": "manager" in role_list,
+        "can_review": "hrbp" in role_list or "admin" in role_list,
+        "is_admin": "admin" in role_list,
         "headed_units": viewer.headed_units.all() if "manager" in role_list else [],
-        "hrbp_units": viewer.hrbp_assignments.select_related("unit") if "hrbp" in role_list else [],
     }
     return render(request, "dashboard/home.html", context)

@@ -1,0 +1,77 @@
+"""The manager dashboard: the team at a glance, paged, with bounded queries for any team size."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.vary import vary_on_headers
+
+from goals.models import Goal
+from goals.selectors import pending_adjustments_for
+from org import permissions
+from tracking.resources.selectors import approval_inbox, budget_utilisation
+
+from . import team_data
+from .charts import bar_chart, heat_class
+from .common import chosen_cycle, cycles, viewer_or_404
+
+LIST_LIMIT = 10
+
+
+def _pending_goals(people):
+    return (
+        Goal.objects.filter(state=Goal.State.PROPOSED)
+        .filter(Q(owner_person__in=people) | Q(owner_unit__head__in=people))
+        .select_related("owner_person", "owner_unit", "cycle")
+        .order_by("updated_at", "pk")
+    )
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def manager(request: HttpRequest) -> HttpResponse:
+    viewer = viewer_or_404(request)
+    if not permissions.is_manager(viewer):
+        raise Http404
+    cycle = chosen_cycle(request)
+    if cycle is None:
+        raise Http404
+    today = timezone.localdate()
+    people = team_data.team_people(viewer)
+    page, rows = team_data.team_rows(
+        people, cycle=cycle, today=today, page_number=request.GET.get("page")
+    )
+    context = {"cycle": cycle, "cycles": cycles(), "page": page, "rows": rows}
+    if request.htmx and request.htmx.target == "team-table":
+        return render(request, "dashboard/manager.html#team-table", context)
+    summary = team_data.team_summary(people, cycle=cycle, today=today)
+    trend = team_data.completion_trend(people, cycle=cycle, today=today, size=summary["size"])
+    goals_waiting = _pending_goals(people)
+    adjustments = pending_adjustments_for(viewer).order_by("created_at", "pk")
+    requests = approval_inbox(viewer=viewer)
+    heat = team_data.unit_week_heatmap(viewer, cycle=cycle, today=today)
+    if heat:
+        heat["rows"] = [(u, [(v, heat_class(v)) for v in values]) for u, values in heat["rows"]]
+    budgets = budget_utilisation(viewer=viewer, cycle=cycle)["units"]
+    context.update(
+        {
+            "summary": summary,
+            "chart": bar_chart([(w.strftime("%V"), share) for w, _n, share in trend]),
+            "trend": [(f"{w:%G-W%V}", round(share * 100), n) for w, n, share in trend],
+            "risky": team_data.risky_updates(people, today=today, limit=LIST_LIMIT),
+            "missing": team_data.missing_check_ins(people, today=today, limit=LIST_LIMIT),
+            "goals_waiting": list(goals_waiting[:LIST_LIMIT]),
+            "goals_waiting_count": goals_waiting.count(),
+            "adjustments": list(adjustments[:LIST_LIMIT]),
+            "adjustments_count": adjustments.count(),
+            "requests": list(requests[:LIST_LIMIT]),
+            "requests_count": requests.count(),
+            "heat": heat,
+            "budgets": budgets,
+            "heat_class": heat_class,
+        }
+    )
+    return render(request, "dashboard/manager.html", context)
