@@ -17,7 +17,7 @@ from tests.goals.conftest import (  # noqa: F401
 
 
 @pytest.fixture
-def cascade(company, make_goal, year, quarter):
+def cascade(company, make_goal, year, quarter):  # noqa: F811
     """The company goal (year) ← Sales 200 customers (quarter) ← alice 45 + erin 45: a gap of 110
     on the new-customers metric. All agreed."""
     company_goal = make_goal(
