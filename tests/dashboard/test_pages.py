@@ -1,0 +1,242 @@
+"""Home, manager dashboard, company overview, OKR board and timeline: content, who may see them,
+and query counts that do not grow with the team (3 people vs 30)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from goals.models import Goal, KeyResult, Measurement
+from tests.factories import PersonFactory
+from tracking.models import CheckIn, KeyResultUpdate
+
+THIS_WEEK = dt.date(2026, 11, 9)  # the Monday of the week of 2026-11-15
+
+
+def _submit(person, week=THIS_WEEK, **update):
+    check_in = CheckIn.objects.create(
+        person=person,
+        week=week,
+        state=CheckIn.State.SUBMITTED,
+        submitted_at=dt.datetime(2026, 11, 13, 16, 0, tzinfo=dt.UTC),
+    )
+    if update:
+        KeyResultUpdate.objects.create(check_in=check_in, **update)
+    return check_in
+
+
+def _grow_team(company, make_goal, cascade, n):
+    """n more people under bob, each with a goal, a submitted check-in and an at-risk update."""
+    for i in range(n):
+        person = PersonFactory(unit=company["field"], manager=company["bob"])
+        goal = make_goal(person, title=f"Win {i} new accounts", parent=cascade["sales"])
+        kr = goal.key_results.get()
+        _submit(person, key_result=kr, value=Decimal("1"), status="at_risk", progress=0.1)
+
+
+# --- home ------------------------------------------------------------------------------------
+
+
+def test_employee_home_shows_goals_check_in_state_and_notifications(login, company, cascade):
+    from notifications.services import notify
+
+    notify(recipients=[company["alice"]], kind="x", text="Your goal was agreed", url="/goals/")
+    page = login(company["alice"]).get(reverse("home")).content.decode()
+    assert cascade["alice"].title in page
+    assert "Not started" in page
+    assert "Your goal was agreed" in page
+    assert reverse("dashboard:manager") not in page
+
+
+def test_home_shows_submitted_check_in(login, company, cascade):
+    _submit(company["alice"])
+    page = login(company["alice"]).get(reverse("home")).content.decode()
+    assert "Submitted" in page
+
+
+def test_manager_home_links_the_team_dashboard(login, company, cascade):
+    page = login(company["bob"]).get(reverse("home")).content.decode()
+    assert reverse("dashboard:manager") in page
+
+
+def test_home_query_count(login, company, cascade, django_assert_max_num_queries):
+    client = login(company["alice"])
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse("home")).status_code == 200
+
+
+# --- manager dashboard -----------------------------------------------------------------------
+
+
+def test_manager_dashboard_team_table_risks_missing_and_approvals(
+    login, company, quarter, cascade, make_goal
+):
+    kr = cascade["alice"].key_results.get()
+    _submit(
+        company["alice"],
+        key_result=kr,
+        value=Decimal("5"),
+        status="off_track",
+        progress=0.1,
+        note="Two deals slipped",
+    )
+    _submit(company["alice"], week=THIS_WEEK - dt.timedelta(days=7))
+    proposed = make_goal(
+        company["erin"], title="Win 3 partner referrals", state="proposed", parent=cascade["sales"]
+    )
+    response = login(company["bob"]).get(reverse("dashboard:manager"), {"cycle": quarter.pk})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert company["alice"].display_name in page and company["erin"].display_name in page
+    assert "Two deals slipped" in page  # the cause of an off-track key result
+    assert proposed.title in page  # a goal proposal waiting
+    rows = {r.person.pk: r for r in response.context["rows"]}
+    assert rows[company["alice"].pk].streak == 2
+    assert rows[company["alice"].pk].last_check_in == THIS_WEEK
+    assert rows[company["erin"].pk].streak == 0
+    assert [p.pk for p in response.context["missing"]] == [company["erin"].pk]
+    assert response.context["summary"]["completion"] == 50
+
+
+def test_manager_dashboard_is_404_for_non_managers(login, company, cascade):
+    assert login(company["alice"]).get(reverse("dashboard:manager")).status_code == 404
+
+
+def test_manager_dashboard_does_not_show_other_teams(login, company, cascade):
+    response = login(company["mia"]).get(reverse("dashboard:manager"))
+    page = response.content.decode()
+    assert company["dave"].display_name in page
+    assert company["alice"].display_name not in page
+
+
+def test_team_table_pages_and_htmx_partial(login, company, cascade, make_goal):
+    _grow_team(company, make_goal, cascade, 30)
+    client = login(company["bob"])
+    first = client.get(reverse("dashboard:manager"))
+    assert len(first.context["rows"]) == 25
+    partial = client.get(
+        reverse("dashboard:manager"),
+        {"page": 2},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="team-table",
+    )
+    body = partial.content.decode()
+    assert "<html" not in body and 'id="team-table"' in body
+    assert body.count('<th scope="row">') == 7
+
+
+@pytest.mark.parametrize("extra", [1, 28])
+def test_manager_dashboard_query_count(
+    login, company, cascade, make_goal, extra, django_assert_max_num_queries
+):
+    _grow_team(company, make_goal, cascade, extra)
+    client = login(company["bob"])
+    client.get(reverse("dashboard:manager"))
+    with django_assert_max_num_queries(40):
+        assert client.get(reverse("dashboard:manager")).status_code == 200
+
+
+def test_unit_head_sees_units_by_weeks_heatmap(login, company, cascade):
+    kr = cascade["alice"].key_results.get()
+    _submit(company["alice"], key_result=kr, value=Decimal("20"), status="on_track", progress=0.5)
+    response = login(company["bob"]).get(reverse("dashboard:manager"))
+    heat = response.context["heat"]
+    (unit, cells) = heat["rows"][0]
+    assert unit == company["field"]
+    assert (0.5, "h2") in cells
+
+
+# --- company overview ------------------------------------------------------------------------
+
+
+def test_company_overview_for_admins(login, company, quarter, cascade):
+    kr = cascade["sales"].key_results.get()
+    Measurement.objects.create(
+        key_result=kr,
+        value=Decimal("150"),
+        source="manual",
+        recorded_at=dt.datetime(2026, 10, 20, tzinfo=dt.UTC),
+    )
+    response = login(company["zed"]).get(reverse("dashboard:company"), {"cycle": quarter.pk})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert cascade["company"].title in page
+    history = dict(response.context["history"])
+    # nothing measured in the first weeks: off track; 150 of 200 from Oct 20: on track
+    statuses = history[cascade["sales"]]
+    assert statuses[0] == "off_track" and statuses[-1] == "on_track"
+    cascades = {c["unit"].name: c for c in response.context["cascades"]}
+    assert cascades["Sales"]["goals"] == 3
+
+
+@pytest.mark.parametrize("who", ["alice", "bob", "carol"])
+def test_company_overview_is_404_for_others(login, company, cascade, who):
+    assert login(company[who]).get(reverse("dashboard:company")).status_code == 404
+
+
+@pytest.mark.parametrize("extra", [1, 28])
+def test_company_overview_query_count(
+    login, company, cascade, make_goal, extra, django_assert_max_num_queries
+):
+    _grow_team(company, make_goal, cascade, extra)
+    client = login(company["zed"])
+    client.get(reverse("dashboard:company"))
+    with django_assert_max_num_queries(20):
+        assert client.get(reverse("dashboard:company")).status_code == 200
+
+
+# --- board and timeline ----------------------------------------------------------------------
+
+
+def test_board_groups_cards_by_status_and_filters_by_unit(
+    login, company, quarter, cascade, make_goal
+):
+    make_goal(company["dave"], title="Publish 12 articles", state="proposed")
+    response = login(company["zed"]).get(reverse("dashboard:board"), {"cycle": quarter.pk})
+    columns = {key: goals for key, _label, goals in response.context["columns"]}
+    assert [g.title for g in columns["not_agreed"]] == ["Publish 12 articles"]
+    assert cascade["sales"] in columns["off_track"] or cascade["sales"] in columns["at_risk"]
+    narrowed = login(company["zed"]).get(
+        reverse("dashboard:board"), {"cycle": quarter.pk, "unit": company["marketing"].pk}
+    )
+    titles = [g.title for _k, _l, goals in narrowed.context["columns"] for g in goals]
+    assert titles == ["Publish 12 articles"]
+
+
+def test_board_hides_goals_the_viewer_may_not_see(login, company, quarter, cascade, make_goal):
+    make_goal(company["dave"], title="Private plan for 2 hires", visibility=Goal.Visibility.PRIVATE)
+    page = login(company["alice"]).get(reverse("dashboard:board")).content.decode()
+    assert "Private plan for 2 hires" not in page
+
+
+def test_timeline_bars_milestones_and_today(login, company, quarter, cascade):
+    KeyResult.objects.filter(goal=cascade["sales"]).update(
+        due_on=dt.date(2026, 12, 15), milestones=[{"date": "2026-11-01", "value": "100"}]
+    )
+    response = login(company["zed"]).get(reverse("dashboard:timeline"), {"cycle": quarter.pk})
+    assert response.status_code == 200
+    # Nov 15 in Oct 1 – Dec 31 (91 days): 45 days in
+    assert response.context["today_left"] == pytest.approx(49.45, abs=0.1)
+    kr_rows = [r for r in response.context["rows"] if r["kind"] == "kr" and r["stones"]]
+    assert kr_rows and kr_rows[0]["stones"][0]["left"] == pytest.approx(34.07, abs=0.1)
+    assert 'class="tl-today"' in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["dashboard:board", "dashboard:timeline"])
+@pytest.mark.parametrize("extra", [1, 28])
+def test_board_and_timeline_query_count(
+    login, company, cascade, make_goal, extra, name, django_assert_max_num_queries
+):
+    _grow_team(company, make_goal, cascade, extra)
+    client = login(company["zed"])
+    client.get(reverse(name))
+    with django_assert_max_num_queries(16):
+        assert client.get(reverse(name)).status_code == 200
+
+
+def test_unknown_cycle_or_unit_is_404(login, company, cascade):
+    client = login(company["zed"])
+    assert client.get(reverse("dashboard:board"), {"cycle": 9999}).status_code == 404
+    assert client.get(reverse("dashboard:board"), {"unit": 9999}).status_code == 404
