@@ -1,6 +1,7 @@
 """Keel settings. Every value comes from the environment, with defaults that make `make run`
 work on a fresh machine: SQLite file, tasks in-process, console email."""
 
+import importlib
 import os
 from pathlib import Path
 
@@ -222,7 +223,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Each app declares its periodic tasks in a `schedule.py` (UTC, each entry with "expires" so a
+# late run is dropped); the tasks themselves work out local times.
 CELERY_BEAT_SCHEDULE: dict = {}
+for _module in ("tracking.resources.schedule",):
+    CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
+# Task modules outside an app's top level, which autodiscovery does not find.
+CELERY_IMPORTS = ["tracking.resources.tasks"]
 
 LOGGING = {
     "version": 1,
