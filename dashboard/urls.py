@@ -10,5 +10,10 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("timeline/", views.timeline, name="timeline"),
     path("alignment/", views.alignment, name="alignment"),
+    path("exports/", views.export_page, name="exports"),
+    path("exports/<str:what>.<str:fmt>", views.export_download, name="export"),
+    path("import/", views.import_page, name="import"),
+    path("import/errors.csv", views.import_errors, name="import-errors"),
+    path("import/template.csv", views.import_template, name="import-template"),
     path("alignment/checklist.csv", views.alignment_csv, name="alignment-csv"),
 ]

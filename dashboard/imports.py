@@ -1,0 +1,351 @@
+"""Bulk import of goals and key results from CSV or XLSX.
+
+One row per key result; rows with the same `goal_ref` make one goal (the goal's columns are
+read from its first row). Every row is checked and every goal is created through
+`goals.services.create_goal` inside one transaction, which is rolled back on a dry run or when
+any row has an error: nothing is imported unless every row is valid. Errors are reported per
+row and column."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+
+from goals.models import Cycle, Goal, KeyResult
+from goals.services import create_goal
+from org import permissions
+from org.models import Person, Unit
+
+COLUMNS = [
+    "goal_ref",
+    "title",
+    "level",
+    "kind",
+    "owner",
+    "owner_unit",
+    "parent_id",
+    "weight",
+    "category",
+    "kr_name",
+    "kr_metric",
+    "kr_unit",
+    "kr_direction",
+    "kr_start",
+    "kr_target",
+    "kr_weight",
+    "kr_due",
+]
+MAX_ROWS = 2000
+MAX_BYTES = 5 * 1024 * 1024
+# service error keys → the file's columns
+FIELD_COLUMNS = {
+    "title": "title",
+    "level": "level",
+    "kind": "kind",
+    "owner_person": "owner",
+    "owner_unit": "owner_unit",
+    "parent": "parent_id",
+    "weight": "weight",
+    "category": "category",
+    "cycle": "goal_ref",
+    "key_results.name": "kr_name",
+    "key_results.target_value": "kr_target",
+    "key_results.start_value": "kr_start",
+    "key_results.weight": "kr_weight",
+    "key_results.due_on": "kr_due",
+    "key_results.direction": "kr_direction",
+    "key_results.metric": "kr_metric",
+    "key_results": "kr_name",
+}
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    rows: int = 0
+    goals: int = 0
+    key_results: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_rows(upload) -> list[tuple[int, dict]]:
+    """(row number as the spreadsheet shows it, {column: text}) for every non-empty row."""
+    if upload.size > MAX_BYTES:
+        raise ValidationError(_("The file is larger than 5 MB."))
+    name = (upload.name or "").lower()
+    if name.endswith(".xlsx"):
+        try:
+            book = load_workbook(upload, read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a damaged file
+            raise ValidationError(_("This is not a readable XLSX file.")) from None
+        raw = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+    elif name.endswith(".csv"):
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(_("Save the CSV file as UTF-8.")) from None
+        raw = list(csv.reader(io.StringIO(text)))
+    else:
+        raise ValidationError(_("Upload a .csv or .xlsx file."))
+    if not raw:
+        raise ValidationError(_("The file is empty."))
+    header = [str(h or "").strip().lower() for h in raw[0]]
+    missing = [c for c in ("title", "kr_name", "kr_target") if c not in header]
+    if missing:
+        raise ValidationError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+    rows = []
+    for number, values in enumerate(raw[1:], start=2):
+        cells = {
+            h: ("" if v is None else (v.isoformat() if isinstance(v, dt.date) else str(v)).strip())
+            for h, v in zip(header, values, strict=False)
+            if h in COLUMNS
+        }
+        if any(cells.values()):
+            rows.append((number, cells))
+    if len(rows) > MAX_ROWS:
+        raise ValidationError(_("Import at most %(n)s rows at a time.") % {"n": MAX_ROWS})
+    return rows
+
+
+def _decimal(raw: str, row: int, column: str, errors: list[RowError], default=None):
+    if raw == "":
+        return default
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        errors.append(RowError(row, column, _("“%(value)s” is not a number.") % {"value": raw}))
+        return default
+    if not value.is_finite():
+        errors.append(RowError(row, column, _("“%(value)s” is not a number.") % {"value": raw}))
+        return default
+    return value
+
+
+def _choice(raw: str, choices, default: str, row: int, column: str, errors: list[RowError]):
+    if raw == "":
+        return default
+    value = raw.lower()
+    if value not in choices.values:
+        errors.append(
+            RowError(
+                row,
+                column,
+                _("Use one of: %(choices)s.") % {"choices": ", ".join(choices.values)},
+            )
+        )
+        return default
+    return value
+
+
+def _groups(rows: list[tuple[int, dict]]) -> list[list[tuple[int, dict]]]:
+    groups: dict[str, list] = {}
+    order = []
+    for number, cells in rows:
+        key = cells.get("goal_ref") or f"#row{number}"
+        if key not in groups:
+            groups[key] = []
+            order.append(key)
+        groups[key].append((number, cells))
+    return [groups[k] for k in order]
+
+
+def _service_errors(exc: ValidationError, row: int) -> list[RowError]:
+    if hasattr(exc, "error_dict"):
+        return [
+            RowError(row, FIELD_COLUMNS.get(key, key), str(message))
+            for key, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [RowError(row, "", str(m)) for m in exc.messages]
+
+
+def import_goals(*, actor: Person, cycle: Cycle, upload, dry_run: bool) -> ImportResult:
+    result = ImportResult(dry_run=dry_run)
+    rows = read_rows(upload)
+    result.rows = len(rows)
+    usernames = {c.get("owner") for _n, c in rows if c.get("owner")}
+    unit_names = {c.get("owner_unit") for _n, c in rows if c.get("owner_unit")}
+    parent_ids = {c.get("parent_id") for _n, c in rows if (c.get("parent_id") or "").isdigit()}
+    people = {
+        p.user.username: p
+        for p in Person.objects.filter(user__username__in=usernames).select_related("user")
+    }
+    units = {u.name: u for u in Unit.objects.filter(name__in=unit_names)}
+    parents = {
+        str(g.pk): g
+        for g in permissions.visible_goals(actor).filter(pk__in=parent_ids).select_related("cycle")
+    }
+    errors = result.errors
+    plans = []
+    for group in _groups(rows):
+        first_row, first = group[0]
+        before = len(errors)
+        title = first.get("title", "")
+        if not title:
+            errors.append(RowError(first_row, "title", _("Give the goal a title.")))
+        level = _choice(
+            first.get("level", ""), Goal.Level, Goal.Level.PERSON, first_row, "level", errors
+        )
+        kind = _choice(
+            first.get("kind", ""), Goal.Kind, Goal.Kind.OBJECTIVE, first_row, "kind", errors
+        )
+        owner_person = owner_unit = None
+        if level == Goal.Level.PERSON:
+            owner_person = people.get(first.get("owner", ""))
+            if owner_person is None:
+                errors.append(
+                    RowError(
+                        first_row,
+                        "owner",
+                        _("No person with the username “%(u)s”.") % {"u": first.get("owner", "")},
+                    )
+                )
+        else:
+            owner_unit = units.get(first.get("owner_unit", ""))
+            if owner_unit is None:
+                errors.append(
+                    RowError(
+                        first_row,
+                        "owner_unit",
+                        _("No unit named “%(u)s”.") % {"u": first.get("owner_unit", "")},
+                    )
+                )
+        parent = None
+        if first.get("parent_id"):
+            parent = parents.get(first["parent_id"])
+            if parent is None:
+                errors.append(RowError(first_row, "parent_id", _("No such goal.")))
+        weight = _decimal(first.get("weight", ""), first_row, "weight", errors, Decimal("1"))
+        key_results = []
+        for number, cells in group:
+            if not cells.get("kr_name"):
+                if cells.get("kr_target"):
+                    errors.append(RowError(number, "kr_name", _("Name the key result.")))
+                continue
+            target = _decimal(cells.get("kr_target", ""), number, "kr_target", errors)
+            if target is None and not cells.get("kr_target"):
+                errors.append(RowError(number, "kr_target", _("Every key result needs a target.")))
+            kr = {
+                "name": cells["kr_name"],
+                "metric": cells.get("kr_metric", ""),
+                "unit": cells.get("kr_unit", ""),
+                "direction": _choice(
+                    cells.get("kr_direction", ""),
+                    KeyResult.Direction,
+                    KeyResult.Direction.INCREASE,
+                    number,
+                    "kr_direction",
+                    errors,
+                ),
+                "start_value": _decimal(
+                    cells.get("kr_start", ""), number, "kr_start", errors, Decimal("0")
+                ),
+                "target_value": target,
+                "weight": _decimal(
+                    cells.get("kr_weight", ""), number, "kr_weight", errors, Decimal("1")
+                ),
+            }
+            if cells.get("kr_due"):
+                try:
+                    kr["due_on"] = dt.date.fromisoformat(cells["kr_due"][:10])
+                except ValueError:
+                    errors.append(RowError(number, "kr_due", _("Write the date as YYYY-MM-DD.")))
+            key_results.append(kr)
+        if len(errors) == before:
+            plans.append(
+                (
+                    first_row,
+                    {
+                        "cycle": cycle,
+                        "title": title,
+                        "level": level,
+                        "kind": kind,
+                        "owner_person": owner_person,
+                        "owner_unit": owner_unit,
+                        "parent": parent,
+                        "weight": weight,
+                        "category": first.get("category", ""),
+                        "key_results": key_results,
+                    },
+                )
+            )
+    with transaction.atomic():
+        for first_row, data in plans:
+            try:
+                with transaction.atomic():
+                    create_goal(actor=actor, **data)
+            except ValidationError as exc:
+                errors.extend(_service_errors(exc, first_row))
+                continue
+            except PermissionDenied as exc:
+                errors.append(RowError(first_row, "owner", str(exc) or _("Not allowed.")))
+                continue
+            result.goals += 1
+            result.key_results += len(data["key_results"])
+        if errors or dry_run:
+            transaction.set_rollback(True)
+    errors.sort(key=lambda e: (e.row, COLUMNS.index(e.column) if e.column in COLUMNS else 99))
+    return result
+
+
+def template_rows() -> list[list[str]]:
+    return [
+        COLUMNS,
+        [
+            "g1",
+            "Win 45 new qualified customers",
+            "person",
+            "objective",
+            "employee",
+            "",
+            "",
+            "1",
+            "sales",
+            "New qualified customers",
+            "new-customers",
+            "customers",
+            "increase",
+            "0",
+            "45",
+            "1",
+            "",
+        ],
+        [
+            "g1",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "Demos held",
+            "demos",
+            "demos",
+            "increase",
+            "0",
+            "60",
+            "1",
+            "",
+        ],
+    ]
