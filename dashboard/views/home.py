@@ -13,10 +13,12 @@ from django.utils import timezone
 from goals.models import Goal, GoalSettings, KeyResult
 from goals.selectors import current_cycle
 from notifications.models import Notification
-from org import permissions
+from org import permissions, selectors
 from tracking.models import CheckIn
 
 from .team_data import week_of
+
+TEAM_PREVIEW = 12
 
 
 def _url(name: str) -> str:
@@ -78,5 +80,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_review": "hrbp" in role_list or "admin" in role_list,
         "is_admin": "admin" in role_list,
         "headed_units": viewer.headed_units.all() if "manager" in role_list else [],
+        "team": selectors.team_of(manager=viewer)[:TEAM_PREVIEW] if "manager" in role_list else [],
+        "hrbp_units": viewer.hrbp_assignments.select_related("unit") if "hrbp" in role_list else [],
     }
     return render(request, "dashboard/home.html", context)

@@ -1,0 +1,76 @@
+"""Dashboard journeys in a real browser on the demo company, with a screenshot of each page."""
+
+import re
+
+from tests.browser.conftest import sign_in
+
+
+def test_hrbp_finds_the_seeded_cascade_gap_and_records_the_review(page):
+    sign_in(page, "hrbp")
+    page.click("nav.nav >> text=Alignment")
+    page.select_option("#f-unit", label="Sales")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state("load")
+    gaps = page.locator("#check-cascade_gaps")
+    assert "a gap of 50" in gaps.inner_text()
+    assert gaps.locator("a").first.get_attribute("href").startswith("/goals/")
+    page.shot("alignment")
+    page.check("input[name=outcome][value=changes_requested]")
+    page.fill("textarea[name=comments]", "Cover the 50 qualified customers of the vacancy")
+    page.click("text=Record review")
+    page.wait_for_load_state("load")
+    history = page.locator("#history")
+    assert "Cover the 50 qualified customers" in history.inner_text()
+    assert "Changes requested" in history.inner_text()
+    page.shot("alignment-recorded")
+    page.emulate_media(media="print")
+    assert not page.locator("form.review-form").first.is_visible()
+    page.shot("alignment-print")
+
+
+def test_manager_agrees_a_proposed_goal_from_the_team_dashboard(page):
+    sign_in(page, "manager")
+    page.click("#role-links >> text=Team dashboard")
+    page.wait_for_url(re.compile(r".*/dashboard/team/"))
+    assert page.locator("#team-table tbody tr").count() > 0
+    page.shot("team-dashboard")
+    proposals = page.locator("#approvals h3:has-text('Goal proposals') + ul a")
+    before = proposals.count()
+    assert before > 0
+    title = proposals.first.inner_text()
+    proposals.first.click()
+    page.click("button:has-text('Agree')")
+    page.wait_for_load_state("load")
+    assert page.locator(".badge.agreed").first.is_visible()
+    page.goto(f"{page.base_url}/dashboard/team/")
+    remaining = page.locator("#approvals h3:has-text('Goal proposals') + ul a")
+    assert remaining.count() == before - 1 or title not in page.locator("#approvals").inner_text()
+
+
+def test_employee_home_and_the_team_table_on_a_phone(page):
+    sign_in(page, "employee")
+    assert page.locator("#my-goals tbody tr").count() > 0
+    assert page.locator("#this-week").is_visible()
+    page.shot("employee-home")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.reload()
+    page.shot("employee-home-phone")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 380
+
+
+def test_admin_company_overview_board_and_timeline(page):
+    sign_in(page, "admin")
+    page.click("nav.nav >> text=Company")
+    assert page.locator("#company-goals").is_visible()
+    assert page.locator("#status-history tbody tr").count() > 0
+    page.shot("company")
+    page.goto(f"{page.base_url}/dashboard/board/")
+    assert page.locator(".goal-card").count() > 0
+    page.shot("board")
+    page.goto(f"{page.base_url}/dashboard/timeline/")
+    assert page.locator(".tl-today").count() > 0
+    page.shot("timeline")
+    page.emulate_media(media="print")
+    assert not page.locator("form.filters").is_visible()
+    page.shot("timeline-print")
