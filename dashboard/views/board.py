@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Q
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -46,7 +46,15 @@ def _filtered(request: HttpRequest):
         .prefetch_related(
             Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "pk"))
         )
-        .order_by("level", "title", "pk")[:CARD_LIMIT]
+        .annotate(
+            level_rank=Case(
+                When(level=Goal.Level.COMPANY, then=Value(0)),
+                When(level=Goal.Level.UNIT, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("level_rank", "owner_unit__path", "title", "pk")[:CARD_LIMIT]
     )
     today = timezone.localdate()
     settings = GoalSettings.load()

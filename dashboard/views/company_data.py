@@ -118,7 +118,7 @@ def status_history(goals: list[Goal], cycle: Cycle, today: dt.date) -> tuple[lis
     for g in goals:
         cells = []
         for week in weeks:
-            end = week + dt.timedelta(days=6)
+            end = min(week + dt.timedelta(days=6), today)
             cutoff = dt.datetime.combine(end, dt.time.max, tzinfo=dt.UTC)
             statuses = []
             for kr in g.key_results.all():

@@ -18,6 +18,7 @@ from org.models import Person, Unit
 from tracking.models import CheckIn, KeyResultUpdate
 
 PAGE_SIZE = 25
+WORST = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK]
 
 
 def week_of(day: dt.date) -> dt.date:
@@ -101,8 +102,10 @@ def team_rows(
         mine = by_person.get(p.pk, [])
         counts = {Status.ON_TRACK: 0, Status.AT_RISK: 0, Status.OFF_TRACK: 0}
         for g in mine:
-            for kr in g.key_results.all():
-                counts[kr.status(today, settings)] += 1
+            statuses = [kr.status(today, settings) for kr in g.key_results.all()]
+            for status in statuses:
+                counts[status] += 1
+            g.current_status = min(statuses, key=WORST.index, default=Status.ON_TRACK)
         rows.append(
             PersonRow(
                 person=p,
