@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from retros.models import FiveWhyAnalysis, Lesson, RetroAction, Retrospective, RetroTemplate, WhyLevel
+from retros.models import (
+    FiveWhyAnalysis,
+    Lesson,
+    RetroAction,
+    Retrospective,
+    RetroTemplate,
+    WhyLevel,
+)
 
 
 @admin.register(RetroTemplate)

@@ -351,9 +351,7 @@ class LessonTag(models.Model):
         ordering = ["lesson", "name"]
         verbose_name = _("lesson tag")
         verbose_name_plural = _("lesson tags")
-        constraints = [
-            models.UniqueConstraint(fields=["lesson", "name"], name="unique_lesson_tag")
-        ]
+        constraints = [models.UniqueConstraint(fields=["lesson", "name"], name="unique_lesson_tag")]
 
     def __str__(self) -> str:
         return self.name

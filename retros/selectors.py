@@ -8,8 +8,11 @@ from functools import reduce
 from operator import and_, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, F, FloatField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from goals.models import Goal, KeyResult
 from org import permissions
@@ -46,21 +49,30 @@ def retrospective_detail(*, viewer: Person, pk) -> Retrospective:
     retro = (
         Retrospective.objects.filter(pk=retro.pk)
         .select_related(
-            "cycle", "unit", "goal__owner_person__unit", "goal__owner_unit", "facilitator", "template"
+            "cycle",
+            "unit",
+            "goal__owner_person__unit",
+            "goal__owner_unit",
+            "facilitator",
+            "template",
         )
         .prefetch_related(
             "participants",
             Prefetch(
                 "five_whys",
-                queryset=FiveWhyAnalysis.objects.select_related("countermeasure_owner")
-                .prefetch_related(Prefetch("levels", queryset=WhyLevel.objects.order_by("position")))
+                queryset=FiveWhyAnalysis.objects.select_related(
+                    "countermeasure_owner", "action__owner", "action__goal", "action__plan"
+                )
+                .prefetch_related(
+                    Prefetch("levels", queryset=WhyLevel.objects.order_by("position"))
+                )
                 .order_by("pk"),
             ),
             Prefetch(
                 "actions",
-                queryset=RetroAction.objects.select_related("owner", "goal__cycle", "plan").order_by(
-                    "kind", "pk"
-                ),
+                queryset=RetroAction.objects.select_related(
+                    "owner", "goal__cycle", "plan"
+                ).order_by("kind", "pk"),
             ),
         )
         .get()
@@ -140,7 +152,7 @@ class SearchResult:
 
 
 def _rank_in_python(qs: QuerySet[Lesson], terms: list[str], *, any_term: bool) -> list[Lesson]:
-    match = (or_ if any_term else and_)
+    match = or_ if any_term else and_
     qs = qs.filter(reduce(match, (Q(search_document__icontains=t) for t in terms)))
     rows = list(qs.defer("search_vector"))
     for lesson in rows:
@@ -241,3 +253,33 @@ def similar_lessons(
         .order_by("-rank", F("effectiveness").desc(nulls_last=True), "-pk")[:limit]
     )
     return SearchResult(list(rows), terms)
+
+
+def similar_target(
+    *, viewer: Person, goal: str = "", key_result: str = ""
+) -> tuple[Goal | None, KeyResult | None]:
+    """(goal, key_result) from the ids given as text; 404 when the viewer may not see it."""
+    goal, key_result = (goal or "").strip(), (key_result or "").strip()
+    if bool(goal) == bool(key_result):
+        raise ValidationError({"key_result": _("Give either a key result or a goal.")})
+    field, raw = ("key_result", key_result) if key_result else ("goal", goal)
+    if not raw.isdigit():
+        raise ValidationError({field: _("A valid integer is required.")})
+    if key_result:
+        kr = (
+            KeyResult.objects.select_related("goal__owner_person__unit", "goal__owner_unit")
+            .filter(pk=raw)
+            .first()
+        )
+        if kr is None or not permissions.can_see_goal_for_retros(viewer, kr.goal):
+            raise Http404
+        return None, kr
+    found = (
+        Goal.objects.select_related("owner_person__unit", "owner_unit")
+        .prefetch_related("key_results")
+        .filter(pk=raw)
+        .first()
+    )
+    if found is None or not permissions.can_see_goal_for_retros(viewer, found):
+        raise Http404
+    return found, None

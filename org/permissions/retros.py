@@ -78,9 +78,11 @@ def visible_retrospectives(viewer: Person | None) -> QuerySet:
     paths = hrbp_paths(viewer)
     q = (
         Q(facilitator=viewer)
-        | Q(pk__in=Retrospective.participants.through.objects.filter(person=viewer).values(
-            "retrospective_id"
-        ))
+        | Q(
+            pk__in=Retrospective.participants.through.objects.filter(person=viewer).values(
+                "retrospective_id"
+            )
+        )
         | _managers_q(viewer)
         | _paths_q(paths, "unit__path")
         | _paths_q(paths, "goal__owner_person__unit__path")
@@ -213,7 +215,7 @@ def get_lesson_for(viewer: Person | None, pk, *, action: str = VIEW):
         )
     except (Lesson.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if action != VIEW and lesson.author_id != viewer.pk:
-        if not (is_admin(viewer) and lesson.state == Lesson.State.PUBLISHED):
-            raise PermissionDenied
+    may_moderate = is_admin(viewer) and lesson.state == Lesson.State.PUBLISHED
+    if action != VIEW and lesson.author_id != viewer.pk and not may_moderate:
+        raise PermissionDenied
     return lesson

@@ -26,7 +26,10 @@ def _levels(whys: list) -> list[dict]:
         if isinstance(item, str):
             item = {"text": item}
         rows.append(
-            {"text": (item.get("text") or "").strip(), "is_root_cause": bool(item.get("is_root_cause"))}
+            {
+                "text": (item.get("text") or "").strip(),
+                "is_root_cause": bool(item.get("is_root_cause")),
+            }
         )
     return rows
 
@@ -121,7 +124,9 @@ def save_five_why(
     if retrospective.state == Retrospective.State.PUBLISHED:
         raise ValidationError(_("A published retrospective can no longer be edited."))
     if analysis is not None and analysis.retrospective_id != retrospective.pk:
-        raise ValidationError({"retrospective": _("The analysis belongs to another retrospective.")})
+        raise ValidationError(
+            {"retrospective": _("The analysis belongs to another retrospective.")}
+        )
     levels = _levels(whys)
     validate_chain(
         problem=problem,

@@ -224,4 +224,6 @@ def publish_lesson(*, actor: Person, lesson: Lesson) -> Lesson:
 
 def record_suggestion_open(*, lesson: Lesson) -> None:
     """Someone opened the lesson from a "similar lessons" suggestion (one atomic increment)."""
-    Lesson.objects.filter(pk=lesson.pk).update(opened_from_suggestion=F("opened_from_suggestion") + 1)
+    Lesson.objects.filter(pk=lesson.pk).update(
+        opened_from_suggestion=F("opened_from_suggestion") + 1
+    )

@@ -17,7 +17,7 @@ from goals.services import create_goal
 from notifications.services import notify
 from org import permissions
 from org.models import Person, Unit
-from retros.models import RetroAction, RetroTemplate, Retrospective, Section
+from retros.models import RetroAction, Retrospective, RetroTemplate, Section
 from tracking.models import ImprovementAction
 from tracking.services import create_improvement_plan
 
@@ -27,7 +27,9 @@ def scope_goals(*, cycle: Cycle, goal: Goal | None = None, unit: Unit | None = N
     from it, or every goal of the unit's subtree (unit or personal), in cycles inside `cycle`.
     Returned goals are left out. One query per level of the cascade."""
     base = (
-        Goal.objects.filter(cycle__starts_on__gte=cycle.starts_on, cycle__ends_on__lte=cycle.ends_on)
+        Goal.objects.filter(
+            cycle__starts_on__gte=cycle.starts_on, cycle__ends_on__lte=cycle.ends_on
+        )
         .exclude(state=Goal.State.RETURNED)
         .select_related("cycle", "owner_person", "owner_unit")
         .prefetch_related("key_results")
@@ -72,7 +74,7 @@ def snapshot_results(goals: Iterable[Goal], *, as_of: dt.date) -> dict:
                     "target": str(kr.target_value),
                     "actual": str(kr.current_value),
                     "attainment": round(kr.attainment(), 4),
-                    "status": kr.status(as_of, settings),
+                    "status": str(kr.status(as_of, settings)),
                 }
             )
         rows.append(
@@ -128,8 +130,7 @@ def create_retrospective(
     if not permissions.can_start_retrospective(actor, goal=goal, unit=unit):
         raise PermissionDenied(_("Only the owner, their managers or an admin can start this."))
     retro = Retrospective(
-        title=(title or "").strip()
-        or f"{goal.title if goal else unit.name} · {cycle.name}"[:300],
+        title=(title or "").strip() or f"{goal.title if goal else unit.name} · {cycle.name}"[:300],
         cycle=cycle,
         goal=goal,
         unit=unit,
