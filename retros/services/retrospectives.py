@@ -283,7 +283,7 @@ def follow_through(
     cycle (owned like the retrospective's scope) or an improvement plan for its owner; the
     action keeps the link and its state follows that goal or plan."""
     action = (
-        RetroAction.objects.select_for_update()
+        RetroAction.objects.select_for_update(of=("self",))
         .select_related("retrospective__cycle", "retrospective__goal", "retrospective__unit")
         .get(pk=action.pk)
     )
