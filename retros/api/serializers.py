@@ -207,10 +207,15 @@ class RetrospectiveUpdateSerializer(serializers.Serializer):
     )
 
 
+class TagsField(serializers.ListField):
+    child = serializers.CharField(max_length=50)
+
+    def get_attribute(self, instance):
+        return instance.tag_names
+
+
 class LessonSerializer(serializers.ModelSerializer):
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, default=list
-    )
+    tags = TagsField(required=False, default=list)
     author_name = serializers.CharField(source="author.display_name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
     url = serializers.SerializerMethodField()
@@ -259,11 +264,6 @@ class LessonSerializer(serializers.ModelSerializer):
             "published_at",
         ]
         extra_kwargs = {"title": {"required": False, "allow_blank": True}}
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["tags"] = instance.tag_names
-        return data
 
     def _terms(self) -> list[str]:
         return self.context.get("terms") or []
