@@ -154,7 +154,7 @@ class SearchResult:
 def _rank_in_python(qs: QuerySet[Lesson], terms: list[str], *, any_term: bool) -> list[Lesson]:
     match = or_ if any_term else and_
     qs = qs.filter(reduce(match, (Q(search_document__icontains=t) for t in terms)))
-    rows = list(qs.defer("search_vector"))
+    rows = list(qs.defer(None).defer("search_vector"))
     for lesson in rows:
         lesson.rank = search.python_score(terms, lesson.search_title, lesson.search_document).score
     rows.sort(key=lambda row: (-row.rank, -(row.published_at or row.created_at).timestamp()))

@@ -424,7 +424,7 @@ def five_why_level(request: HttpRequest) -> HttpResponse:
     number = max(1, min(number, 10))
     return render(
         request,
-        "retros/five_why_form.html#level",
+        "retros/five_why_form.html#new-level",
         {
             "row": {"number": number, "text": "", "is_root_cause": False, "errors": []},
             "next_number": number + 1,
