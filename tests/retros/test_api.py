@@ -94,7 +94,9 @@ def test_follow_through_api(company, retro, q4, api):
     r = client.post(f"/api/v1/retro-actions/{action_id}/follow-through/", {"to": "moon"})
     assert r.status_code == 400 and "to" in r.json()
     assert (
-        api.as_(company["dave"]).post(f"/api/v1/retro-actions/{action_id}/follow-through/").status_code
+        api.as_(company["dave"])
+        .post(f"/api/v1/retro-actions/{action_id}/follow-through/")
+        .status_code
         == 404
     )
 
@@ -141,13 +143,14 @@ def test_lesson_create_publish_and_drafts(company, retro, api):
     assert api.as_(bob).get("/api/v1/lessons/").json()["count"] == 0
     r = api.as_(alice).post(f"/api/v1/lessons/{pk}/publish/")
     assert r.status_code == 400  # nothing to learn yet
-    assert api.as_(alice).patch(f"/api/v1/lessons/{pk}/", {"solution": "A playbook"}).status_code == 200
+    assert (
+        api.as_(alice).patch(f"/api/v1/lessons/{pk}/", {"solution": "A playbook"}).status_code
+        == 200
+    )
     assert api.as_(alice).post(f"/api/v1/lessons/{pk}/publish/").json()["state"] == "published"
     assert api.as_(bob).get(f"/api/v1/lessons/{pk}/").status_code == 200
     assert api.as_(bob).patch(f"/api/v1/lessons/{pk}/", {"title": "x"}).status_code == 403
-    r = api.as_(alice).post(
-        "/api/v1/lessons/", {"effectiveness": 9, "title": "x"}, format="json"
-    )
+    r = api.as_(alice).post("/api/v1/lessons/", {"effectiveness": 9, "title": "x"}, format="json")
     assert r.status_code == 400 and "effectiveness" in r.json()
 
 
@@ -186,7 +189,11 @@ def test_templates_api(company, api):
     assert r.status_code == 403
     r = api.as_(company["zed"]).post(
         "/api/v1/retro-templates/",
-        {"name": "Sales", "questions": {"reasons": ["Which leads did we lose?"]}, "is_default": True},
+        {
+            "name": "Sales",
+            "questions": {"reasons": ["Which leads did we lose?"]},
+            "is_default": True,
+        },
         format="json",
     )
     assert r.status_code == 201, r.content

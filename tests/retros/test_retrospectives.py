@@ -9,8 +9,8 @@ from goals.services import record_measurement
 from notifications.models import Notification
 from retros import selectors, services
 from retros.models import RetroAction, Retrospective
-from tracking.models import CauseTag, CheckIn, ImprovementPlan, KeyResultUpdate
 from tests.retros.conftest import CHAIN
+from tracking.models import CauseTag, CheckIn, ImprovementPlan, KeyResultUpdate
 
 
 def test_snapshot_is_frozen_after_later_edits(company, retro, sales_goal, api):

@@ -65,7 +65,14 @@ def titles(result):
 
 
 def test_tokens_segment_chinese_and_lowercase_english():
-    assert search.tokens("短视频引流+社群转化 Works") == ["短", "视频", "引流", "社群", "转化", "works"]
+    assert search.tokens("短视频引流+社群转化 Works") == [
+        "短",
+        "视频",
+        "引流",
+        "社群",
+        "转化",
+        "works",
+    ]
     assert search.tokens("the short video") == ["short", "video"]
 
 

@@ -82,12 +82,11 @@ def test_similar_for_a_key_result(company, q3, lessons):
     )
     kr = goal.key_results.get()
     result = selectors.similar_lessons(viewer=company["dave"], key_result=kr)
-    # Both video lessons share the category and the words; the Chinese one also has "leads".
-    assert [lesson.pk for lesson in result.lessons][:2] == [
-        lessons["video"].pk,
-        lessons["video_en"].pk,
-    ]
-    assert len(result.lessons) == 3
+    # Both video lessons share the category and the words (PostgreSQL prefers the title hit
+    # of the English one, SQLite the extra word "leads" of the other); nothing else matches.
+    pks = [lesson.pk for lesson in result.lessons]
+    assert set(pks[:2]) == {lessons["video"].pk, lessons["video_en"].pk}
+    assert len(pks) == 2  # nothing else shares a word or the category
 
 
 def test_similar_partial_and_click_through_counts(company, q3, lessons, login):
@@ -128,5 +127,9 @@ def test_similar_hides_goals_the_viewer_cannot_see(company, q3, lessons, api):
         actor=company["bob"], cycle=q3, owner=company["alice"], title="Win new customers"
     )
     Goal.objects.filter(pk=goal.pk).update(visibility=Goal.Visibility.PRIVATE)
-    assert api.as_(company["dave"]).get(f"/api/v1/lessons/similar/?goal={goal.pk}").status_code == 404
-    assert api.as_(company["bob"]).get(f"/api/v1/lessons/similar/?goal={goal.pk}").status_code == 200
+    assert (
+        api.as_(company["dave"]).get(f"/api/v1/lessons/similar/?goal={goal.pk}").status_code == 404
+    )
+    assert (
+        api.as_(company["bob"]).get(f"/api/v1/lessons/similar/?goal={goal.pk}").status_code == 200
+    )
