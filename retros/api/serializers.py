@@ -113,6 +113,7 @@ class RetrospectiveSerializer(serializers.ModelSerializer):
     scope_name = serializers.CharField(read_only=True)
     cycle_name = serializers.CharField(source="cycle.name", read_only=True)
     facilitator_name = serializers.CharField(source="facilitator.display_name", read_only=True)
+    state = serializers.CharField(read_only=True, help_text="draft, held or published")
 
     class Meta:
         model = Retrospective
@@ -223,6 +224,7 @@ class LessonSerializer(serializers.ModelSerializer):
     snippet = serializers.SerializerMethodField()
     title_highlighted = serializers.SerializerMethodField()
     publish = serializers.BooleanField(write_only=True, required=False, default=False)
+    state = serializers.CharField(read_only=True, help_text="draft or published")
     source_retrospective = serializers.PrimaryKeyRelatedField(
         queryset=Retrospective.objects.select_related("cycle", "goal__owner_person__unit"),
         required=False,
