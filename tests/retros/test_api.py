@@ -197,7 +197,8 @@ def test_templates_api(company, api):
         format="json",
     )
     assert r.status_code == 201, r.content
-    assert api.as_(company["bob"]).get("/api/v1/retro-templates/").json()["count"] == 1
+    rows = api.as_(company["bob"]).get("/api/v1/retro-templates/").json()["results"]
+    assert [(t["name"], t["is_default"]) for t in rows] == [("Sales", True), ("Standard", False)]
 
 
 @pytest.mark.parametrize("rows", [3, 30])
