@@ -307,8 +307,10 @@ class RetroTemplateSerializer(serializers.ModelSerializer):
     questions = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False, default=dict
     )
+    # Declared: the model's conditional unique constraint would otherwise refuse a new default;
+    # save_template moves the default flag instead.
+    is_default = serializers.BooleanField(required=False, default=False)
 
     class Meta:
         model = RetroTemplate
         fields = ["id", "name", "questions", "is_default"]
-        validators = []  # save_template moves the default flag; the constraint stays true
