@@ -139,3 +139,11 @@ def test_pages_query_counts(company, q3, login, django_assert_max_num_queries, r
         assert client.get("/retros/", {"q": "short video"}).status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get("/retros/retrospectives/").status_code == 200
+
+
+def test_pages_speak_chinese(company, login):
+    alice = company["alice"]
+    alice.language = "zh-hans"
+    alice.save()
+    body = login(alice).get("/retros/").content.decode()
+    assert "搜索经验" in body
