@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from retros import services
 from retros.models import (
     FiveWhyAnalysis,
     Lesson,
@@ -13,6 +14,15 @@ from retros.models import (
 @admin.register(RetroTemplate)
 class RetroTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "is_default"]
+
+    def save_model(self, request, obj, form, change):
+        services.save_template(
+            actor=request.user.person,
+            template=obj,
+            name=obj.name,
+            questions=obj.questions,
+            is_default=obj.is_default,
+        )
 
 
 class WhyLevelInline(admin.TabularInline):
@@ -46,3 +56,7 @@ class LessonAdmin(admin.ModelAdmin):
     list_filter = ["state", "category"]
     search_fields = ["title"]
     raw_id_fields = ["author", "unit", "source_retrospective"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.reindex_lesson(lesson=form.instance)

@@ -170,10 +170,11 @@ def search_lessons(
     category: str = "",
     tag: str = "",
     unit: Unit | None = None,
+    state: str = "",
 ) -> SearchResult:
     """Ranked full-text search: every term must match (a prefix for Latin words); when nothing
     matches every term, lessons matching any term are offered instead."""
-    qs = lesson_list(viewer=viewer, category=category, tag=tag, unit=unit)
+    qs = lesson_list(viewer=viewer, category=category, tag=tag, unit=unit, state=state)
     terms = search.query_terms(query)
     if not terms:
         return SearchResult(qs, [])

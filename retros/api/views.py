@@ -277,11 +277,13 @@ class LessonViewSet(
         filters = {"category": f.get("category") or "", "tag": f.get("tag") or ""}
         if f.get("search"):
             result = selectors.search_lessons(
-                viewer=viewer, query=f["search"], unit=f.get("unit"), **filters
+                viewer=viewer,
+                query=f["search"],
+                unit=f.get("unit"),
+                state=f.get("state") or "",
+                **filters,
             )
             rows, terms = result.lessons, result.terms
-            if f.get("state"):
-                rows = [r for r in rows if r.state == f["state"]]
         else:
             rows = selectors.lesson_list(
                 viewer=viewer, unit=f.get("unit"), state=f.get("state") or "", **filters

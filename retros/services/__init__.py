@@ -8,6 +8,7 @@ from .lessons import (  # noqa: F401
     publish_lesson,
     record_suggestion_open,
     refresh_search_vectors,
+    reindex_lesson,
     update_lesson,
 )
 from .retrospectives import (  # noqa: F401

@@ -67,6 +67,12 @@ def _index(lesson: Lesson, tags: list[str]) -> None:
     refresh_search_vectors(Lesson.objects.filter(pk=lesson.pk))
 
 
+def reindex_lesson(*, lesson: Lesson) -> None:
+    """Rebuild a lesson's search document and vector (after an edit outside the services,
+    e.g. in the admin)."""
+    _index(lesson, lesson.tag_names)
+
+
 def _set_tags(lesson: Lesson, tags: list[str]) -> None:
     lesson.tags.all().delete()
     LessonTag.objects.bulk_create(LessonTag(lesson=lesson, name=t) for t in tags)

@@ -147,3 +147,38 @@ def test_pages_speak_chinese(company, login):
     alice.save()
     body = login(alice).get("/retros/").content.decode()
     assert "搜索经验" in body
+
+
+def test_start_a_unit_retrospective_page(company, q3, login):
+    client = login(company["bob"])
+    assert client.get("/retros/retrospectives/new/").status_code == 200
+    r = client.post(
+        "/retros/retrospectives/new/",
+        {"cycle": q3.pk, "unit": company["sales"].pk, "participants": [company["alice"].pk]},
+    )
+    assert r.status_code == 302
+    r = login(company["dave"]).post(
+        "/retros/retrospectives/new/", {"cycle": q3.pk, "unit": company["sales"].pk}
+    )
+    assert r.status_code == 200 and "Only the owner" in r.content.decode()
+
+
+@pytest.mark.parametrize("rows", [3, 30])
+def test_retrospective_page_query_count(company, retro, login, django_assert_max_num_queries, rows):
+    for n in range(rows):
+        services.add_improvement(
+            actor=company["bob"], retro=retro, description=f"Improve {n}", owner=company["erin"]
+        )
+    for n in range(3 if rows == 3 else 10):
+        services.save_five_why(
+            actor=company["bob"],
+            retrospective=retro,
+            problem=f"Problem {n}",
+            whys=[{"text": f"Cause {n}", "is_root_cause": True}],
+            countermeasure="Fix",
+            countermeasure_owner=company["alice"],
+            countermeasure_due_on=dt.date(2026, 11, 30),
+        )
+    client = login(company["bob"])
+    with django_assert_max_num_queries(18):
+        assert client.get(f"/retros/retrospectives/{retro.pk}/").status_code == 200
