@@ -409,6 +409,7 @@ def five_why_edit(request: HttpRequest, pk: int, analysis_pk: int | None = None)
             "form": form,
             "rows": rows,
             "chain_errors": chain_errors,
+            "marked": any(row["is_root_cause"] for row in rows),
             "next_number": len(rows) + 1,
         },
         status=status,
