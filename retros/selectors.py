@@ -144,12 +144,33 @@ def lesson_list(
     return qs
 
 
+class CountedQuerySet:
+    """A ranked queryset whose total is already known (it was counted to choose between the
+    all-terms and the any-term query), so a paginator does not count it again. Slicing and
+    iterating go to the queryset."""
+
+    def __init__(self, queryset: QuerySet[Lesson], total: int):
+        self.queryset, self.total = queryset, total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+    def __iter__(self):
+        return iter(self.queryset)
+
+
 @dataclass
 class SearchResult:
     """Lessons in rank order (a queryset on PostgreSQL, a list on SQLite) and the terms used,
     which the caller needs to highlight snippets."""
 
-    lessons: QuerySet[Lesson] | list[Lesson]
+    lessons: QuerySet[Lesson] | CountedQuerySet | list[Lesson]
     terms: list[str]
 
 
@@ -195,9 +216,11 @@ def search_lessons(
         )
 
     result = ranked(False)
-    if len(terms) > 1 and not result.exists():
+    total = result.count()
+    if total == 0 and len(terms) > 1:
         result = ranked(True)
-    return SearchResult(result, terms)
+        total = result.count()
+    return SearchResult(CountedQuerySet(result, total), terms)
 
 
 def similar_lessons(
