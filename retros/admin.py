@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from org.permissions import person_of
 from retros import services
 from retros.models import (
     FiveWhyAnalysis,
@@ -17,7 +18,7 @@ class RetroTemplateAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_template(
-            actor=request.user.person,
+            actor=person_of(request.user),
             template=obj,
             name=obj.name,
             questions=obj.questions,

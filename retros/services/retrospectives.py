@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from goals.models import Cycle, Goal, GoalSettings
 from goals.services import create_goal
@@ -146,16 +147,31 @@ def create_retrospective(
     retro.save()
     people = [p for p in participants if p is not None]
     retro.participants.set(people)
-    invitees = [p for p in [*people, retro.facilitator] if p.pk != actor.pk]
-    if invitees:
-        notify(
-            recipients=invitees,
-            kind="retro_invited",
-            text=_("You are invited to the retrospective “%(title)s”.") % {"title": retro.title},
-            url=reverse("retros:detail", args=[retro.pk]),
-            subject=retro,
-        )
+    _notify_in_their_language(
+        [p for p in [*people, retro.facilitator] if p.pk != actor.pk],
+        kind="retro_invited",
+        message=gettext_noop("You are invited to the retrospective “%(title)s”."),
+        retro=retro,
+    )
     return retro
+
+
+def _notify_in_their_language(
+    people: Iterable[Person], *, kind: str, message: str, retro: Retrospective
+) -> None:
+    """One notification per person, worded in each person's language."""
+    by_language: dict[str, list[Person]] = {}
+    for person in people:
+        by_language.setdefault(person.language or "en", []).append(person)
+    for language, recipients in by_language.items():
+        with translation.override(language):
+            notify(
+                recipients=recipients,
+                kind=kind,
+                text=_(message) % {"title": retro.title},
+                url=reverse("retros:detail", args=[retro.pk]),
+                subject=retro,
+            )
 
 
 @transaction.atomic
@@ -222,12 +238,11 @@ def publish_retrospective(*, actor: Person, retro: Retrospective) -> Retrospecti
     retro.published_at = timezone.now()
     retro.save(update_fields=["state", "published_at"])
     people = [*retro.participants.all(), retro.facilitator]
-    notify(
-        recipients=[p for p in people if p.pk != actor.pk],
+    _notify_in_their_language(
+        [p for p in people if p.pk != actor.pk],
         kind="retro_published",
-        text=_("The retrospective “%(title)s” was published.") % {"title": retro.title},
-        url=reverse("retros:detail", args=[retro.pk]),
-        subject=retro,
+        message=gettext_noop("The retrospective “%(title)s” was published."),
+        retro=retro,
     )
     return retro
 

@@ -59,8 +59,17 @@ def test_create_validates_scope_and_permission(company, q3, q4, sales_goal):
         services.create_retrospective(actor=company["erin"], cycle=q3, unit=company["sales"])
 
 
-def test_invitation_notifies_participants(company, retro):
-    assert Notification.objects.filter(recipient=company["erin"], kind="retro_invited").exists()
+def test_invitation_notifies_participants_in_their_language(company, q3, sales_goal):
+    erin, alice = company["erin"], company["alice"]
+    erin.language = "zh-hans"
+    erin.save()
+    services.create_retrospective(
+        actor=company["bob"], cycle=q3, goal=sales_goal, participants=[erin, alice]
+    )
+    zh = Notification.objects.get(recipient=erin, kind="retro_invited")
+    en = Notification.objects.get(recipient=alice, kind="retro_invited")
+    assert zh.text == "你被邀请参加复盘“Grow sales · 2026 Q3”。"
+    assert en.text == "You are invited to the retrospective “Grow sales · 2026 Q3”."
     assert not Notification.objects.filter(recipient=company["bob"]).exists()
 
 
