@@ -16,7 +16,7 @@ $(STAMP): requirements-dev.lock
 install: $(STAMP)
 
 migrate: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+	$(BIN)/python manage.py compile_translations -v 0
 	$(BIN)/python manage.py migrate --noinput -v 0
 
 seed: migrate
@@ -25,8 +25,8 @@ seed: migrate
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: install
-	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+test: install browser
+	$(BIN)/python manage.py compile_translations -v 0
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 lint: install
@@ -39,7 +39,7 @@ format: install
 
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --no-obsolete
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py compile_translations
 
 worker: install
 	$(BIN)/celery -A config worker -l info
@@ -49,3 +49,13 @@ beat: install
 
 clean:
 	rm -rf $(VENV) db.sqlite3
+
+# Debian's chromium and a CJK font for the Playwright journeys (never a browser download).
+browser:
+	@(command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q .) || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
+	@chromium --version 2>/dev/null
+
+# The scale benchmark on PostgreSQL (docs/benchmarks.md). DATABASE_URL defaults to keel_bench.
+bench: install
+	$(BIN)/python bench/run.py

@@ -134,7 +134,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "tracking" / "resources" / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -164,8 +164,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Keel <keel@localhost>")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
 
 # Security: production (DEBUG off) passes `manage.py check --deploy`.
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
@@ -233,6 +233,12 @@ LOGGING = {
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
+
+# Benchmark mode (`make bench`): every response carries its server time and query count, and a
+# minimal view at /bench/floor measures what the framework itself costs.
+KEEL_BENCH = env_bool("KEEL_BENCH")
+if KEEL_BENCH:
+    MIDDLEWARE.insert(0, "config.bench.BenchHeadersMiddleware")
 
 # Keel domain defaults (organisation-editable values live in the database).
 KEEL_DEMO_PASSWORD = "keel-demo"

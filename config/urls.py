@@ -31,6 +31,11 @@ urlpatterns = [
     path("", include("dashboard.urls")),  # the role home pages
 ]
 
+if settings.KEEL_BENCH:
+    from config.bench import floor
+
+    urlpatterns.insert(0, path("bench/floor", floor, name="bench-floor"))
+
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.http import Http404
@@ -119,7 +120,7 @@ class PersonWriteSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=Person.Level.choices, default=Person.Level.FRONTLINE)
     hired_on = serializers.DateField(required=False, allow_null=True)
     timezone = serializers.CharField(required=False, default="UTC")
-    language = serializers.ChoiceField(choices=["en", "zh-hans"], default="en")
+    language = serializers.ChoiceField(choices=settings.LANGUAGES, default="en")
 
 
 class MeSerializer(PersonSerializer):

@@ -346,9 +346,10 @@ def seed_synthetic(*, employees: int, seed: int = 1, weeks: int = 8) -> DemoCont
         return ctx
 
     rng = ctx.rng("synthetic")
+    # 10,000 people: 5 divisions of ~2,000, 20 departments of ~500, 1,000 teams of ~10.
     n_teams = max(1, employees // 10)
-    n_departments = max(1, n_teams // 8)
-    n_divisions = max(1, n_departments // 6)
+    n_departments = max(1, n_teams // 50)
+    n_divisions = max(1, n_departments // 4)
 
     root = Unit(name=root_name, kind=Unit.Kind.COMPANY)
     root.save()
@@ -431,6 +432,9 @@ def seed_synthetic(*, employees: int, seed: int = 1, weeks: int = 8) -> DemoCont
         elif unit.parent_id and unit.parent_id in head_person:
             person.manager_id = head_person[unit.parent_id].pk
     Person.objects.bulk_update(people, ["manager"], batch_size=2000)
+    # The last person partners the first division as its HRBP.
+    if len(people) > len(heads):
+        HRBPAssignment.objects.create(person=people[-1], unit=divisions[0])
     ctx.units = {"company": root} | {f"unit-{u.pk}": u for u in all_units[1:]}
     ctx.people = {p.user.username: p for p in people}
     ctx.headcount = len(people)

@@ -22,31 +22,34 @@ def directory(*, viewer: Person, search: str = "", unit: Unit | None = None) -> 
     return people.order_by("display_name", "pk")
 
 
-def org_chart(*, viewer: Person) -> list[dict]:
-    """The unit tree as nested dicts with head and headcount (direct and whole subtree), in
-    two queries whatever the size of the tree."""
+def unit_children(*, viewer: Person, parent: Unit | None = None) -> list[dict]:
+    """One level of the org chart: the units under `parent` (the top level when None), each with
+    its head, its whole-subtree headcount and whether it has children. Three queries whatever
+    the size of the tree, so the chart opens level by level (htmx) even for 1,000 units."""
     if viewer is None:
         return []
-    units = list(
-        Unit.objects.select_related("head")
-        .annotate(direct=Count("members", filter=Q(members__is_active=True)))
-        .order_by("path")
+    units = list(Unit.objects.filter(parent=parent).select_related("head").order_by("name"))
+    if not units:
+        return []
+    scope = Person.objects.filter(is_active=True)
+    if parent is not None:
+        scope = scope.filter(unit__path__startswith=parent.path)
+    per_path = scope.values_list("unit__path").annotate(n=Count("pk")).order_by()
+    headcount = dict.fromkeys((u.pk for u in units), 0)
+    level = units[0].depth  # every child sits at the same depth: its id is that path segment
+    for path, n in per_path:
+        parts = path.strip("/").split("/")
+        if len(parts) > level:
+            child = int(parts[level])
+            if child in headcount:
+                headcount[child] += n
+    with_children = set(
+        Unit.objects.filter(parent__in=units).values_list("parent_id", flat=True).distinct()
     )
-    nodes = {u.pk: {"unit": u, "children": [], "headcount": u.direct} for u in units}
-    roots = []
-    for u in units:
-        node = nodes[u.pk]
-        if u.parent_id and u.parent_id in nodes:
-            nodes[u.parent_id]["children"].append(node)
-        else:
-            roots.append(node)
-    # Subtree headcounts: ancestors come before descendants in path order, so walk backwards.
-    for u in reversed(units):
-        if u.parent_id in nodes:
-            nodes[u.parent_id]["headcount"] += nodes[u.pk]["headcount"]
-    for node in nodes.values():
-        node["children"].sort(key=lambda n: n["unit"].name)
-    return roots
+    return [
+        {"unit": u, "headcount": headcount[u.pk], "has_children": u.pk in with_children}
+        for u in units
+    ]
 
 
 def team_of(*, manager: Person) -> QuerySet[Person]:

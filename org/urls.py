@@ -13,4 +13,5 @@ urlpatterns = [
     path("language/", views.set_language, name="set-language"),
     path("people/", views.directory, name="directory"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
+    path("units/<int:pk>/children/", views.unit_children, name="unit-children"),
 ]

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -64,8 +64,20 @@ def directory(request: HttpRequest) -> HttpResponse:
     context = {"page": page, "q": search, "unit": unit, "sensitive_ids": sensitive_ids}
     if request.htmx:
         return render(request, "org/directory.html#results", context)
-    context["chart"] = selectors.org_chart(viewer=viewer)
+    # The top of the chart opens with its first level; deeper levels load on expand.
+    chart = selectors.unit_children(viewer=viewer)
+    for node in chart:
+        node["children"] = selectors.unit_children(viewer=viewer, parent=node["unit"])
+    context["chart"] = chart
     return render(request, "org/directory.html", context)
+
+
+@login_required
+def unit_children(request: HttpRequest, pk: int) -> HttpResponse:
+    """The next level of the org chart, loaded when a unit is expanded (htmx)."""
+    parent = get_object_or_404(Unit, pk=pk)
+    nodes = selectors.unit_children(viewer=request.person, parent=parent)
+    return render(request, "org/_unit_children.html", {"nodes": nodes})
 
 
 @login_required

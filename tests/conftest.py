@@ -14,6 +14,12 @@ from org.models import Person, Unit
 from tests.factories import HRBPAssignmentFactory, PersonFactory, UnitFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    """Real hashers cost a third of a second each; tests don't need that."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def company(db):
     acme = UnitFactory(name="Acme", kind=Unit.Kind.COMPANY)
@@ -65,7 +71,10 @@ def api():
     client = APIClient()
 
     def as_(person):
-        client.force_authenticate(user=person.user if person else None)
+        # A fresh user object per call, as a real request would load: nothing cached on the
+        # previous request's instance leaks into the next.
+        user = type(person.user).objects.get(pk=person.user_id) if person else None
+        client.force_authenticate(user=user)
         return client
 
     client.as_ = as_

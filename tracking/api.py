@@ -5,3 +5,7 @@ from rest_framework.routers import SimpleRouter
 router = SimpleRouter()
 
 urlpatterns = router.urls
+
+from tracking.resources.api import urlpatterns as resources_api_urls  # noqa: E402
+
+urlpatterns += resources_api_urls

@@ -29,3 +29,4 @@ from .people import (  # noqa: F401
     sensitive_people_q,
     visible_people,
 )
+from .resources import *  # noqa: F401,F403

@@ -1,0 +1,234 @@
+"""`make bench`: the scale benchmark.
+
+Builds (once) the scale data set on PostgreSQL, starts Keel under gunicorn with production
+settings (DEBUG off), warms up, drives every key page and endpoint with concurrent clients and
+times the batch jobs. Prints one table, writes bench-results/<timestamp>.json and latest.json.
+
+    make bench                                 # DATABASE_URL defaults to .../keel_bench
+    BENCH_CLIENTS=4 BENCH_REQUESTS=25 make bench
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/keel_bench")
+PORT = int(os.environ.get("BENCH_PORT", "8801"))
+BASE = f"http://127.0.0.1:{PORT}"
+CLIENTS = int(os.environ.get("BENCH_CLIENTS", "4"))
+PER_CLIENT = int(os.environ.get("BENCH_REQUESTS", "25"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "5"))
+EMPLOYEES = int(os.environ.get("BENCH_EMPLOYEES", "10000"))
+WEEKS = int(os.environ.get("BENCH_WEEKS", "12"))
+
+ENV = {
+    **os.environ,
+    "DATABASE_URL": DATABASE_URL,
+    "DEBUG": "0",
+    "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "KEEL_BENCH": "1",
+    "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    "LOG_LEVEL": "WARNING",
+}
+ENV.pop("REDIS_URL", None)  # jobs run in-process: the benchmark measures Keel, not the broker
+
+
+def manage(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=ENV,
+        check=True,
+        text=True,
+        capture_output=capture,
+    )
+
+
+def ensure_database() -> None:
+    import psycopg
+    from dj_database_url import parse
+
+    cfg = parse(DATABASE_URL)
+    if "postgresql" not in cfg["ENGINE"]:
+        sys.exit("make bench needs PostgreSQL: set DATABASE_URL=postgres://...")
+    with psycopg.connect(
+        host=cfg["HOST"] or "127.0.0.1",
+        port=cfg["PORT"] or 5432,
+        user=cfg["USER"] or "postgres",
+        password=cfg["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
+        if exists.fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    with contextlib.suppress(OSError):
+        mem = Path("/proc/meminfo").read_text().splitlines()[0].split(":", 1)[1].strip()
+    return {
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "memory": mem,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def start_server() -> subprocess.Popen:
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).with_name("gunicorn")),
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(os.cpu_count() or 2),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=ENV,
+    )
+    import requests
+
+    for _ in range(120):
+        try:
+            if requests.get(f"{BASE}/healthz", timeout=10).status_code == 200:
+                return server
+        except requests.RequestException:
+            time.sleep(0.5)
+    server.terminate()
+    sys.exit("gunicorn did not start")
+
+
+def main() -> None:
+    ensure_database()
+    print(f"database: {DATABASE_URL}")
+    manage("migrate", "--noinput", "-v", "0")
+    manage("compile_translations", "-v", "0")
+    manage("collectstatic", "--noinput", "-v", "0")
+    started = time.perf_counter()
+    manage("seed_demo", "--employees", str(EMPLOYEES), "--weeks", str(WEEKS), "--seed", "1")
+    seed_s = time.perf_counter() - started
+
+    os.environ.update({k: v for k, v in ENV.items() if k != "REDIS_URL"})
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from bench import scenarios
+    from bench.client import Sessions, run
+
+    endpoints = scenarios.endpoints(employees=EMPLOYEES)
+    server = start_server()
+    results = []
+    try:
+        sessions = Sessions(BASE, scenarios.PASSWORD)
+        for endpoint in endpoints:
+            result = run(
+                BASE, sessions, endpoint, clients=CLIENTS, per_client=PER_CLIENT, warmup=WARMUP
+            )
+            results.append(result.summary())
+            print(f"  {endpoint.name}: p95 {results[-1]['p95_ms']} ms", flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    jobs = []
+    for job in scenarios.jobs():
+        t0 = time.perf_counter()
+        out = manage(*job["command"], capture=True)
+        elapsed = time.perf_counter() - t0
+        jobs.append(
+            {
+                "name": job["name"],
+                "seconds": round(elapsed, 2),
+                "target_s": job["target_s"],
+                "output": out.stdout.strip()[-400:],
+            }
+        )
+        print(f"  {job['name']}: {elapsed:.2f} s", flush=True)
+
+    report(results, jobs, seed_s)
+
+
+def report(results: list[dict], jobs: list[dict], seed_s: float) -> None:
+    floor = next(r for r in results if r["name"] == "floor: minimal view")
+    floor_p95 = floor["p95_ms"] or 0.001
+    print()
+    print(
+        f"{'endpoint':<46} {'p50 ms':>8} {'p95 ms':>8} {'x floor':>8} {'limit':>6} "
+        f"{'req/s':>7} {'queries':>9} {'err':>4}  ok"
+    )
+    all_ok = True
+    for r in results:
+        ratio = r["p95_ms"] / floor_p95
+        r["ratio_to_floor"] = round(ratio, 1)
+        queries = (
+            ",".join(str(q) for q in r["queries"])
+            if len(r["queries"]) <= 2
+            else (f"{r['queries'][0]}-{r['queries'][-1]}")
+        )
+        ok = ratio <= r["limit_ratio"] and r["errors"] == 0
+        r["ok"] = ok
+        all_ok &= ok
+        print(
+            f"{r['name']:<46} {r['p50_ms']:>8} {r['p95_ms']:>8} {ratio:>8.1f} "
+            f"{r['limit_ratio']:>6.0f} {r['throughput_rps']:>7} {queries:>9} {r['errors']:>4}"
+            f"  {'yes' if ok else 'NO'}"
+        )
+    print()
+    print(f"{'job':<46} {'seconds':>8} {'target':>8}  ok")
+    for j in jobs:
+        ok = j["seconds"] <= j["target_s"]
+        j["ok"] = ok
+        all_ok &= ok
+        print(f"{j['name']:<46} {j['seconds']:>8} {j['target_s']:>8}  {'yes' if ok else 'NO'}")
+    print(f"\nscale seed (incremental when already seeded): {seed_s:.1f} s")
+    out_dir = ROOT / "bench-results"
+    out_dir.mkdir(exist_ok=True)
+    payload = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": machine(),
+        "clients": CLIENTS,
+        "requests_per_client": PER_CLIENT,
+        "employees": EMPLOYEES,
+        "endpoints": results,
+        "jobs": jobs,
+        "all_targets_met": all_ok,
+    }
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    for name in (f"{stamp}.json", "latest.json"):
+        (out_dir / name).write_text(json.dumps(payload, indent=2))
+    print(f"machine: {payload['machine']}")
+    print(f"written: bench-results/{stamp}.json")
+
+
+if __name__ == "__main__":
+    main()

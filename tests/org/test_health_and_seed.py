@@ -1,0 +1,61 @@
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+
+from org.models import HRBPAssignment, Person, Unit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"] == "ok"
+
+
+def test_healthz_is_503_when_the_database_is_down(client):
+    with mock.patch("org.views.connection.cursor", side_effect=OSError("down")):
+        response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "error"
+
+
+def test_healthz_checks_redis_when_configured(client, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"].startswith("error")
+
+
+def test_seed_demo_builds_the_company_once(capsys):
+    call_command("seed_demo")
+    people, units = Person.objects.count(), Unit.objects.count()
+    assert 55 <= people <= 70
+    call_command("seed_demo")
+    assert (Person.objects.count(), Unit.objects.count()) == (people, units)
+    manager = Person.objects.get(user__username="manager")
+    employee = Person.objects.get(user__username="employee")
+    assert manager.headed_units.filter(name="Sales").exists()
+    assert employee.manager == manager
+    assert HRBPAssignment.objects.filter(person__user__username="hrbp").exists()
+    assert Person.objects.get(user__username="admin").user.is_staff
+    assert employee.user.check_password("keel-demo")
+    assert "keel-demo" in capsys.readouterr().out
+
+
+def test_seed_demo_synthetic_is_deterministic():
+    call_command("seed_demo", employees=120, seed=7)
+    names = list(
+        Person.objects.order_by("user__username").values_list("display_name", "unit__name")
+    )
+    assert len(names) == 120
+    heads = Unit.objects.filter(head__isnull=False).count()
+    assert heads == Unit.objects.count()
+    call_command("seed_demo", employees=120, seed=7)
+    assert Person.objects.count() == 120
+    # every non-root person has a manager
+    assert Person.objects.filter(manager__isnull=True).count() == 1
+    assert names == list(
+        Person.objects.order_by("user__username").values_list("display_name", "unit__name")
+    )

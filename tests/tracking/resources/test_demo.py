@@ -1,0 +1,56 @@
+"""The resources demo: budgets, requests in every state, idempotent."""
+
+from decimal import Decimal
+
+import pytest
+
+from goals.models import Goal
+from org import demo as org_demo
+from tests.tracking.resources.factories import CycleFactory, GoalFactory, KeyResultFactory
+from tracking.models import Budget, ResourceRequest
+from tracking.resources import demo
+
+
+@pytest.fixture
+def ctx(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    return org_demo.seed_company()
+
+
+def test_nothing_without_a_quarter(ctx):
+    demo.seed(ctx)
+    assert not Budget.objects.exists() and not ResourceRequest.objects.exists()
+
+
+def test_seed_is_complete_and_idempotent(ctx):
+    cycle = CycleFactory(name="Q now")
+    goal = GoalFactory(
+        title="Grow the customer base", owner_unit=ctx.units["sales"], cycle=cycle, progress=0.1
+    )
+    kr = KeyResultFactory(goal=goal, metric="new-customers", progress=0.1)
+    demo.seed(ctx)
+    snapshot = (
+        list(Budget.objects.values_list("unit", "category", "allocated", "committed", "spent")),
+        list(ResourceRequest.objects.values_list("title", "state", "granted_amount")),
+    )
+    demo.seed(ctx)
+    assert snapshot == (
+        list(Budget.objects.values_list("unit", "category", "allocated", "committed", "spent")),
+        list(ResourceRequest.objects.values_list("title", "state", "granted_amount")),
+    )
+    states = dict(ResourceRequest.objects.values_list("title", "state"))
+    assert states == {
+        "Promotion budget for the new-customer campaign": "submitted",
+        "Qualified leads from the autumn campaign": "submitted",
+        "Five more CRM seats": "rejected",
+        "Negotiation training for Key Accounts": "fulfilled",
+        "Three sales development reps": "partly_approved",
+    }
+    promo = ResourceRequest.objects.get(title__startswith="Promotion budget")
+    assert promo.key_result == kr and promo.approver == ctx.people["manager"]
+    leads = ResourceRequest.objects.get(title__startswith="Qualified leads")
+    assert leads.is_cross_unit and leads.approver == ctx.people["zhou.min"]
+    training = Budget.objects.get(unit=ctx.units["sales"], cycle=cycle, category="training")
+    assert (training.committed, training.spent) == (0, Decimal("7200"))
+    assert Budget.objects.filter(unit=ctx.units["marketing"]).count() == 4
+    assert Goal.objects.count() == 1

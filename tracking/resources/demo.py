@@ -1,0 +1,205 @@
+"""Demo data for resources: budgets for the departments in the current quarter and a handful
+of requests in every state, made through the services (so routing, priorities, commitments
+and notifications are real). Idempotent: budgets are found by unit, cycle and category,
+requests by requester and title. Does nothing before the goals demo has made a quarter."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+
+from goals.models import Cycle, Goal, KeyResult
+from org.demo import DemoContext
+from org.models import Person
+from tracking.models import Budget, ResourceRequest
+from tracking.resources import selectors, services
+
+# unit key → {category: allocated CNY}
+BUDGETS = {
+    "sales": {"promotion": 200_000, "hiring": 150_000, "tools": 30_000, "training": 40_000},
+    "marketing": {"promotion": 300_000, "tools": 50_000, "training": 20_000, "other": 20_000},
+    "product": {"tools": 40_000, "training": 20_000},
+    "rnd": {"hiring": 400_000, "tools": 120_000, "training": 60_000},
+    "support": {"tools": 25_000, "training": 30_000},
+    "hr": {"hiring": 50_000, "training": 80_000},
+    "finance": {"tools": 15_000, "other": 10_000},
+}
+
+
+def _quarter(today: dt.date) -> Cycle | None:
+    return Cycle.objects.filter(
+        kind=Cycle.Kind.QUARTER, starts_on__lte=today, ends_on__gte=today
+    ).first()
+
+
+def _goal_for(requester: Person, cycle: Cycle, key_result: KeyResult | None) -> Goal | None:
+    goals = selectors.servable_goals(viewer=requester).filter(cycle=cycle)
+    if key_result is not None and goals.filter(pk=key_result.goal_id).exists():
+        return key_result.goal
+    own_line = goals.filter(
+        Q(owner_person=requester) | Q(owner_unit_id__in=requester.unit.ancestor_ids)
+    ).order_by("-owner_unit__depth", "pk")
+    return own_line.first() or goals.first()
+
+
+def _served(key_result: KeyResult | None, goal: Goal) -> KeyResult | None:
+    return key_result if key_result is not None and key_result.goal_id == goal.pk else None
+
+
+def _request(ctx: DemoContext, username: str, title: str, **kwargs) -> ResourceRequest | None:
+    requester = ctx.people.get(username)
+    if requester is None:
+        return None
+    existing = ResourceRequest.objects.filter(requester=requester, title=title).first()
+    if existing is not None:
+        return None
+    return services.submit_request(requester=requester, title=title, **kwargs)
+
+
+@transaction.atomic
+def seed(ctx: DemoContext) -> None:
+    if ctx.synthetic:
+        return  # budgets and requests are not part of the scale data
+    cycle = _quarter(ctx.today)
+    if cycle is None or not Goal.objects.filter(cycle=cycle).exists():
+        return
+    for key, categories in BUDGETS.items():
+        unit = ctx.units.get(key)
+        if unit is None:
+            continue
+        for category, amount in categories.items():
+            Budget.objects.get_or_create(
+                unit=unit,
+                cycle=cycle,
+                category=category,
+                defaults={"allocated": Decimal(amount), "currency": "CNY"},
+            )
+    sales, marketing = ctx.units.get("sales"), ctx.units.get("marketing")
+    manager, employee = ctx.people.get("manager"), ctx.people.get("employee")
+    if not (sales and marketing and manager and employee):
+        return
+    # The department's new-customer key result, else anyone's in the quarter.
+    candidates = KeyResult.objects.filter(goal__cycle=cycle, metric="new-customers").select_related(
+        "goal__cycle"
+    )
+    new_customers = (
+        candidates.filter(goal__owner_unit=sales).order_by("pk").first()
+        or candidates.order_by("pk").first()
+    )
+    soon = ctx.today + dt.timedelta(days=14)
+
+    # 1. Promotion budget for the new-customer key result: waiting in the manager's inbox.
+    goal = _goal_for(employee, cycle, new_customers)
+    if goal is not None:
+        _request(
+            ctx,
+            "employee",
+            "Promotion budget for the new-customer campaign",
+            goal=goal,
+            key_result=new_customers
+            if new_customers and new_customers.goal_id == goal.pk
+            else None,
+            kind=ResourceRequest.Kind.BUDGET,
+            category="promotion",
+            amount="20000",
+            currency="CNY",
+            unit=sales,
+            needed_by=soon,
+            justification=(
+                "New customers are behind the expected pace. A two-week promotion with a "
+                "first-order discount should bring in the missing sign-ups."
+            ),
+        )
+
+    # 2. Cross-department: Sales asks Marketing for qualified leads.
+    goal = _goal_for(manager, cycle, new_customers)
+    if goal is not None:
+        _request(
+            ctx,
+            "manager",
+            "Qualified leads from the autumn campaign",
+            goal=goal,
+            key_result=new_customers
+            if new_customers and new_customers.goal_id == goal.pk
+            else None,
+            kind=ResourceRequest.Kind.INFORMATION,
+            quantity=200,
+            unit=marketing,
+            needed_by=soon,
+            justification=(
+                "Inside Sales has worked through its pipeline; 200 qualified leads from "
+                "Marketing's campaign would keep the team calling this month."
+            ),
+        )
+
+    # 3. Rejected: extra CRM seats, turned down with a reason.
+    goal = _goal_for(employee, cycle, new_customers)
+    rejected = (
+        _request(
+            ctx,
+            "employee",
+            "Five more CRM seats",
+            goal=goal,
+            kind=ResourceRequest.Kind.EQUIPMENT,
+            category="tools",
+            amount="6000",
+            currency="CNY",
+            unit=sales,
+            justification="New hires share logins today.",
+        )
+        if goal is not None
+        else None
+    )
+    if rejected is not None:
+        services.reject_request(
+            actor=manager,
+            request=rejected,
+            comment="Two seats free up when the contractors leave next week; use those first.",
+        )
+
+    # 4. Fulfilled: negotiation training, spent a little under what was granted.
+    lead = ctx.people.get("sun.li")
+    goal = _goal_for(lead, cycle, None) if lead else None
+    trained = (
+        _request(
+            ctx,
+            "sun.li",
+            "Negotiation training for Key Accounts",
+            goal=goal,
+            kind=ResourceRequest.Kind.TRAINING,
+            category="training",
+            amount="8000",
+            currency="CNY",
+            unit=sales,
+            justification="Renewal discounts are eroding margin; a two-day course for five people.",
+        )
+        if goal is not None
+        else None
+    )
+    if trained is not None:
+        trained = services.approve_request(actor=manager, request=trained, comment="Go ahead.")
+        services.fulfil_request(actor=manager, request=trained, spent_amount="7200")
+
+    # 5. Partly approved: hiring asked for three, granted two.
+    goal = _goal_for(employee, cycle, None)
+    hiring = (
+        _request(
+            ctx,
+            "employee",
+            "Three sales development reps",
+            goal=goal,
+            kind=ResourceRequest.Kind.PEOPLE,
+            quantity=3,
+            unit=sales,
+            justification="Outbound capacity is the bottleneck for new customers.",
+        )
+        if goal is not None
+        else None
+    )
+    if hiring is not None:
+        services.approve_request(
+            actor=manager, request=hiring, granted_amount="2", comment="Two now, one next quarter."
+        )
