@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from goals import services
 from goals.demo import COMPANY_GOAL, seed_cycles
@@ -95,7 +96,7 @@ def seed_synthetic(ctx) -> None:
             for kr in krs:
                 kr.goal_id = goal.pk
                 rows.append(kr)
-        KeyResult.objects.bulk_create(rows, batch_size=3000)
+        _insert_key_results(rows)
         services.recompute_all(
             Goal.objects.filter(
                 Q(owner_unit__path__startswith=root.path)
@@ -103,3 +104,54 @@ def seed_synthetic(ctx) -> None:
                 cycle=quarter,
             )
         )
+
+
+KR_COLUMNS = (
+    "goal_id",
+    "name",
+    "metric",
+    "unit",
+    "direction",
+    "start_value",
+    "target_value",
+    "current_value",
+    "weight",
+    "milestones",
+    "position",
+    "progress",
+    "updated_at",
+)
+
+
+def _insert_key_results(rows: list[KeyResult]) -> None:
+    """Tens of thousands of key results with one prepared INSERT (executemany): the ORM's
+    bulk_create spends most of its time preparing each value, and SQLite caps its batches at
+    999 parameters. Scale data only: no history rows, no signals."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    table = connection.ops.quote_name(KeyResult._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in KR_COLUMNS)
+    placeholders = ", ".join(["%s"] * len(KR_COLUMNS))
+    params = [
+        (
+            kr.goal_id,
+            kr.name,
+            kr.metric,
+            kr.unit,
+            kr.direction,
+            str(kr.start_value),
+            str(kr.target_value),
+            str(kr.current_value),
+            str(kr.weight),
+            "[]",
+            kr.position,
+            kr.progress,
+            now,
+        )
+        for kr in rows
+    ]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 5000):
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
+                params[start : start + 5000],
+            )

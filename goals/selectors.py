@@ -209,3 +209,43 @@ def goal_adjustments(goal: Goal, *, limit: int = 20) -> list[TargetAdjustment]:
         .select_related("key_result", "requested_by", "decided_by")
         .order_by("-created_at")[:limit]
     )
+
+
+def cascade_shortfalls(*, viewer: Person, cycle: Cycle) -> list[dict]:
+    """Cascade gaps for the alignment review: every visible goal of the cycle whose additive key
+    result (increase or decrease, with a metric) is carried by its child goals' key results of
+    the same metric only in part. Two queries, whatever the number of goals."""
+    from django.db.models import Sum
+
+    visible = permissions.visible_goals(viewer).filter(cycle=cycle)
+    parents = list(
+        KeyResult.objects.filter(
+            goal__in=visible,
+            direction__in=[KeyResult.Direction.INCREASE, KeyResult.Direction.DECREASE],
+        )
+        .exclude(metric="")
+        .select_related("goal", "goal__owner_person", "goal__owner_unit")
+    )
+    if not parents:
+        return []
+    carried = {
+        (row["goal__parent_id"], row["metric"]): row["total"]
+        for row in KeyResult.objects.filter(goal__parent__in=[kr.goal_id for kr in parents])
+        .exclude(goal__state=Goal.State.RETURNED)
+        .values("goal__parent_id", "metric")
+        .annotate(total=Sum("target_value"))
+    }
+    gaps = []
+    for kr in parents:
+        total = carried.get((kr.goal_id, kr.metric))
+        if total is not None and total < kr.target_value:
+            gaps.append(
+                {
+                    "goal": kr.goal,
+                    "key_result": kr,
+                    "target": kr.target_value,
+                    "carried": total,
+                    "gap": kr.target_value - total,
+                }
+            )
+    return gaps

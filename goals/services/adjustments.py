@@ -14,12 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment, fmt_number
-from notifications.services import notify
 from org import permissions
 from org.models import Person, Unit
 
 from .agreement import goal_url, managers_of, owner_people
 from .core import parse_value, recompute_progress_upwards
+from .notices import notify_in_language
 
 
 def _validate_request(reason: str, evidence: str) -> None:
@@ -61,16 +61,18 @@ def request_adjustment(
         evidence=evidence.strip(),
         requested_by=actor,
     )
-    notify(
+    notify_in_language(
         recipients=[p for p in managers_of(goal) if p.pk != actor.pk],
         kind="adjustment_requested",
-        text=_("%(who)s asks to change the target of “%(kr)s” from %(old)s to %(new)s.")
-        % {
-            "who": actor.display_name,
-            "kr": key_result.name,
-            "old": fmt_number(adjustment.old_target),
-            "new": fmt_number(new_target),
-        },
+        text=lambda: (
+            _("%(who)s asks to change the target of “%(kr)s” from %(old)s to %(new)s.")
+            % {
+                "who": actor.display_name,
+                "kr": key_result.name,
+                "old": fmt_number(adjustment.old_target),
+                "new": fmt_number(new_target),
+            }
+        ),
         url=goal_url(goal),
         subject=adjustment,
     )
@@ -123,11 +125,13 @@ def request_unit_adjustment(
 
     bulk_create_with_history(rows, TargetAdjustment, batch_size=500, default_user=actor.user)
     approvers = managers_of(Goal(owner_unit=unit, level=Goal.Level.UNIT))
-    notify(
+    notify_in_language(
         recipients=[p for p in approvers if p.pk != actor.pk],
         kind="adjustment_requested",
-        text=_("%(who)s asks to re-target %(n)s secondary key results of %(unit)s.")
-        % {"who": actor.display_name, "n": len(rows), "unit": unit.name},
+        text=lambda: (
+            _("%(who)s asks to re-target %(n)s secondary key results of %(unit)s.")
+            % {"who": actor.display_name, "n": len(rows), "unit": unit.name}
+        ),
         url="",
         subject=rows[0],
     )
@@ -185,16 +189,18 @@ def approve_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: 
     first = adjustments[0]
     below = _descendant_owner_people(list(changed_goals.values()))
     recipients = [first.requested_by, *below]
-    notify(
+    notify_in_language(
         recipients=[p for p in recipients if p.pk != actor.pk],
         kind="adjustment_approved",
-        text=_("The target of “%(kr)s” changed from %(old)s to %(new)s (%(reason)s).")
-        % {
-            "kr": first.key_result.name,
-            "old": fmt_number(first.old_target),
-            "new": fmt_number(first.new_target),
-            "reason": first.get_reason_display(),
-        },
+        text=lambda: (
+            _("The target of “%(kr)s” changed from %(old)s to %(new)s (%(reason)s).")
+            % {
+                "kr": first.key_result.name,
+                "old": fmt_number(first.old_target),
+                "new": fmt_number(first.new_target),
+                "reason": first.get_reason_display(),
+            }
+        ),
         url=goal_url(first.key_result.goal),
         subject=first,
     )
@@ -217,11 +223,13 @@ def reject_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: s
         adj._history_user = actor.user
         adj.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
     first = adjustments[0]
-    notify(
+    notify_in_language(
         recipients=[first.requested_by] if first.requested_by_id != actor.pk else [],
         kind="adjustment_rejected",
-        text=_("Your adjustment of “%(kr)s” was rejected: %(comment)s")
-        % {"kr": first.key_result.name, "comment": first.decision_comment},
+        text=lambda: (
+            _("Your adjustment of “%(kr)s” was rejected: %(comment)s")
+            % {"kr": first.key_result.name, "comment": first.decision_comment}
+        ),
         url=goal_url(first.key_result.goal),
         subject=first,
     )

@@ -15,7 +15,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, GoalSettings, KeyResult
-from notifications.services import notify
 from org import permissions
 from org.models import Person
 
@@ -26,6 +25,7 @@ from .core import (
     parse_weight,
     recompute_progress_upwards,
 )
+from .notices import notify_in_language
 
 EDITABLE_FIELDS = {
     "title",
@@ -246,11 +246,13 @@ def propose_goal(*, actor: Person, goal: Goal) -> Goal:
     goal.return_comment = ""
     _save(goal, actor, ["state", "initiated_by", "return_comment"])
     recipients = managers_of(goal) if is_owner else owner_people(goal)
-    notify(
+    notify_in_language(
         recipients=[p for p in recipients if p.pk != actor.pk],
         kind="goal_proposed",
-        text=_("%(who)s proposed the goal “%(goal)s” for agreement.")
-        % {"who": actor.display_name, "goal": goal.title},
+        text=lambda: (
+            _("%(who)s proposed the goal “%(goal)s” for agreement.")
+            % {"who": actor.display_name, "goal": goal.title}
+        ),
         url=goal_url(goal),
         subject=goal,
     )
@@ -286,11 +288,13 @@ def agree_goal(*, actor: Person, goal: Goal) -> Goal:
     _save(goal, actor, ["state", "agreed_at", "agreed_by"])
     recompute_progress_upwards(goal)
     other = owner_people(goal) if by_owner else managers_of(goal)
-    notify(
+    notify_in_language(
         recipients=[p for p in other if p.pk != actor.pk],
         kind="goal_agreed",
-        text=_("%(who)s agreed the goal “%(goal)s”.")
-        % {"who": actor.display_name, "goal": goal.title},
+        text=lambda: (
+            _("%(who)s agreed the goal “%(goal)s”.")
+            % {"who": actor.display_name, "goal": goal.title}
+        ),
         url=goal_url(goal),
         subject=goal,
     )
@@ -322,11 +326,13 @@ def return_goal(*, actor: Person, goal: Goal, comment: str) -> Goal:
     goal.return_comment = comment.strip()
     _save(goal, actor, ["state", "return_comment"])
     recompute_progress_upwards(goal)
-    notify(
+    notify_in_language(
         recipients=[p for p in owner_people(goal) if p.pk != actor.pk],
         kind="goal_returned",
-        text=_("%(who)s returned the goal “%(goal)s”: %(comment)s")
-        % {"who": actor.display_name, "goal": goal.title, "comment": goal.return_comment},
+        text=lambda: (
+            _("%(who)s returned the goal “%(goal)s”: %(comment)s")
+            % {"who": actor.display_name, "goal": goal.title, "comment": goal.return_comment}
+        ),
         url=goal_url(goal),
         subject=goal,
     )
@@ -363,11 +369,13 @@ def counter_propose_goal(
     goal.return_comment = comment.strip()
     _save(goal, actor, ["initiated_by", "return_comment"])
     recompute_progress_upwards(goal)
-    notify(
+    notify_in_language(
         recipients=[p for p in managers_of(goal) if p.pk != actor.pk],
         kind="goal_counter_proposed",
-        text=_("%(who)s counter-proposed the goal “%(goal)s”: %(comment)s")
-        % {"who": actor.display_name, "goal": goal.title, "comment": goal.return_comment},
+        text=lambda: (
+            _("%(who)s counter-proposed the goal “%(goal)s”: %(comment)s")
+            % {"who": actor.display_name, "goal": goal.title, "comment": goal.return_comment}
+        ),
         url=goal_url(goal),
         subject=goal,
     )

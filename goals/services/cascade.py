@@ -16,11 +16,11 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from goals.models import Cycle, Goal, GoalTemplate, KeyResult, Measurement
-from notifications.services import notify
 from org import permissions
 from org.models import Person, Unit
 
 from .core import _clean_kr_data, parse_weight
+from .notices import notify_in_language
 
 MAX_CHILDREN = 500
 SPLITS = ("equal", "weights", "history")
@@ -294,11 +294,13 @@ def cascade_goal(
             recipients.append(child.owner_unit.head)
     from .agreement import goal_url
 
-    notify(
+    notify_in_language(
         recipients=[p for p in recipients if p.pk != actor.pk],
         kind="goal_assigned",
-        text=_("%(who)s assigned you a goal aligned to “%(goal)s”: accept or counter-propose it.")
-        % {"who": actor.display_name, "goal": goal.title},
+        text=lambda: (
+            _("%(who)s assigned you a goal aligned to “%(goal)s”: accept or counter-propose it.")
+            % {"who": actor.display_name, "goal": goal.title}
+        ),
         url=goal_url(goal),
         subject=goal,
     )

@@ -7,6 +7,7 @@ Other apps call these (never write goal models directly). The signatures of
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -255,6 +256,16 @@ def create_goal(
     return goal
 
 
+@dataclass(slots=True)
+class _Node:
+    pk: int
+    parent_id: int | None
+    progress_source: str
+    weight: Decimal
+    state: str
+    progress: float
+
+
 def recompute_all(goals=None) -> list[tuple[str, int, float, float]]:
     """Recompute the progress of every key result and goal (or of the `goals` queryset: a
     whole tree, e.g. one organisation) from the stored values, bottom-up, with a handful of
@@ -263,40 +274,51 @@ def recompute_all(goals=None) -> list[tuple[str, int, float, float]]:
     drift: list[tuple[str, int, float, float]] = []
     goal_qs = Goal.objects.all() if goals is None else goals
     kr_qs = KeyResult.objects.all() if goals is None else KeyResult.objects.filter(goal__in=goals)
-    krs = list(
-        kr_qs.only(
-            "pk",
-            "goal_id",
-            "direction",
-            "start_value",
-            "target_value",
-            "current_value",
-            "progress",
-            "weight",
-        )
-    )
-    changed_krs = []
+    # Plain rows, not model instances: this runs over whole organisations.
+    probe = KeyResult()
+    changed_krs: list[KeyResult] = []
     by_goal: dict[int, list[tuple[float, Decimal]]] = {}
-    for kr in krs:
-        progress = kr.compute_progress()
-        if abs(progress - kr.progress) > 1e-9:
-            drift.append(("key_result", kr.pk, kr.progress, progress))
-            kr.progress = progress
-            changed_krs.append(kr)
-        by_goal.setdefault(kr.goal_id, []).append((progress, kr.weight))
+    rows = kr_qs.values_list(
+        "pk",
+        "goal_id",
+        "direction",
+        "start_value",
+        "target_value",
+        "current_value",
+        "progress",
+        "weight",
+    )
+    for pk, goal_id, direction, start, target, current, stored, weight in rows.iterator(
+        chunk_size=5000
+    ):
+        probe.direction, probe.start_value, probe.target_value = direction, start, target
+        progress = probe.compute_progress(current)
+        if abs(progress - stored) > 1e-9:
+            drift.append(("key_result", pk, stored, progress))
+            changed_krs.append(KeyResult(pk=pk, progress=progress))
+        by_goal.setdefault(goal_id, []).append((progress, weight))
     KeyResult.objects.bulk_update(changed_krs, ["progress"], batch_size=1000)
 
     goals = {
-        g.pk: g
-        for g in goal_qs.only("pk", "parent_id", "progress_source", "weight", "state", "progress")
+        pk: _Node(
+            pk=pk,
+            parent_id=parent_id,
+            progress_source=source,
+            weight=weight,
+            state=state,
+            progress=progress,
+        )
+        for pk, parent_id, source, weight, state, progress in goal_qs.values_list(
+            "pk", "parent_id", "progress_source", "weight", "state", "progress"
+        ).iterator(chunk_size=5000)
     }
-    children: dict[int, list[Goal]] = {}
+    children: dict[int, list[_Node]] = {}
     for goal in goals.values():
         if goal.parent_id in goals:
             children.setdefault(goal.parent_id, []).append(goal)
     computed: dict[int, float] = {}
 
-    def compute(root: Goal) -> None:
+    def compute(root: _Node) -> None:
         # Iterative post-order: children before parents, safe for deep trees.
         stack = [(root, False)]
         while stack:
@@ -327,7 +349,6 @@ def recompute_all(goals=None) -> list[tuple[str, int, float, float]]:
         goal = goals[pk]
         if abs(progress - goal.progress) > 1e-9:
             drift.append(("goal", pk, goal.progress, progress))
-            goal.progress = progress
-            changed_goals.append(goal)
+            changed_goals.append(Goal(pk=pk, progress=progress))
     Goal.objects.bulk_update(changed_goals, ["progress"], batch_size=1000)
     return drift

@@ -121,13 +121,12 @@ def _form_key_results(formset) -> list[dict]:
 
 
 def _apply_errors(form, exc: ValidationError) -> None:
+    """A service's errors on the form: on their field when the form has it, else on top."""
     if hasattr(exc, "error_dict"):
         for field, msgs in exc.message_dict.items():
             name = field if field in form.fields else None
             for msg in msgs:
-                form.add_error(
-                    name, msg if name else f"{field}: {msg}" if field != "__all__" else msg
-                )
+                form.add_error(name, msg)
     else:
         for msg in exc.messages:
             form.add_error(None, msg)

@@ -30,3 +30,4 @@ from .people import (  # noqa: F401
     visible_people,
 )
 from .resources import *  # noqa: F401,F403
+from .retros import *  # noqa: F401,F403

@@ -577,3 +577,24 @@ def test_closed_cycle_takes_no_new_goals(api, company, quarter):
         format="json",
     )
     assert res.status_code == 400 and "cycle" in res.data
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("dave", 404), ("erin", 404), ("carol", 200), ("bob", 200), ("zed", 200), ("alice", 200)],
+)
+def test_adjustments_of_private_goals_are_invisible(api, company, make_goal, who, status):
+    goal = make_goal(company["alice"], state=Goal.State.AGREED, visibility="private")
+    adj = services.request_adjustment(
+        actor=company["alice"],
+        key_result=goal.key_results.get(),
+        new_target="40",
+        reason="market",
+        evidence="Price war",
+    )
+    client = api.as_(company[who])
+    assert client.get(f"/api/v1/adjustments/{adj.pk}/").status_code == status
+    listed = {a["id"] for a in client.get("/api/v1/adjustments/").data["results"]}
+    assert (adj.pk in listed) is (status == 200)
+    if status == 404:
+        assert client.post(f"/api/v1/adjustments/{adj.pk}/approve/").status_code == 404

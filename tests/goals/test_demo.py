@@ -2,7 +2,7 @@ import pytest
 from django.db.models import Sum
 from django.urls import reverse
 
-from goals import demo, services
+from goals import demo, selectors, services
 from goals.models import Cycle, Goal, GoalTemplate, KeyResult, Measurement, TargetAdjustment
 from org import demo as org_demo
 
@@ -42,6 +42,10 @@ def test_demo_company_goals(client, django_assert_max_num_queries):
         total=Sum("target_value")
     )["total"]
     assert qualified.target_value - carried == demo.CASCADE_GAP
+    gaps = selectors.cascade_shortfalls(viewer=ctx.people["hrbp"], cycle=sales.cycle)
+    # A returned goal carries nothing until it is agreed again: its 45 add to the gap.
+    expected_gap = demo.CASCADE_GAP + demo.REP_TARGET
+    assert [(g["key_result"].pk, g["gap"]) for g in gaps] == [(qualified.pk, expected_gap)]
     assert Goal.objects.filter(parent=sales, state="proposed").count() >= 2
     returned = Goal.objects.get(parent=sales, state="returned")
     assert returned.return_comment

@@ -511,3 +511,19 @@ def test_unit_adjustment_retargets_secondary_goals_only(company, make_goal, quar
     assert secondary.key_results.get().target_value == D("36")
     assert core.key_results.get().target_value == D("45")
     assert other_unit.key_results.get().target_value == D("45")
+
+
+def test_notifications_speak_each_recipients_language(company, make_goal, sales_goal, reps):
+    bob, alice = company["bob"], company["alice"]
+    alice.language = "zh-hans"
+    alice.save()
+    services.cascade_goal(
+        actor=bob,
+        goal=sales_goal,
+        key_result=sales_goal.key_results.get(),
+        split="equal",
+        children=[{"owner_person": p} for p in reps],
+    )
+    assert "分配" in Notification.objects.get(recipient=alice, kind="goal_assigned").text
+    erin_text = Notification.objects.get(recipient=company["erin"], kind="goal_assigned").text
+    assert erin_text.startswith(bob.display_name) and "assigned you a goal" in erin_text

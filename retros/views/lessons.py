@@ -1,0 +1,163 @@
+"""Knowledge base pages: search as you type, the lesson page, writing and publishing lessons,
+and the similar-lessons partial other pages include with hx-get."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from org import permissions
+from org.models import Unit
+from retros import forms, search, selectors, services
+
+
+def _viewer(request: HttpRequest):
+    if request.person is None:
+        raise Http404
+    return request.person
+
+
+def _unit_from(request: HttpRequest) -> Unit | None:
+    raw = request.GET.get("unit", "")
+    return Unit.objects.filter(pk=raw).first() if raw.isdigit() else None
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def lessons(request: HttpRequest) -> HttpResponse:
+    """The knowledge base: search as you type, filter by category, tag and unit."""
+    viewer = _viewer(request)
+    q = request.GET.get("q", "").strip()[:200]
+    category = request.GET.get("category", "").strip()
+    tag = request.GET.get("tag", "").strip()
+    unit = _unit_from(request)
+    if q:
+        result = selectors.search_lessons(
+            viewer=viewer, query=q, category=category, tag=tag, unit=unit
+        )
+        rows, terms = result.lessons, result.terms
+    else:
+        rows = selectors.lesson_list(viewer=viewer, category=category, tag=tag, unit=unit)
+        terms = []
+    page = Paginator(rows, 20).get_page(request.GET.get("page"))
+    items = [
+        {
+            "lesson": lesson,
+            "title": search.highlight(lesson.title, terms),
+            "snippet": search.snippet(
+                [lesson.context, lesson.problem, lesson.what_worked, lesson.solution], terms
+            ),
+        }
+        for lesson in page
+    ]
+    context = {
+        "page": page,
+        "items": items,
+        "q": q,
+        "category": category,
+        "tag": tag,
+        "unit": unit,
+    }
+    if request.htmx:
+        return render(request, "retros/lessons.html#results", context)
+    context["units"] = Unit.objects.order_by("path")
+    context["retrospectives"] = selectors.retrospective_list(viewer=viewer)[:10]
+    return render(request, "retros/lessons.html", context)
+
+
+@login_required
+def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    lesson = permissions.get_lesson_for(viewer, pk)
+    if request.GET.get("from") == "suggestion":
+        services.record_suggestion_open(lesson=lesson)
+        return redirect("retros:lesson", pk=lesson.pk)
+    return render(
+        request,
+        "retros/lesson_detail.html",
+        {
+            "lesson": lesson,
+            "can_edit": lesson.author_id == viewer.pk,
+        },
+    )
+
+
+@login_required
+def lesson_create(request: HttpRequest) -> HttpResponse:
+    """A new lesson; from a retrospective (?retrospective=<id>) it starts pre-filled."""
+    viewer = _viewer(request)
+    retro = None
+    raw = request.POST.get("source_retrospective") or request.GET.get("retrospective", "")
+    if str(raw).isdigit():
+        retro = permissions.get_retrospective_for(viewer, raw)
+    if request.method == "POST":
+        form = forms.LessonForm(request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            d.pop("source_retrospective")
+            try:
+                lesson = services.create_lesson(
+                    actor=viewer,
+                    source_retrospective=retro,
+                    publish="publish" in request.POST,
+                    **d,
+                )
+            except ValidationError as exc:
+                forms.add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Lesson saved."))
+                return redirect("retros:lesson", pk=lesson.pk)
+    else:
+        initial = {}
+        if retro is not None:
+            initial = services.lesson_initial_from_retrospective(retro)
+            initial["tags"] = ", ".join(initial["tags"])
+            initial["source_retrospective"] = retro.pk
+        form = forms.LessonForm(initial=initial)
+    return render(request, "retros/lesson_form.html", {"form": form, "retro": retro})
+
+
+@login_required
+@require_POST
+def lesson_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    viewer = _viewer(request)
+    lesson = permissions.get_lesson_for(viewer, pk, action="edit")
+    try:
+        services.publish_lesson(actor=viewer, lesson=lesson)
+        messages.success(request, _("Lesson published to the whole company."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("retros:lesson", pk=lesson.pk)
+
+
+@login_required
+@require_GET
+def similar(request: HttpRequest) -> HttpResponse:
+    """Partial: the top 3 similar lessons for ?goal= or ?key_result= (hx-get it anywhere)."""
+    viewer = _viewer(request)
+    try:
+        goal, key_result = selectors.similar_target(
+            viewer=viewer,
+            goal=request.GET.get("goal", ""),
+            key_result=request.GET.get("key_result", ""),
+        )
+    except ValidationError:
+        return HttpResponse(status=400)
+    result = selectors.similar_lessons(viewer=viewer, goal=goal, key_result=key_result)
+    items = [
+        {
+            "lesson": lesson,
+            "snippet": search.snippet(
+                [lesson.what_worked, lesson.solution, lesson.problem, lesson.context], result.terms
+            ),
+        }
+        for lesson in result.lessons
+    ]
+    return render(request, "retros/_similar.html", {"items": items})

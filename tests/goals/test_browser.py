@@ -1,0 +1,51 @@
+"""Browser journey: an employee writes a goal with the live SMART check and proposes it; her
+manager agrees it; the cascade wizard previews a split. Playwright on Debian's chromium."""
+
+import pytest
+
+from goals.models import Goal
+from tests.browser.conftest import chromium_browser, demo, page, sign_in  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """The browser journey runs on the real date (the live server runs in another thread)."""
+    yield
+
+
+def test_write_propose_agree_and_cascade_preview(page):  # noqa: F811
+    sign_in(page, "employee")
+    page.goto(f"{page.base_url}/goals/new/")
+    page.fill("#id_title", "Improve")
+    page.wait_for_selector("#smart-check .badge.fail")
+    page.fill("#id_title", "Win 12 new key-account customers")
+    page.fill("#id_kr-0-name", "New key-account customers")
+    page.fill("#id_kr-0-unit", "customers")
+    page.fill("#id_kr-0-target_value", "12")
+    page.select_option("#id_parent", label="200 new customers")
+    page.wait_for_function("!document.querySelector('#smart-check .badge.fail')", timeout=10_000)
+    page.shot("smart")
+    page.click("button[type=submit]")
+    page.wait_for_selector("text=Goal saved as a draft.")
+    page.click("text=Propose for agreement")
+    page.wait_for_selector("text=Goal proposed for agreement.")
+    goal = Goal.objects.get(title="Win 12 new key-account customers")
+    assert goal.state == Goal.State.PROPOSED
+    page.click("text=Sign out")
+
+    sign_in(page, "manager")
+    page.goto(f"{page.base_url}/goals/{goal.pk}/")
+    page.click("button:has-text('Agree')")
+    page.wait_for_selector("text=Goal agreed.")
+    goal.refresh_from_db()
+    assert goal.state == Goal.State.AGREED
+
+    sales = Goal.objects.get(title="200 new customers")
+    page.goto(f"{page.base_url}/goals/{sales.pk}/cascade/")
+    page.select_option("#id_key_result", index=1)
+    page.locator("input[name=person]").nth(0).check()
+    page.locator("input[name=person]").nth(1).check()
+    page.wait_for_selector("#cascade-preview .badge.ok")
+    page.shot("cascade")
