@@ -76,6 +76,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "notifications": notifications,
         "unread": unread,
         "inbox_url": _url("notifications:inbox"),
+        "similar_url": _url("retros:similar"),
+        "lesson_targets": off_track[:3],
         "is_manager": "manager" in role_list,
         "can_review": "hrbp" in role_list or "admin" in role_list,
         "is_admin": "admin" in role_list,

@@ -240,3 +240,10 @@ def test_unknown_cycle_or_unit_is_404(login, company, cascade):
     client = login(company["zed"])
     assert client.get(reverse("dashboard:board"), {"cycle": 9999}).status_code == 404
     assert client.get(reverse("dashboard:board"), {"unit": 9999}).status_code == 404
+
+
+def test_home_asks_for_similar_lessons_for_what_is_behind(login, company, cascade):
+    # mid-quarter with nothing measured: alice's key result is off track
+    page = login(company["alice"]).get(reverse("home")).content.decode()
+    kr = cascade["alice"].key_results.get()
+    assert f'{reverse("retros:similar")}?key_result={kr.pk}' in page
