@@ -74,3 +74,16 @@ def test_admin_company_overview_board_and_timeline(page):
     page.emulate_media(media="print")
     assert not page.locator("form.filters").is_visible()
     page.shot("timeline-print")
+
+
+def test_alignment_review_in_chinese(page):
+    sign_in(page, "hrbp")
+    page.select_option("#lang-switch", "zh-hans")
+    page.wait_for_load_state("load")
+    page.goto(f"{page.base_url}/dashboard/alignment/")
+    page.select_option("#f-unit", label="Sales")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_load_state("load")
+    assert "级联缺口" in page.locator("#summary").inner_text()
+    assert "缺口 50" in page.locator("#check-cascade_gaps").inner_text()
+    page.shot("alignment-zh")

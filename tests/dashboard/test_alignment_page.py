@@ -120,3 +120,15 @@ def test_page_query_count_does_not_grow(
     client.get(URL, {"cycle": quarter.pk})
     with django_assert_max_num_queries(22):
         assert client.get(URL, {"cycle": quarter.pk}).status_code == 200
+
+
+@pytest.mark.parametrize("extra", [0, 27])
+def test_csv_query_count_does_not_grow(
+    login, company, quarter, cascade, make_goal, extra, django_assert_max_num_queries
+):
+    _grow(company, make_goal, cascade, extra)
+    client = login(company["carol"])
+    url = reverse("dashboard:alignment-csv")
+    client.get(url, {"cycle": quarter.pk})
+    with django_assert_max_num_queries(18):
+        assert client.get(url, {"cycle": quarter.pk}).status_code == 200

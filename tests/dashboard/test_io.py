@@ -185,3 +185,11 @@ def test_bad_file_is_a_form_error(login, company, quarter):
 def test_template_download(login, company):
     rows = _csv(login(company["bob"]).get(reverse("dashboard:import-template")))
     assert rows[0][0] == "goal_ref" and len(rows) == 3
+
+
+@pytest.mark.parametrize("name", ["dashboard:exports", "dashboard:import"])
+def test_export_and_import_pages(login, company, quarter, name, django_assert_max_num_queries):
+    client = login(company["alice"])
+    client.get(reverse(name))
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse(name)).status_code == 200

@@ -246,4 +246,4 @@ def test_home_asks_for_similar_lessons_for_what_is_behind(login, company, cascad
     # mid-quarter with nothing measured: alice's key result is off track
     page = login(company["alice"]).get(reverse("home")).content.decode()
     kr = cascade["alice"].key_results.get()
-    assert f'{reverse("retros:similar")}?key_result={kr.pk}' in page
+    assert f"{reverse('retros:similar')}?key_result={kr.pk}" in page
