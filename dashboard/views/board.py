@@ -10,6 +10,7 @@ from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from goals.models import Goal, GoalSettings, KeyResult, Status
 from org import permissions
@@ -86,7 +87,7 @@ def board(request: HttpRequest) -> HttpResponse:
         agreed = g.state == Goal.State.AGREED
         columns[g.current_status if agreed else "not_agreed"].append(g)
     labels = {
-        "not_agreed": Goal.State.PROPOSED.label,
+        "not_agreed": _("Not agreed yet"),
         Status.ON_TRACK: Status.ON_TRACK.label,
         Status.AT_RISK: Status.AT_RISK.label,
         Status.OFF_TRACK: Status.OFF_TRACK.label,
