@@ -1,21 +1,11 @@
 """Browser journey: an employee writes a goal with the live SMART check and proposes it; her
 manager agrees it; the cascade wizard previews a split. Playwright on Debian's chromium."""
 
-import pytest
-
 from goals.models import Goal
-from tests.browser.conftest import chromium_browser, demo, page, sign_in  # noqa: F401
-
-pytestmark = pytest.mark.browser
+from tests.browser.conftest import sign_in
 
 
-@pytest.fixture(autouse=True)
-def _today():
-    """The browser journey runs on the real date (the live server runs in another thread)."""
-    yield
-
-
-def test_write_propose_agree_and_cascade_preview(page):  # noqa: F811
+def test_write_propose_agree_and_cascade_preview(page):
     sign_in(page, "employee")
     page.goto(f"{page.base_url}/goals/new/")
     page.fill("#id_title", "Improve")
