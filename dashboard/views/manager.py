@@ -56,6 +56,7 @@ def manager(request: HttpRequest) -> HttpResponse:
     if heat:
         heat["rows"] = [(u, [(v, heat_class(v)) for v in values]) for u, values in heat["rows"]]
     budgets = budget_utilisation(viewer=viewer, cycle=cycle)["units"]
+    kr_counts, behind = team_data.behind_pace(people, cycle=cycle, today=today, limit=LIST_LIMIT)
     context.update(
         {
             "summary": summary,
@@ -70,6 +71,8 @@ def manager(request: HttpRequest) -> HttpResponse:
             "requests": list(requests[:LIST_LIMIT]),
             "requests_count": requests.count(),
             "heat": heat,
+            "kr_counts": kr_counts,
+            "behind": behind,
             "budgets": budgets,
             "heat_class": heat_class,
         }

@@ -216,3 +216,22 @@ def unit_week_heatmap(viewer: Person, *, cycle: Cycle, today: dt.date):
 
 def team_people(viewer: Person) -> QuerySet[Person]:
     return permissions.managed_people(viewer).filter(is_active=True)
+
+
+def behind_pace(people: QuerySet[Person], *, cycle: Cycle, today: dt.date, limit: int = 10):
+    """Status counts of the whole team's key results against the expected pace (one query),
+    and the worst ones: what the dashboard shows before any check-in gives a cause."""
+    settings = GoalSettings.load()
+    krs = KeyResult.objects.filter(
+        goal__owner_person__in=people, goal__cycle=cycle, goal__state=Goal.State.AGREED
+    ).select_related("goal__cycle", "goal__owner_person")
+    counts = {Status.ON_TRACK: 0, Status.AT_RISK: 0, Status.OFF_TRACK: 0}
+    behind = []
+    for kr in krs:
+        expected = kr.expected_progress(today)
+        kr.current_status = settings.classify(kr.progress, expected)
+        counts[kr.current_status] += 1
+        if kr.current_status != Status.ON_TRACK:
+            behind.append((kr.progress - expected, kr.pk, kr))
+    behind.sort(key=lambda row: row[:2])
+    return counts, [kr for _gap, _pk, kr in behind[:limit]]

@@ -247,3 +247,13 @@ def test_home_asks_for_similar_lessons_for_what_is_behind(login, company, cascad
     page = login(company["alice"]).get(reverse("home")).content.decode()
     kr = cascade["alice"].key_results.get()
     assert f"{reverse('retros:similar')}?key_result={kr.pk}" in page
+
+
+def test_manager_dashboard_counts_key_results_behind_pace(login, company, quarter, cascade):
+    # nothing measured by mid-November: both reps' key results are off track
+    response = login(company["bob"]).get(reverse("dashboard:manager"), {"cycle": quarter.pk})
+    assert response.context["kr_counts"]["off_track"] == 2
+    assert {kr.goal.owner_person for kr in response.context["behind"]} == {
+        company["alice"],
+        company["erin"],
+    }
