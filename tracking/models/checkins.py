@@ -82,6 +82,19 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"{self.person} · {self.week:%G-W%V}"
 
+    @property
+    def week_end(self) -> dt.date:
+        """The Sunday of the check-in's week."""
+        return self.week + dt.timedelta(days=6)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state == self.State.SUBMITTED
+
+    def is_open_on(self, day: dt.date) -> bool:
+        """A check-in can be edited (or, once submitted, amended) during its own week."""
+        return self.week <= day <= self.week_end
+
 
 class KeyResultUpdate(models.Model):
     check_in = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="updates")

@@ -1,0 +1,12 @@
+"""Named reads over tracking, scoped and with their joins. Every list runs a fixed number of
+queries whatever the number of key results, check-ins or team members."""
+
+from .checkins import (  # noqa: F401
+    active_key_results,
+    check_in_history,
+    check_in_streak,
+    completion_rate,
+    last_values_before,
+    this_week,
+)
+from .reviews import team_check_ins, weekly_review_summary  # noqa: F401
