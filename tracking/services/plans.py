@@ -74,6 +74,8 @@ def plan_improvement(
         raise PermissionDenied(_("You cannot make an improvement plan for this person."))
     if goal is not None and goal.owner_person_id not in (None, person.pk):
         raise ValidationError({"goal": _("The goal must be the person's own.")})
+    if key_result is not None and key_result.goal.owner_person_id not in (None, person.pk):
+        raise ValidationError({"key_result": _("The key result must be the person's own.")})
     return create_improvement_plan(
         actor=actor,
         person=person,

@@ -1,7 +1,0 @@
-"""REST API for tracking: serializers and viewsets, thin over services and selectors."""
-
-from rest_framework.routers import SimpleRouter
-
-router = SimpleRouter()
-
-urlpatterns = router.urls
