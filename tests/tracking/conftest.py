@@ -3,7 +3,8 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.tracking.factories import make_cycle, person_goal, unit_goal
+from tests.factories import PersonFactory, UserFactory
+from tests.tracking.factories import make_cycle, person_goal, submitted, unit_goal
 
 # Monday 16 November 2026: halfway through the 2–30 November cycle (expected pace 50 %).
 MONDAY = dt.date(2026, 11, 16)
@@ -47,3 +48,31 @@ def cascade(company, cycle):
         "erin_kr": erin_goal.key_results.get(),
         "dave_kr": dave_goal.key_results.get(),
     }
+
+
+@pytest.fixture
+def team_of(company, cycle):
+    """`team_of(n)`: n more reps under Bob, each with a goal of three key results, a submitted
+    check-in (one key result off track), feedback from Bob and an improvement plan."""
+    from tracking import services
+
+    def build(n: int):
+        bob = company["bob"]
+        people = []
+        for i in range(n):
+            person = PersonFactory(
+                user=UserFactory(username=f"rep{i}"), unit=company["field"], manager=bob
+            )
+            goal = person_goal(person, cycle, names=("Customers", "Calls", "Demos"))
+            krs = list(goal.key_results.all())
+            check_in = submitted(person, {krs[0]: 3, krs[1]: 15, krs[2]: 12})
+            services.give_feedback(actor=bob, check_in=check_in, kind="praise", text="Good")
+            services.create_plan_from_update(
+                actor=bob,
+                update=check_in.updates.get(key_result=krs[0]),
+                actions=[{"kind": "coaching", "description": "Pair up", "owner": bob}],
+            )
+            people.append(person)
+        return people
+
+    return build

@@ -2,10 +2,12 @@
 queries whatever the number of key results, check-ins or team members."""
 
 from .checkins import (  # noqa: F401
+    KeyResultRow,
     active_key_results,
     check_in_history,
     check_in_streak,
     completion_rate,
+    key_result_rows,
     last_values_before,
     this_week,
 )

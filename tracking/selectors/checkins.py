@@ -79,6 +79,7 @@ class KeyResultRow:
     expected_progress: float
     status: str
     sparkline: str = ""
+    confidence: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -89,7 +90,7 @@ class KeyResultRow:
 
     @property
     def needs_cause(self) -> bool:
-        confidence = self.update.confidence if self.update else ""
+        confidence = self.confidence or (self.update.confidence if self.update else "")
         return "off_track" in (self.status, confidence)
 
 
