@@ -3,6 +3,7 @@ feedback, the manager's team check-ins and the weekly review. Thin over services
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from types import SimpleNamespace
 
@@ -95,11 +96,16 @@ def _check_in_form(check_in: CheckIn | None, data=None) -> CheckInForm:
     return CheckInForm(data, initial=initial)
 
 
+def _error_items(exc: ValidationError) -> list[tuple[str, list[str]]]:
+    if hasattr(exc, "error_dict"):
+        return list(exc.message_dict.items())
+    return [("__all__", exc.messages)]
+
+
 def _put_errors(exc: ValidationError, form: CheckInForm, rows) -> None:
     """Service errors back onto the fields that caused them."""
     field_map = {"deviation": "check"}
-    for key, messages_ in getattr(exc, "error_dict", {"__all__": exc.error_list}).items():
-        texts = [m for e in messages_ for m in (e.messages if hasattr(e, "messages") else [e])]
+    for key, texts in _error_items(exc):
         parts = key.split(".")
         if parts[0] == "updates" and len(parts) == 3 and parts[1].isdigit():
             index = int(parts[1])
@@ -115,7 +121,7 @@ def _collect(request: HttpRequest, rows, *, skip_blank: bool):
     value and confidence so a re-rendered page shows the cause picker where it is needed."""
     form = _check_in_form(None, request.POST)
     _row_forms(rows, request.POST)
-    valid = form.is_valid() & all([row.form.is_valid() for row in rows])
+    valid = form.is_valid() & all([row.form.is_valid() for row in rows])  # noqa: C419 (validate every row)
     settings = GoalSettings.load()
     updates = []
     for row in rows:
@@ -191,18 +197,25 @@ def autosave(request: HttpRequest) -> HttpResponse:
     ]
     form, _valid, updates = _collect(request, rows, skip_blank=True)
     fields = form.service_fields() if form.is_valid() else {}
+    invalid = [str(row.key_result) for row in rows if row.form.errors]
+    if form.errors:
+        invalid.append(_("PDCA fields"))
+    check_in, _created = services.open_check_in(person=person)
     try:
-        check_in, _created = services.open_check_in(person=person)
         services.save_check_in_draft(
             actor=person, check_in=check_in, fields=fields, updates=updates
         )
     except ValidationError as exc:
-        context["errors"] = exc.messages
+        # Keep what is valid: the text fields are saved without the key result values.
+        by_index = {f"updates.{i}": u["key_result"] for i, u in enumerate(updates)}
+        names = {row.key_result.pk: str(row.key_result) for row in rows}
+        for key, _texts in _error_items(exc):
+            kr_id = by_index.get(key.rsplit(".", 1)[0])
+            invalid.append(names.get(kr_id, key))
+        with contextlib.suppress(ValidationError):
+            services.save_check_in_draft(actor=person, check_in=check_in, fields=fields)
     else:
         context["saved_at"] = timezone.localtime()
-    invalid = [str(row.key_result) for row in rows if row.form.errors] + (
-        [_("PDCA fields")] if form.errors else []
-    )
     if invalid:
         context["errors"].append(_("Not saved: %(what)s.") % {"what": ", ".join(invalid)})
     return render(request, "tracking/this_week.html#autosave-status", context)
@@ -224,16 +237,18 @@ def kr_status(request: HttpRequest, pk: int) -> HttpResponse:
     form.is_valid()
     raw = request.GET.get(f"{prefix}-value", "")
     row = selectors.KeyResultRow(
-        key_result=kr, update=None, value=kr.current_value, last_week=None,
-        expected_progress=kr.expected_progress(today), status="",
+        key_result=kr,
+        update=None,
+        value=kr.current_value,
+        last_week=None,
+        expected_progress=kr.expected_progress(today),
+        status="",
     )
     try:
         row.value = parse_value(raw) if raw.strip() else kr.current_value
     except ValidationError as exc:
         row.errors = {"value": exc.messages}
-    row.status = GoalSettings.load().classify(
-        kr.compute_progress(row.value), row.expected_progress
-    )
+    row.status = GoalSettings.load().classify(kr.compute_progress(row.value), row.expected_progress)
     row.form = form
     row.confidence = request.GET.get(f"{prefix}-confidence", "")
     return render(request, "tracking/this_week.html#kr-status", {"row": row})

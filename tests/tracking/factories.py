@@ -14,7 +14,10 @@ def make_cycle(
     *, starts_on=dt.date(2026, 11, 2), ends_on=dt.date(2026, 11, 30), state="active"
 ) -> Cycle:
     return Cycle.objects.create(
-        name=f"Cycle {starts_on:%Y-%m}", kind="month", starts_on=starts_on, ends_on=ends_on,
+        name=f"Cycle {starts_on:%Y-%m}",
+        kind="month",
+        starts_on=starts_on,
+        ends_on=ends_on,
         state=state,
     )
 

@@ -28,10 +28,20 @@ def test_submit_through_the_api(api, company, cascade):
     body = {
         "done": "Visited 4 clients",
         "updates": [
-            {"key_result": cascade["customers"].pk, "value": 6, "confidence": "at_risk",
-             "note": "slow", "cause": "not-enough-leads", "action": "Campaign"},
-            {"key_result": cascade["calls"].pk, "value": "100", "confidence": "on_track",
-             "note": ""},
+            {
+                "key_result": cascade["customers"].pk,
+                "value": 6,
+                "confidence": "at_risk",
+                "note": "slow",
+                "cause": "not-enough-leads",
+                "action": "Campaign",
+            },
+            {
+                "key_result": cascade["calls"].pk,
+                "value": "100",
+                "confidence": "on_track",
+                "note": "",
+            },
         ],
     }
     r = client.post(f"/api/v1/check-ins/{pk}/submit/", body, format="json")
@@ -49,8 +59,13 @@ def test_submit_through_the_api(api, company, cascade):
 
 @pytest.mark.parametrize(
     ("value", "field"),
-    [("many", "updates.0.value"), ("1e30", "updates.0.value"), (-5, "updates.0.value"),
-     (None, "updates.0.value"), (True, "updates.0.value")],
+    [
+        ("many", "updates.0.value"),
+        ("1e30", "updates.0.value"),
+        (-5, "updates.0.value"),
+        (None, "updates.0.value"),
+        (True, "updates.0.value"),
+    ],
 )
 def test_bad_values_answer_400_naming_the_field(api, company, cascade, value, field):
     client = api.as_(company["alice"])
@@ -204,11 +219,13 @@ def test_weekly_reviews_api(api, company, cascade):
     assert (data["submitted_count"], data["expected_count"]) == (1, 2)
     assert [p["display_name"] for p in data["missing"]] == ["Erin"]
     assert data["flagged"][0]["cause"] == "not-enough-leads"
-    assert data["top_causes"] == [{"slug": "not-enough-leads", "label": "Not enough leads",
-                                   "count": 1}]
+    assert data["top_causes"] == [
+        {"slug": "not-enough-leads", "label": "Not enough leads", "count": 1}
+    ]
     assert data["decisions"] == "" and data["id"] is None
     r = api.as_(c["bob"]).post(
-        "/api/v1/weekly-reviews/", {"week": "2026-11-16", "decisions": "Lead campaign"},
+        "/api/v1/weekly-reviews/",
+        {"week": "2026-11-16", "decisions": "Lead campaign"},
         format="json",
     )
     assert r.status_code == 200 and r.json()["decisions"] == "Lead campaign"

@@ -14,13 +14,15 @@ from org import permissions
 from tracking import services
 from tracking.models import CheckIn, KeyResultUpdate, week_start
 
-from .common import validated, viewer_of
+from .common import choice_field, validated, viewer_of
 
 
 class KeyResultUpdateSerializer(serializers.ModelSerializer):
     key_result_name = serializers.CharField(source="key_result.name", read_only=True)
     cause = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     change = serializers.SerializerMethodField()
+    confidence = choice_field(Status.choices, read_only=True)
+    status = choice_field(Status.choices, read_only=True)
 
     class Meta:
         model = KeyResultUpdate
@@ -49,6 +51,7 @@ class KeyResultUpdateSerializer(serializers.ModelSerializer):
 class CheckInSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.display_name", read_only=True)
     check = serializers.CharField(source="deviation", read_only=True)
+    state = choice_field(CheckIn.State.choices, read_only=True)
     updates = KeyResultUpdateSerializer(many=True, read_only=True)
 
     class Meta:
@@ -76,7 +79,7 @@ class UpdateInputSerializer(serializers.Serializer):
     value = serializers.CharField(
         required=False, allow_blank=True, help_text="A number (as a string or a JSON number)."
     )
-    confidence = serializers.ChoiceField(choices=Status.choices, required=False)
+    confidence = choice_field(Status.choices, required=False)
     note = serializers.CharField(required=False, allow_blank=True)
     cause = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text="Cause tag slug or id."
@@ -158,7 +161,9 @@ class CheckInViewSet(
         )
         return Response(CheckInSerializer(self._fresh(check_in.pk)).data)
 
-    @extend_schema(request=OpenInputSerializer, responses={200: CheckInSerializer, 201: CheckInSerializer})
+    @extend_schema(
+        request=OpenInputSerializer, responses={200: CheckInSerializer, 201: CheckInSerializer}
+    )
     @action(detail=False, methods=["post"])
     def current(self, request):
         """Open this week's check-in for the caller: the existing one (200) or a new draft

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from org import permissions
@@ -42,3 +43,13 @@ def validated(serializer_class, data, **kwargs) -> dict:
     if not serializer.is_valid():
         raise serializers.ValidationError(flatten_errors(serializer.errors))
     return serializer.validated_data
+
+
+def choice_field(choices, **kwargs) -> serializers.ChoiceField:
+    """A choice field documented as an inline enum: tracking's several `kind` and status
+    choice sets then need no shared, colliding schema components."""
+    schema = {"allOf": [{"type": "string", "enum": [v for v, _l in choices]}]}
+    field_class = extend_schema_field(schema)(
+        type("InlineChoiceField", (serializers.ChoiceField,), {})
+    )
+    return field_class(choices=choices, **kwargs)

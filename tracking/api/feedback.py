@@ -13,11 +13,12 @@ from org import permissions
 from tracking import services
 from tracking.models import Feedback, KeyResultUpdate
 
-from .common import validated, viewer_of
+from .common import choice_field, validated, viewer_of
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
     author_name = serializers.CharField(source="author.display_name", read_only=True)
+    kind = choice_field(Feedback.Kind.choices, read_only=True)
 
     class Meta:
         model = Feedback
@@ -38,7 +39,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
 class FeedbackInputSerializer(serializers.Serializer):
     check_in = serializers.IntegerField()
     update = serializers.IntegerField(required=False, allow_null=True)
-    kind = serializers.ChoiceField(choices=Feedback.Kind.choices)
+    kind = choice_field(Feedback.Kind.choices)
     text = serializers.CharField()
 
 

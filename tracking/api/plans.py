@@ -16,11 +16,13 @@ from org.models import Person
 from tracking import services
 from tracking.models import ImprovementAction, ImprovementPlan, KeyResultUpdate
 
-from .common import validated, viewer_of
+from .common import choice_field, validated, viewer_of
 
 
 class ImprovementActionSerializer(serializers.ModelSerializer):
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
+    kind = choice_field(ImprovementAction.Kind.choices, read_only=True)
+    state = choice_field(ImprovementAction.State.choices, read_only=True)
 
     class Meta:
         model = ImprovementAction
@@ -30,6 +32,7 @@ class ImprovementActionSerializer(serializers.ModelSerializer):
 class ImprovementPlanSerializer(serializers.ModelSerializer):
     person_name = serializers.CharField(source="person.display_name", read_only=True)
     actions = ImprovementActionSerializer(many=True, read_only=True)
+    state = choice_field(ImprovementPlan.State.choices, read_only=True)
 
     class Meta:
         model = ImprovementPlan
@@ -50,7 +53,7 @@ class ImprovementPlanSerializer(serializers.ModelSerializer):
 
 
 class ActionInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=ImprovementAction.Kind.choices)
+    kind = choice_field(ImprovementAction.Kind.choices)
     description = serializers.CharField()
     owner = serializers.PrimaryKeyRelatedField(queryset=Person.objects.filter(is_active=True))
     due_on = serializers.DateField(required=False, allow_null=True)

@@ -178,14 +178,15 @@ class WeeklyReviewViewSet(viewsets.ViewSet):
         summary = selectors.weekly_review_summary(manager=manager, week=week)
         return Response(WeeklyReviewSummarySerializer(summary_data(summary)).data)
 
-    @extend_schema(responses=WeeklyReviewSummarySerializer)
+    @extend_schema(
+        parameters=[OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses=WeeklyReviewSummarySerializer,
+    )
     def retrieve(self, request, pk=None):
         """A saved review with its summary."""
         viewer = viewer_of(request)
         try:
-            review = (
-                permissions.visible_weekly_reviews(viewer).select_related("manager").get(pk=pk)
-            )
+            review = permissions.visible_weekly_reviews(viewer).select_related("manager").get(pk=pk)
         except (WeeklyReview.DoesNotExist, ValueError, TypeError):
             raise Http404 from None
         summary = selectors.weekly_review_summary(manager=review.manager, week=review.week)

@@ -32,8 +32,9 @@ def team_check_ins(*, manager: Person, week: dt.date) -> list[dict]:
     team = _team(manager)
     check_ins = {
         ci.person_id: ci
-        for ci in CheckIn.objects.filter(person__in=[p.pk for p in team], week=week)
-        .prefetch_related(
+        for ci in CheckIn.objects.filter(
+            person__in=[p.pk for p in team], week=week
+        ).prefetch_related(
             Prefetch(
                 "updates",
                 queryset=KeyResultUpdate.objects.select_related("key_result", "cause"),
@@ -47,9 +48,7 @@ def team_check_ins(*, manager: Person, week: dt.date) -> list[dict]:
     return [{"person": p, "check_in": check_ins.get(p.pk)} for p in team]
 
 
-def weekly_review_summary(
-    *, manager: Person, week: dt.date, today: dt.date | None = None
-) -> dict:
+def weekly_review_summary(*, manager: Person, week: dt.date, today: dt.date | None = None) -> dict:
     """The team's week for the manager's review: submitted X of Y and who is missing, every
     at-risk and off-track key result with its cause and action, the top cause tags,
     week-over-week movement, and the saved review (decisions) if any."""

@@ -266,9 +266,7 @@ def save_check_in_draft(
     _require_author(actor, check_in)
     check_in = CheckIn.objects.select_for_update().select_related("person").get(pk=check_in.pk)
     if check_in.is_submitted:
-        raise ValidationError(
-            _("This check-in is already submitted; submit it again to amend it.")
-        )
+        raise ValidationError(_("This check-in is already submitted; submit it again to amend it."))
     _apply_fields(check_in, fields)
     if updates:
         parsed, _allowed = _parse_updates(check_in=check_in, updates=updates, strict=False)
@@ -325,11 +323,8 @@ def submit_check_in(
     }
     old_values = {kr_id: u.value for kr_id, u in existing.items()}
     changed = _upsert(check_in, parsed, existing)
-    if amending:
-        to_process = list(changed.values())
-    else:
-        # The first submission takes every update, including values saved as a draft.
-        to_process = list({**existing, **changed}.values())
+    # The first submission takes every update, including values saved as a draft.
+    to_process = list((changed if amending else {**existing, **changed}).values())
     on = min(today, check_in.week_end)
     settings = GoalSettings.load()
     index_of = {p.key_result.pk: p.index for p in parsed}
