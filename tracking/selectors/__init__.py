@@ -2,6 +2,7 @@
 queries whatever the number of key results, check-ins or team members."""
 
 from .checkins import (  # noqa: F401
+    ACTIVE_GOAL_STATES,
     KeyResultRow,
     active_key_results,
     check_in_history,
