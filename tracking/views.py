@@ -42,12 +42,13 @@ def _person(request: HttpRequest) -> Person:
 
 
 def _week_param(request: HttpRequest) -> dt.date:
-    """?week= (any day of the week), never later than this week."""
+    """?week= (any day of the week), never later than this week; by default the week a
+    review looks at (the week just ended until Friday)."""
     current = week_start(timezone.localdate())
     try:
         week = week_start(dt.date.fromisoformat(request.GET.get("week", "")))
     except ValueError:
-        return current
+        return selectors.default_review_week()
     return min(week, current)
 
 

@@ -258,5 +258,7 @@ def test_list_endpoints_query_bound(api, company, team_of, people, django_assert
             r = client.get(url)
         assert r.status_code == 200 and r.json()["count"] == rows, url
     with django_assert_max_num_queries(12):
-        r = client.get("/api/v1/weekly-reviews/")
+        r = client.get("/api/v1/weekly-reviews/?week=2026-11-16")
     assert r.json()["submitted_count"] == people
+    # On a Monday the review looks at the week just ended by default.
+    assert client.get("/api/v1/weekly-reviews/").json()["week"] == "2026-11-09"

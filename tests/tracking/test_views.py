@@ -188,7 +188,7 @@ def test_team_page_query_bound(login, company, team_of, people, django_assert_ma
     team_of(people)
     client = login(company["bob"])
     with django_assert_max_num_queries(20):
-        r = client.get("/tracking/team/")
+        r = client.get("/tracking/team/?week=2026-11-16")
     assert r.status_code == 200
     assert r.content.decode().count('class="feedback praise"') == people
 
@@ -198,7 +198,7 @@ def test_weekly_review_query_bound(login, company, team_of, people, django_asser
     team_of(people)
     client = login(company["bob"])
     with django_assert_max_num_queries(20):
-        r = client.get("/tracking/review/")
+        r = client.get("/tracking/review/?week=2026-11-16")
     html = r.content.decode()
     assert r.status_code == 200
     assert f"{people} of {people + 2}" in html  # Alice and Erin have not checked in
@@ -211,7 +211,7 @@ def test_weekly_review_saves_decisions(login, company, cascade):
     r = login(c["bob"]).post("/tracking/review/?week=2026-11-16", {"decisions": "Lead push"})
     assert r.status_code == 302
     assert WeeklyReview.objects.get().decisions == "Lead push"
-    r = login(c["zed"]).get(f"/tracking/review/?manager={c['bob'].pk}")
+    r = login(c["zed"]).get(f"/tracking/review/?manager={c['bob'].pk}&week=2026-11-16")
     assert r.status_code == 200 and "Lead push" in r.content.decode()
     assert login(c["dave"]).get(f"/tracking/review/?manager={c['bob'].pk}").status_code == 404
     assert login(c["alice"]).get(f"/tracking/review/?manager={c['bob'].pk}").status_code == 404

@@ -146,7 +146,7 @@ class WeeklyReviewViewSet(viewsets.ViewSet):
     def _week(self, raw) -> dt.date:
         today = timezone.localdate()
         if not raw:
-            return week_start(today)
+            return selectors.default_review_week(today)
         try:
             week = week_start(dt.date.fromisoformat(str(raw)))
         except ValueError:
@@ -158,7 +158,12 @@ class WeeklyReviewViewSet(viewsets.ViewSet):
     @extend_schema(
         parameters=[
             OpenApiParameter("manager", OpenApiTypes.INT, description="Default: you."),
-            OpenApiParameter("week", OpenApiTypes.DATE, description="Any day; default: today."),
+            OpenApiParameter(
+                "week",
+                OpenApiTypes.DATE,
+                description="Any day of the week. Default: this week from Friday on, "
+                "before that the week just ended.",
+            ),
         ],
         responses=WeeklyReviewSummarySerializer,
     )

@@ -12,4 +12,4 @@ from .checkins import (  # noqa: F401
     last_values_before,
     this_week,
 )
-from .reviews import team_check_ins, weekly_review_summary  # noqa: F401
+from .reviews import default_review_week, team_check_ins, weekly_review_summary  # noqa: F401

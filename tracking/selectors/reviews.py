@@ -13,6 +13,15 @@ from org import permissions
 from org.models import Person
 from tracking.models import CheckIn, Feedback, KeyResultUpdate, WeeklyReview, week_start
 
+
+def default_review_week(today: dt.date | None = None) -> dt.date:
+    """The week a weekly review looks at by default: check-ins are due by Friday, so from
+    Friday on it is this week, before that the week just ended (the Monday reminder)."""
+    today = today or timezone.localdate()
+    current = week_start(today)
+    return current if today.weekday() >= 4 else current - dt.timedelta(weeks=1)
+
+
 RANK = {Status.ON_TRACK: 0, Status.AT_RISK: 1, Status.OFF_TRACK: 2}
 
 
