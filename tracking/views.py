@@ -324,6 +324,8 @@ def give_feedback(request: HttpRequest, pk: int) -> HttpResponse:
                 check_in=check_in, pk=form.cleaned_data["update"]
             ).first()
         try:
+            if form.cleaned_data["update"] and update is None:
+                raise ValidationError(_("This update belongs to another check-in."))
             services.give_feedback(
                 actor=viewer,
                 check_in=check_in,

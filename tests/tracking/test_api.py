@@ -262,3 +262,23 @@ def test_list_endpoints_query_bound(api, company, team_of, people, django_assert
     assert r.json()["submitted_count"] == people
     # On a Monday the review looks at the week just ended by default.
     assert client.get("/api/v1/weekly-reviews/").json()["week"] == "2026-11-09"
+
+
+def test_improvement_action_states(api, company, cascade):
+    c = company
+    check_in = submitted(c["alice"], {cascade["customers"]: 3})
+    action = {"kind": "coaching", "description": "Pair on calls", "owner": c["bob"].pk}
+    body = {"update": check_in.updates.get().pk, "actions": [action, {**action, "kind": "other"}]}
+    plan = api.as_(c["bob"]).post("/api/v1/improvement-plans/", body, format="json").json()
+    url = f"/api/v1/improvement-plans/{plan['id']}/action-state/"
+    first, second = (a["id"] for a in plan["actions"])
+    r = api.as_(c["alice"]).post(url, {"action": first, "state": "done"}, format="json")
+    assert r.status_code == 200 and r.json()["state"] == "open"
+    r = api.as_(c["bob"]).post(url, {"action": second, "state": "done"}, format="json")
+    assert r.json()["state"] == "done"
+    r = api.as_(c["bob"]).post(url, {"action": second, "state": "later"}, format="json")
+    assert r.status_code == 400 and "state" in r.json()
+    r = api.as_(c["erin"]).post(url, {"action": second, "state": "todo"}, format="json")
+    assert r.status_code == 404
+    r = api.as_(c["bob"]).post(url, {"action": 999999, "state": "todo"}, format="json")
+    assert r.status_code == 400 and "action" in r.json()

@@ -215,3 +215,25 @@ def test_weekly_review_saves_decisions(login, company, cascade):
     assert r.status_code == 200 and "Lead push" in r.content.decode()
     assert login(c["dave"]).get(f"/tracking/review/?manager={c['bob'].pk}").status_code == 404
     assert login(c["alice"]).get(f"/tracking/review/?manager={c['bob'].pk}").status_code == 404
+
+
+def test_this_week_shows_feedback_plans_and_completion(login, company, cascade):
+    import datetime as dt
+
+    from tests.tracking.conftest import MONDAY
+    from tracking import services
+
+    c = company
+    last = submitted(c["alice"], {cascade["customers"]: 2}, week=MONDAY - dt.timedelta(weeks=1))
+    services.give_feedback(actor=c["bob"], check_in=last, kind="concern", text="Leads?")
+    services.create_plan_from_update(
+        actor=c["bob"],
+        update=last.updates.get(),
+        actions=[{"kind": "coaching", "description": "Pipeline coaching", "owner": c["bob"]}],
+    )
+    html = login(c["alice"]).get("/tracking/").content.decode()
+    assert "Leads?" in html and "Acknowledge" in html
+    assert "Pipeline coaching" in html
+    # Cycle weeks so far: 2 and 9 November; one submitted.
+    assert "Cycle 2026-11: 50 % of weeks checked in" in html
+    assert "Streak: 1 week" in html

@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
 from goals.models import Goal, KeyResult
@@ -81,6 +82,11 @@ class PlanInputSerializer(serializers.Serializer):
         return attrs
 
 
+class ActionStateInputSerializer(serializers.Serializer):
+    action = serializers.IntegerField()
+    state = choice_field(ImprovementAction.State.choices)
+
+
 class ImprovementPlanFilter(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(choices=ImprovementPlan.State.choices)
 
@@ -143,3 +149,17 @@ class ImprovementPlanViewSet(
             ImprovementPlanSerializer(self.get_queryset().get(pk=plan.pk)).data,
             status=status.HTTP_201_CREATED,
         )
+
+    @extend_schema(request=ActionStateInputSerializer, responses=ImprovementPlanSerializer)
+    @route(detail=True, methods=["post"], url_path="action-state")
+    def action_state(self, request, pk=None):
+        """Move one of the plan's actions to todo, doing or done; the plan is done when all
+        its actions are."""
+        viewer = viewer_of(request)
+        plan = permissions.get_improvement_plan_for(viewer, pk)
+        data = validated(ActionStateInputSerializer, request.data)
+        item = plan.actions.filter(pk=data["action"]).first()
+        if item is None:
+            raise serializers.ValidationError({"action": [_("Unknown action.")]})
+        services.set_improvement_action_state(actor=viewer, action=item, state=data["state"])
+        return Response(ImprovementPlanSerializer(self.get_queryset().get(pk=plan.pk)).data)

@@ -13,7 +13,14 @@ from django.utils import timezone
 
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement
 from org.models import Person
-from tracking.models import CheckIn, Feedback, KeyResultUpdate, week_start
+from tracking.models import (
+    CheckIn,
+    Feedback,
+    ImprovementAction,
+    ImprovementPlan,
+    KeyResultUpdate,
+    week_start,
+)
 from tracking.sparkline import sparkline_svg
 
 ACTIVE_GOAL_STATES = [Goal.State.DRAFT, Goal.State.PROPOSED, Goal.State.AGREED]
@@ -139,11 +146,28 @@ def this_week(*, person: Person, week: dt.date | None = None, today: dt.date | N
     check_in = CheckIn.objects.filter(person=person, week=week).first()
     on = min(today, week + dt.timedelta(days=6))
     rows = key_result_rows(person=person, check_in=check_in, week=week, on=on)
+    cycles = {row.key_result.goal.cycle.pk: row.key_result.goal.cycle for row in rows}
     return {
         "week": week,
         "check_in": check_in,
         "rows": rows,
         "streak": check_in_streak(person=person, today=today),
+        "completion": [
+            (cycle, completion_rate(person=person, cycle=cycle, today=today))
+            for cycle in cycles.values()
+        ],
+        "unread_feedback": list(
+            Feedback.objects.filter(check_in__person=person, acknowledged_at__isnull=True)
+            .select_related("author", "check_in", "update__key_result")
+            .order_by("-created_at")[:20]
+        ),
+        "open_plans": list(
+            ImprovementPlan.objects.filter(person=person, state=ImprovementPlan.State.OPEN)
+            .prefetch_related(
+                Prefetch("actions", queryset=ImprovementAction.objects.select_related("owner"))
+            )
+            .order_by("-created_at")[:5]
+        ),
     }
 
 

@@ -8,5 +8,10 @@ from .checkins import (  # noqa: F401
     submit_check_in,
 )
 from .feedback import acknowledge_feedback, give_feedback  # noqa: F401
-from .plans import create_improvement_plan, create_plan_from_update, plan_improvement  # noqa: F401
+from .plans import (  # noqa: F401
+    create_improvement_plan,
+    create_plan_from_update,
+    plan_improvement,
+    set_improvement_action_state,
+)
 from .reviews import save_weekly_review  # noqa: F401

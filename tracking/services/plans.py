@@ -105,3 +105,42 @@ def create_plan_from_update(
         key_result=kr,
         source=f"check_in:{check_in.pk}",
     )
+
+
+@transaction.atomic
+def set_improvement_action_state(
+    *, actor: Person, action: ImprovementAction, state: str
+) -> ImprovementAction:
+    """Move an action to do → in progress → done (its owner, the plan's person, their
+    managers and HRBP, admins). The plan is done when all its actions are, open otherwise."""
+    action = (
+        ImprovementAction.objects.select_for_update()
+        .select_related("plan__person__unit")
+        .get(pk=action.pk)
+    )
+    plan = action.plan
+    if not (
+        actor is not None
+        and (
+            actor.pk in (action.owner_id, plan.person_id)
+            or permissions.is_admin(actor)
+            or permissions.can_give_feedback(actor, plan.person)
+        )
+    ):
+        raise PermissionDenied(_("You cannot change this action."))
+    if state not in ImprovementAction.State.values:
+        raise ValidationError({"state": _("Choose todo, doing or done.")})
+    if plan.state == ImprovementPlan.State.CANCELLED:
+        raise ValidationError(_("This plan is cancelled."))
+    action.state = state
+    action.save(update_fields=["state"])
+    states = set(plan.actions.values_list("state", flat=True))
+    plan_state = (
+        ImprovementPlan.State.DONE
+        if states == {ImprovementAction.State.DONE}
+        else ImprovementPlan.State.OPEN
+    )
+    if plan.state != plan_state:
+        plan.state = plan_state
+        plan.save(update_fields=["state"])
+    return action
