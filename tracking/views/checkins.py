@@ -1,10 +1,9 @@
-"""Tracking pages: the employee's This-week check-in, history, one check-in with its
-feedback, the manager's team check-ins and the weekly review. Thin over services/selectors."""
+"""The employee's pages: This week (with draft autosave and the live status of each key
+result), the check-in history and one check-in with its feedback."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -13,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -22,42 +20,17 @@ from django.views.decorators.vary import vary_on_headers
 from goals.models import GoalSettings
 from goals.services import parse_value
 from org import permissions
-from org.models import Person
 from tracking import selectors, services
 from tracking.forms import (
     CheckInForm,
     FeedbackForm,
     PlanFromUpdateForm,
-    ReviewForm,
     UpdateForm,
     cause_choices,
 )
-from tracking.models import CheckIn, KeyResultUpdate, week_start
+from tracking.models import CheckIn, week_start
 
-
-def _person(request: HttpRequest) -> Person:
-    if request.person is None:
-        raise Http404
-    return request.person
-
-
-def _week_param(request: HttpRequest) -> dt.date:
-    """?week= (any day of the week), never later than this week; by default the week a
-    review looks at (the week just ended until Friday)."""
-    current = week_start(timezone.localdate())
-    try:
-        week = week_start(dt.date.fromisoformat(request.GET.get("week", "")))
-    except ValueError:
-        return selectors.default_review_week()
-    return min(week, current)
-
-
-def _weeks_nav(week: dt.date) -> dict:
-    current = week_start(timezone.localdate())
-    return {
-        "previous_week": week - dt.timedelta(weeks=1),
-        "next_week": week + dt.timedelta(weeks=1) if week < current else None,
-    }
+from .common import person_or_404
 
 
 def _plain(value) -> str:
@@ -149,7 +122,7 @@ def _collect(request: HttpRequest, rows, *, skip_blank: bool):
 def this_week(request: HttpRequest) -> HttpResponse:
     """The employee's one-screen check-in: every active key result, the PDCA fields, draft
     autosave and submit (which amends a submitted check-in during its week)."""
-    person = _person(request)
+    person = person_or_404(request)
     data = selectors.this_week(person=person)
     rows = data["rows"]
     if request.method == "POST":
@@ -185,7 +158,7 @@ def this_week(request: HttpRequest) -> HttpResponse:
 @require_POST
 def autosave(request: HttpRequest) -> HttpResponse:
     """htmx: save the draft as it is typed; answers the status line."""
-    person = _person(request)
+    person = person_or_404(request)
     week = week_start(timezone.localdate())
     existing = CheckIn.objects.filter(person=person, week=week).first()
     context = {"saved_at": None, "errors": []}
@@ -227,7 +200,7 @@ def autosave(request: HttpRequest) -> HttpResponse:
 def kr_status(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: a key result row's status for the value being typed; shows the cause picker and
     the corrective action when it is off track."""
-    person = _person(request)
+    person = person_or_404(request)
     today = timezone.localdate()
     week = week_start(today)
     kr = selectors.active_key_results(person=person, week=week).filter(pk=pk).first()
@@ -258,7 +231,7 @@ def kr_status(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
     """A person's check-ins (yours, or ?person= someone you follow)."""
-    viewer = _person(request)
+    viewer = person_or_404(request)
     subject = viewer
     if request.GET.get("person", "").isdigit():
         subject = permissions.get_person_for(viewer, request.GET["person"])
@@ -280,7 +253,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def check_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _person(request)
+    viewer = person_or_404(request)
     check_in = permissions.get_check_in_for(viewer, pk)
     check_in = selectors.check_in_history(person=check_in.person).get(pk=check_in.pk)
     can_feedback = permissions.can_give_feedback(viewer, check_in.person)
@@ -293,155 +266,5 @@ def check_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_author": viewer.pk == check_in.person_id,
             "feedback_form": FeedbackForm() if can_feedback and check_in.is_submitted else None,
             "plan_form": PlanFromUpdateForm() if can_plan else None,
-        },
-    )
-
-
-def _feedback_response(request, check_in: CheckIn, viewer: Person, form=None) -> HttpResponse:
-    check_in = selectors.check_in_history(person=check_in.person).get(pk=check_in.pk)
-    return render(
-        request,
-        "tracking/_feedback_list.html",
-        {
-            "check_in": check_in,
-            "is_author": viewer.pk == check_in.person_id,
-            "feedback_form": form or FeedbackForm(),
-        },
-    )
-
-
-@login_required
-@require_POST
-@vary_on_headers("HX-Request")
-def give_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _person(request)
-    check_in = permissions.get_check_in_for(viewer, pk, action="feedback")
-    form = FeedbackForm(request.POST)
-    if form.is_valid():
-        update = None
-        if form.cleaned_data["update"]:
-            update = KeyResultUpdate.objects.filter(
-                check_in=check_in, pk=form.cleaned_data["update"]
-            ).first()
-        try:
-            if form.cleaned_data["update"] and update is None:
-                raise ValidationError(_("This update belongs to another check-in."))
-            services.give_feedback(
-                actor=viewer,
-                check_in=check_in,
-                update=update,
-                kind=form.cleaned_data["kind"],
-                text=form.cleaned_data["text"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-        else:
-            form = None
-    if request.htmx:
-        return _feedback_response(request, check_in, viewer, form)
-    if form is not None:
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
-    return redirect("tracking:check-in", pk=check_in.pk)
-
-
-@login_required
-@require_POST
-@vary_on_headers("HX-Request")
-def acknowledge_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _person(request)
-    feedback = permissions.get_feedback_for(viewer, pk, action="acknowledge")
-    feedback = services.acknowledge_feedback(actor=viewer, feedback=feedback)
-    if request.htmx:
-        return render(
-            request, "tracking/_feedback_item.html", {"item": feedback, "is_author": True}
-        )
-    return redirect("tracking:check-in", pk=feedback.check_in_id)
-
-
-@login_required
-@require_POST
-def plan_from_update(request: HttpRequest, pk: int) -> HttpResponse:
-    """One step from an off-track key result in a check-in to an improvement plan."""
-    viewer = _person(request)
-    update = (
-        KeyResultUpdate.objects.filter(pk=pk, check_in__in=permissions.visible_check_ins(viewer))
-        .select_related("check_in__person", "key_result__goal")
-        .first()
-    )
-    if update is None:
-        raise Http404
-    form = PlanFromUpdateForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
-        return redirect("tracking:check-in", pk=update.check_in_id)
-    try:
-        services.create_plan_from_update(
-            actor=viewer,
-            update=update,
-            actions=[{**form.cleaned_data, "owner": update.check_in.person}],
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Improvement plan created."))
-    return redirect("tracking:check-in", pk=update.check_in_id)
-
-
-@login_required
-@vary_on_headers("HX-Request")
-def team(request: HttpRequest) -> HttpResponse:
-    """The manager's team check-ins for a week, with inline feedback."""
-    viewer = _person(request)
-    week = _week_param(request)
-    rows = selectors.team_check_ins(manager=viewer, week=week)
-    return render(
-        request,
-        "tracking/team.html",
-        {"week": week, "rows": rows, "feedback_form": FeedbackForm(), **_weeks_nav(week)},
-    )
-
-
-@login_required
-def weekly_review(request: HttpRequest) -> HttpResponse:
-    """The manager's weekly review (the weekly reminder links here): the team's week and the
-    decisions saved as the review record."""
-    viewer = _person(request)
-    week = _week_param(request)
-    manager = viewer
-    if request.GET.get("manager", "").isdigit() and request.GET["manager"] != str(viewer.pk):
-        manager = permissions.get_person_for(viewer, request.GET["manager"])
-        if not permissions.may_follow(viewer, manager):
-            raise Http404
-    own = manager.pk == viewer.pk
-    form = None
-    if own:
-        if request.method == "POST":
-            form = ReviewForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.save_weekly_review(
-                        actor=viewer, week=week, decisions=form.cleaned_data["decisions"]
-                    )
-                except ValidationError as exc:
-                    form.add_error(None, exc.messages)
-                else:
-                    messages.success(request, _("Weekly review saved."))
-                    return redirect(f"{reverse('tracking:weekly-review')}?week={week}")
-    elif request.method == "POST":
-        raise Http404
-    summary = selectors.weekly_review_summary(manager=manager, week=week)
-    if own and form is None:
-        review = summary["review"]
-        form = ReviewForm(initial={"decisions": review.decisions if review else ""})
-    return render(
-        request,
-        "tracking/weekly_review.html",
-        {
-            "s": summary,
-            "form": form,
-            "own": own,
-            "week": week,
-            "extra": "" if own else f"&manager={manager.pk}",
-            **_weeks_nav(week),
         },
     )
