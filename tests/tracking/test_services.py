@@ -161,6 +161,15 @@ def test_amendment_keeps_earlier_values(company, cascade, frozen_time):
         Measurement.objects.filter(key_result=cascade["customers"]).values_list("value", flat=True)
     ) == [Decimal("9"), Decimal("12")]
     assert check_in.history.count() >= 2
+    # The deviation filled from the numbers follows the amendment (two days later).
+    assert "New customers: 12 of 17.14 expected (70 %)" in check_in.deviation
+    written = services.submit_check_in(
+        actor=alice,
+        check_in=check_in,
+        fields={"deviation": "Two deals slipped."},
+        updates=[{"key_result": cascade["customers"].pk, "value": "13"}],
+    )
+    assert written.deviation == "Two deals slipped." and written.amendments == 2
     # After its week, a submitted check-in is closed.
     frozen_time.shift(dt.timedelta(days=7))
     with pytest.raises(ValidationError):

@@ -247,6 +247,13 @@ def deviation_text(updates: list[KeyResultUpdate]) -> str:
     return "\n".join(lines)
 
 
+def _filled_deviation(check_in: CheckIn, updates) -> str:
+    """The deviation as filled from the numbers, in the author's language."""
+    ordered = sorted(updates, key=lambda u: (u.key_result.position, u.key_result_id))
+    with translation.override(check_in.person.language):
+        return deviation_text([u for u in ordered if u.progress is not None]).strip()
+
+
 def _require_author(actor: Person, check_in: CheckIn) -> None:
     if actor is None or actor.pk != check_in.person_id:
         raise PermissionDenied(_("Only the author can change a check-in."))
@@ -322,6 +329,8 @@ def submit_check_in(
         )
     }
     old_values = {kr_id: u.value for kr_id, u in existing.items()}
+    # An amendment refreshes a deviation that was filled from the numbers (and left as is).
+    filled_before = _filled_deviation(check_in, existing.values()) if amending else None
     changed = _upsert(check_in, parsed, existing)
     # The first submission takes every update, including values saved as a draft.
     to_process = list((changed if amending else {**existing, **changed}).values())
@@ -363,16 +372,12 @@ def submit_check_in(
                 note=update.note,
                 at=at,
             )
-    if not check_in.deviation.strip() and to_process:
-        with translation.override(check_in.person.language):
-            ordered = sorted(
-                {**existing, **changed}.values(),
-                key=lambda u: (u.key_result.position, u.key_result_id),
-            )
-            for update in ordered:
-                if update.progress is None:
-                    _classify(update, on, settings)
-            check_in.deviation = deviation_text(ordered)
+    current = check_in.deviation.strip()
+    if to_process and (not current or current == filled_before):
+        for update in changed.values():
+            if update.progress is None:
+                _classify(update, on, settings)
+        check_in.deviation = _filled_deviation(check_in, {**existing, **changed}.values())
     if amending:
         check_in.amendments += 1
     else:
