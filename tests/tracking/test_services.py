@@ -311,3 +311,13 @@ def test_weekly_review_numbers(company, cascade):
         services.save_weekly_review(actor=c["alice"], week=MONDAY, decisions="x")
     with pytest.raises(ValidationError):
         services.save_weekly_review(actor=c["bob"], week=MONDAY + dt.timedelta(7), decisions="")
+
+
+def test_the_week_follows_the_persons_time_zone(company, frozen_time):
+    alice, erin = company["alice"], company["erin"]
+    alice.timezone = "Asia/Shanghai"
+    alice.save()
+    # Sunday 17:00 UTC is already Monday 01:00 in Shanghai.
+    frozen_time.move_to(dt.datetime(2026, 11, 15, 17, 0, tzinfo=dt.UTC))
+    assert services.open_check_in(person=alice)[0].week == dt.date(2026, 11, 16)
+    assert services.open_check_in(person=erin)[0].week == dt.date(2026, 11, 9)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,7 +15,7 @@ from rest_framework.response import Response
 from org import permissions
 from org.models import Person
 from tracking import selectors, services
-from tracking.models import WeeklyReview, week_start
+from tracking.models import WeeklyReview, local_today, week_start
 
 from .common import validated, viewer_of
 
@@ -144,7 +143,7 @@ class WeeklyReviewViewSet(viewsets.ViewSet):
     saved as the review record."""
 
     def _week(self, raw) -> dt.date:
-        today = timezone.localdate()
+        today = local_today(permissions.person_of(self.request.user))
         if not raw:
             return selectors.default_review_week(today)
         try:

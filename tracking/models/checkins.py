@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,6 +18,15 @@ from org.models import Person
 def week_start(day: dt.date) -> dt.date:
     """The Monday of the ISO week containing `day`."""
     return day - dt.timedelta(days=day.weekday())
+
+
+def local_today(person: Person | None) -> dt.date:
+    """Today in the person's time zone: their week starts on their own Monday."""
+    try:
+        zone = ZoneInfo(person.timezone) if person is not None and person.timezone else None
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = None
+    return timezone.localdate(timezone=zone) if zone else timezone.localdate()
 
 
 class CauseTag(models.Model):

@@ -19,6 +19,7 @@ from tracking.models import (
     ImprovementAction,
     ImprovementPlan,
     KeyResultUpdate,
+    local_today,
     week_start,
 )
 from tracking.sparkline import sparkline_svg
@@ -141,7 +142,7 @@ def key_result_rows(
 def this_week(*, person: Person, week: dt.date | None = None, today: dt.date | None = None):
     """Everything the This-week page shows: the check-in (or None before it is opened) and one
     row per active key result."""
-    today = today or timezone.localdate()
+    today = today or local_today(person)
     week = week_start(week or today)
     check_in = CheckIn.objects.filter(person=person, week=week).first()
     on = min(today, week + dt.timedelta(days=6))
@@ -192,7 +193,7 @@ def check_in_history(*, person: Person) -> QuerySet[CheckIn]:
 def check_in_streak(*, person: Person, today: dt.date | None = None) -> int:
     """Consecutive submitted weeks up to this week (or up to last week while this week's
     check-in is still open)."""
-    today = today or timezone.localdate()
+    today = today or local_today(person)
     current = week_start(today)
     weeks = set(
         CheckIn.objects.filter(
@@ -210,7 +211,7 @@ def check_in_streak(*, person: Person, today: dt.date | None = None) -> int:
 def completion_rate(*, person: Person, cycle: Cycle, today: dt.date | None = None) -> float:
     """The share of the cycle's weeks so far (up to last week, plus this week once submitted)
     for which the person submitted a check-in; 0–1."""
-    today = today or timezone.localdate()
+    today = today or local_today(person)
     first = week_start(cycle.starts_on)
     last = week_start(min(today, cycle.ends_on))
     submitted = set(

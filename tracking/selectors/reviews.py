@@ -6,18 +6,24 @@ import datetime as dt
 from collections import Counter
 
 from django.db.models import Prefetch
-from django.utils import timezone
 
 from goals.models import Status
 from org import permissions
 from org.models import Person
-from tracking.models import CheckIn, Feedback, KeyResultUpdate, WeeklyReview, week_start
+from tracking.models import (
+    CheckIn,
+    Feedback,
+    KeyResultUpdate,
+    WeeklyReview,
+    local_today,
+    week_start,
+)
 
 
-def default_review_week(today: dt.date | None = None) -> dt.date:
+def default_review_week(today: dt.date | None = None, *, manager: Person | None = None) -> dt.date:
     """The week a weekly review looks at by default: check-ins are due by Friday, so from
     Friday on it is this week, before that the week just ended (the Monday reminder)."""
-    today = today or timezone.localdate()
+    today = today or local_today(manager)
     current = week_start(today)
     return current if today.weekday() >= 4 else current - dt.timedelta(weeks=1)
 
@@ -107,7 +113,7 @@ def weekly_review_summary(*, manager: Person, week: dt.date, today: dt.date | No
     return {
         "manager": manager,
         "week": week,
-        "is_current": week == week_start(today or timezone.localdate()),
+        "is_current": week == week_start(today or local_today(manager)),
         "team": team,
         "expected_count": len(team),
         "submitted_count": len(check_ins),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from goals.models import GoalSettings, KeyResult, Status
 from goals.services import parse_value, record_measurement
 from org.models import Person
-from tracking.models import CauseTag, CheckIn, KeyResultUpdate, week_start
+from tracking.models import CauseTag, CheckIn, KeyResultUpdate, local_today, week_start
 from tracking.selectors import active_key_results
 
 TEXT_FIELDS = ("plan", "done", "deviation", "act", "blockers")
@@ -26,7 +26,7 @@ def open_check_in(
 ) -> tuple[CheckIn, bool]:
     """This week's (or a past week's) check-in of the person: the existing one, or a new
     draft. Never two for one week, even when two requests race; future weeks are refused."""
-    today = today or timezone.localdate()
+    today = today or local_today(person)
     week = week_start(week or today)
     if week > week_start(today):
         raise ValidationError({"week": _("You cannot check in for a future week.")})
@@ -283,7 +283,7 @@ def save_check_in_draft(
                 check_in=check_in, key_result_id__in=[p.key_result.pk for p in parsed]
             )
         }
-        today = today or timezone.localdate()
+        today = today or local_today(check_in.person)
         on = min(today, check_in.week_end)
         settings = GoalSettings.load()
         for update in _upsert(check_in, parsed, existing).values():
@@ -315,7 +315,7 @@ def submit_check_in(
     fill the deviation from the numbers when the author left it empty. Amending keeps the
     earlier values in the history and counts the amendment."""
     _require_author(actor, check_in)
-    today = today or timezone.localdate()
+    today = today or local_today(actor)
     check_in = CheckIn.objects.select_for_update().select_related("person").get(pk=check_in.pk)
     amending = check_in.is_submitted
     if amending and not check_in.is_open_on(today):

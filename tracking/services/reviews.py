@@ -6,12 +6,11 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org import permissions
 from org.models import Person
-from tracking.models import WeeklyReview, week_start
+from tracking.models import WeeklyReview, local_today, week_start
 from tracking.selectors import weekly_review_summary
 
 
@@ -22,7 +21,7 @@ def save_weekly_review(
     """Save (or update) the manager's decisions for a week, with a snapshot of the numbers."""
     if not permissions.is_manager(actor):
         raise PermissionDenied(_("Only managers keep a weekly review."))
-    today = today or timezone.localdate()
+    today = today or local_today(actor)
     week = week_start(week)
     if week > week_start(today):
         raise ValidationError({"week": _("You cannot review a future week.")})

@@ -28,7 +28,7 @@ from tracking.forms import (
     UpdateForm,
     cause_choices,
 )
-from tracking.models import CheckIn, week_start
+from tracking.models import CheckIn, local_today, week_start
 
 from .common import person_or_404
 
@@ -150,7 +150,7 @@ def this_week(request: HttpRequest) -> HttpResponse:
         form = _check_in_form(data["check_in"])
         _row_forms(rows)
         status = 200
-    context = {**data, "form": form, "today": timezone.localdate()}
+    context = {**data, "form": form}
     return render(request, "tracking/this_week.html", context, status=status)
 
 
@@ -159,7 +159,7 @@ def this_week(request: HttpRequest) -> HttpResponse:
 def autosave(request: HttpRequest) -> HttpResponse:
     """htmx: save the draft as it is typed; answers the status line."""
     person = person_or_404(request)
-    week = week_start(timezone.localdate())
+    week = week_start(local_today(person))
     existing = CheckIn.objects.filter(person=person, week=week).first()
     context = {"saved_at": None, "errors": []}
     if existing is not None and existing.is_submitted:
@@ -201,7 +201,7 @@ def kr_status(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: a key result row's status for the value being typed; shows the cause picker and
     the corrective action when it is off track."""
     person = person_or_404(request)
-    today = timezone.localdate()
+    today = local_today(person)
     week = week_start(today)
     kr = selectors.active_key_results(person=person, week=week).filter(pk=pk).first()
     if kr is None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import Http404, HttpRequest
-from django.utils import timezone
 
 from org.models import Person
 from tracking import selectors
-from tracking.models import week_start
+from tracking.models import local_today, week_start
 
 
 def person_or_404(request: HttpRequest) -> Person:
@@ -21,16 +20,16 @@ def person_or_404(request: HttpRequest) -> Person:
 def week_param(request: HttpRequest) -> dt.date:
     """?week= (any day of the week), never later than this week; by default the week a
     review looks at (the week just ended until Friday)."""
-    current = week_start(timezone.localdate())
+    current = week_start(local_today(request.person))
     try:
         week = week_start(dt.date.fromisoformat(request.GET.get("week", "")))
     except ValueError:
-        return selectors.default_review_week()
+        return selectors.default_review_week(manager=request.person)
     return min(week, current)
 
 
-def weeks_nav(week: dt.date) -> dict:
-    current = week_start(timezone.localdate())
+def weeks_nav(week: dt.date, person: Person | None = None) -> dict:
+    current = week_start(local_today(person))
     return {
         "previous_week": week - dt.timedelta(weeks=1),
         "next_week": week + dt.timedelta(weeks=1) if week < current else None,

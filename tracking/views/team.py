@@ -126,7 +126,7 @@ def team(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "tracking/team.html",
-        {"week": week, "rows": rows, "feedback_form": FeedbackForm(), **weeks_nav(week)},
+        {"week": week, "rows": rows, "feedback_form": FeedbackForm(), **weeks_nav(week, viewer)},
     )
 
 
@@ -171,6 +171,6 @@ def weekly_review(request: HttpRequest) -> HttpResponse:
             "own": own,
             "week": week,
             "extra": "" if own else f"&manager={manager.pk}",
-            **weeks_nav(week),
+            **weeks_nav(week, viewer),
         },
     )
