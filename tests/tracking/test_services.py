@@ -321,3 +321,18 @@ def test_the_week_follows_the_persons_time_zone(company, frozen_time):
     frozen_time.move_to(dt.datetime(2026, 11, 15, 17, 0, tzinfo=dt.UTC))
     assert services.open_check_in(person=alice)[0].week == dt.date(2026, 11, 16)
     assert services.open_check_in(person=erin)[0].week == dt.date(2026, 11, 9)
+
+
+def test_seeded_cause_labels_are_translated_unless_edited(db):
+    from django.utils import translation
+
+    from tracking.models import CauseTag
+
+    tag = CauseTag.objects.get(slug="not-enough-leads")
+    with translation.override("zh-hans"):
+        assert tag.display_label == "线索不足"
+    tag.label = "Too few leads"
+    with translation.override("zh-hans"):
+        assert tag.display_label == "Too few leads"
+    with translation.override("en"):
+        assert CauseTag.objects.get(slug="skills-gap").display_label == "Skills gap"

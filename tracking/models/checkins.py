@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -51,7 +51,12 @@ class CauseTag(models.Model):
         from tracking.causes import SEEDED_LABELS
 
         seeded = SEEDED_LABELS.get(self.slug)
-        return str(seeded) if seeded and seeded == self.label else self.label
+        if seeded is None:
+            return self.label
+        with translation.override(None):  # the untranslated (English) label
+            original = str(seeded)
+        # A seeded tag whose label nobody edited shows in the reader's language.
+        return str(seeded) if original == self.label else self.label
 
 
 class CheckIn(models.Model):
