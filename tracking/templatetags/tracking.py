@@ -39,3 +39,12 @@ def sub_decimal(value, other):
         return Decimal(value) - Decimal(other)
     except (ArithmeticError, ValueError, TypeError):
         return None
+
+
+@register.filter
+def signed_percent(value) -> str:
+    """0.07 → +7 %, -0.1 → -10 %."""
+    if value is None:
+        return "—"
+    number = round(float(value) * 100)
+    return f"+{number} %" if number > 0 else f"{number} %"
