@@ -207,6 +207,16 @@ def test_improvement_plans_api(api, company, cascade):
     assert r.status_code == 400
     assert api.as_(c["alice"]).get("/api/v1/improvement-plans/").json()["count"] == 1
     assert api.as_(c["dave"]).get("/api/v1/improvement-plans/").json()["count"] == 0
+    plan_id = ImprovementPlan.objects.get().pk
+    for viewer, code in (
+        ("alice", 200),
+        ("bob", 200),
+        ("carol", 200),
+        ("erin", 404),
+        ("dave", 404),
+    ):
+        r = api.as_(c[viewer]).get(f"/api/v1/improvement-plans/{plan_id}/")
+        assert r.status_code == code, viewer
     assert ImprovementPlan.objects.count() == 1
 
 
