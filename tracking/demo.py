@@ -13,7 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from goals.models import Cycle, GoalSettings, KeyResult, Measurement, Status
@@ -273,56 +273,123 @@ def _seed_reviews(ctx: DemoContext, people, weeks: list[dt.date]) -> None:
             )
 
 
+def _insert(model, columns: list[str], rows: list[tuple]) -> None:
+    """Plain multi-row INSERTs: at synthetic scale (hundreds of thousands of rows) building
+    model instances for bulk_create costs far more than the database work. Values are
+    adapted with the backend's own adapters, as the ORM would."""
+    ops = connection.ops
+    table = ops.quote_name(model._meta.db_table)
+    names = ", ".join(ops.quote_name(model._meta.get_field(c).column) for c in columns)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 5000):
+            cursor.executemany(sql, rows[start : start + 5000])
+
+
 def seed_synthetic(ctx: DemoContext) -> None:
-    """Bulk check-ins, updates and measurements for a synthetic organisation: all weeks
-    submitted, values on a noisy pace. Skipped when its check-ins already exist. Key results'
-    current values and goal progress are left to the goals services (not recomputed here)."""
+    """Check-ins, updates and measurements in bulk for a synthetic organisation: every past
+    week submitted, values on a noisy pace. Skipped when its check-ins already exist. Key
+    results' current values and goal progress are left as the goals seeding made them."""
     by_person = _people_with_key_results(ctx)
-    if not by_person or CheckIn.objects.filter(person_id__in=list(by_person)[:1]).exists():
+    if not by_person or CheckIn.objects.filter(person_id__in=list(by_person)).exists():
         return
     rng = ctx.rng("tracking:synthetic")
     settings = GoalSettings.load()
+    ops = connection.ops
     current = monday_of(ctx.today)
     weeks = [current - dt.timedelta(weeks=n) for n in range(ctx.weeks, 0, -1)]
-    check_ins = [
-        CheckIn(
-            person_id=person_id,
-            week=week,
-            state=CheckIn.State.SUBMITTED,
-            submitted_at=timezone.make_aware(dt.datetime.combine(week, dt.time(17))),
-            done=DONE[(person_id + i) % len(DONE)],
-            plan=PLANS[(person_id + i) % len(PLANS)],
+    now = ops.adapt_datetimefield_value(timezone.now())
+    dates = {week: ops.adapt_datefield_value(week) for week in weeks}
+    stamp = {
+        week: ops.adapt_datetimefield_value(
+            timezone.make_aware(dt.datetime.combine(week + dt.timedelta(days=6), dt.time(18)))
         )
-        for person_id in by_person
-        for i, week in enumerate(weeks)
-    ]
+        for week in weeks
+    }
     with transaction.atomic():
-        CheckIn.objects.bulk_create(check_ins, batch_size=2000)
-        if check_ins[0].pk is None:
-            check_ins = list(CheckIn.objects.filter(person_id__in=list(by_person), week__in=weeks))
+        _insert(
+            CheckIn,
+            [
+                "person",
+                "week",
+                "state",
+                "plan",
+                "done",
+                "deviation",
+                "act",
+                "blockers",
+                "submitted_at",
+                "amendments",
+                "created_at",
+                "updated_at",
+            ],
+            [
+                (
+                    person_id,
+                    dates[week],
+                    CheckIn.State.SUBMITTED,
+                    PLANS[(person_id + i) % len(PLANS)],
+                    DONE[(person_id + i) % len(DONE)],
+                    "",
+                    "",
+                    "",
+                    stamp[week],
+                    0,
+                    now,
+                    now,
+                )
+                for person_id in by_person
+                for i, week in enumerate(weeks)
+            ],
+        )
+        ids = {
+            (person_id, week): pk
+            for pk, person_id, week in CheckIn.objects.filter(
+                person_id__in=list(by_person), week__in=weeks
+            ).values_list("pk", "person_id", "week")
+        }
+        decimal = ops.adapt_decimalfield_value
         updates, measurements = [], []
-        previous: dict[int, Decimal] = {}
-        for check_in in sorted(check_ins, key=lambda c: (c.person_id, c.week)):
-            on = check_in.week + dt.timedelta(days=6)
-            at = timezone.make_aware(dt.datetime.combine(on, dt.time(18)))
-            for kr in by_person[check_in.person_id]:
-                value = _value(kr, on, rng.uniform(0.55, 1.15), previous.get(kr.pk))
-                progress, expected = kr.compute_progress(value), kr.expected_progress(on)
-                updates.append(
-                    KeyResultUpdate(
-                        check_in=check_in,
-                        key_result=kr,
-                        value=value,
-                        previous_value=previous.get(kr.pk, kr.start_value),
-                        confidence=Status.ON_TRACK,
-                        status=settings.classify(progress, expected),
-                        progress=progress,
-                        expected_progress=expected,
+        for person_id in sorted(by_person):
+            previous: dict[int, Decimal] = {}
+            for week in weeks:
+                on = week + dt.timedelta(days=6)
+                for kr in by_person[person_id]:
+                    if not (kr.goal.cycle.starts_on <= on and week <= kr.goal.cycle.ends_on):
+                        continue
+                    value = _value(kr, on, rng.uniform(0.55, 1.15), previous.get(kr.pk))
+                    progress, expected = kr.compute_progress(value), kr.expected_progress(on)
+                    before = previous.get(kr.pk, kr.start_value)
+                    updates.append(
+                        (
+                            ids[person_id, week],
+                            kr.pk,
+                            decimal(value, 20, 4),
+                            decimal(before, 20, 4),
+                            Status.ON_TRACK,
+                            settings.classify(progress, expected),
+                            progress,
+                            expected,
+                            "",
+                            "",
+                        )
                     )
-                )
-                measurements.append(
-                    Measurement(key_result=kr, value=value, recorded_at=at, source="check_in")
-                )
-                previous[kr.pk] = value
-        KeyResultUpdate.objects.bulk_create(updates, batch_size=5000)
-        Measurement.objects.bulk_create(measurements, batch_size=5000)
+                    measurements.append((kr.pk, decimal(value, 20, 4), stamp[week], "check_in", ""))
+                    previous[kr.pk] = value
+        _insert(
+            KeyResultUpdate,
+            [
+                "check_in",
+                "key_result",
+                "value",
+                "previous_value",
+                "confidence",
+                "status",
+                "progress",
+                "expected_progress",
+                "note",
+                "action",
+            ],
+            updates,
+        )
+        _insert(Measurement, ["key_result", "value", "recorded_at", "source", "note"], measurements)

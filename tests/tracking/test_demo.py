@@ -58,5 +58,12 @@ def test_synthetic_bulk_seed():
     demo.seed(ctx)
     assert CheckIn.objects.count() == 10 * 4
     assert KeyResultUpdate.objects.count() == Measurement.objects.count() == 10 * 4 * 2
+    # Rows written in bulk read back like any other.
+    measurement = Measurement.objects.order_by("recorded_at").first()
+    assert measurement.recorded_at == dt.datetime(2026, 10, 25, 18, 0, tzinfo=dt.UTC)
+    assert measurement.source == "check_in" and measurement.value >= 0
+    update = KeyResultUpdate.objects.select_related("check_in").order_by("check_in__week").first()
+    assert update.check_in.week == dt.date(2026, 10, 19) and update.check_in.state == "submitted"
+    assert update.status in {"on_track", "at_risk", "off_track"} and update.expected_progress > 0
     demo.seed(ctx)
     assert CheckIn.objects.count() == 40
