@@ -274,16 +274,27 @@ def _seed_reviews(ctx: DemoContext, people, weeks: list[dt.date]) -> None:
 
 
 def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """Plain multi-row INSERTs: at synthetic scale (hundreds of thousands of rows) building
-    model instances for bulk_create costs far more than the database work. Values are
-    adapted with the backend's own adapters, as the ORM would."""
+    """COPY on PostgreSQL, multi-row INSERTs elsewhere: at synthetic scale (hundreds of
+    thousands of rows) building model instances for bulk_create costs far more than the
+    database work. Values are adapted with the backend's own adapters, as the ORM would."""
     ops = connection.ops
     table = ops.quote_name(model._meta.db_table)
     names = ", ".join(ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
+    one = f"({', '.join(['%s'] * len(columns))})"
+    per_statement = 500  # well under SQLite's limit on parameters
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 5000):
-            cursor.executemany(sql, rows[start : start + 5000])
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            values = ", ".join([one] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {values}",
+                [value for row in chunk for value in row],
+            )
 
 
 def seed_synthetic(ctx: DemoContext) -> None:
