@@ -88,7 +88,8 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # tracking.resources keeps its templates (and catalog) beside its code.
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "tracking" / "resources" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -31,3 +31,4 @@ from .people import (  # noqa: F401
 )
 from .resources import *  # noqa: F401,F403
 from .retros import *  # noqa: F401,F403
+from .tracking import *  # noqa: F401,F403
