@@ -97,7 +97,7 @@ class Result:
 
 
 def _s(value: Decimal) -> str:
-    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+    return format(value.normalize(), "f")
 
 
 def _weighted(pairs: list[tuple[Decimal, Decimal]]) -> Decimal:
