@@ -186,9 +186,7 @@ def eligibility(rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date) 
         else:
             tenure = (end - dt.timedelta(days=1) - person.hired_on).days
             if tenure < rule.min_tenure_days:
-                reasons.append(
-                    {"code": "tenure", "days": tenure, "required": rule.min_tenure_days}
-                )
+                reasons.append({"code": "tenure", "days": tenure, "required": rule.min_tenure_days})
     needs_goals = (
         rule.require_agreed_goals
         or rule.kind in NEEDS_GOALS
@@ -257,7 +255,13 @@ def _commission(rule, person, base) -> Proposal | None:
             )
             excess += above
             rows.append(
-                {"key_result": kr.id, "name": kr.name, "value": _s(kr.value_end), "target": _s(target), "above_target": _s(above)}  # noqa: E501
+                {
+                    "key_result": kr.id,
+                    "name": kr.name,
+                    "value": _s(kr.value_end),
+                    "target": _s(target),
+                    "above_target": _s(above),
+                }  # noqa: E501
             )
     if not rows:
         return None
@@ -340,7 +344,11 @@ def _deferred(rule, person, base, start, end) -> Proposal | None:
     for index, (_p_start, p_end) in enumerate(following_periods(rule.period, end, count)):
         share = each if index < count - 1 else amount - each * (count - 1)
         schedule.append(
-            {"vests_on": (p_end - dt.timedelta(days=1)).isoformat(), "amount": _s(share), "status": "pending"}  # noqa: E501
+            {
+                "vests_on": (p_end - dt.timedelta(days=1)).isoformat(),
+                "amount": _s(share),
+                "status": "pending",
+            }  # noqa: E501
         )
     base |= {"cap": cap, "vesting": schedule, "forfeit_rule": "inactive_at_vesting"}
     return Proposal(person.id, amount, Decimal("0"), "", base)

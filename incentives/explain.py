@@ -26,8 +26,7 @@ def reason_text(reason: dict) -> str:
         return _("Hire date unknown; the rule requires %(required)s days of tenure.") % reason
     if code == "check_in_rate":
         return _(
-            "Submitted %(submitted)s of %(expected)s weekly check-ins; the rule requires "
-            "%(rate)s."
+            "Submitted %(submitted)s of %(expected)s weekly check-ins; the rule requires %(rate)s."
         ) % {**reason, "rate": percent(reason.get("required"))}
     return str(code)
 

@@ -103,11 +103,14 @@ class IncentiveRule(models.Model):
             errors["levels"] = [_("Choose levels from: frontline, manager, executive.")]
         elif len(set(levels)) != len(levels):
             errors["levels"] = [_("A level is listed twice.")]
-        if self.kind == self.Kind.DEFERRED and levels is not None:
-            if not levels or Person.Level.FRONTLINE in levels:
-                errors.setdefault("levels", []).append(
-                    _("A deferred award is for managers: choose manager and/or executive.")
-                )
+        if (
+            self.kind == self.Kind.DEFERRED
+            and levels is not None
+            and (not levels or Person.Level.FRONTLINE in levels)
+        ):
+            errors.setdefault("levels", []).append(
+                _("A deferred award is for managers: choose manager and/or executive.")
+            )
         if self.currency and (len(self.currency) != 3 or not self.currency.isalpha()):
             errors["currency"] = [_("Use a three-letter currency code, e.g. CNY.")]
         if self.kind in self.Kind.values:

@@ -92,8 +92,14 @@ def fairness(*, viewer: Person, cycle: Cycle | None) -> list[dict]:
             return None
         return groups.setdefault(
             key,
-            {"amounts": [], "count": 0, "points": Decimal("0"), "awarded": set(),
-             "eligible": set(), "currencies": set()},
+            {
+                "amounts": [],
+                "count": 0,
+                "points": Decimal("0"),
+                "awarded": set(),
+                "eligible": set(),
+                "currencies": set(),
+            },
         )
 
     for person_id, amount, points, currency in awards.values_list(
@@ -114,7 +120,9 @@ def fairness(*, viewer: Person, cycle: Cycle | None) -> list[dict]:
     names = dict(Unit.objects.filter(pk__in={k[0] for k in groups}).values_list("pk", "name"))
     labels = dict(Person.Level.choices)
     report = []
-    for (unit_id, level), row in sorted(groups.items(), key=lambda i: (names.get(i[0][0], ""), i[0])):
+    for (unit_id, level), row in sorted(
+        groups.items(), key=lambda i: (names.get(i[0][0], ""), i[0])
+    ):
         eligible = row["eligible"] | row["awarded"]
         amounts = row["amounts"]
         report.append(

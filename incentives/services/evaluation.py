@@ -108,8 +108,10 @@ def load_inputs(rule: IncentiveRule, start: dt.date, end: dt.date) -> engine.Inp
         & (Q(state=Goal.State.AGREED) | Q(state=Goal.State.CLOSED, agreed_at__isnull=False))
     )
     goals: dict[int, engine.GoalIn] = {}
-    for row in Goal.objects.filter(goal_q).order_by("pk").values(
-        "pk", "title", "weight", "progress", "owner_person_id"
+    for row in (
+        Goal.objects.filter(goal_q)
+        .order_by("pk")
+        .values("pk", "title", "weight", "progress", "owner_person_id")
     ):
         person = people.get(row["owner_person_id"])
         if person is None:
@@ -125,8 +127,16 @@ def load_inputs(rule: IncentiveRule, start: dt.date, end: dt.date) -> engine.Inp
             measured=Exists(Measurement.objects.filter(key_result=OuterRef("pk"))),
         )
         .only(
-            "pk", "goal_id", "name", "metric", "direction", "start_value", "target_value",
-            "current_value", "weight", "milestones",
+            "pk",
+            "goal_id",
+            "name",
+            "metric",
+            "direction",
+            "start_value",
+            "target_value",
+            "current_value",
+            "weight",
+            "milestones",
         )
         .order_by("goal_id", "position", "pk")
     )
@@ -221,12 +231,9 @@ def evaluate_rule(
         raise ValidationError({"period_start": _("Enter a date.")})
     rule = IncentiveRule.objects.select_related("unit", "cycle").get(pk=rule.pk)
     start, end = period_bounds(rule.period, day, rule.cycle)
-    result = engine.evaluate(load_inputs(rule, start, end))
-    names = dict(
-        Person.objects.filter(pk__in=[p.person_id for p in result.proposals]).values_list(
-            "pk", "display_name"
-        )
-    )
+    inputs = load_inputs(rule, start, end)
+    result = engine.evaluate(inputs)
+    names = {person.id: person.name for person in inputs.people}
     outcome = Outcome(
         rule=rule,
         period_start=start,

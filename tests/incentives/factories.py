@@ -26,8 +26,16 @@ def make_cycle(name="Q4 2026", starts_on=Q4[0], ends_on=Q4[1]) -> Cycle:
     )
 
 
-def agreed_goal(person, cycle, *, values=(), weight=1, title="Grow", state=Goal.State.AGREED,
-                measured_on=WEEK + dt.timedelta(days=2)):
+def agreed_goal(
+    person,
+    cycle,
+    *,
+    values=(),
+    weight=1,
+    title="Grow",
+    state=Goal.State.AGREED,
+    measured_on=WEEK + dt.timedelta(days=2),
+):
     """An agreed person goal. `values`: (target, value) or dicts of KR fields plus "value";
     each value is recorded as a measurement on `measured_on`."""
     krs, recorded = [], []
@@ -39,8 +47,13 @@ def agreed_goal(person, cycle, *, values=(), weight=1, title="Grow", state=Goal.
         krs.append({"name": spec.pop("name", f"KR {index + 1}"), **spec})
         recorded.append(value)
     goal = create_goal(
-        actor=None, cycle=cycle, title=title, level=Goal.Level.PERSON, owner_person=person,
-        weight=Decimal(str(weight)), key_results=krs,
+        actor=None,
+        cycle=cycle,
+        title=title,
+        level=Goal.Level.PERSON,
+        owner_person=person,
+        weight=Decimal(str(weight)),
+        key_results=krs,
     )
     Goal.objects.filter(pk=goal.pk).update(state=state, agreed_at=timezone.now())
     for kr, value in zip(goal.key_results.order_by("position"), recorded, strict=True):
@@ -52,7 +65,9 @@ def agreed_goal(person, cycle, *, values=(), weight=1, title="Grow", state=Goal.
 
 def check_in(person, week=WEEK, *, submitted_at=None, state=CheckIn.State.SUBMITTED):
     return CheckIn.objects.create(
-        person=person, week=week, state=state,
+        person=person,
+        week=week,
+        state=state,
         submitted_at=submitted_at or at(week + dt.timedelta(days=4)),
     )
 
@@ -60,12 +75,18 @@ def check_in(person, week=WEEK, *, submitted_at=None, state=CheckIn.State.SUBMIT
 def make_rule(unit, kind, params, **fields) -> IncentiveRule:
     fields.setdefault("period", "week")
     fields.setdefault("require_agreed_goals", kind != "recognition")
-    rule = IncentiveRule(name=fields.pop("name", kind), unit=unit, kind=kind, params=params,
-                         **fields)
+    rule = IncentiveRule(
+        name=fields.pop("name", kind), unit=unit, kind=kind, params=params, **fields
+    )
     rule.full_clean()
     rule.save()
     return rule
 
 
-TIERS = {"tiers": [{"threshold": 1, "amount": 1000}, {"threshold": 1.2, "amount": 2000},
-                   {"threshold": 1.5, "amount": 3000}]}
+TIERS = {
+    "tiers": [
+        {"threshold": 1, "amount": 1000},
+        {"threshold": 1.2, "amount": 2000},
+        {"threshold": 1.5, "amount": 3000},
+    ]
+}

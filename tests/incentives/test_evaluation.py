@@ -30,11 +30,13 @@ class TestTieredBonus:
     def test_tiers_edges_and_cap(self, company, cycle):
         c = company
         people = {
-            "exact": c["alice"], "below_120": c["erin"], "at_120": c["dave"],
-            "over_cap": c["bob"], "below": c["mia"],
+            "exact": c["alice"],
+            "below_120": c["erin"],
+            "at_120": c["dave"],
+            "over_cap": c["bob"],
+            "below": c["mia"],
         }
-        values = {"exact": 100, "below_120": "119.99", "at_120": 120, "over_cap": 160,
-                  "below": 99}
+        values = {"exact": 100, "below_120": "119.99", "at_120": 120, "over_cap": 160, "below": 99}
         for key, person in people.items():
             agreed_goal(person, cycle, values=[(100, values[key])])
         rule = make_rule(c["acme"], "tiered_bonus", TIERS, cap=Decimal("2500"))
@@ -53,10 +55,15 @@ class TestTieredBonus:
     def test_weighted_attainment_over_goals_and_key_results(self, company, cycle):
         alice = company["alice"]
         # goal 1 (weight 3): KRs 100 % (weight 1) and 200 % (weight 1) → 150 %
-        agreed_goal(alice, cycle, weight=3, values=[
-            {"target_value": Decimal("10"), "value": 10, "weight": Decimal("1")},
-            {"target_value": Decimal("10"), "value": 20, "weight": Decimal("1")},
-        ])
+        agreed_goal(
+            alice,
+            cycle,
+            weight=3,
+            values=[
+                {"target_value": Decimal("10"), "value": 10, "weight": Decimal("1")},
+                {"target_value": Decimal("10"), "value": 20, "weight": Decimal("1")},
+            ],
+        )
         # goal 2 (weight 1): 50 % → overall (3 × 1.5 + 1 × 0.5) / 4 = 1.25
         agreed_goal(alice, cycle, weight=1, values=[(10, 5)], title="Second")
         # a draft goal does not count
@@ -89,8 +96,14 @@ class TestEligibility:
         Person.objects.filter(pk=erin.pk).update(hired_on=dt.date(2020, 1, 1))
         for person in (alice, erin):
             agreed_goal(person, cycle, values=[(10, 10)])
-        rule = make_rule(company["field"], "tiered_bonus", TIERS, period="month",
-                         min_tenure_days=90, min_check_in_rate=0.75)
+        rule = make_rule(
+            company["field"],
+            "tiered_bonus",
+            TIERS,
+            period="month",
+            min_tenure_days=90,
+            min_check_in_rate=0.75,
+        )
         # November 2026 has Mondays 2, 9, 16, 23, 30: erin submits 4 of 5 (80 %)
         for week in (2, 9, 16, 23):
             check_in(erin, dt.date(2026, 11, week))
@@ -99,7 +112,10 @@ class TestEligibility:
         codes = [r["code"] for r in outcome.ineligible[alice.pk]]
         assert codes == ["tenure", "check_in_rate"]
         assert outcome.ineligible[alice.pk][1] | {} == {
-            "code": "check_in_rate", "submitted": 0, "expected": 5, "required": 0.75,
+            "code": "check_in_rate",
+            "submitted": 0,
+            "expected": 5,
+            "required": 0.75,
         }
 
     def test_levels_and_inactive_people_are_out_of_scope(self, company, cycle):
@@ -115,12 +131,19 @@ class TestEligibility:
 class TestCommission:
     def test_rate_above_target_with_cap(self, company, cycle):
         alice, erin = company["alice"], company["erin"]
-        agreed_goal(alice, cycle, values=[{"target_value": Decimal("100"), "value": 150,
-                                          "metric": "sales"}, (10, 0)])
-        agreed_goal(erin, cycle, values=[{"target_value": Decimal("100"), "value": 90,
-                                         "metric": "sales"}])
-        rule = make_rule(company["field"], "commission",
-                         {"metric": "sales", "rate": 0.03, "value_per_unit": 1000})
+        agreed_goal(
+            alice,
+            cycle,
+            values=[{"target_value": Decimal("100"), "value": 150, "metric": "sales"}, (10, 0)],
+        )
+        agreed_goal(
+            erin, cycle, values=[{"target_value": Decimal("100"), "value": 90, "metric": "sales"}]
+        )
+        rule = make_rule(
+            company["field"],
+            "commission",
+            {"metric": "sales", "rate": 0.03, "value_per_unit": 1000},
+        )
         result = by_person(run(rule, dry_run=True))
         # 50 above target × 1000 per unit × 3 % = 1500
         assert result[alice.pk].amount == Decimal("1500.00")
@@ -136,10 +159,17 @@ class TestCommission:
 class TestMilestone:
     def test_awarded_once_ever(self, company, cycle):
         alice = company["alice"]
-        goal = agreed_goal(alice, cycle, values=[{
-            "target_value": Decimal("100"), "value": 60,
-            "milestones": [{"date": "2026-11-15", "value": "50"}],
-        }])
+        goal = agreed_goal(
+            alice,
+            cycle,
+            values=[
+                {
+                    "target_value": Decimal("100"),
+                    "value": 60,
+                    "milestones": [{"date": "2026-11-15", "value": "50"}],
+                }
+            ],
+        )
         kr = goal.key_results.get()
         rule = make_rule(company["field"], "milestone", {"amount": 500})
         first = run(rule)
@@ -150,8 +180,9 @@ class TestMilestone:
         assert run(rule, day=next_week).proposals == []
         # the week after: target reached → only the target milestone
         services_record = __import__("goals.services", fromlist=["record_measurement"])
-        services_record.record_measurement(key_result=kr, value=120, source="api",
-                                           at=at(next_week + dt.timedelta(weeks=1)))
+        services_record.record_measurement(
+            key_result=kr, value=120, source="api", at=at(next_week + dt.timedelta(weeks=1))
+        )
         third = run(rule, day=next_week + dt.timedelta(weeks=1))
         assert [m["milestone"] for m in third.awards[0].explanation["milestones"]] == ["100"]
         # re-evaluating the first week keeps its award and does not duplicate
@@ -168,8 +199,11 @@ class TestRecognition:
         # alice and erin tie at 120 %; erin submitted her check-in earlier
         check_in(alice, submitted_at=at(WEEK + dt.timedelta(days=4), 16))
         check_in(erin, submitted_at=at(WEEK + dt.timedelta(days=4), 9))
-        rule = make_rule(company["acme"], "recognition",
-                         {"metric": "attainment", "top_n": 1, "title": "Weekly champion"})
+        rule = make_rule(
+            company["acme"],
+            "recognition",
+            {"metric": "attainment", "top_n": 1, "title": "Weekly champion"},
+        )
         winner = run(rule, dry_run=True).proposals
         assert [p.person_id for p in winner] == [erin.pk]
         assert winner[0].title == "Weekly champion"
@@ -182,8 +216,11 @@ class TestRecognition:
         alice, erin = company["alice"], company["erin"]
         for person in (alice, erin):
             agreed_goal(person, cycle, values=[(10, 12)])
-        rule = make_rule(company["field"], "recognition",
-                         {"metric": "attainment", "top_n": 1, "title": "Champion"})
+        rule = make_rule(
+            company["field"],
+            "recognition",
+            {"metric": "attainment", "top_n": 1, "title": "Champion"},
+        )
         first = min(alice.pk, erin.pk)
         for _ in range(3):
             assert [p.person_id for p in run(rule, dry_run=True).proposals] == [first]
@@ -194,22 +231,30 @@ class TestRecognition:
             check_in(alice, WEEK - dt.timedelta(weeks=weeks_back))
         check_in(erin, WEEK)
         check_in(erin, WEEK - dt.timedelta(weeks=2))  # a gap breaks the streak
-        rule = make_rule(company["field"], "recognition",
-                         {"metric": "streak", "top_n": 2, "title": "Steady"})
+        rule = make_rule(
+            company["field"], "recognition", {"metric": "streak", "top_n": 2, "title": "Steady"}
+        )
         ranked = run(rule, dry_run=True).proposals
         assert [(p.person_id, p.explanation["value"]) for p in ranked] == [
-            (alice.pk, "3"), (erin.pk, "1"),
+            (alice.pk, "3"),
+            (erin.pk, "1"),
         ]
         # progress gained: erin moves 0 → 80 % within the week, alice was already at 90 %
-        goal = agreed_goal(alice, cycle, values=[(10, 9)],
-                           measured_on=WEEK - dt.timedelta(days=3))
+        goal = agreed_goal(alice, cycle, values=[(10, 9)], measured_on=WEEK - dt.timedelta(days=3))
         from goals.services import record_measurement
 
-        record_measurement(key_result=goal.key_results.get(), value=10, source="api",
-                           at=at(WEEK + dt.timedelta(days=1)))
+        record_measurement(
+            key_result=goal.key_results.get(),
+            value=10,
+            source="api",
+            at=at(WEEK + dt.timedelta(days=1)),
+        )
         agreed_goal(erin, cycle, values=[(10, 8)])
-        pioneer = make_rule(company["field"], "recognition",
-                            {"metric": "progress_gained", "top_n": 1, "title": "Pioneer"})
+        pioneer = make_rule(
+            company["field"],
+            "recognition",
+            {"metric": "progress_gained", "top_n": 1, "title": "Pioneer"},
+        )
         best = run(pioneer, dry_run=True).proposals
         assert [(p.person_id, p.explanation["value"]) for p in best] == [(erin.pk, "0.8")]
 
@@ -233,9 +278,13 @@ class TestPointsAndDeferred:
         bob, mia, zed, carol = company["bob"], company["mia"], company["zed"], company["carol"]
         agreed_goal(bob, cycle, values=[(10, 10)])
         agreed_goal(mia, cycle, values=[(10, 12)])
-        rule = make_rule(company["acme"], "deferred",
-                         {"threshold": 1, "amount": 1000, "vesting_periods": 3},
-                         levels=["manager"], period="month")
+        rule = make_rule(
+            company["acme"],
+            "deferred",
+            {"threshold": 1, "amount": 1000, "vesting_periods": 3},
+            levels=["manager"],
+            period="month",
+        )
         outcome = run(rule)
         award = next(a for a in outcome.awards if a.person_id == bob.pk)
         assert award.amount == Decimal("1000")
@@ -245,25 +294,31 @@ class TestPointsAndDeferred:
             {"vests_on": "2027-02-28", "amount": "333.34", "status": "pending"},
         ]
         for a in outcome.awards:
-            services.approve_award(actor=zed if a.person_id == bob.pk else carol, award=a) \
-                if a.person_id == bob.pk else services.approve_award(actor=zed, award=a)
+            services.approve_award(
+                actor=zed if a.person_id == bob.pk else carol, award=a
+            ) if a.person_id == bob.pk else services.approve_award(actor=zed, award=a)
         services.update_vesting(today=dt.date(2027, 1, 1))
         Person.objects.filter(pk=bob.pk).update(is_active=False)
         services.update_vesting(today=dt.date(2027, 2, 1))
         assert services.update_vesting(today=dt.date(2027, 2, 1)) == 0
         award.refresh_from_db()
         assert [t["status"] for t in award.explanation["vesting"]] == [
-            "vested", "forfeited", "forfeited",
+            "vested",
+            "forfeited",
+            "forfeited",
         ]
         mias = Award.objects.get(rule=rule, person=mia)
         assert [t["status"] for t in mias.explanation["vesting"]] == [
-            "vested", "vested", "pending",
+            "vested",
+            "vested",
+            "pending",
         ]
 
     def test_deferred_is_for_managers_only(self, company):
         with pytest.raises(ValidationError) as exc:
-            make_rule(company["acme"], "deferred",
-                      {"threshold": 1, "amount": 1000, "vesting_periods": 3})
+            make_rule(
+                company["acme"], "deferred", {"threshold": 1, "amount": 1000, "vesting_periods": 3}
+            )
         assert "levels" in exc.value.message_dict
 
 
@@ -290,8 +345,12 @@ class TestIdempotencyAndCorrections:
         services.approve_award(actor=zed, award=approved)
         # a corrected measurement later in the same week lifts both to 150 %
         for goal in goals.values():
-            record_measurement(key_result=goal.key_results.get(), value=15, source="api",
-                               at=at(WEEK + dt.timedelta(days=5)))
+            record_measurement(
+                key_result=goal.key_results.get(),
+                value=15,
+                source="api",
+                at=at(WEEK + dt.timedelta(days=5)),
+            )
         outcome = run(rule)
         assert outcome.updated == 1
         assert Award.objects.get(person=erin).amount == Decimal("3000")
@@ -300,8 +359,12 @@ class TestIdempotencyAndCorrections:
         assert outcome.warnings[0]["new_amount"] == "3000.00"
         # falling below every tier withdraws the proposed award, warns for the approved one
         for goal in goals.values():
-            record_measurement(key_result=goal.key_results.get(), value=5, source="api",
-                               at=at(WEEK + dt.timedelta(days=6)))
+            record_measurement(
+                key_result=goal.key_results.get(),
+                value=5,
+                source="api",
+                at=at(WEEK + dt.timedelta(days=6)),
+            )
         outcome = run(rule)
         assert outcome.withdrawn == 1
         assert list(Award.objects.values_list("person_id", flat=True)) == [alice.pk]
@@ -323,8 +386,14 @@ def test_query_count_does_not_grow_with_people(company, cycle, count):
     unit = company["field"]
     for i in range(count):
         person = PersonFactory(unit=unit, manager=company["bob"], user__password="!")
-        agreed_goal(person, cycle, values=[(10, 10 + i % 7), {"target_value": Decimal("5"),
-                    "value": i % 6, "metric": "sales"}])
+        agreed_goal(
+            person,
+            cycle,
+            values=[
+                (10, 10 + i % 7),
+                {"target_value": Decimal("5"), "value": i % 6, "metric": "sales"},
+            ],
+        )
         check_in(person)
     rules = [
         make_rule(unit, "tiered_bonus", TIERS, min_check_in_rate=0.5),
@@ -342,12 +411,21 @@ class TestRuleValidation:
         ("kind", "params", "field"),
         [
             ("tiered_bonus", {"tiers": []}, "params.tiers"),
-            ("tiered_bonus", {"tiers": [{"threshold": 1.2, "amount": 1000},
-                                        {"threshold": 1, "amount": 2000}]}, "params.tiers"),
-            ("tiered_bonus", {"tiers": [{"threshold": 1, "amount": 2000},
-                                        {"threshold": 1.2, "amount": 1000}]}, "params.tiers"),
-            ("tiered_bonus", {"tiers": [{"threshold": "x", "amount": 1}]},
-             "params.tiers.0.threshold"),
+            (
+                "tiered_bonus",
+                {"tiers": [{"threshold": 1.2, "amount": 1000}, {"threshold": 1, "amount": 2000}]},
+                "params.tiers",
+            ),
+            (
+                "tiered_bonus",
+                {"tiers": [{"threshold": 1, "amount": 2000}, {"threshold": 1.2, "amount": 1000}]},
+                "params.tiers",
+            ),
+            (
+                "tiered_bonus",
+                {"tiers": [{"threshold": "x", "amount": 1}]},
+                "params.tiers.0.threshold",
+            ),
             ("commission", {"metric": "sales", "rate": 1.5}, "params.rate"),
             ("commission", {"metric": "", "rate": 0.1}, "params.metric"),
             ("recognition", {"metric": "attainment", "top_n": 0, "title": "x"}, "params.top_n"),
@@ -371,6 +449,5 @@ class TestRuleValidation:
         rule = make_rule(company["acme"], "tiered_bonus", TIERS, period="cycle", cycle=cycle)
         agreed_goal(company["alice"], cycle, values=[(10, 10)])
         outcome = run(rule, day=dt.date(2026, 12, 1))
-        assert (outcome.period_start, outcome.period_end) == (cycle.starts_on,
-                                                              dt.date(2027, 1, 1))
+        assert (outcome.period_start, outcome.period_end) == (cycle.starts_on, dt.date(2027, 1, 1))
         assert [a.person_id for a in outcome.awards] == [company["alice"].pk]
