@@ -38,9 +38,10 @@ class CanWriteRules(drf_permissions.BasePermission):
         return permissions.can_manage_incentives(viewer_of(request))
 
 
-@extend_schema_field(
-    {"type": "string", "enum": IncentiveRule.Kind.values, "description": "Kind of rule"}
-)
+KIND_SCHEMA = {"type": "string", "description": "One of: " + ", ".join(IncentiveRule.Kind.values)}
+
+
+@extend_schema_field(KIND_SCHEMA)
 class RuleKindField(serializers.ChoiceField):
     """A rule kind (an inline enum in the schema: "kind" is a name other apps use too)."""
 
@@ -156,7 +157,15 @@ def outcome_data(outcome: services.Outcome) -> dict:
     }
 
 
+@extend_schema_field(KIND_SCHEMA)
+class KindFilter(django_filters.ChoiceFilter):
+    def __init__(self, **kwargs):
+        super().__init__(choices=IncentiveRule.Kind.choices, **kwargs)
+
+
 class RuleFilter(django_filters.FilterSet):
+    kind = KindFilter()
+
     class Meta:
         model = IncentiveRule
         fields = ["kind", "period", "is_active", "unit", "cycle"]
@@ -225,6 +234,8 @@ class AwardSerializer(serializers.ModelSerializer):
 
 
 class AwardFilter(django_filters.FilterSet):
+    kind = KindFilter()
+
     class Meta:
         model = Award
         fields = ["rule", "person", "period_start", "state", "kind"]
