@@ -143,8 +143,8 @@ def outcome_data(outcome: services.Outcome) -> dict:
     ]
     return {
         "rule": outcome.rule.pk,
-        "period_start": outcome.period_start,
-        "period_end": outcome.period_end,
+        "period_start": outcome.period_start.isoformat(),
+        "period_end": outcome.period_end.isoformat(),
         "dry_run": outcome.dry_run,
         "created": outcome.created,
         "updated": outcome.updated,
