@@ -92,15 +92,31 @@ TIERS = {
 }
 
 
-def make_award(rule, person, *, period_start=WEEK, state="proposed", amount="1000", points="0",
-               title="", explanation=None):
+def make_award(
+    rule,
+    person,
+    *,
+    period_start=WEEK,
+    state="proposed",
+    amount="1000",
+    points="0",
+    title="",
+    explanation=None,
+):
     from incentives.models import Award
 
     return Award.objects.create(
-        rule=rule, person=person, period_start=period_start,
-        period_end=period_start + dt.timedelta(days=7), kind=rule.kind,
-        amount=Decimal(amount), points=Decimal(points), currency=rule.currency, title=title,
-        explanation=explanation or {"metric": "attainment", "value": "1.2", "rank": 1,
-                                    "group_size": 3},
-        published_at=timezone.now() if state == "published" else None, state=state,
+        rule=rule,
+        person=person,
+        period_start=period_start,
+        period_end=period_start + dt.timedelta(days=7),
+        kind=rule.kind,
+        amount=Decimal(amount),
+        points=Decimal(points),
+        currency=rule.currency,
+        title=title,
+        explanation=explanation
+        or {"metric": "attainment", "value": "1.2", "rank": 1, "group_size": 3},
+        published_at=timezone.now() if state == "published" else None,
+        state=state,
     )

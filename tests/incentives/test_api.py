@@ -25,8 +25,14 @@ class TestRules:
     def test_everyone_reads_only_admins_and_hrbp_write(self, api, company):
         make_rule(company["sales"], "tiered_bonus", TIERS)
         assert api.as_(company["alice"]).get("/api/v1/incentive-rules/").data["count"] == 1
-        body = {"name": "Bonus", "unit": company["sales"].pk, "period": "quarter",
-                "kind": "tiered_bonus", "params": TIERS, "cap": "2500"}
+        body = {
+            "name": "Bonus",
+            "unit": company["sales"].pk,
+            "period": "quarter",
+            "kind": "tiered_bonus",
+            "params": TIERS,
+            "cap": "2500",
+        }
         assert api.as_(company["alice"]).post("/api/v1/incentive-rules/", body).status_code == 403
         response = api.as_(company["carol"]).post("/api/v1/incentive-rules/", body)
         assert response.status_code == 201, response.data
@@ -36,19 +42,29 @@ class TestRules:
         response = api.as_(company["carol"]).post("/api/v1/incentive-rules/", other)
         assert response.status_code == 400 and "unit" in response.data
         rule_id = IncentiveRule.objects.get(name="Bonus", unit=company["sales"]).pk
-        response = api.as_(company["bob"]).patch(f"/api/v1/incentive-rules/{rule_id}/",
-                                                 {"name": "x"})
+        response = api.as_(company["bob"]).patch(
+            f"/api/v1/incentive-rules/{rule_id}/", {"name": "x"}
+        )
         assert response.status_code == 403
 
     def test_bad_parameters_answer_400_with_field_errors(self, api, company):
-        body = {"name": "Bad", "unit": company["acme"].pk, "period": "week", "kind": "commission",
-                "params": {"metric": "sales", "rate": 3}}
+        body = {
+            "name": "Bad",
+            "unit": company["acme"].pk,
+            "period": "week",
+            "kind": "commission",
+            "params": {"metric": "sales", "rate": 3},
+        }
         response = api.as_(company["zed"]).post("/api/v1/incentive-rules/", body)
         assert response.status_code == 400
         assert "params.rate" in response.data
-        body = {"name": "Bad", "unit": company["acme"].pk, "period": "week",
-                "kind": "tiered_bonus", "params": {"tiers": [{"threshold": 2, "amount": 5},
-                                                             {"threshold": 1, "amount": 9}]}}
+        body = {
+            "name": "Bad",
+            "unit": company["acme"].pk,
+            "period": "week",
+            "kind": "tiered_bonus",
+            "params": {"tiers": [{"threshold": 2, "amount": 5}, {"threshold": 1, "amount": 9}]},
+        }
         response = api.as_(company["zed"]).post("/api/v1/incentive-rules/", body)
         assert response.status_code == 400 and "params.tiers" in response.data
         assert IncentiveRule.objects.count() == 0
@@ -87,10 +103,12 @@ class TestAwardsFlow:
         assert api.as_(company["carol"]).post(url + "approve/").status_code == 400
         # carol partners Sales, not Marketing: dave's award is invisible to her
         daves = make_award(champion, company["dave"])
-        assert api.as_(company["carol"]).post(
-            f"/api/v1/awards/{daves.pk}/approve/").status_code == 404
-        assert api.as_(company["zed"]).post(
-            f"/api/v1/awards/{daves.pk}/approve/").status_code == 200
+        assert (
+            api.as_(company["carol"]).post(f"/api/v1/awards/{daves.pk}/approve/").status_code == 404
+        )
+        assert (
+            api.as_(company["zed"]).post(f"/api/v1/awards/{daves.pk}/approve/").status_code == 200
+        )
 
     def test_publish_notifies_recipient_and_manager_and_feeds(self, api, company, champion):
         award = make_award(champion, company["alice"], state="approved", title="Weekly champion")
@@ -105,8 +123,9 @@ class TestAwardsFlow:
 
 class TestVisibility:
     def test_peer_sees_the_recognition_not_the_amount(self, api, company, champion):
-        award = make_award(champion, company["alice"], state="published", amount="500",
-                           title="Weekly champion")
+        award = make_award(
+            champion, company["alice"], state="published", amount="500", title="Weekly champion"
+        )
         for person in ("erin", "dave", "mia"):
             client = api.as_(company[person])
             [row] = client.get("/api/v1/recognitions/").data["results"]
@@ -142,10 +161,13 @@ class TestFairness:
         make_award(bonus, company["alice"], amount="1000")
         make_award(bonus, company["erin"], amount="3000")
         make_award(bonus, company["dave"], amount="2000")
-        make_award(bonus, company["alice"], amount="2000",
-                   period_start=WEEK + dt.timedelta(weeks=1))
+        make_award(
+            bonus, company["alice"], amount="2000", period_start=WEEK + dt.timedelta(weeks=1)
+        )
         Evaluation.objects.create(
-            rule=bonus, period_start=WEEK, period_end=WEEK + dt.timedelta(days=7),
+            rule=bonus,
+            period_start=WEEK,
+            period_end=WEEK + dt.timedelta(days=7),
             eligible_ids=[company[p].pk for p in ("alice", "erin", "dave")]
             + [PersonFactory(unit=company["field"], user__password="!").pk],
         )
@@ -164,13 +186,15 @@ class TestFairness:
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_list_endpoints_have_bounded_queries(api, company, champion, count,
-                                             django_assert_max_num_queries):
+def test_list_endpoints_have_bounded_queries(
+    api, company, champion, count, django_assert_max_num_queries
+):
     for i in range(count):
         person = PersonFactory(unit=company["field"], manager=company["bob"], user__password="!")
         make_award(champion, person, state="published", period_start=WEEK - dt.timedelta(weeks=i))
-        make_rule(company["sales"], "promotion_points", {"threshold": 1, "points": 1},
-                  name=f"Points {i}")
+        make_rule(
+            company["sales"], "promotion_points", {"threshold": 1, "points": 1}, name=f"Points {i}"
+        )
     client = api.as_(company["bob"])
     with django_assert_max_num_queries(10):
         assert len(client.get("/api/v1/awards/").data["results"]) == count
