@@ -209,6 +209,22 @@ def eligibility(rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date) 
     return reasons
 
 
+def eligibility_facts(rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date) -> dict:
+    """What an eligible person's eligibility rested on, for the explanation."""
+    submitted, expected = check_in_rate(person, start, end)
+    facts = {
+        "status": "eligible",
+        "agreed_goals": len(person.goals),
+        "check_ins": {"submitted": submitted, "expected": expected},
+        "min_check_in_rate": rule.min_check_in_rate,
+    }
+    if person.hired_on is not None:
+        facts["tenure_days"] = (end - dt.timedelta(days=1) - person.hired_on).days
+    if rule.min_tenure_days:
+        facts["min_tenure_days"] = rule.min_tenure_days
+    return facts
+
+
 def _money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -413,7 +429,7 @@ def evaluate(inputs: Inputs) -> Result:
         proposals = _recognition(rule, eligible, start, end)
     else:
         for person in eligible:
-            base = {"eligibility": "eligible", "period": [start.isoformat(), end.isoformat()]}
+            base = {"period": [start.isoformat(), end.isoformat()]}
             if rule.kind == "tiered_bonus":
                 proposal = _tiered(rule, person, base)
             elif rule.kind == "commission":
@@ -426,8 +442,11 @@ def evaluate(inputs: Inputs) -> Result:
                 proposal = _deferred(rule, person, base, start, end)
             if proposal is not None:
                 proposals.append(proposal)
+    by_id = {person.id: person for person in eligible}
     for proposal in proposals:
-        proposal.explanation.setdefault("eligibility", "eligible")
+        proposal.explanation["eligibility"] = eligibility_facts(
+            rule, by_id[proposal.person_id], start, end
+        )
         proposal.explanation.setdefault("period", [start.isoformat(), end.isoformat()])
         proposal.explanation["currency"] = rule.currency
     return Result(proposals, [p.id for p in eligible], ineligible)

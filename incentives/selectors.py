@@ -6,7 +6,7 @@ import statistics
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet
 
 from goals.models import Cycle
 from incentives.models import Award, Evaluation
@@ -51,16 +51,6 @@ def person_history(*, viewer: Person, person: Person) -> dict:
         if award.state != Award.State.PROPOSED:
             granted += award.points
     return {"awards": awards, "totals": dict(totals), "points": points, "granted_points": granted}
-
-
-def points_by_person(*, viewer: Person) -> QuerySet:
-    return (
-        awards_for(viewer=viewer)
-        .filter(points__gt=0)
-        .values("person_id", "person__display_name")
-        .annotate(points=Sum("points"))
-        .order_by("-points", "person_id")
-    )
 
 
 def _median(values: list[Decimal]) -> Decimal | None:

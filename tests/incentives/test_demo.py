@@ -34,8 +34,8 @@ def test_seed_twice_changes_nothing_and_publishes_champions():
         }
         assert {"Promotion points", "Milestone reward"} <= {name for name, *_r in state}
         demo.seed(ctx)
-        assert sorted(
-            Award.objects.values_list("rule__name", "person_id", "amount", "state")
-        ) == state
+        assert (
+            sorted(Award.objects.values_list("rule__name", "person_id", "amount", "state")) == state
+        )
         assert Notification.objects.count() == notes
         assert IncentiveRule.objects.count() == 7

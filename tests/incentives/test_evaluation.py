@@ -109,6 +109,9 @@ class TestEligibility:
             check_in(erin, dt.date(2026, 11, week))
         outcome = run(rule, dry_run=True)
         assert [p.person_id for p in outcome.proposals] == [erin.pk]
+        facts = outcome.proposals[0].explanation["eligibility"]
+        assert facts["check_ins"] == {"submitted": 4, "expected": 5}
+        assert facts["status"] == "eligible" and facts["agreed_goals"] == 1
         codes = [r["code"] for r in outcome.ineligible[alice.pk]]
         assert codes == ["tenure", "check_in_rate"]
         assert outcome.ineligible[alice.pk][1] | {} == {
