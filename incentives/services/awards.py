@@ -24,7 +24,11 @@ def _check(actor: Person, award: Award) -> None:
 
 @transaction.atomic
 def approve_award(*, actor: Person, award: Award) -> Award:
-    award = Award.objects.select_for_update().select_related("person__unit").get(pk=award.pk)
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("person__unit")
+        .get(pk=award.pk)
+    )
     _check(actor, award)
     if award.state != Award.State.PROPOSED:
         raise ValidationError({"state": _("Only a proposed award can be approved.")})
@@ -40,7 +44,7 @@ def publish_award(*, actor: Person, award: Award) -> Award:
     """Publish an approved award: recognition appears on the feed; the recipient and their
     manager are notified."""
     award = (
-        Award.objects.select_for_update()
+        Award.objects.select_for_update(of=("self",))
         .select_related("person__unit", "person__manager", "rule")
         .get(pk=award.pk)
     )
@@ -81,7 +85,7 @@ def update_vesting(*, today: dt.date) -> int:
     when the person has left. Returns how many awards changed; running twice changes
     nothing more."""
     changed = []
-    awards = Award.objects.select_for_update().filter(
+    awards = Award.objects.select_for_update(of=("self",)).filter(
         kind=IncentiveRule.Kind.DEFERRED, state__in=[Award.State.APPROVED, Award.State.PUBLISHED]
     )
     for award in awards.select_related("person"):

@@ -248,7 +248,7 @@ def evaluate_rule(
         return outcome
     existing = {
         a.person_id: a
-        for a in Award.objects.select_for_update().filter(rule=rule, period_start=start)
+        for a in Award.objects.select_for_update(of=("self",)).filter(rule=rule, period_start=start)
     }
     create, update = [], []
     for proposal in result.proposals:

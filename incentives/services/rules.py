@@ -57,7 +57,7 @@ def update_rule(*, actor: Person, rule: IncentiveRule, **fields) -> IncentiveRul
     unknown = set(fields) - set(RULE_FIELDS)
     if unknown:
         raise ValidationError({key: _("Unknown field.") for key in sorted(unknown)})
-    rule = IncentiveRule.objects.select_for_update().get(pk=rule.pk)
+    rule = IncentiveRule.objects.select_for_update(of=("self",)).get(pk=rule.pk)
     for key, value in fields.items():
         setattr(rule, key, value)
     if "unit" in fields:
