@@ -99,7 +99,9 @@ class RuleForm(forms.Form):
         data = {}
         for name in PARAM_FIELDS.get(kind, []):
             key = "metric" if name == "recognition_metric" else name
-            data[key] = self.cleaned_data.get(name)
+            value = self.cleaned_data.get(name)
+            if value not in ("", None):  # left empty: the kind's default applies
+                data[key] = value
         if kind == "tiered_bonus":
             data["tiers"] = self.tiers
         return data

@@ -117,3 +117,32 @@ def test_history_and_award_detail_visibility(login, company, champion):
     assert login(company["dave"]).get(f"/incentives/awards/{award.pk}/").status_code == 404
     assert login(alice).get(f"/incentives/awards/{award.pk}/").status_code == 200
     assert login(alice).get("/incentives/fairness/").status_code == 403
+
+
+def test_rule_editor_recognition_defaults(login, company):
+    client = login(company["zed"])
+    form = {
+        "name": "Weekly champion",
+        "unit": company["acme"].pk,
+        "period": "week",
+        "kind": "recognition",
+        "currency": "CNY",
+        "min_check_in_rate": "0",
+        "min_tenure_days": "0",
+        "is_active": "on",
+        "recognition_metric": "streak",
+        "top_n": "2",
+        "title": "Weekly champion",
+        "amount": "",
+    }
+    assert client.post("/incentives/rules/new/", form).status_code == 302
+    rule = IncentiveRule.objects.get()
+    assert rule.params == {
+        "metric": "streak",
+        "top_n": 2,
+        "amount": 0,
+        "title": "Weekly champion",
+        "per_unit": False,
+    }
+    page = client.get(f"/incentives/rules/{rule.pk}/edit/").content.decode()
+    assert 'value="streak" selected' in page or 'value="streak" checked' in page
