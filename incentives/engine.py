@@ -36,17 +36,32 @@ class RuleSpec:
 
 @dataclass
 class KRIn:
+    """A key result's numbers. It duck-types `KeyResult` for `KeyResult.attainment`, so the
+    one definition of attainment is reused without building model instances."""
+
     id: int
     name: str
     metric: str
-    model: KeyResult  # unsaved-or-loaded instance, used only for its pure attainment()
+    direction: str
+    start_value: Decimal
+    target_value: Decimal
     weight: Decimal
     value_start: Decimal
     value_end: Decimal
     milestones: list[Decimal]
+    Direction = KeyResult.Direction
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def current_value(self) -> Decimal:
+        return self.value_end
 
     def attainment(self, value: Decimal) -> Decimal:
-        return Decimal(repr(self.model.attainment(value))).quantize(SIX)
+        cached = self._cache.get(value)
+        if cached is None:
+            cached = Decimal(repr(KeyResult.attainment(self, value))).quantize(SIX)
+            self._cache[value] = cached
+        return cached
 
 
 @dataclass
@@ -56,6 +71,7 @@ class GoalIn:
     weight: Decimal
     progress: float
     key_results: list[KRIn] = field(default_factory=list)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -110,14 +126,20 @@ def _weighted(pairs: list[tuple[Decimal, Decimal]]) -> Decimal:
 
 
 def goal_attainment(goal: GoalIn, *, at_start: bool = False) -> Decimal:
+    cached = goal._cache.get(at_start)
+    if cached is not None:
+        return cached
     if not goal.key_results:
-        return Decimal(repr(goal.progress)).quantize(SIX)
-    return _weighted(
-        [
-            (kr.attainment(kr.value_start if at_start else kr.value_end), kr.weight)
-            for kr in goal.key_results
-        ]
-    )
+        result = Decimal(repr(goal.progress)).quantize(SIX)
+    else:
+        result = _weighted(
+            [
+                (kr.attainment(kr.value_start if at_start else kr.value_end), kr.weight)
+                for kr in goal.key_results
+            ]
+        )
+    goal._cache[at_start] = result
+    return result
 
 
 def person_attainment(person: PersonIn, *, at_start: bool = False) -> Decimal:
@@ -136,7 +158,7 @@ def attainment_inputs(person: PersonIn) -> list[dict]:
                     "id": kr.id,
                     "name": kr.name,
                     "value": _s(kr.value_end),
-                    "target": _s(kr.model.target_value),
+                    "target": _s(kr.target_value),
                     "weight": _s(kr.weight),
                     "attainment": _s(kr.attainment(kr.value_end)),
                 }
@@ -263,10 +285,10 @@ def _commission(rule, person, base) -> Proposal | None:
         for kr in goal.key_results:
             if kr.metric != metric:
                 continue
-            target = kr.model.target_value
+            target = kr.target_value
             above = (
                 max(Decimal("0"), kr.value_end - target)
-                if kr.model.direction in HIGHER_IS_BETTER
+                if kr.direction in HIGHER_IS_BETTER
                 else max(Decimal("0"), target - kr.value_end)
             )
             excess += above
@@ -305,8 +327,8 @@ def _milestone(rule, person, base, claimed) -> Proposal | None:
                 continue
             stones = list(kr.milestones)
             if rule.params.get("include_target", True):
-                stones.append(kr.model.target_value)
-            higher = kr.model.direction in HIGHER_IS_BETTER
+                stones.append(kr.target_value)
+            higher = kr.direction in HIGHER_IS_BETTER
             for stone in sorted(set(stones), reverse=not higher):
                 key = f"kr:{kr.id}:{_s(stone)}"
                 hit = kr.value_end >= stone if higher else kr.value_end <= stone
@@ -318,7 +340,7 @@ def _milestone(rule, person, base, claimed) -> Proposal | None:
                             "name": kr.name,
                             "milestone": _s(stone),
                             "value": _s(kr.value_end),
-                            "is_target": stone == kr.model.target_value,
+                            "is_target": stone == kr.target_value,
                         }
                     )
     if not reached:

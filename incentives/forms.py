@@ -21,6 +21,10 @@ PARAM_FIELDS = {
     "promotion_points": ["threshold", "points"],
     "deferred": ["threshold", "amount", "vesting_periods"],
 }
+PARAM_NAMES = [
+    "metric", "rate", "value_per_unit", "amount", "include_target", "recognition_metric",
+    "top_n", "title", "per_unit", "threshold", "points", "vesting_periods",
+]  # fmt: skip
 RULE_MODEL_FIELDS = [
     "name", "description", "unit", "levels", "period", "cycle", "require_agreed_goals",
     "min_check_in_rate", "min_tenure_days", "kind", "currency", "cap", "is_active",
@@ -29,7 +33,9 @@ RULE_MODEL_FIELDS = [
 
 class RuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     unit = forms.ModelChoiceField(label=_("Scope (unit and below)"), queryset=None)
     levels = forms.MultipleChoiceField(
         label=_("Levels (none: all)"),
@@ -84,6 +90,12 @@ class RuleForm(forms.Form):
         ]
         self.tiers = tiers or []
         self.tier_errors: list[str] = []
+
+    def rule_part(self) -> list:
+        return [self[name] for name in RULE_MODEL_FIELDS]
+
+    def params_part(self) -> list:
+        return [self[name] for name in PARAM_NAMES]
 
     @staticmethod
     def initial_for(rule: IncentiveRule) -> dict:

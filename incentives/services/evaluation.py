@@ -119,6 +119,12 @@ def load_inputs(rule: IncentiveRule, start: dt.date, end: dt.date) -> engine.Inp
         goal = engine.GoalIn(row["pk"], row["title"], row["weight"], row["progress"])
         goals[goal.id] = goal
         person.goals.append(goal)
+    fields = [
+        "pk", "goal_id", "name", "metric", "direction", "start_value", "target_value",
+        "current_value", "weight", "value_end", "value_start", "measured",
+    ]  # fmt: skip
+    if rule.kind == "milestone":
+        fields.append("milestones")
     key_results = (
         KeyResult.objects.filter(goal__in=Goal.objects.filter(goal_q))
         .annotate(
@@ -126,36 +132,27 @@ def load_inputs(rule: IncentiveRule, start: dt.date, end: dt.date) -> engine.Inp
             value_start=_value_at(start_at),
             measured=Exists(Measurement.objects.filter(key_result=OuterRef("pk"))),
         )
-        .only(
-            "pk",
-            "goal_id",
-            "name",
-            "metric",
-            "direction",
-            "start_value",
-            "target_value",
-            "current_value",
-            "weight",
-            "milestones",
-        )
         .order_by("goal_id", "position", "pk")
+        .values(*fields)
     )
     for kr in key_results:
-        goal = goals.get(kr.goal_id)
+        goal = goals.get(kr["goal_id"])
         if goal is None:
             continue
         # Without any measurement the current value is the only value there is.
-        fallback = kr.start_value if kr.measured else kr.current_value
+        fallback = kr["start_value"] if kr["measured"] else kr["current_value"]
         goal.key_results.append(
             engine.KRIn(
-                id=kr.pk,
-                name=kr.name,
-                metric=kr.metric,
-                model=kr,
-                weight=kr.weight,
-                value_start=kr.value_start if kr.value_start is not None else fallback,
-                value_end=kr.value_end if kr.value_end is not None else fallback,
-                milestones=_stone_values(kr.milestones),
+                id=kr["pk"],
+                name=kr["name"],
+                metric=kr["metric"],
+                direction=kr["direction"],
+                start_value=kr["start_value"],
+                target_value=kr["target_value"],
+                weight=kr["weight"],
+                value_start=fallback if kr["value_start"] is None else kr["value_start"],
+                value_end=fallback if kr["value_end"] is None else kr["value_end"],
+                milestones=_stone_values(kr.get("milestones")),
             )
         )
     since = start
