@@ -7,7 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from incentives.models import Award, IncentiveRule
@@ -60,19 +60,20 @@ def publish_award(*, actor: Person, award: Award) -> Award:
         if award.kind == IncentiveRule.Kind.RECOGNITION
         else reverse("incentives:my-awards")
     )
-    notify(
-        recipients=[award.person],
-        kind="award_published",
-        text=_("You received an award: %(label)s.") % {"label": label},
-        url=url,
-        subject=award,
-    )
-    if award.person.manager is not None:
+    with translation.override(award.person.language):
+        text = _("You received an award: %(label)s.") % {"label": label}
+    notify(recipients=[award.person], kind="award_published", text=text, url=url, subject=award)
+    manager = award.person.manager
+    if manager is not None:
+        with translation.override(manager.language):
+            text = _("%(name)s received an award: %(label)s.") % {
+                "name": award.person.display_name,
+                "label": label,
+            }
         notify(
-            recipients=[award.person.manager],
+            recipients=[manager],
             kind="award_published",
-            text=_("%(name)s received an award: %(label)s.")
-            % {"name": award.person.display_name, "label": label},
+            text=text,
             url=reverse("incentives:award", args=[award.pk]),
             subject=award,
         )

@@ -8,6 +8,7 @@ import pytest
 
 from incentives.models import Award, Evaluation, IncentiveRule
 from notifications.models import Notification
+from org.models import Person
 from tests.factories import PersonFactory
 from tests.incentives.factories import TIERS, WEEK, agreed_goal, make_award, make_rule
 
@@ -112,10 +113,14 @@ class TestAwardsFlow:
 
     def test_publish_notifies_recipient_and_manager_and_feeds(self, api, company, champion):
         award = make_award(champion, company["alice"], state="approved", title="Weekly champion")
+        Person.objects.filter(pk=company["alice"].pk).update(language="zh-hans")
         response = api.as_(company["zed"]).post(f"/api/v1/awards/{award.pk}/publish/")
         assert response.status_code == 200 and response.data["state"] == "published"
         recipients = set(Notification.objects.values_list("recipient_id", flat=True))
         assert recipients == {company["alice"].pk, company["bob"].pk}
+        texts = dict(Notification.objects.values_list("recipient_id", "text"))
+        assert texts[company["alice"].pk] == "你获得了一项奖励：Weekly champion。"
+        assert texts[company["bob"].pk] == "Alice received an award: Weekly champion."
         feed = api.as_(company["dave"]).get("/api/v1/recognitions/").data["results"]
         assert [(r["person_name"], r["title"]) for r in feed] == [("Alice", "Weekly champion")]
         assert "Ranked #1 of 3" in feed[0]["reason"]
