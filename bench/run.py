@@ -163,7 +163,9 @@ def main() -> None:
     jobs = []
     for job in scenarios.jobs():
         t0 = time.perf_counter()
-        out = manage(*job["command"], capture=True)
+        out = subprocess.run(
+            [PYTHON, *job["argv"]], cwd=ROOT, env=ENV, check=True, text=True, capture_output=True
+        )
         elapsed = time.perf_counter() - t0
         jobs.append(
             {

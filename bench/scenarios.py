@@ -58,4 +58,11 @@ def endpoints(*, employees: int) -> list[Endpoint]:
 
 
 def jobs() -> list[dict]:
-    return []
+    return [
+        {"name": "full progress recompute", "argv": ["bench/jobs.py", "recompute"], "target_s": 30},
+        {
+            "name": "incentive evaluation, one rule, 10k people",
+            "argv": ["bench/jobs.py", "incentives"],
+            "target_s": 20,
+        },
+    ]

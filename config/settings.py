@@ -88,7 +88,8 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        # tracking.resources keeps its templates (and catalog) beside its code.
+        "DIRS": [BASE_DIR / "templates", BASE_DIR / "tracking" / "resources" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -226,7 +227,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Each app declares its periodic tasks in a `schedule.py` (UTC, each entry with "expires" so a
 # late run is dropped); the tasks themselves work out local times.
 CELERY_BEAT_SCHEDULE: dict = {}
-for _module in ("tracking.resources.schedule",):
+for _module in ("tracking.resources.schedule", "incentives.schedule"):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
 # Task modules outside an app's top level, which autodiscovery does not find.
 CELERY_IMPORTS = ["tracking.resources.tasks"]

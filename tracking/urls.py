@@ -1,9 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tracking import views
+from tracking.resources.urls import urlpatterns as resources_urls
 
 app_name = "tracking"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.this_week, name="this-week"),
+    path("autosave/", views.autosave, name="autosave"),
+    path("key-results/<int:pk>/status/", views.kr_status, name="kr-status"),
+    path("history/", views.history, name="history"),
+    path("check-ins/<int:pk>/", views.check_in_detail, name="check-in"),
+    path("check-ins/<int:pk>/feedback/", views.give_feedback, name="give-feedback"),
+    path("feedback/<int:pk>/acknowledge/", views.acknowledge_feedback, name="acknowledge"),
+    path("updates/<int:pk>/plan/", views.plan_from_update, name="plan-from-update"),
+    path("team/", views.team, name="team"),
+    path("review/", views.weekly_review, name="weekly-review"),
+]
 
-from tracking.resources.urls import urlpatterns as resources_urls  # noqa: E402
-
+# Resource requests and budgets (tracking.resources) share the tracking namespace.
 urlpatterns += resources_urls

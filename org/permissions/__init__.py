@@ -9,6 +9,7 @@ import from `org.permissions` only.
 """
 
 from .goals import *  # noqa: F401,F403
+from .incentives import *  # noqa: F401,F403
 from .people import (  # noqa: F401
     Role,
     can_see_sensitive,
@@ -31,3 +32,4 @@ from .people import (  # noqa: F401
 )
 from .resources import *  # noqa: F401,F403
 from .retros import *  # noqa: F401,F403
+from .tracking import *  # noqa: F401,F403

@@ -246,3 +246,27 @@ def test_adjustment_request_and_decision_pages(login, company, make_goal):
     assert "Cut" not in login(company["erin"]).get(reverse("goals:adjustments")).content.decode()
     login(bob).post(reverse("goals:adjustment-decide", args=[adj.pk]), {"decision": "approve"})
     assert KeyResult.objects.get(pk=kr.pk).target_value == Decimal("40")
+
+
+def test_goal_page_offers_lessons_and_resources(company, login):
+    from goals.models import Cycle
+    from goals.services import create_goal
+
+    cycle = Cycle.objects.create(
+        name="Q",
+        kind=Cycle.Kind.QUARTER,
+        starts_on="2026-10-01",
+        ends_on="2026-12-31",
+        state=Cycle.State.ACTIVE,
+    )
+    goal = create_goal(
+        actor=company["alice"],
+        cycle=cycle,
+        title="Win 15 customers",
+        level="person",
+        owner_person=company["alice"],
+        key_results=[{"name": "Customers", "target_value": 15}],
+    )
+    page = login(company["alice"]).get(f"/goals/{goal.pk}/").content.decode()
+    assert f"/retros/similar/?goal={goal.pk}" in page or f"similar/?goal={goal.pk}" in page
+    assert f"?goal={goal.pk}" in page and "/tracking/" in page

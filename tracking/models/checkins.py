@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -16,6 +18,15 @@ from org.models import Person
 def week_start(day: dt.date) -> dt.date:
     """The Monday of the ISO week containing `day`."""
     return day - dt.timedelta(days=day.weekday())
+
+
+def local_today(person: Person | None) -> dt.date:
+    """Today in the person's time zone: their week starts on their own Monday."""
+    try:
+        zone = ZoneInfo(person.timezone) if person is not None and person.timezone else None
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = None
+    return timezone.localdate(timezone=zone) if zone else timezone.localdate()
 
 
 class CauseTag(models.Model):
@@ -40,7 +51,12 @@ class CauseTag(models.Model):
         from tracking.causes import SEEDED_LABELS
 
         seeded = SEEDED_LABELS.get(self.slug)
-        return str(seeded) if seeded and seeded == self.label else self.label
+        if seeded is None:
+            return self.label
+        with translation.override(None):  # the untranslated (English) label
+            original = str(seeded)
+        # A seeded tag whose label nobody edited shows in the reader's language.
+        return str(seeded) if original == self.label else self.label
 
 
 class CheckIn(models.Model):
@@ -81,6 +97,19 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} · {self.week:%G-W%V}"
+
+    @property
+    def week_end(self) -> dt.date:
+        """The Sunday of the check-in's week."""
+        return self.week + dt.timedelta(days=6)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.state == self.State.SUBMITTED
+
+    def is_open_on(self, day: dt.date) -> bool:
+        """A check-in can be edited (or, once submitted, amended) during its own week."""
+        return self.week <= day <= self.week_end
 
 
 class KeyResultUpdate(models.Model):

@@ -1,0 +1,64 @@
+"""Batch jobs timed by `make bench`: `python bench/jobs.py NAME` prints seconds and queries.
+
+Each job calls the same service the product runs (no benchmark-only shortcuts)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+
+def recompute() -> str:
+    from goals.services import recompute_all
+
+    drift = recompute_all()
+    return f"{len(drift)} goals drifted"
+
+
+def incentives() -> str:
+    """The quarterly tiered bonus of the synthetic company, evaluated for ~10,000 people."""
+    from incentives.models import IncentiveRule
+    from incentives.services import evaluate_rule
+
+    rule = (
+        IncentiveRule.objects.filter(kind=IncentiveRule.Kind.TIERED_BONUS, unit__parent=None)
+        .filter(unit__name__startswith="Synthetic Co.")
+        .order_by("pk")
+        .first()
+    )
+    if rule is None:
+        raise SystemExit("no synthetic tiered-bonus rule: seed the scale data first")
+    outcome = evaluate_rule(actor=None, rule=rule, day=timezone.localdate())
+    return f"rule {rule.pk}: {len(outcome.people)} people, {len(outcome.proposals)} awards"
+
+
+JOBS = {"recompute": recompute, "incentives": incentives}
+
+
+def main(name: str) -> None:
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        detail = JOBS[name]()
+    print(f"{name}: {time.perf_counter() - started:.2f} s, {count[0]} queries; {detail}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

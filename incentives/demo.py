@@ -1,0 +1,130 @@
+"""Demo incentives: the rules of the method this product follows, evaluated over the seeded
+weeks, with recognition approved and published so the feed has champions. Idempotent (rules
+are found by name, evaluation is idempotent, only proposed awards are decided) and
+deterministic (no randomness)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from incentives import services
+from incentives.models import Award, IncentiveRule
+from incentives.rules import period_bounds
+
+TIERS = [
+    {"threshold": 1, "amount": 1000},
+    {"threshold": 1.2, "amount": 2000},
+    {"threshold": 1.5, "amount": 3000},
+]
+
+RULES = [
+    {
+        "name": "Weekly champion",
+        "description": "The person with the highest weighted goal attainment of the week.",
+        "kind": "recognition",
+        "period": "week",
+        "params": {"metric": "attainment", "top_n": 1, "title": "Weekly champion", "amount": 200},
+        "min_check_in_rate": 1.0,
+    },
+    {
+        "name": "Quarterly over-achievement bonus",
+        "description": "≥100 % → 1,000; ≥120 % → 2,000; ≥150 % → 3,000 (capped at 3,000).",
+        "kind": "tiered_bonus",
+        "period": "quarter",
+        "params": {"tiers": TIERS},
+        "cap": Decimal("3000"),
+        "min_check_in_rate": 0.6,
+        "min_tenure_days": 90,
+    },
+    {
+        "name": "Milestone reward",
+        "description": "500 the first time a key result reaches a milestone or its target.",
+        "kind": "milestone",
+        "period": "week",
+        "params": {"amount": 500, "include_target": True},
+    },
+    {
+        "name": "Sales commission",
+        "description": "3 % of the value of new customers above target (5,000 per customer).",
+        "kind": "commission",
+        "period": "month",
+        "params": {"metric": "new-customers", "rate": 0.03, "value_per_unit": 5000},
+    },
+    {
+        "name": "Monthly goal pioneer",
+        "description": "The most progress gained on goals in the month.",
+        "kind": "recognition",
+        "period": "month",
+        "params": {"metric": "progress_gained", "top_n": 1, "title": "Monthly goal pioneer"},
+    },
+    {
+        "name": "Promotion points",
+        "description": "10 points for every month of attainment at or above 100 %.",
+        "kind": "promotion_points",
+        "period": "month",
+        "params": {"threshold": 1, "points": 10},
+    },
+    {
+        "name": "Managers' long-term award",
+        "description": "Managers at or above 100 % earn 20,000, vesting over four quarters; "
+        "forfeited on leaving.",
+        "kind": "deferred",
+        "period": "quarter",
+        "levels": ["manager", "executive"],
+        "params": {"threshold": 1, "amount": 20000, "vesting_periods": 4},
+    },
+]
+
+
+def _rule(ctx, spec: dict) -> IncentiveRule:
+    unit = ctx.units["company"]
+    rule = IncentiveRule.objects.filter(name=spec["name"], unit=unit).first()
+    if rule is None:
+        rule = IncentiveRule(unit=unit, created_by=ctx.people.get("admin"), **spec)
+        rule.full_clean()
+        rule.save()
+    return rule
+
+
+def _periods(rule: IncentiveRule, today: dt.date, weeks: int) -> list[dt.date]:
+    """Starts of the periods overlapping the seeded weeks (up to the current one)."""
+    starts: list[dt.date] = []
+    day = today - dt.timedelta(weeks=weeks)
+    while day <= today:
+        start, end = period_bounds(rule.period, day, rule.cycle)
+        if start not in starts:
+            starts.append(start)
+        day = end
+    return starts
+
+
+def seed(ctx) -> None:
+    if ctx.synthetic:
+        for spec in RULES[:2]:
+            _rule(ctx, spec)
+        return
+    rules = [_rule(ctx, spec) for spec in RULES]
+    for rule in rules:
+        for start in _periods(rule, ctx.today, ctx.weeks):
+            services.evaluate_rule(actor=None, rule=rule, day=start)
+    # Decide past recognition so the feed shows champions; bonuses stay for HR to approve.
+    admin, hrbp = ctx.people["admin"], ctx.people.get("hrbp")
+    current_week = ctx.today - dt.timedelta(days=ctx.today.weekday())
+    waiting = (
+        Award.objects.filter(
+            rule__in=rules,
+            kind=IncentiveRule.Kind.RECOGNITION,
+            state__in=[Award.State.PROPOSED, Award.State.APPROVED],
+            period_end__lte=current_week,
+        )
+        .select_related("person__unit")
+        .order_by("period_start", "pk")
+    )
+    for award in waiting:
+        actor = admin if award.person_id != admin.pk else hrbp
+        if actor is None or actor.pk == award.person_id:
+            continue
+        if award.state == Award.State.PROPOSED:
+            award = services.approve_award(actor=actor, award=award)
+        services.publish_award(actor=actor, award=award)

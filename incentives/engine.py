@@ -1,0 +1,474 @@
+"""The evaluation engine: plain Python over inputs loaded once (`incentives.services` loads
+them). Same inputs, same awards: no database, no clock, and every ordering is total.
+
+Attainment is unclamped (1.3 is 130 %). A goal's attainment is the weighted mean of its key
+results' attainment at the end of the period; a person's is the weighted mean over their agreed
+goals (by goal weight; equal weights when all are zero). Numbers are compared after rounding to
+six decimals, so 100 % is exactly 100 %."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from goals.models import KeyResult
+from incentives.rules import following_periods, mondays
+
+CENT = Decimal("0.01")
+SIX = Decimal("0.000001")
+HIGHER_IS_BETTER = (KeyResult.Direction.INCREASE, KeyResult.Direction.STAY_ABOVE)
+FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    id: int
+    kind: str
+    period: str
+    params: dict
+    cap: Decimal | None
+    currency: str
+    require_agreed_goals: bool
+    min_check_in_rate: float
+    min_tenure_days: int
+
+
+@dataclass
+class KRIn:
+    """A key result's numbers. It duck-types `KeyResult` for `KeyResult.attainment`, so the
+    one definition of attainment is reused without building model instances."""
+
+    id: int
+    name: str
+    metric: str
+    direction: str
+    start_value: Decimal
+    target_value: Decimal
+    weight: Decimal
+    value_start: Decimal
+    value_end: Decimal
+    milestones: list[Decimal]
+    Direction = KeyResult.Direction
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def current_value(self) -> Decimal:
+        return self.value_end
+
+    def attainment(self, value: Decimal) -> Decimal:
+        cached = self._cache.get(value)
+        if cached is None:
+            cached = Decimal(repr(KeyResult.attainment(self, value))).quantize(SIX)
+            self._cache[value] = cached
+        return cached
+
+
+@dataclass
+class GoalIn:
+    id: int
+    title: str
+    weight: Decimal
+    progress: float
+    key_results: list[KRIn] = field(default_factory=list)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass
+class PersonIn:
+    id: int
+    name: str
+    unit_id: int
+    level: str
+    hired_on: dt.date | None
+    goals: list[GoalIn] = field(default_factory=list)
+    # week (Monday) → submitted_at of a submitted check-in
+    check_ins: dict[dt.date, dt.datetime | None] = field(default_factory=dict)
+
+
+@dataclass
+class Inputs:
+    rule: RuleSpec
+    period_start: dt.date
+    period_end: dt.date
+    people: list[PersonIn]
+    # (person id, "kr:<id>:<value>") milestones already rewarded by this rule in other periods
+    claimed: set[tuple[int, str]] = field(default_factory=set)
+
+
+@dataclass
+class Proposal:
+    person_id: int
+    amount: Decimal
+    points: Decimal
+    title: str
+    explanation: dict
+
+
+@dataclass
+class Result:
+    proposals: list[Proposal]
+    eligible_ids: list[int]
+    ineligible: dict[int, list[dict]]
+
+
+def _s(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def _weighted(pairs: list[tuple[Decimal, Decimal]]) -> Decimal:
+    total = sum((w for _v, w in pairs), Decimal("0"))
+    if not pairs:
+        return Decimal("0")
+    if total <= 0:
+        return (sum((v for v, _w in pairs), Decimal("0")) / len(pairs)).quantize(SIX)
+    return (sum((v * w for v, w in pairs), Decimal("0")) / total).quantize(SIX)
+
+
+def goal_attainment(goal: GoalIn, *, at_start: bool = False) -> Decimal:
+    cached = goal._cache.get(at_start)
+    if cached is not None:
+        return cached
+    if not goal.key_results:
+        result = Decimal(repr(goal.progress)).quantize(SIX)
+    else:
+        result = _weighted(
+            [
+                (kr.attainment(kr.value_start if at_start else kr.value_end), kr.weight)
+                for kr in goal.key_results
+            ]
+        )
+    goal._cache[at_start] = result
+    return result
+
+
+def person_attainment(person: PersonIn, *, at_start: bool = False) -> Decimal:
+    return _weighted([(goal_attainment(g, at_start=at_start), g.weight) for g in person.goals])
+
+
+def attainment_inputs(person: PersonIn) -> list[dict]:
+    return [
+        {
+            "goal": goal.id,
+            "title": goal.title,
+            "weight": _s(goal.weight),
+            "attainment": _s(goal_attainment(goal)),
+            "key_results": [
+                {
+                    "id": kr.id,
+                    "name": kr.name,
+                    "value": _s(kr.value_end),
+                    "target": _s(kr.target_value),
+                    "weight": _s(kr.weight),
+                    "attainment": _s(kr.attainment(kr.value_end)),
+                }
+                for kr in goal.key_results
+            ],
+        }
+        for goal in person.goals
+    ]
+
+
+def check_in_rate(person: PersonIn, start: dt.date, end: dt.date) -> tuple[int, int]:
+    """(submitted, expected) weeks of the period, counting from the week the person joined."""
+    weeks = mondays(start, end)
+    if person.hired_on:
+        joined = person.hired_on - dt.timedelta(days=person.hired_on.weekday())
+        weeks = [w for w in weeks if w >= joined]
+    return sum(1 for w in weeks if w in person.check_ins), len(weeks)
+
+
+def last_submission(person: PersonIn, start: dt.date, end: dt.date) -> dt.datetime:
+    times = [t for w, t in person.check_ins.items() if start <= w < end and t is not None]
+    return max(times) if times else FAR_FUTURE
+
+
+def streak(person: PersonIn, end: dt.date) -> int:
+    """Consecutive weeks with a submitted check-in, counting back from the period's last
+    week."""
+    week = end - dt.timedelta(days=1)
+    week -= dt.timedelta(days=week.weekday())
+    count = 0
+    while week in person.check_ins:
+        count += 1
+        week -= dt.timedelta(weeks=1)
+    return count
+
+
+NEEDS_GOALS = {"tiered_bonus", "promotion_points", "deferred"}
+
+
+def eligibility(rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date) -> list[dict]:
+    """Reasons the person is not eligible (empty: eligible). Codes are rendered in words by
+    `incentives.explain`."""
+    reasons: list[dict] = []
+    if rule.min_tenure_days:
+        if person.hired_on is None:
+            reasons.append({"code": "tenure_unknown", "required": rule.min_tenure_days})
+        else:
+            tenure = (end - dt.timedelta(days=1) - person.hired_on).days
+            if tenure < rule.min_tenure_days:
+                reasons.append({"code": "tenure", "days": tenure, "required": rule.min_tenure_days})
+    needs_goals = (
+        rule.require_agreed_goals
+        or rule.kind in NEEDS_GOALS
+        or (rule.kind == "recognition" and rule.params.get("metric") != "streak")
+    )
+    if needs_goals and not person.goals:
+        reasons.append({"code": "no_agreed_goals"})
+    if rule.min_check_in_rate > 0:
+        submitted, expected = check_in_rate(person, start, end)
+        rate = Decimal(submitted) / expected if expected else Decimal("1")
+        if rate.quantize(SIX) < Decimal(repr(rule.min_check_in_rate)).quantize(SIX):
+            reasons.append(
+                {
+                    "code": "check_in_rate",
+                    "submitted": submitted,
+                    "expected": expected,
+                    "required": rule.min_check_in_rate,
+                }
+            )
+    return reasons
+
+
+def eligibility_facts(rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date) -> dict:
+    """What an eligible person's eligibility rested on, for the explanation."""
+    submitted, expected = check_in_rate(person, start, end)
+    facts = {
+        "status": "eligible",
+        "agreed_goals": len(person.goals),
+        "check_ins": {"submitted": submitted, "expected": expected},
+        "min_check_in_rate": rule.min_check_in_rate,
+    }
+    if person.hired_on is not None:
+        facts["tenure_days"] = (end - dt.timedelta(days=1) - person.hired_on).days
+    if rule.min_tenure_days:
+        facts["min_tenure_days"] = rule.min_tenure_days
+    return facts
+
+
+def _money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _capped(rule: RuleSpec, raw: Decimal) -> tuple[Decimal, dict]:
+    raw = _money(raw)
+    if rule.cap is not None and raw > rule.cap:
+        return rule.cap, {"cap": _s(rule.cap), "before_cap": _s(raw), "applied": True}
+    cap = _s(rule.cap) if rule.cap is not None else None
+    return raw, {"cap": cap, "before_cap": _s(raw), "applied": False}
+
+
+def _tiered(rule, person, base) -> Proposal | None:
+    attainment = person_attainment(person)
+    tier_index, tier = None, None
+    for index, candidate in enumerate(rule.params["tiers"]):
+        if attainment >= Decimal(str(candidate["threshold"])):
+            tier_index, tier = index, candidate
+    base |= {"attainment": _s(attainment), "goals": attainment_inputs(person)}
+    if tier is None:
+        return None
+    amount, cap = _capped(rule, Decimal(str(tier["amount"])))
+    base |= {
+        "tier": {"index": tier_index, "threshold": tier["threshold"], "amount": tier["amount"]},
+        "cap": cap,
+    }
+    return Proposal(person.id, amount, Decimal("0"), "", base)
+
+
+def _commission(rule, person, base) -> Proposal | None:
+    metric = rule.params["metric"]
+    rate = Decimal(str(rule.params["rate"]))
+    per_unit = Decimal(str(rule.params["value_per_unit"]))
+    rows, excess = [], Decimal("0")
+    for goal in person.goals:
+        for kr in goal.key_results:
+            if kr.metric != metric:
+                continue
+            target = kr.target_value
+            above = (
+                max(Decimal("0"), kr.value_end - target)
+                if kr.direction in HIGHER_IS_BETTER
+                else max(Decimal("0"), target - kr.value_end)
+            )
+            excess += above
+            rows.append(
+                {
+                    "key_result": kr.id,
+                    "name": kr.name,
+                    "value": _s(kr.value_end),
+                    "target": _s(target),
+                    "above_target": _s(above),
+                }  # noqa: E501
+            )
+    if not rows:
+        return None
+    amount, cap = _capped(rule, excess * per_unit * rate)
+    base |= {
+        "metric": metric,
+        "key_results": rows,
+        "above_target": _s(excess),
+        "value_per_unit": _s(per_unit),
+        "rate": _s(rate),
+        "cap": cap,
+    }
+    if amount <= 0:
+        return None
+    return Proposal(person.id, amount, Decimal("0"), "", base)
+
+
+def _milestone(rule, person, base, claimed) -> Proposal | None:
+    metric = rule.params.get("metric") or ""
+    reward = Decimal(str(rule.params["amount"]))
+    reached = []
+    for goal in person.goals:
+        for kr in goal.key_results:
+            if metric and kr.metric != metric:
+                continue
+            stones = list(kr.milestones)
+            if rule.params.get("include_target", True):
+                stones.append(kr.target_value)
+            higher = kr.direction in HIGHER_IS_BETTER
+            for stone in sorted(set(stones), reverse=not higher):
+                key = f"kr:{kr.id}:{_s(stone)}"
+                hit = kr.value_end >= stone if higher else kr.value_end <= stone
+                if hit and (person.id, key) not in claimed:
+                    reached.append(
+                        {
+                            "key": key,
+                            "key_result": kr.id,
+                            "name": kr.name,
+                            "milestone": _s(stone),
+                            "value": _s(kr.value_end),
+                            "is_target": stone == kr.target_value,
+                        }
+                    )
+    if not reached:
+        return None
+    amount, cap = _capped(rule, reward * len(reached))
+    base |= {"milestones": reached, "reward_each": _s(reward), "cap": cap}
+    return Proposal(person.id, amount, Decimal("0"), "", base)
+
+
+def _points(rule, person, base) -> Proposal | None:
+    attainment = person_attainment(person)
+    threshold = Decimal(str(rule.params["threshold"]))
+    base |= {
+        "attainment": _s(attainment),
+        "threshold": _s(threshold),
+        "goals": attainment_inputs(person),
+    }
+    if attainment < threshold:
+        return None
+    points, cap = _capped(rule, Decimal(str(rule.params["points"])))
+    base |= {"points_each": rule.params["points"], "cap": cap}
+    return Proposal(person.id, Decimal("0"), points, "", base)
+
+
+def _deferred(rule, person, base, start, end) -> Proposal | None:
+    attainment = person_attainment(person)
+    threshold = Decimal(str(rule.params["threshold"]))
+    base |= {
+        "attainment": _s(attainment),
+        "threshold": _s(threshold),
+        "goals": attainment_inputs(person),
+    }
+    if attainment < threshold:
+        return None
+    amount, cap = _capped(rule, Decimal(str(rule.params["amount"])))
+    count = rule.params["vesting_periods"]
+    each = _money(amount / count)
+    schedule = []
+    for index, (_p_start, p_end) in enumerate(following_periods(rule.period, end, count)):
+        share = each if index < count - 1 else amount - each * (count - 1)
+        schedule.append(
+            {
+                "vests_on": (p_end - dt.timedelta(days=1)).isoformat(),
+                "amount": _s(share),
+                "status": "pending",
+            }  # noqa: E501
+        )
+    base |= {"cap": cap, "vesting": schedule, "forfeit_rule": "inactive_at_vesting"}
+    return Proposal(person.id, amount, Decimal("0"), "", base)
+
+
+def _recognition(rule, people: list[PersonIn], start, end) -> list[Proposal]:
+    metric = rule.params["metric"]
+    top_n = rule.params["top_n"]
+    prize = Decimal(str(rule.params.get("amount") or 0))
+    scored = []
+    for person in people:
+        if metric == "attainment":
+            value = person_attainment(person)
+        elif metric == "progress_gained":
+            value = person_attainment(person) - person_attainment(person, at_start=True)
+        else:
+            value = Decimal(streak(person, end))
+        if value > 0:
+            scored.append((person, value, last_submission(person, start, end)))
+    groups: dict[int | None, list] = {}
+    for row in scored:
+        groups.setdefault(row[0].unit_id if rule.params.get("per_unit") else None, []).append(row)
+    proposals = []
+    for group_key in sorted(groups, key=lambda k: (k is not None, k or 0)):
+        # Tie-break (stated in every explanation): the higher metric, then the earlier last
+        # check-in submission in the period, then the lower person id.
+        ranked = sorted(groups[group_key], key=lambda r: (-r[1], r[2], r[0].id))
+        for rank, (person, value, submitted) in enumerate(ranked[:top_n], start=1):
+            tied = [p.id for p, v, _t in ranked if v == value and p.id != person.id]
+            amount, cap = _capped(rule, prize)
+            explanation = {
+                "metric": metric,
+                "value": _s(value),
+                "rank": rank,
+                "group_size": len(ranked),
+                "group_unit": group_key,
+                "tied_with": tied,
+                "tie_break": "higher_metric_then_earlier_last_submission_then_person_id",
+                "last_submission": None if submitted == FAR_FUTURE else submitted.isoformat(),
+                "cap": cap,
+            }
+            if metric != "streak":
+                explanation["goals"] = attainment_inputs(person)
+            proposals.append(
+                Proposal(person.id, amount, Decimal("0"), rule.params["title"], explanation)
+            )
+    return proposals
+
+
+def evaluate(inputs: Inputs) -> Result:
+    """Award proposals for one rule and period, with their explanations."""
+    rule, start, end = inputs.rule, inputs.period_start, inputs.period_end
+    eligible, ineligible = [], {}
+    for person in sorted(inputs.people, key=lambda p: p.id):
+        reasons = eligibility(rule, person, start, end)
+        if reasons:
+            ineligible[person.id] = reasons
+        else:
+            eligible.append(person)
+    proposals: list[Proposal] = []
+    if rule.kind == "recognition":
+        proposals = _recognition(rule, eligible, start, end)
+    else:
+        for person in eligible:
+            base = {"period": [start.isoformat(), end.isoformat()]}
+            if rule.kind == "tiered_bonus":
+                proposal = _tiered(rule, person, base)
+            elif rule.kind == "commission":
+                proposal = _commission(rule, person, base)
+            elif rule.kind == "milestone":
+                proposal = _milestone(rule, person, base, inputs.claimed)
+            elif rule.kind == "promotion_points":
+                proposal = _points(rule, person, base)
+            else:
+                proposal = _deferred(rule, person, base, start, end)
+            if proposal is not None:
+                proposals.append(proposal)
+    by_id = {person.id: person for person in eligible}
+    for proposal in proposals:
+        proposal.explanation["eligibility"] = eligibility_facts(
+            rule, by_id[proposal.person_id], start, end
+        )
+        proposal.explanation.setdefault("period", [start.isoformat(), end.isoformat()])
+        proposal.explanation["currency"] = rule.currency
+    return Result(proposals, [p.id for p in eligible], ineligible)

@@ -1,0 +1,107 @@
+"""The awards flow: proposed → approved → published, and deferred awards vesting."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from incentives.models import Award, IncentiveRule
+from notifications.services import notify
+from org import permissions
+from org.models import Person
+
+
+def _check(actor: Person, award: Award) -> None:
+    allowed = permissions.is_admin(actor) or permissions.partners(actor, award.person)
+    if not allowed or actor.pk == award.person_id:
+        raise PermissionDenied(_("Only admins and the person's HRBP may decide this award."))
+
+
+@transaction.atomic
+def approve_award(*, actor: Person, award: Award) -> Award:
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("person__unit")
+        .get(pk=award.pk)
+    )
+    _check(actor, award)
+    if award.state != Award.State.PROPOSED:
+        raise ValidationError({"state": _("Only a proposed award can be approved.")})
+    award.state = Award.State.APPROVED
+    award.approved_by = actor
+    award.approved_at = timezone.now()
+    award.save(update_fields=["state", "approved_by", "approved_at", "updated_at"])
+    return award
+
+
+@transaction.atomic
+def publish_award(*, actor: Person, award: Award) -> Award:
+    """Publish an approved award: recognition appears on the feed; the recipient and their
+    manager are notified."""
+    award = (
+        Award.objects.select_for_update(of=("self",))
+        .select_related("person__unit", "person__manager", "rule")
+        .get(pk=award.pk)
+    )
+    _check(actor, award)
+    if award.state != Award.State.APPROVED:
+        raise ValidationError({"state": _("Approve the award before publishing it.")})
+    award.state = Award.State.PUBLISHED
+    award.published_at = timezone.now()
+    award.save(update_fields=["state", "published_at", "updated_at"])
+    label = award.title or award.rule.name
+    url = (
+        reverse("incentives:recognitions")
+        if award.kind == IncentiveRule.Kind.RECOGNITION
+        else reverse("incentives:my-awards")
+    )
+    with translation.override(award.person.language):
+        text = _("You received an award: %(label)s.") % {"label": label}
+    notify(recipients=[award.person], kind="award_published", text=text, url=url, subject=award)
+    manager = award.person.manager
+    if manager is not None:
+        with translation.override(manager.language):
+            text = _("%(name)s received an award: %(label)s.") % {
+                "name": award.person.display_name,
+                "label": label,
+            }
+        notify(
+            recipients=[manager],
+            kind="award_published",
+            text=text,
+            url=reverse("incentives:award", args=[award.pk]),
+            subject=award,
+        )
+    return award
+
+
+@transaction.atomic
+def update_vesting(*, today: dt.date) -> int:
+    """Mark due tranches of deferred awards vested, or forfeited (with every later tranche)
+    when the person has left. Returns how many awards changed; running twice changes
+    nothing more."""
+    changed = []
+    awards = Award.objects.select_for_update(of=("self",)).filter(
+        kind=IncentiveRule.Kind.DEFERRED, state__in=[Award.State.APPROVED, Award.State.PUBLISHED]
+    )
+    for award in awards.select_related("person"):
+        schedule = award.explanation.get("vesting", [])
+        dirty, forfeited = False, False
+        for tranche in schedule:
+            forfeited = forfeited or tranche["status"] == "forfeited"
+            if tranche["status"] != "pending":
+                continue
+            if forfeited:
+                tranche["status"], dirty = "forfeited", True
+            elif dt.date.fromisoformat(tranche["vests_on"]) <= today:
+                forfeited = not award.person.is_active
+                tranche["status"], dirty = ("forfeited" if forfeited else "vested"), True
+        if dirty:
+            changed.append(award)
+    Award.objects.bulk_update(changed, ["explanation"], batch_size=500)
+    return len(changed)

@@ -1,0 +1,340 @@
+"""Evaluating a rule for a period: load the inputs in bulk (a fixed number of queries, however
+many people), run the pure engine, and save the proposals idempotently."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from goals.models import Cycle, Goal, KeyResult, Measurement
+from incentives import engine
+from incentives.models import Award, Evaluation, IncentiveRule
+from incentives.rules import last_completed_period, period_bounds
+from org import permissions
+from org.models import Person
+from tracking.models import CheckIn
+
+STREAK_LOOKBACK_WEEKS = 52
+BATCH = 500
+
+
+@dataclass
+class Outcome:
+    rule: IncentiveRule
+    period_start: dt.date
+    period_end: dt.date
+    dry_run: bool
+    proposals: list[engine.Proposal]
+    ineligible: dict[int, list[dict]]
+    eligible_ids: list[int]
+    people: dict[int, str] = field(default_factory=dict)
+    awards: list[Award] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    withdrawn: int = 0
+
+
+def rule_spec(rule: IncentiveRule) -> engine.RuleSpec:
+    return engine.RuleSpec(
+        id=rule.pk,
+        kind=rule.kind,
+        period=rule.period,
+        params=rule.params,
+        cap=rule.cap,
+        currency=rule.currency,
+        require_agreed_goals=rule.require_agreed_goals,
+        min_check_in_rate=rule.min_check_in_rate,
+        min_tenure_days=rule.min_tenure_days,
+    )
+
+
+def _value_at(moment: dt.datetime):
+    return Subquery(
+        Measurement.objects.filter(key_result=OuterRef("pk"), recorded_at__lt=moment)
+        .order_by("-recorded_at", "-pk")
+        .values("value")[:1]
+    )
+
+
+def _stone_values(raw) -> list[Decimal]:
+    values = []
+    for stone in raw or []:
+        try:
+            values.append(Decimal(str(stone["value"] if isinstance(stone, dict) else stone)))
+        except (ArithmeticError, KeyError, TypeError, ValueError):
+            continue
+    return values
+
+
+def load_inputs(rule: IncentiveRule, start: dt.date, end: dt.date) -> engine.Inputs:
+    """Everything the engine needs, in at most six queries: people, goals, key results with
+    their values at the period's start and end (from the measurement history, so a corrected
+    measurement changes the result), check-ins, and milestones already rewarded."""
+    tz = timezone.get_current_timezone()
+    start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    end_at = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
+    path = rule.unit.path
+    people_q = Q(unit__path__startswith=path, is_active=True)
+    if rule.levels:
+        people_q &= Q(level__in=rule.levels)
+    people = {
+        row["pk"]: engine.PersonIn(
+            id=row["pk"],
+            name=row["display_name"],
+            unit_id=row["unit_id"],
+            level=row["level"],
+            hired_on=row["hired_on"],
+        )
+        for row in Person.objects.filter(people_q).values(
+            "pk", "display_name", "unit_id", "level", "hired_on"
+        )
+    }
+    if rule.period == "cycle":
+        cycles = Cycle.objects.filter(Q(pk=rule.cycle_id) | Q(parent_id=rule.cycle_id))
+    else:
+        cycles = Cycle.objects.filter(starts_on__lt=end, ends_on__gte=start)
+    goal_q = (
+        Q(owner_person__unit__path__startswith=path, owner_person__is_active=True)
+        & Q(cycle__in=cycles)
+        & (Q(state=Goal.State.AGREED) | Q(state=Goal.State.CLOSED, agreed_at__isnull=False))
+    )
+    goals: dict[int, engine.GoalIn] = {}
+    for row in (
+        Goal.objects.filter(goal_q)
+        .order_by("pk")
+        .values("pk", "title", "weight", "progress", "owner_person_id")
+    ):
+        person = people.get(row["owner_person_id"])
+        if person is None:
+            continue
+        goal = engine.GoalIn(row["pk"], row["title"], row["weight"], row["progress"])
+        goals[goal.id] = goal
+        person.goals.append(goal)
+    fields = [
+        "pk", "goal_id", "name", "metric", "direction", "start_value", "target_value",
+        "current_value", "weight", "value_end", "value_start", "measured",
+    ]  # fmt: skip
+    if rule.kind == "milestone":
+        fields.append("milestones")
+    key_results = (
+        KeyResult.objects.filter(goal__in=Goal.objects.filter(goal_q))
+        .annotate(
+            value_end=_value_at(end_at),
+            value_start=_value_at(start_at),
+            measured=Exists(Measurement.objects.filter(key_result=OuterRef("pk"))),
+        )
+        .order_by("goal_id", "position", "pk")
+        .values(*fields)
+    )
+    for kr in key_results:
+        goal = goals.get(kr["goal_id"])
+        if goal is None:
+            continue
+        # Without any measurement the current value is the only value there is.
+        fallback = kr["start_value"] if kr["measured"] else kr["current_value"]
+        goal.key_results.append(
+            engine.KRIn(
+                id=kr["pk"],
+                name=kr["name"],
+                metric=kr["metric"],
+                direction=kr["direction"],
+                start_value=kr["start_value"],
+                target_value=kr["target_value"],
+                weight=kr["weight"],
+                value_start=fallback if kr["value_start"] is None else kr["value_start"],
+                value_end=fallback if kr["value_end"] is None else kr["value_end"],
+                milestones=_stone_values(kr.get("milestones")),
+            )
+        )
+    since = start
+    if rule.kind == "recognition" and rule.params.get("metric") == "streak":
+        since = min(start, end - dt.timedelta(weeks=STREAK_LOOKBACK_WEEKS))
+    for person_id, week, submitted_at in CheckIn.objects.filter(
+        person__unit__path__startswith=path,
+        person__is_active=True,
+        state=CheckIn.State.SUBMITTED,
+        week__gte=since,
+        week__lt=end,
+    ).values_list("person_id", "week", "submitted_at"):
+        person = people.get(person_id)
+        if person is not None:
+            person.check_ins[week] = submitted_at
+    claimed: set[tuple[int, str]] = set()
+    if rule.kind == "milestone":
+        for person_id, explanation in (
+            Award.objects.filter(rule=rule)
+            .exclude(period_start=start)
+            .values_list("person_id", "explanation")
+        ):
+            for stone in (explanation or {}).get("milestones", []):
+                claimed.add((person_id, stone.get("key")))
+    return engine.Inputs(
+        rule=rule_spec(rule),
+        period_start=start,
+        period_end=end,
+        people=list(people.values()),
+        claimed=claimed,
+    )
+
+
+def _carry_vesting(fresh: dict, existing: dict) -> dict:
+    """Keep vesting progress already recorded on an award when comparing with a fresh run."""
+    old = {row.get("vests_on"): row.get("status") for row in existing.get("vesting", [])}
+    if "vesting" in fresh:
+        fresh = fresh | {
+            "vesting": [
+                row | {"status": old.get(row["vests_on"], row["status"])}
+                for row in fresh["vesting"]
+            ]
+        }
+    return fresh
+
+
+def _differs(award: Award, proposal: engine.Proposal) -> bool:
+    return (
+        award.amount != proposal.amount
+        or award.points != proposal.points
+        or award.title != proposal.title
+        or award.explanation != proposal.explanation
+    )
+
+
+@transaction.atomic
+def evaluate_rule(
+    *,
+    actor: Person | None,
+    rule: IncentiveRule,
+    day: dt.date,
+    dry_run: bool = False,
+) -> Outcome:
+    """Evaluate `rule` for the period containing `day`.
+
+    A dry run returns the proposals without saving anything. Otherwise one Award per
+    (rule, person, period) is created or updated: proposed awards follow the new result (and
+    are withdrawn when no longer earned); approved and published awards are left alone, with a
+    warning for each one the new result would change. `actor=None` is the periodic task."""
+    if actor is not None and not permissions.can_manage_rule(actor, rule):
+        raise PermissionDenied(_("Only admins and the unit's HRBP may evaluate this rule."))
+    if not isinstance(day, dt.date):
+        raise ValidationError({"period_start": _("Enter a date.")})
+    rule = IncentiveRule.objects.select_related("unit", "cycle").get(pk=rule.pk)
+    start, end = period_bounds(rule.period, day, rule.cycle)
+    inputs = load_inputs(rule, start, end)
+    result = engine.evaluate(inputs)
+    names = {person.id: person.name for person in inputs.people}
+    outcome = Outcome(
+        rule=rule,
+        period_start=start,
+        period_end=end,
+        dry_run=dry_run,
+        proposals=result.proposals,
+        ineligible=result.ineligible,
+        eligible_ids=result.eligible_ids,
+        people=names,
+    )
+    if dry_run:
+        return outcome
+    existing = {
+        a.person_id: a
+        for a in Award.objects.select_for_update(of=("self",)).filter(rule=rule, period_start=start)
+    }
+    create, update = [], []
+    for proposal in result.proposals:
+        award = existing.pop(proposal.person_id, None)
+        if award is not None:
+            proposal.explanation = _carry_vesting(proposal.explanation, award.explanation)
+        if award is None:
+            create.append(
+                Award(
+                    rule=rule,
+                    person_id=proposal.person_id,
+                    period_start=start,
+                    period_end=end,
+                    kind=rule.kind,
+                    amount=proposal.amount,
+                    points=proposal.points,
+                    currency=rule.currency,
+                    title=proposal.title,
+                    explanation=proposal.explanation,
+                )
+            )
+        elif not _differs(award, proposal):
+            outcome.unchanged += 1
+        elif award.state == Award.State.PROPOSED:
+            award.amount, award.points = proposal.amount, proposal.points
+            award.title, award.explanation = proposal.title, proposal.explanation
+            award.updated_at = timezone.now()
+            update.append(award)
+        else:
+            outcome.warnings.append(
+                {
+                    "award": award.pk,
+                    "person": award.person_id,
+                    "state": award.state,
+                    "amount": str(award.amount),
+                    "new_amount": str(proposal.amount),
+                    "message": _(
+                        "This award is already %(state)s; the new result differs and was not "
+                        "applied."
+                    )
+                    % {"state": award.get_state_display()},
+                }
+            )
+    stale = [a for a in existing.values() if a.state == Award.State.PROPOSED]
+    for award in existing.values():
+        if award.state != Award.State.PROPOSED:
+            outcome.warnings.append(
+                {
+                    "award": award.pk,
+                    "person": award.person_id,
+                    "state": award.state,
+                    "amount": str(award.amount),
+                    "new_amount": "0",
+                    "message": _(
+                        "This award is already %(state)s but is no longer earned; it was "
+                        "not withdrawn."
+                    )
+                    % {"state": award.get_state_display()},
+                }
+            )
+    if stale:
+        Award.objects.filter(pk__in=[a.pk for a in stale]).delete()
+    Award.objects.bulk_create(create, batch_size=BATCH)
+    Award.objects.bulk_update(
+        update, ["amount", "points", "title", "explanation", "updated_at"], batch_size=BATCH
+    )
+    Evaluation.objects.update_or_create(
+        rule=rule,
+        period_start=start,
+        defaults={"period_end": end, "eligible_ids": result.eligible_ids, "evaluated_by": actor},
+    )
+    outcome.created, outcome.updated, outcome.withdrawn = len(create), len(update), len(stale)
+    outcome.awards = list(
+        Award.objects.filter(rule=rule, period_start=start).select_related("person")
+    )
+    return outcome
+
+
+def evaluate_due_rules(*, today: dt.date) -> list[Outcome]:
+    """Evaluate every active rule whose last period has ended and has not been evaluated yet.
+    Safe to run twice: the second run finds the evaluation rows and does nothing."""
+    outcomes = []
+    rules = IncentiveRule.objects.filter(is_active=True).select_related("unit", "cycle")
+    done = set(Evaluation.objects.values_list("rule_id", "period_start"))
+    for rule in rules.order_by("pk"):
+        if rule.period == "cycle" and rule.cycle is None:
+            continue
+        start, end = last_completed_period(rule.period, today, rule.cycle)
+        if end > today or (rule.pk, start) in done:
+            continue
+        outcomes.append(evaluate_rule(actor=None, rule=rule, day=start))
+    return outcomes

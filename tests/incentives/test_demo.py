@@ -1,0 +1,41 @@
+"""The demo seeder: the method's rules, evaluated over the seeded weeks; idempotent."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from incentives import demo
+from incentives.models import Award, IncentiveRule
+from notifications.models import Notification
+from org.demo import seed_company
+from tests.incentives.factories import agreed_goal, check_in, make_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_twice_changes_nothing_and_publishes_champions():
+    with time_machine.travel(dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC), tick=False):
+        ctx = seed_company(weeks=3)
+        demo.seed(ctx)  # no goals yet: rules only, nothing awarded, nothing breaks
+        assert IncentiveRule.objects.count() == 7
+        assert Award.objects.count() == 0
+        cycle = make_cycle()
+        week = dt.date(2026, 11, 16)
+        for i, username in enumerate(["employee", "sales-inside.1", "sales-inside.2"]):
+            person = ctx.people[username]
+            agreed_goal(person, cycle, values=[(10, 9 + 2 * i)], measured_on=week)
+            check_in(person, week)
+        demo.seed(ctx)
+        state = sorted(Award.objects.values_list("rule__name", "person_id", "amount", "state"))
+        notes = Notification.objects.count()
+        assert ("Weekly champion", ctx.people["sales-inside.2"].pk) in {
+            (name, pk) for name, pk, _a, s in state if s == "published"
+        }
+        assert {"Promotion points", "Milestone reward"} <= {name for name, *_r in state}
+        demo.seed(ctx)
+        assert (
+            sorted(Award.objects.values_list("rule__name", "person_id", "amount", "state")) == state
+        )
+        assert Notification.objects.count() == notes
+        assert IncentiveRule.objects.count() == 7

@@ -1,0 +1,239 @@
+import pytest
+
+from goals.models import Measurement
+from tests.tracking.factories import person_goal, submitted
+from tracking.models import CheckIn, Feedback, ImprovementPlan, KeyResultUpdate, WeeklyReview
+
+pytestmark = pytest.mark.django_db
+
+
+def _post_data(krs, values, **extra):
+    data = {
+        "done": "Calls",
+        "plan": "More calls",
+        "check": "",
+        "act": "",
+        "blockers": "",
+        "confidence": "7",
+    }
+    for kr, value in zip(krs, values, strict=True):
+        data |= {
+            f"kr-{kr.pk}-value": str(value),
+            f"kr-{kr.pk}-confidence": "on_track",
+            f"kr-{kr.pk}-note": "",
+            f"kr-{kr.pk}-cause": "",
+            f"kr-{kr.pk}-action": "",
+        }
+    return data | extra
+
+
+def test_this_week_page_shows_every_active_key_result(login, company, cascade):
+    r = login(company["alice"]).get("/tracking/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "New customers" in html and "Calls" in html and "Leads" not in html
+    assert f'name="kr-{cascade["customers"].pk}-value"' in html
+    assert 'hx-post="/tracking/autosave/"' in html
+
+
+def test_submitting_five_key_results_in_one_request(login, company, cycle):
+    alice = company["alice"]
+    goal = person_goal(alice, cycle, names=("A", "B", "C", "D", "E"))
+    krs = list(goal.key_results.all())
+    client = login(alice)
+    r = client.post("/tracking/", _post_data(krs, [15, 16, 17, 18, 20]))
+    assert r.status_code == 302, r.content.decode()[:2000]
+    check_in = CheckIn.objects.get(person=alice)
+    assert check_in.state == "submitted" and check_in.confidence == 7
+    assert check_in.updates.count() == 5 and Measurement.objects.count() == 5
+    assert "A: 15 of 15 expected (100 %)" in check_in.deviation
+    r = client.get("/tracking/")
+    assert "Amend check-in" in r.content.decode()
+
+
+def test_bad_value_and_missing_cause_are_shown_in_place(login, company, cascade):
+    krs = [cascade["customers"], cascade["calls"]]
+    client = login(company["alice"])
+    r = client.post("/tracking/", _post_data(krs, ["abc", 100]))
+    assert r.status_code == 400
+    assert "Enter a number." in r.content.decode()
+    r = client.post("/tracking/", _post_data(krs, [2, 100]))
+    html = r.content.decode()
+    assert r.status_code == 400
+    assert "“New customers” is off track: choose a cause." in html
+    assert f'name="kr-{cascade["customers"].pk}-cause"' in html and "<select" in html
+    assert not Measurement.objects.exists()
+    kr = cascade["customers"]
+    fixed = _post_data(krs, [2, 100]) | {
+        f"kr-{kr.pk}-cause": "not-enough-leads",
+        f"kr-{kr.pk}-action": "Ask for leads",
+    }
+    assert client.post("/tracking/", fixed).status_code == 302
+    assert KeyResultUpdate.objects.get(key_result=kr).cause.slug == "not-enough-leads"
+
+
+def test_cause_picker_appears_when_off_track(login, company, cascade):
+    kr = cascade["customers"]
+    client = login(company["alice"])
+    url = f"/tracking/key-results/{kr.pk}/status/"
+    r = client.get(url, {f"kr-{kr.pk}-value": "2"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    assert "Off track" in r.content.decode() and "<select" in r.content.decode()
+    r = client.get(url, {f"kr-{kr.pk}-value": "20"}, HTTP_HX_REQUEST="true")
+    assert "On track" in r.content.decode() and "<select" not in r.content.decode()
+    r = client.get(
+        url,
+        {f"kr-{kr.pk}-value": "20", f"kr-{kr.pk}-confidence": "off_track"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "<select" in r.content.decode()
+    r = client.get(url, {f"kr-{kr.pk}-value": "x"}, HTTP_HX_REQUEST="true")
+    assert "Enter a number." in r.content.decode()
+    other = cascade["dave_kr"]
+    assert client.get(f"/tracking/key-results/{other.pk}/status/").status_code == 404
+
+
+def test_autosave_keeps_a_draft(login, company, cascade):
+    krs = [cascade["customers"], cascade["calls"]]
+    client = login(company["alice"])
+    data = _post_data(krs, [12, ""]) | {"plan": "Draft plan"}
+    r = client.post("/tracking/autosave/", data, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200 and "Draft saved" in r.content.decode()
+    check_in = CheckIn.objects.get()
+    assert check_in.state == "draft" and check_in.plan == "Draft plan"
+    assert [u.value for u in check_in.updates.all()] == [12]
+    assert not Measurement.objects.exists()
+    r = client.post("/tracking/autosave/", _post_data(krs, ["zz", ""]), HTTP_HX_REQUEST="true")
+    assert "Not saved" in r.content.decode()
+    r = client.get("/tracking/")
+    assert 'value="12"' in r.content.decode()
+
+
+@pytest.mark.parametrize("n_goals", [1, 10])
+def test_this_week_query_bound(login, company, cycle, n_goals, django_assert_max_num_queries):
+    alice = company["alice"]
+    for i in range(n_goals):
+        goal = person_goal(alice, cycle, names=("A", "B", "C"), target=30 + i)
+        submitted(alice, dict.fromkeys(goal.key_results.all(), 10))
+    client = login(alice)
+    with django_assert_max_num_queries(20):
+        r = client.get("/tracking/")
+    assert r.status_code == 200 and r.content.decode().count("<fieldset") == 3 * n_goals
+
+
+def test_history_and_check_in_pages_scoped(login, company, cascade):
+    c = company
+    check_in = submitted(c["alice"], {cascade["calls"]: 100})
+    assert "Calls" in login(c["alice"]).get("/tracking/history/").content.decode()
+    r = login(c["bob"]).get(f"/tracking/history/?person={c['alice'].pk}")
+    assert r.status_code == 200 and "Calls" in r.content.decode()
+    assert login(c["erin"]).get(f"/tracking/history/?person={c['alice'].pk}").status_code == 404
+    for viewer, code in (
+        ("alice", 200),
+        ("bob", 200),
+        ("carol", 200),
+        ("zed", 200),
+        ("erin", 404),
+        ("dave", 404),
+        ("mia", 404),
+    ):
+        assert login(c[viewer]).get(f"/tracking/check-ins/{check_in.pk}/").status_code == code
+
+
+def test_inline_feedback_and_acknowledgement(login, company, cascade):
+    c = company
+    check_in = submitted(c["alice"], {cascade["calls"]: 100})
+    client = login(c["bob"])
+    r = client.post(
+        f"/tracking/check-ins/{check_in.pk}/feedback/",
+        {"kind": "praise", "text": "Great week"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert r.status_code == 200 and "Great week" in r.content.decode()
+    feedback = Feedback.objects.get()
+    r = login(c["erin"]).post(
+        f"/tracking/check-ins/{check_in.pk}/feedback/", {"kind": "praise", "text": "x"}
+    )
+    assert r.status_code == 404
+    assert login(c["bob"]).post(f"/tracking/feedback/{feedback.pk}/acknowledge/").status_code == 403
+    r = login(c["alice"]).post(
+        f"/tracking/feedback/{feedback.pk}/acknowledge/", HTTP_HX_REQUEST="true"
+    )
+    assert r.status_code == 200 and "Acknowledged" in r.content.decode()
+
+
+def test_plan_from_an_off_track_update_page(login, company, cascade):
+    c = company
+    check_in = submitted(c["alice"], {cascade["customers"]: 2})
+    update = check_in.updates.get()
+    page = login(c["bob"]).get(f"/tracking/check-ins/{check_in.pk}/").content.decode()
+    assert f"/tracking/updates/{update.pk}/plan/" in page
+    r = login(c["bob"]).post(
+        f"/tracking/updates/{update.pk}/plan/",
+        {"kind": "coaching", "description": "Weekly pairing"},
+    )
+    assert r.status_code == 302
+    plan = ImprovementPlan.objects.get()
+    assert plan.person == c["alice"] and plan.actions.get().description == "Weekly pairing"
+    assert (
+        login(c["dave"])
+        .post(f"/tracking/updates/{update.pk}/plan/", {"kind": "other", "description": "x"})
+        .status_code
+        == 404
+    )
+
+
+@pytest.mark.parametrize("people", [3, 30])
+def test_team_page_query_bound(login, company, team_of, people, django_assert_max_num_queries):
+    team_of(people)
+    client = login(company["bob"])
+    with django_assert_max_num_queries(20):
+        r = client.get("/tracking/team/?week=2026-11-16")
+    assert r.status_code == 200
+    assert r.content.decode().count('class="feedback praise"') == people
+
+
+@pytest.mark.parametrize("people", [3, 30])
+def test_weekly_review_query_bound(login, company, team_of, people, django_assert_max_num_queries):
+    team_of(people)
+    client = login(company["bob"])
+    with django_assert_max_num_queries(20):
+        r = client.get("/tracking/review/?week=2026-11-16")
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert f"{people} of {people + 2}" in html  # Alice and Erin have not checked in
+    assert html.count("Customers</td>") == people
+
+
+def test_weekly_review_saves_decisions(login, company, cascade):
+    c = company
+    submitted(c["alice"], {cascade["customers"]: 2})
+    r = login(c["bob"]).post("/tracking/review/?week=2026-11-16", {"decisions": "Lead push"})
+    assert r.status_code == 302
+    assert WeeklyReview.objects.get().decisions == "Lead push"
+    r = login(c["zed"]).get(f"/tracking/review/?manager={c['bob'].pk}&week=2026-11-16")
+    assert r.status_code == 200 and "Lead push" in r.content.decode()
+    assert login(c["dave"]).get(f"/tracking/review/?manager={c['bob'].pk}").status_code == 404
+    assert login(c["alice"]).get(f"/tracking/review/?manager={c['bob'].pk}").status_code == 404
+
+
+def test_this_week_shows_feedback_plans_and_completion(login, company, cascade):
+    import datetime as dt
+
+    from tests.tracking.conftest import MONDAY
+    from tracking import services
+
+    c = company
+    last = submitted(c["alice"], {cascade["customers"]: 2}, week=MONDAY - dt.timedelta(weeks=1))
+    services.give_feedback(actor=c["bob"], check_in=last, kind="concern", text="Leads?")
+    services.create_plan_from_update(
+        actor=c["bob"],
+        update=last.updates.get(),
+        actions=[{"kind": "coaching", "description": "Pipeline coaching", "owner": c["bob"]}],
+    )
+    html = login(c["alice"]).get("/tracking/").content.decode()
+    assert "Leads?" in html and "Acknowledge" in html
+    assert "Pipeline coaching" in html
+    # Cycle weeks so far: 2 and 9 November; one submitted.
+    assert "Cycle 2026-11: 50 % of weeks checked in" in html
+    assert "Streak: 1 week" in html

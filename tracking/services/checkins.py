@@ -1,0 +1,387 @@
+"""Opening, drafting and submitting the weekly check-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from goals.models import GoalSettings, KeyResult, Status
+from goals.services import parse_value, record_measurement
+from org.models import Person
+from tracking.models import CauseTag, CheckIn, KeyResultUpdate, local_today, week_start
+from tracking.selectors import active_key_results
+
+TEXT_FIELDS = ("plan", "done", "deviation", "act", "blockers")
+
+
+@transaction.atomic
+def open_check_in(
+    *, person: Person, week: dt.date | None = None, today: dt.date | None = None
+) -> tuple[CheckIn, bool]:
+    """This week's (or a past week's) check-in of the person: the existing one, or a new
+    draft. Never two for one week, even when two requests race; future weeks are refused."""
+    today = today or local_today(person)
+    week = week_start(week or today)
+    if week > week_start(today):
+        raise ValidationError({"week": _("You cannot check in for a future week.")})
+    try:
+        with transaction.atomic():
+            return CheckIn.objects.get_or_create(person=person, week=week)
+    except IntegrityError:
+        # Another request created it between our read and our insert.
+        return CheckIn.objects.get(person=person, week=week), False
+
+
+@dataclass
+class _Update:
+    index: int
+    key_result: KeyResult
+    value: Decimal | None
+    confidence: str | None
+    note: str | None
+    cause: CauseTag | None
+    cause_given: bool
+    action: str | None
+
+
+def _cause_lookup() -> dict[str, CauseTag]:
+    lookup: dict[str, CauseTag] = {}
+    for tag in CauseTag.objects.filter(is_active=True):
+        lookup[tag.slug] = tag
+        lookup[str(tag.pk)] = tag
+    return lookup
+
+
+def _text(raw, field: str, errors: dict) -> str | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        errors[field] = [_("Enter text.")]
+        return None
+    return raw.strip()
+
+
+def _parse_updates(
+    *, check_in: CheckIn, updates: list, strict: bool
+) -> tuple[list[_Update], dict[int, KeyResult]]:
+    """Validate the submitted updates as a whole; every problem is reported under its own
+    field name (`updates.2.value`). `strict` (submitting) requires a value for each."""
+    allowed = {kr.pk: kr for kr in active_key_results(person=check_in.person, week=check_in.week)}
+    if not isinstance(updates, list | tuple):
+        raise ValidationError({"updates": [_("Send a list of key result updates.")]})
+    causes = _cause_lookup() if any(isinstance(u, dict) and u.get("cause") for u in updates) else {}
+    errors: dict[str, list[str]] = {}
+    parsed: list[_Update] = []
+    seen: set[int] = set()
+    for index, raw in enumerate(updates):
+        prefix = f"updates.{index}"
+        if not isinstance(raw, dict):
+            errors[prefix] = [_("Each update is an object with a key result and a value.")]
+            continue
+        kr_raw = raw.get("key_result")
+        kr_id = kr_raw.pk if isinstance(kr_raw, KeyResult) else kr_raw
+        try:
+            kr = allowed.get(int(kr_id))
+        except (TypeError, ValueError):
+            kr = None
+        if kr is None:
+            errors[f"{prefix}.key_result"] = [_("This is not one of your active key results.")]
+            continue
+        if kr.pk in seen:
+            errors[f"{prefix}.key_result"] = [_("This key result is updated twice.")]
+            continue
+        seen.add(kr.pk)
+        value = None
+        raw_value = raw.get("value")
+        if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
+            if strict:
+                errors[f"{prefix}.value"] = [_("Enter a value.")]
+        elif isinstance(raw_value, bool):
+            errors[f"{prefix}.value"] = [_("Enter a number.")]
+        else:
+            try:
+                value = parse_value(raw_value, field=f"{prefix}.value")
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+            else:
+                if value < 0 <= min(kr.start_value, kr.target_value):
+                    errors[f"{prefix}.value"] = [
+                        _("The value cannot be negative for this key result.")
+                    ]
+        confidence = raw.get("confidence") or None
+        if confidence is not None and confidence not in Status.values:
+            errors[f"{prefix}.confidence"] = [
+                _("Choose on_track, at_risk or off_track."),
+            ]
+        cause = None
+        cause_given = "cause" in raw
+        if raw.get("cause") not in (None, ""):
+            cause_raw = raw["cause"]
+            cause = cause_raw if isinstance(cause_raw, CauseTag) else causes.get(str(cause_raw))
+            if cause is None:
+                errors[f"{prefix}.cause"] = [_("Unknown cause.")]
+        parsed.append(
+            _Update(
+                index=index,
+                key_result=kr,
+                value=value,
+                confidence=confidence,
+                note=_text(raw.get("note"), f"{prefix}.note", errors),
+                cause=cause,
+                cause_given=cause_given,
+                action=_text(raw.get("action"), f"{prefix}.action", errors),
+            )
+        )
+    if errors:
+        raise ValidationError(errors)
+    return parsed, allowed
+
+
+def _apply_fields(check_in: CheckIn, fields: dict | None) -> None:
+    if not fields:
+        return
+    errors: dict[str, list[str]] = {}
+    for name in TEXT_FIELDS:
+        if name in fields:
+            value = _text(fields[name], name, errors)
+            if value is not None:
+                setattr(check_in, name, value)
+    if "confidence" in fields:
+        raw = fields["confidence"]
+        if raw in (None, ""):
+            check_in.confidence = None
+        else:
+            try:
+                confidence = int(raw)
+                if isinstance(raw, bool) or str(confidence) != str(raw).strip():
+                    raise ValueError
+            except (TypeError, ValueError):
+                errors["confidence"] = [_("Enter a whole number from 0 to 10.")]
+            else:
+                if not 0 <= confidence <= 10:
+                    errors["confidence"] = [_("Enter a whole number from 0 to 10.")]
+                else:
+                    check_in.confidence = confidence
+    if errors:
+        raise ValidationError(errors)
+
+
+def _upsert(
+    check_in: CheckIn, parsed: list[_Update], existing: dict[int, KeyResultUpdate]
+) -> dict[int, KeyResultUpdate]:
+    """Apply the parsed input onto (new or existing) unsaved update rows; returns them by
+    key result."""
+    changed: dict[int, KeyResultUpdate] = {}
+    for item in parsed:
+        kr = item.key_result
+        update = existing.get(kr.pk) or KeyResultUpdate(
+            check_in=check_in, key_result=kr, value=kr.current_value
+        )
+        update.key_result = kr
+        if item.value is not None:
+            update.value = item.value
+        if item.confidence is not None:
+            update.confidence = item.confidence
+        if item.note is not None:
+            update.note = item.note
+        if item.cause_given:
+            update.cause = item.cause
+        if item.action is not None:
+            update.action = item.action
+        changed[kr.pk] = update
+    return changed
+
+
+def _classify(update: KeyResultUpdate, on: dt.date, settings: GoalSettings) -> None:
+    kr = update.key_result
+    update.progress = kr.compute_progress(update.value)
+    update.expected_progress = kr.expected_progress(on)
+    update.status = settings.classify(update.progress, update.expected_progress)
+
+
+def _number(value: Decimal) -> str:
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
+def deviation_text(updates: list[KeyResultUpdate]) -> str:
+    """One line per key result, e.g. "New customers: 9 of 15 expected (60 %)", in the active
+    language."""
+    lines = []
+    for update in updates:
+        kr = update.key_result
+        expected = update.expected_progress or 0.0
+        if kr.direction in (KeyResult.Direction.INCREASE, KeyResult.Direction.DECREASE):
+            expected_value = kr.start_value + (kr.target_value - kr.start_value) * Decimal(
+                str(expected)
+            )
+        else:
+            expected_value = kr.target_value
+        expected_value = expected_value.quantize(Decimal("0.01"))
+        if expected > 0:
+            ratio = round(100 * (update.progress or 0.0) / expected)
+            lines.append(
+                _("%(name)s: %(value)s of %(expected)s expected (%(ratio)s %%)")
+                % {
+                    "name": kr.name,
+                    "value": _number(update.value),
+                    "expected": _number(expected_value),
+                    "ratio": ratio,
+                }
+            )
+        else:
+            lines.append(
+                _("%(name)s: %(value)s (target %(target)s)")
+                % {
+                    "name": kr.name,
+                    "value": _number(update.value),
+                    "target": _number(kr.target_value),
+                }
+            )
+    return "\n".join(lines)
+
+
+def _filled_deviation(check_in: CheckIn, updates) -> str:
+    """The deviation as filled from the numbers, in the author's language."""
+    ordered = sorted(updates, key=lambda u: (u.key_result.position, u.key_result_id))
+    with translation.override(check_in.person.language):
+        return deviation_text([u for u in ordered if u.progress is not None]).strip()
+
+
+def _require_author(actor: Person, check_in: CheckIn) -> None:
+    if actor is None or actor.pk != check_in.person_id:
+        raise PermissionDenied(_("Only the author can change a check-in."))
+
+
+@transaction.atomic
+def save_check_in_draft(
+    *,
+    actor: Person,
+    check_in: CheckIn,
+    fields: dict | None = None,
+    updates: list | None = None,
+    today: dt.date | None = None,
+) -> CheckIn:
+    """Save work in progress (the page's autosave): PDCA fields and any key result values
+    typed so far. Values are validated; nothing is measured until the check-in is submitted."""
+    _require_author(actor, check_in)
+    check_in = CheckIn.objects.select_for_update().select_related("person").get(pk=check_in.pk)
+    if check_in.is_submitted:
+        raise ValidationError(_("This check-in is already submitted; submit it again to amend it."))
+    _apply_fields(check_in, fields)
+    if updates:
+        parsed, _allowed = _parse_updates(check_in=check_in, updates=updates, strict=False)
+        existing = {
+            u.key_result_id: u
+            for u in KeyResultUpdate.objects.filter(
+                check_in=check_in, key_result_id__in=[p.key_result.pk for p in parsed]
+            )
+        }
+        today = today or local_today(check_in.person)
+        on = min(today, check_in.week_end)
+        settings = GoalSettings.load()
+        for update in _upsert(check_in, parsed, existing).values():
+            _classify(update, on, settings)
+            update.save()
+    check_in.save()
+    return check_in
+
+
+def _measured_at(check_in: CheckIn, today: dt.date) -> dt.datetime:
+    if check_in.is_open_on(today):
+        return timezone.now()
+    # A late check-in for a past week: its values belong to that week.
+    return timezone.make_aware(dt.datetime.combine(check_in.week_end, dt.time(18, 0)))
+
+
+@transaction.atomic
+def submit_check_in(
+    *,
+    actor: Person,
+    check_in: CheckIn,
+    fields: dict | None = None,
+    updates: list | None = None,
+    today: dt.date | None = None,
+) -> CheckIn:
+    """Submit (or, during its week, amend) a check-in in one transaction: validate every
+    value, classify each key result against its expected pace, require a cause and a corrective
+    action for every off-track one, write the Measurements (progress rolls up the cascade) and
+    fill the deviation from the numbers when the author left it empty. Amending keeps the
+    earlier values in the history and counts the amendment."""
+    _require_author(actor, check_in)
+    today = today or local_today(actor)
+    check_in = CheckIn.objects.select_for_update().select_related("person").get(pk=check_in.pk)
+    amending = check_in.is_submitted
+    if amending and not check_in.is_open_on(today):
+        raise ValidationError(_("A submitted check-in can only be amended during its own week."))
+    _apply_fields(check_in, fields)
+    parsed, _allowed = _parse_updates(check_in=check_in, updates=updates or [], strict=True)
+    existing = {
+        u.key_result_id: u
+        for u in KeyResultUpdate.objects.filter(check_in=check_in).select_related(
+            "key_result__goal__cycle", "cause"
+        )
+    }
+    old_values = {kr_id: u.value for kr_id, u in existing.items()}
+    # An amendment refreshes a deviation that was filled from the numbers (and left as is).
+    filled_before = _filled_deviation(check_in, existing.values()) if amending else None
+    changed = _upsert(check_in, parsed, existing)
+    # The first submission takes every update, including values saved as a draft.
+    to_process = list((changed if amending else {**existing, **changed}).values())
+    on = min(today, check_in.week_end)
+    settings = GoalSettings.load()
+    index_of = {p.key_result.pk: p.index for p in parsed}
+    errors: dict[str, list[str]] = {}
+    for update in to_process:
+        _classify(update, on, settings)
+        if Status.OFF_TRACK in (update.status, update.confidence):
+            prefix = (
+                f"updates.{index_of[update.key_result_id]}"
+                if update.key_result_id in index_of
+                else "updates"
+            )
+            name = update.key_result.name
+            if update.cause is None:
+                errors.setdefault(f"{prefix}.cause", []).append(
+                    _("“%(name)s” is off track: choose a cause.") % {"name": name}
+                )
+            if not update.action.strip():
+                errors.setdefault(f"{prefix}.action", []).append(
+                    _("“%(name)s” is off track: describe a corrective action.") % {"name": name}
+                )
+    if errors:
+        raise ValidationError(errors)
+    at = _measured_at(check_in, today)
+    for update in sorted(to_process, key=lambda u: (u.key_result.position, u.key_result_id)):
+        kr_id = update.key_result_id
+        if update.previous_value is None:
+            update.previous_value = update.key_result.current_value
+        update.save()
+        if not amending or old_values.get(kr_id) != update.value or kr_id not in old_values:
+            record_measurement(
+                key_result=update.key_result,
+                value=update.value,
+                source="check_in",
+                recorded_by=actor,
+                note=update.note,
+                at=at,
+            )
+    current = check_in.deviation.strip()
+    if to_process and (not current or current == filled_before):
+        for update in changed.values():
+            if update.progress is None:
+                _classify(update, on, settings)
+        check_in.deviation = _filled_deviation(check_in, {**existing, **changed}.values())
+    if amending:
+        check_in.amendments += 1
+    else:
+        check_in.state = CheckIn.State.SUBMITTED
+        check_in.submitted_at = timezone.now()
+    check_in.save()
+    return check_in
