@@ -14,7 +14,7 @@ from goals.models import Goal, GoalSettings, KeyResult
 from goals.selectors import current_cycle
 from notifications.models import Notification
 from org import permissions, selectors
-from tracking.models import CheckIn
+from tracking.models import CheckIn, Feedback
 
 from .team_data import week_of
 
@@ -63,6 +63,11 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     this_week = week_of(today)
     check_in = CheckIn.objects.filter(person=viewer, week=this_week).first()
+    feedback = list(
+        Feedback.objects.filter(check_in__person=viewer)
+        .select_related("author", "check_in")
+        .order_by("-created_at", "-pk")[:5]
+    )
     notifications = list(Notification.objects.filter(recipient=viewer).order_by("-created_at")[:6])
     unread = Notification.objects.filter(recipient=viewer, read_at__isnull=True).count()
     context = {
@@ -74,6 +79,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "week": this_week,
         "this_week_url": _url("tracking:this-week"),
         "notifications": notifications,
+        "feedback": feedback,
         "unread": unread,
         "inbox_url": _url("notifications:inbox"),
         "similar_url": _url("retros:similar"),

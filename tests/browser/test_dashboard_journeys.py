@@ -45,6 +45,36 @@ def test_manager_agrees_a_proposed_goal_from_the_team_dashboard(page):
     page.goto(f"{page.base_url}/dashboard/team/")
     remaining = page.locator("#approvals h3:has-text('Goal proposals') + ul a")
     assert remaining.count() == before - 1 or title not in page.locator("#approvals").inner_text()
+    # feedback on a check-in with an off-track key result, from the risks list
+    page.locator("#risks a.check-in-link").first.click()
+    page.wait_for_load_state("load")
+    page.fill("textarea[name=text]", "Let's pair on the two stalled deals tomorrow.")
+    page.click("button:has-text('Send')")
+    sent = page.get_by_text("Let's pair on the two stalled deals tomorrow.").first
+    sent.wait_for(state="visible")
+    page.shot("feedback")
+
+
+def test_employee_submits_this_weeks_check_in_and_sees_progress_change(page):
+    sign_in(page, "employee")
+    goal_row = page.locator("#my-goals tbody tr").first
+    before = goal_row.locator("td").first.inner_text()
+    page.click("#this-week a.btn")
+    page.wait_for_url(re.compile(r".*/tracking/"))
+    rows = page.locator("#check-in-form fieldset.kr-row")
+    assert rows.count() >= 2
+    for i in range(2):
+        row = rows.nth(i)
+        target = row.locator(".row.small.muted span").first.inner_text().split("/")[1].split()[0]
+        row.locator("input[inputmode=decimal]").first.fill(target.replace(",", ""))
+    page.shot("check-in-filled")
+    page.click("button:has-text('Submit check-in')")
+    page.wait_for_load_state("load")
+    page.goto(f"{page.base_url}/")
+    assert "Submitted" in page.locator("#this-week").inner_text()
+    after = page.locator("#my-goals tbody tr").first.locator("td").first.inner_text()
+    assert after != before and after.strip().startswith("100")
+    page.shot("home-after-check-in")
 
 
 def test_employee_home_and_the_team_table_on_a_phone(page):
@@ -79,7 +109,7 @@ def test_admin_company_overview_board_and_timeline(page):
 def test_alignment_review_in_chinese(page):
     sign_in(page, "hrbp")
     page.select_option("#lang-switch", "zh-hans")
-    page.wait_for_load_state("load")
+    page.locator("nav.nav", has_text="首页").wait_for()
     page.goto(f"{page.base_url}/dashboard/alignment/")
     page.select_option("#f-unit", label="Sales")
     page.click("form.filters button[type=submit]")

@@ -257,3 +257,14 @@ def test_manager_dashboard_counts_key_results_behind_pace(login, company, quarte
         company["alice"],
         company["erin"],
     }
+
+
+def test_home_shows_feedback_on_my_check_ins(login, company, cascade):
+    from tracking.models import Feedback
+
+    check_in = _submit(company["alice"])
+    Feedback.objects.create(check_in=check_in, author=company["bob"], text="Great pipeline work")
+    page = login(company["alice"]).get(reverse("home")).content.decode()
+    assert "Great pipeline work" in page
+    assert reverse("tracking:check-in", args=[check_in.pk]) in page
+    assert reverse("tracking:this-week") in page
