@@ -4,7 +4,7 @@ the way into the team dashboard, the alignment review and the company overview b
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -12,6 +12,8 @@ from django.utils import timezone
 
 from goals.models import Goal, GoalSettings, KeyResult
 from goals.selectors import current_cycle
+from incentives.models import Award
+from incentives.selectors import awards_for
 from notifications.models import Notification
 from org import permissions, selectors
 from tracking.models import CheckIn, Feedback
@@ -68,6 +70,9 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("author", "check_in")
         .order_by("-created_at", "-pk")[:5]
     )
+    my_awards = awards_for(viewer=viewer).filter(person=viewer)
+    awards = list(my_awards.select_related("rule")[:5])
+    points = my_awards.exclude(state=Award.State.PROPOSED).aggregate(total=Sum("points"))["total"]
     notifications = list(Notification.objects.filter(recipient=viewer).order_by("-created_at")[:6])
     unread = Notification.objects.filter(recipient=viewer, read_at__isnull=True).count()
     context = {
@@ -80,6 +85,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "this_week_url": _url("tracking:this-week"),
         "notifications": notifications,
         "feedback": feedback,
+        "awards": awards,
+        "points": points or 0,
         "unread": unread,
         "inbox_url": _url("notifications:inbox"),
         "similar_url": _url("retros:similar"),

@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from goals.models import Goal
 from goals.selectors import pending_adjustments_for
+from incentives.selectors import approval_queue
 from org import permissions
 from tracking.resources.selectors import approval_inbox, budget_utilisation
 
@@ -52,6 +53,7 @@ def manager(request: HttpRequest) -> HttpResponse:
     goals_waiting = _pending_goals(people)
     adjustments = pending_adjustments_for(viewer).order_by("created_at", "pk")
     requests = approval_inbox(viewer=viewer)
+    awards = approval_queue(viewer=viewer)
     heat = team_data.unit_week_heatmap(viewer, cycle=cycle, today=today)
     if heat:
         heat["rows"] = [(u, [(v, heat_class(v)) for v in values]) for u, values in heat["rows"]]
@@ -70,6 +72,8 @@ def manager(request: HttpRequest) -> HttpResponse:
             "adjustments_count": adjustments.count(),
             "requests": list(requests[:LIST_LIMIT]),
             "requests_count": requests.count(),
+            "awards": list(awards[:LIST_LIMIT]),
+            "awards_count": awards.count(),
             "heat": heat,
             "kr_counts": kr_counts,
             "behind": behind,

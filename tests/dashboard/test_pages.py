@@ -60,10 +60,28 @@ def test_manager_home_links_the_team_dashboard(login, company, cascade):
     assert reverse("dashboard:manager") in page
 
 
-def test_home_query_count(login, company, cascade, django_assert_max_num_queries):
+@pytest.mark.parametrize("n_awards", [1, 12])
+def test_home_query_count(login, company, cascade, n_awards, django_assert_max_num_queries):
+    from tests.incentives.factories import make_award, make_rule
+
+    rule = make_rule(
+        company["sales"], "recognition", {"title": "Customer hero"}, name="Customer hero"
+    )
+    for i in range(n_awards):
+        make_award(
+            rule,
+            company["alice"],
+            period_start=dt.date(2026, 10, 5) + dt.timedelta(weeks=i),
+            state="published",
+            points="10",
+            title=f"Hero {i}",
+        )
     client = login(company["alice"])
-    client.get(reverse("home"))
-    with django_assert_max_num_queries(16):
+    page = client.get(reverse("home")).content.decode()
+    recognition = page[page.index('id="recognition"') :]
+    assert f'<span class="stat">{10 * n_awards}</span>' in recognition
+    assert f"Hero {n_awards - 1}" in recognition
+    with django_assert_max_num_queries(21):
         assert client.get(reverse("home")).status_code == 200
 
 
