@@ -28,3 +28,4 @@ from .people import (  # noqa: F401
     sensitive_people_q,
     visible_people,
 )
+from .notifications import *  # noqa: F401,F403

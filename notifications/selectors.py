@@ -1,0 +1,174 @@
+"""Reads of the notifications app, scoped and with bounded queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+
+from goals.models import Goal, GoalSettings, KeyResult, Status, TargetAdjustment
+from notifications.kinds import REMINDER_KINDS, Channel, default_enabled, preference_kind
+from notifications.models import (
+    Delivery,
+    Notification,
+    NotificationPreference,
+    ReminderLog,
+    ReminderRun,
+    ReminderSchedule,
+)
+from org.models import Person
+from org.permissions import managed_people, own_notifications, require_reminder_admin
+from tracking.models import CheckIn
+
+
+def inbox(*, viewer: Person, unread: bool = False) -> QuerySet[Notification]:
+    rows = own_notifications(viewer)
+    if unread:
+        rows = rows.filter(read_at__isnull=True)
+    return rows.order_by("-created_at", "-pk")
+
+
+def unread_count(*, viewer: Person) -> int:
+    return own_notifications(viewer).filter(read_at__isnull=True).count()
+
+
+@dataclass
+class TeamSummary:
+    week: dt.date
+    total: int = 0
+    submitted: int = 0
+    at_risk: int = 0
+    off_track: int = 0
+    pending_goals: int = 0
+    pending_adjustments: int = 0
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def pending_approvals(self) -> int:
+        return self.pending_goals + self.pending_adjustments
+
+
+def team_summary(*, manager: Person, week: dt.date, on: dt.date) -> TeamSummary:
+    """The manager's team (everyone they manage) for a check-in week: submitted X of Y, key
+    results at risk and off track at `on`, proposals and adjustments waiting for a decision.
+    A fixed number of queries (plus the org walk of `managed_people`)."""
+    team = managed_people(manager).filter(is_active=True)
+    people = list(team.values_list("pk", "display_name"))
+    summary = TeamSummary(week=week, total=len(people))
+    if not people:
+        return summary
+    submitted = set(
+        CheckIn.objects.filter(
+            person__in=team, week=week, state=CheckIn.State.SUBMITTED
+        ).values_list("person_id", flat=True)
+    )
+    summary.submitted = len(submitted)
+    summary.missing = sorted(name for pk, name in people if pk not in submitted)
+    settings = GoalSettings.load()
+    key_results = KeyResult.objects.filter(
+        goal__owner_person__in=team,
+        goal__state=Goal.State.AGREED,
+        goal__cycle__state="active",
+    ).select_related("goal__cycle")
+    for key_result in key_results:
+        status = settings.classify(key_result.progress, key_result.expected_progress(on))
+        if status == Status.AT_RISK:
+            summary.at_risk += 1
+        elif status == Status.OFF_TRACK:
+            summary.off_track += 1
+    summary.pending_goals = Goal.objects.filter(
+        owner_person__in=team, state=Goal.State.PROPOSED
+    ).count()
+    summary.pending_adjustments = TargetAdjustment.objects.filter(
+        key_result__goal__owner_person__in=team, state=TargetAdjustment.State.PENDING
+    ).count()
+    return summary
+
+
+def preference_table(*, person: Person) -> list[dict]:
+    """Rows of (kind, label, {channel: enabled}) for the preferences page and API: the
+    reminder kinds and one row for everything else."""
+    from notifications.kinds import OTHER_KIND, kind_label
+
+    stored = {
+        (row.kind, row.channel): row.enabled
+        for row in NotificationPreference.objects.filter(person=person)
+    }
+    rows = []
+    for kind in [*REMINDER_KINDS, OTHER_KIND]:
+        channels = {
+            channel: stored.get(
+                (preference_kind(kind), channel),
+                default_enabled(kind if kind != OTHER_KIND else "x", channel),
+            )
+            for channel in Channel.values
+        }
+        rows.append({"kind": kind, "label": kind_label(kind), "channels": channels})
+    return rows
+
+
+def schedules_for(*, person: Person) -> list[dict]:
+    """For each reminder kind: the organisation default and the person's override, if any."""
+    rows = {
+        (row.kind, row.person_id): row
+        for row in ReminderSchedule.objects.filter(person__isnull=True)
+        | ReminderSchedule.objects.filter(person=person)
+    }
+    result = []
+    for kind in REMINDER_KINDS:
+        default = rows.get((kind, None)) or ReminderSchedule.builtin(kind)
+        override = rows.get((kind, person.pk))
+        result.append(
+            {"kind": kind, "default": default, "override": override, "effective": override or default}
+        )
+    return result
+
+
+def default_schedules() -> list[ReminderSchedule]:
+    stored = {row.kind: row for row in ReminderSchedule.objects.filter(person__isnull=True)}
+    return [stored.get(kind) or ReminderSchedule.builtin(kind) for kind in REMINDER_KINDS]
+
+
+@dataclass
+class RunRow:
+    run: ReminderRun
+    skipped: int = 0
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def count(self, channel: str, status: str) -> int:
+        return self.counts.get(channel, {}).get(status, 0)
+
+
+def recent_runs(*, viewer: Person, limit: int = 50) -> list[RunRow]:
+    """The latest dispatches with sent/pending/failed per channel and skipped reminders:
+    three queries whatever the number of runs."""
+    require_reminder_admin(viewer)
+    runs = list(ReminderRun.objects.all()[:limit])
+    rows = {run.pk: RunRow(run=run) for run in runs}
+    if not rows:
+        return []
+    counts = (
+        Delivery.objects.filter(run__in=rows.keys())
+        .values("run_id", "channel", "status")
+        .annotate(n=Count("pk"))
+    )
+    for item in counts:
+        per = rows[item["run_id"]].counts.setdefault(item["channel"], defaultdict(int))
+        per[item["status"]] += item["n"]
+    skipped = (
+        ReminderLog.objects.filter(run__in=rows.keys(), status=ReminderLog.Status.SKIPPED)
+        .values("run_id")
+        .annotate(n=Count("pk"))
+    )
+    for item in skipped:
+        rows[item["run_id"]].skipped = item["n"]
+    return [rows[run.pk] for run in runs]
+
+
+def failed_deliveries(*, viewer: Person, limit: int = 50) -> QuerySet[Delivery]:
+    require_reminder_admin(viewer)
+    return Delivery.objects.filter(status=Delivery.Status.FAILED).select_related(
+        "recipient", "config"
+    )[:limit]
