@@ -42,7 +42,9 @@ class NotificationFilter(django_filters.FilterSet):
         return queryset.filter(read_at__isnull=value == "true")
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """The signed-in person's own inbox (nobody else's notifications are reachable)."""
 
     serializer_class = NotificationSerializer
@@ -164,7 +166,9 @@ class ReminderSettingsViewSet(viewsets.ViewSet):
             raise Http404
         data = ScheduleUpdateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        row = services.update_default_schedule(actor=person, kind=default_kind, **data.validated_data)
+        row = services.update_default_schedule(
+            actor=person, kind=default_kind, **data.validated_data
+        )
         return Response(ScheduleSerializer(_schedule_data(row, False)).data)
 
 

@@ -7,7 +7,6 @@ and permanent (a 4xx, a bot answering with an error code)."""
 from __future__ import annotations
 
 import smtplib
-import socket
 
 import requests
 from django.conf import settings
@@ -58,7 +57,7 @@ def send_email(delivery: Delivery) -> None:
         message.send()
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
         raise DeliveryError(f"SMTP refused: {exc}") from exc
-    except (smtplib.SMTPException, socket.error, OSError) as exc:
+    except (smtplib.SMTPException, OSError) as exc:
         raise TransientDeliveryError(f"SMTP error: {exc}") from exc
 
 

@@ -289,9 +289,7 @@ class CalendarDay(models.Model):
         ordering = ["date", "country"]
         verbose_name = _("calendar day")
         verbose_name_plural = _("calendar days")
-        constraints = [
-            models.UniqueConstraint(fields=["date", "country"], name="one_calendar_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["date", "country"], name="one_calendar_day")]
 
     def __str__(self) -> str:
         return f"{self.date} {self.country or '*'} {'work' if self.is_workday else 'off'}"

@@ -121,7 +121,12 @@ def schedules_for(*, person: Person) -> list[dict]:
         default = rows.get((kind, None)) or ReminderSchedule.builtin(kind)
         override = rows.get((kind, person.pk))
         result.append(
-            {"kind": kind, "default": default, "override": override, "effective": override or default}
+            {
+                "kind": kind,
+                "default": default,
+                "override": override,
+                "effective": override or default,
+            }
         )
     return result
 
@@ -139,6 +144,18 @@ class RunRow:
 
     def count(self, channel: str, status: str) -> int:
         return self.counts.get(channel, {}).get(status, 0)
+
+    @property
+    def cells(self) -> list[dict[str, int]]:
+        """Per channel, in the order of Channel: sent, waiting (pending or sending), failed."""
+        return [
+            {
+                "sent": self.count(channel, "sent"),
+                "waiting": self.count(channel, "pending") + self.count(channel, "sending"),
+                "failed": self.count(channel, "failed"),
+            }
+            for channel in Channel.values
+        ]
 
 
 def recent_runs(*, viewer: Person, limit: int = 50) -> list[RunRow]:

@@ -33,9 +33,7 @@ def preference_map(person_ids: Iterable[int]) -> dict[tuple[int, str, str], bool
 
 
 def channel_enabled(prefs: dict, person_id: int, kind: str, channel: str) -> bool:
-    return prefs.get(
-        (person_id, preference_kind(kind), channel), default_enabled(kind, channel)
-    )
+    return prefs.get((person_id, preference_kind(kind), channel), default_enabled(kind, channel))
 
 
 def active_webhooks() -> list[ChannelConfig]:

@@ -286,7 +286,9 @@ def _silent_reports(managers: list[Person], period: dt.date) -> dict[int, list[s
         Q(manager_id__in=ids) | Q(manager__isnull=True, unit__head_id__in=ids)
     )
     rows = list(
-        reports.values_list("pk", "display_name", "timezone", "manager_id", "unit__head_id", "hired_on")
+        reports.values_list(
+            "pk", "display_name", "timezone", "manager_id", "unit__head_id", "hired_on"
+        )
     )
     if not rows:
         return {}
@@ -315,9 +317,7 @@ def _silent_reports(managers: list[Person], period: dt.date) -> dict[int, list[s
     return {boss: sorted(names) for boss, names in found.items()}
 
 
-def plan_batch(
-    *, kind: str, period: dt.date, people: list[Person], now: dt.datetime
-) -> list[Plan]:
+def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.datetime) -> list[Plan]:
     """What to do for each person of a batch; reads only, a fixed number of queries."""
     if not people:
         return []

@@ -8,6 +8,7 @@ People scopes live here; scopes of other apps' objects live in sibling modules o
 import from `org.permissions` only.
 """
 
+from .notifications import *  # noqa: F401,F403
 from .people import (  # noqa: F401
     Role,
     can_see_sensitive,
@@ -28,4 +29,3 @@ from .people import (  # noqa: F401
     sensitive_people_q,
     visible_people,
 )
-from .notifications import *  # noqa: F401,F403

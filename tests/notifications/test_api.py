@@ -22,7 +22,10 @@ class TestInbox:
         unread = NotificationFactory(recipient=company["alice"])
         read = NotificationFactory(recipient=company["alice"])
         api.as_(company["alice"]).post(f"{URL}{read.pk}/read/")
-        ids = [r["id"] for r in api.as_(company["alice"]).get(URL, {"unread": "true"}).json()["results"]]
+        ids = [
+            r["id"]
+            for r in api.as_(company["alice"]).get(URL, {"unread": "true"}).json()["results"]
+        ]
         assert ids == [unread.pk]
         ids = [r["id"] for r in api.get(URL, {"unread": "false"}).json()["results"]]
         assert ids == [read.pk]

@@ -37,7 +37,9 @@ class TestPayloads:
         )
 
     def text(self):
-        return "Your weekly check-in is due\nPlease submit.\nhttp://127.0.0.1:8000/tracking/this-week/"
+        return (
+            "Your weekly check-in is due\nPlease submit.\nhttp://127.0.0.1:8000/tracking/this-week/"
+        )
 
     def test_feishu(self, delivery):
         config = ChannelConfig(kind="feishu", url="https://open.feishu.cn/x")
@@ -88,7 +90,9 @@ class TestSending:
         assert by_url["generic"]["recipient"]["username"] == "alice"
         assert all(post["timeout"] for post in http.posts)
 
-    def test_unit_channel_only_for_its_subtree(self, company, http, django_capture_on_commit_callbacks):
+    def test_unit_channel_only_for_its_subtree(
+        self, company, http, django_capture_on_commit_callbacks
+    ):
         ChannelConfigFactory(unit=company["sales"], url="https://hooks.example.com/sales")
         with time_machine.travel(at(2026, 11, 27, 16), tick=False):
             with django_capture_on_commit_callbacks(execute=True):
@@ -115,8 +119,12 @@ class TestSending:
     def test_transient_failure_then_success(self, company, http):
         config = ChannelConfigFactory()
         delivery = Delivery.objects.create(
-            recipient=company["alice"], kind=ReminderKind.CHECK_IN, channel="webhook",
-            config=config, subject="s", body="b",
+            recipient=company["alice"],
+            kind=ReminderKind.CHECK_IN,
+            channel="webhook",
+            config=config,
+            subject="s",
+            body="b",
         )
         http.status = 503
         with pytest.raises(channels.TransientDeliveryError):
@@ -132,10 +140,17 @@ class TestSending:
     def test_bot_error_code_is_permanent(self, company, http):
         config = ChannelConfigFactory(kind="feishu")
         delivery = Delivery.objects.create(
-            recipient=company["alice"], kind=ReminderKind.CHECK_IN, channel="webhook",
-            config=config, subject="s", body="b",
+            recipient=company["alice"],
+            kind=ReminderKind.CHECK_IN,
+            channel="webhook",
+            config=config,
+            subject="s",
+            body="b",
         )
-        http.payload = {"code": 19001, "msg": "param invalid: incoming webhook access token invalid"}
+        http.payload = {
+            "code": 19001,
+            "msg": "param invalid: incoming webhook access token invalid",
+        }
         assert services.deliver(delivery_id=delivery.pk) == "failed"
         delivery.refresh_from_db()
         assert "19001" in delivery.last_error and delivery.attempts == 1
@@ -156,7 +171,9 @@ class TestSending:
                 batch([company["alice"].pk, company["erin"].pk])
         assert [p["json"]["recipient"]["username"] for p in http.posts] == ["erin"]
 
-    def test_all_channels_off_is_skipped(self, company, mailoutbox, django_capture_on_commit_callbacks):
+    def test_all_channels_off_is_skipped(
+        self, company, mailoutbox, django_capture_on_commit_callbacks
+    ):
         for channel in ("email", "in_app", "webhook"):
             services.set_preference(
                 person=company["alice"], kind=ReminderKind.CHECK_IN, channel=channel, enabled=False
@@ -169,7 +186,9 @@ class TestSending:
 
 @pytest.mark.django_db
 class TestNotifyFanOut:
-    def test_notify_emails_after_commit(self, company, mailoutbox, django_capture_on_commit_callbacks):
+    def test_notify_emails_after_commit(
+        self, company, mailoutbox, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             rows = services.notify(
                 recipients=[company["alice"], company["alice"], company["erin"]],
@@ -182,7 +201,9 @@ class TestNotifyFanOut:
         assert sorted(m.to[0] for m in mailoutbox) == ["alice@example.com", "erin@example.com"]
         assert "http://127.0.0.1:8000/goals/1/" in mailoutbox[0].body
 
-    def test_other_kinds_never_go_to_group_chats(self, company, http, django_capture_on_commit_callbacks):
+    def test_other_kinds_never_go_to_group_chats(
+        self, company, http, django_capture_on_commit_callbacks
+    ):
         ChannelConfigFactory()
         with django_capture_on_commit_callbacks(execute=True):
             services.notify(recipients=[company["alice"]], kind="goal.returned", text="x")
@@ -191,7 +212,9 @@ class TestNotifyFanOut:
     def test_email_opt_out_for_other_notifications(
         self, company, mailoutbox, django_capture_on_commit_callbacks
     ):
-        services.set_preference(person=company["alice"], kind="other", channel="email", enabled=False)
+        services.set_preference(
+            person=company["alice"], kind="other", channel="email", enabled=False
+        )
         with django_capture_on_commit_callbacks(execute=True):
             services.notify(recipients=[company["alice"]], kind="goal.returned", text="x")
         assert mailoutbox == []

@@ -24,7 +24,9 @@ def at(*args):
 
 
 def nudged(mailoutbox):
-    return sorted(m.to[0].split("@")[0] for m in mailoutbox if m.subject == "Your weekly check-in is due")
+    return sorted(
+        m.to[0].split("@")[0] for m in mailoutbox if m.subject == "Your weekly check-in is due"
+    )
 
 
 @pytest.fixture
@@ -230,17 +232,23 @@ class TestExactlyOnce:
         assert second.due == 0
         assert nudged(mailoutbox).count("alice") == 1
 
-    def test_duplicated_batch_sends_once(self, people, django_capture_on_commit_callbacks, mailoutbox):
+    def test_duplicated_batch_sends_once(
+        self, people, django_capture_on_commit_callbacks, mailoutbox
+    ):
         """Two beats that raced (both found alice due) or a retried batch task."""
         ids = [people["alice"].pk, people["erin"].pk]
         with time_machine.travel(at(2026, 11, 27, 16), tick=False):
             with django_capture_on_commit_callbacks(execute=True):
                 first = services.send_reminder_batch(
-                    run_id=None, kind=ReminderKind.CHECK_IN, period=dt.date(2026, 11, 23),
+                    run_id=None,
+                    kind=ReminderKind.CHECK_IN,
+                    period=dt.date(2026, 11, 23),
                     person_ids=ids,
                 )
                 again = services.send_reminder_batch(
-                    run_id=None, kind=ReminderKind.CHECK_IN, period=dt.date(2026, 11, 23),
+                    run_id=None,
+                    kind=ReminderKind.CHECK_IN,
+                    period=dt.date(2026, 11, 23),
                     person_ids=ids,
                 )
         assert first["sent"] == 2 and again["sent"] == 0
@@ -253,10 +261,14 @@ class TestExactlyOnce:
             assert services.deliver(delivery_id=delivery.pk) is None  # redelivered task
         assert nudged(mailoutbox).count("alice") == 1
 
-    def test_worker_killed_mid_send_never_resent(self, people, django_capture_on_commit_callbacks, mailoutbox):
+    def test_worker_killed_mid_send_never_resent(
+        self, people, django_capture_on_commit_callbacks, mailoutbox
+    ):
         with time_machine.travel(at(2026, 11, 27, 16), tick=False):
             services.send_reminder_batch(
-                run_id=None, kind=ReminderKind.CHECK_IN, period=dt.date(2026, 11, 23),
+                run_id=None,
+                kind=ReminderKind.CHECK_IN,
+                period=dt.date(2026, 11, 23),
                 person_ids=[people["alice"].pk],
             )  # callbacks not run: deliveries pending, as if the broker lost them
             delivery = Delivery.objects.get(recipient=people["alice"], channel="email")
@@ -271,10 +283,14 @@ class TestExactlyOnce:
         assert "never sent twice" in delivery.last_error
         assert "alice" not in nudged(mailoutbox)
 
-    def test_lost_enqueue_is_picked_up_by_next_dispatch(self, people, django_capture_on_commit_callbacks, mailoutbox):
+    def test_lost_enqueue_is_picked_up_by_next_dispatch(
+        self, people, django_capture_on_commit_callbacks, mailoutbox
+    ):
         with time_machine.travel(at(2026, 11, 27, 16), tick=False):
             services.send_reminder_batch(
-                run_id=None, kind=ReminderKind.CHECK_IN, period=dt.date(2026, 11, 23),
+                run_id=None,
+                kind=ReminderKind.CHECK_IN,
+                period=dt.date(2026, 11, 23),
                 person_ids=[people["alice"].pk],
             )
         with time_machine.travel(at(2026, 11, 27, 16, 20), tick=False):
@@ -313,7 +329,9 @@ def test_dispatch_queries_bounded(company, django_assert_max_num_queries):
 
 
 @pytest.mark.django_db
-def test_batch_queries_bounded(company, django_assert_max_num_queries, django_capture_on_commit_callbacks):
+def test_batch_queries_bounded(
+    company, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     from tests.factories import PersonFactory
 
     counts = []

@@ -54,8 +54,10 @@ class Command(BaseCommand):
             )
             return
         run = services.dispatch(now=moment, trigger=ReminderRun.Trigger.COMMAND, inline=True)
-        logs = ReminderLog.objects.filter(run=run).select_related("person").order_by(
-            "kind", "person__display_name"
+        logs = (
+            ReminderLog.objects.filter(run=run)
+            .select_related("person")
+            .order_by("kind", "person__display_name")
         )
         sent = skipped = 0
         for log in logs.iterator(chunk_size=2000):
