@@ -80,9 +80,11 @@ class TestSending:
     def test_each_bot_gets_its_format(self, company, http, django_capture_on_commit_callbacks):
         for kind in ("feishu", "dingtalk", "wecom", "generic"):
             ChannelConfigFactory(kind=kind, url=f"https://hooks.example.com/{kind}")
-        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                batch([company["alice"].pk])
+        with (
+            time_machine.travel(at(2026, 11, 27, 16), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            batch([company["alice"].pk])
         by_url = {post["url"].rsplit("/", 1)[1]: post["json"] for post in http.posts}
         assert set(by_url) == {"feishu", "dingtalk", "wecom", "generic"}
         assert by_url["feishu"]["msg_type"] == "text"
@@ -94,9 +96,11 @@ class TestSending:
         self, company, http, django_capture_on_commit_callbacks
     ):
         ChannelConfigFactory(unit=company["sales"], url="https://hooks.example.com/sales")
-        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                batch([company["alice"].pk, company["dave"].pk])
+        with (
+            time_machine.travel(at(2026, 11, 27, 16), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            batch([company["alice"].pk, company["dave"].pk])
         names = [post["json"]["recipient"]["username"] for post in http.posts]
         assert names == ["alice"]
 
@@ -105,9 +109,11 @@ class TestSending:
     ):
         ChannelConfigFactory(kind="dingtalk")
         http.fail = True
-        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                batch([company["alice"].pk])
+        with (
+            time_machine.travel(at(2026, 11, 27, 16), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            batch([company["alice"].pk])
         assert [m.to for m in mailoutbox] == [["alice@example.com"]]
         hook = Delivery.objects.get(channel="webhook")
         assert hook.status == "failed"
@@ -166,9 +172,11 @@ class TestSending:
         services.set_preference(
             person=company["alice"], kind=ReminderKind.CHECK_IN, channel="webhook", enabled=False
         )
-        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                batch([company["alice"].pk, company["erin"].pk])
+        with (
+            time_machine.travel(at(2026, 11, 27, 16), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            batch([company["alice"].pk, company["erin"].pk])
         assert [p["json"]["recipient"]["username"] for p in http.posts] == ["erin"]
 
     def test_all_channels_off_is_skipped(

@@ -176,7 +176,7 @@ class TestConditions:
         ).exists()
 
     def test_escalation_after_two_missed_weeks(self, people, run_dispatch, mailoutbox):
-        erin, alice = people["erin"], people["alice"]
+        alice = people["alice"]
         # alice submitted two weeks ago, erin missed both 2026-11-16 and 2026-11-23.
         CheckIn.objects.create(
             person=alice, week=dt.date(2026, 11, 16), state=CheckIn.State.SUBMITTED
@@ -237,20 +237,22 @@ class TestExactlyOnce:
     ):
         """Two beats that raced (both found alice due) or a retried batch task."""
         ids = [people["alice"].pk, people["erin"].pk]
-        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                first = services.send_reminder_batch(
-                    run_id=None,
-                    kind=ReminderKind.CHECK_IN,
-                    period=dt.date(2026, 11, 23),
-                    person_ids=ids,
-                )
-                again = services.send_reminder_batch(
-                    run_id=None,
-                    kind=ReminderKind.CHECK_IN,
-                    period=dt.date(2026, 11, 23),
-                    person_ids=ids,
-                )
+        with (
+            time_machine.travel(at(2026, 11, 27, 16), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            first = services.send_reminder_batch(
+                run_id=None,
+                kind=ReminderKind.CHECK_IN,
+                period=dt.date(2026, 11, 23),
+                person_ids=ids,
+            )
+            again = services.send_reminder_batch(
+                run_id=None,
+                kind=ReminderKind.CHECK_IN,
+                period=dt.date(2026, 11, 23),
+                person_ids=ids,
+            )
         assert first["sent"] == 2 and again["sent"] == 0
         assert nudged(mailoutbox) == ["alice", "erin"]
 
@@ -275,9 +277,11 @@ class TestExactlyOnce:
             # A worker claimed it and died before finishing.
             Delivery.objects.filter(pk=delivery.pk).update(status="sending")
             assert services.deliver(delivery_id=delivery.pk) is None
-        with time_machine.travel(at(2026, 11, 27, 16, 30), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                services.dispatch(now=at(2026, 11, 27, 16, 30), inline=True)
+        with (
+            time_machine.travel(at(2026, 11, 27, 16, 30), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            services.dispatch(now=at(2026, 11, 27, 16, 30), inline=True)
         delivery.refresh_from_db()
         assert delivery.status == "failed"
         assert "never sent twice" in delivery.last_error
@@ -293,9 +297,11 @@ class TestExactlyOnce:
                 period=dt.date(2026, 11, 23),
                 person_ids=[people["alice"].pk],
             )
-        with time_machine.travel(at(2026, 11, 27, 16, 20), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                services.dispatch(now=at(2026, 11, 27, 16, 20), inline=True)
+        with (
+            time_machine.travel(at(2026, 11, 27, 16, 20), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            services.dispatch(now=at(2026, 11, 27, 16, 20), inline=True)
         assert nudged(mailoutbox).count("alice") == 1
         assert Delivery.objects.get(recipient=people["alice"], channel="email").status == "sent"
 
@@ -337,11 +343,13 @@ def test_batch_queries_bounded(
     counts = []
     for week, n in ((dt.date(2026, 11, 16), 3), (dt.date(2026, 11, 23), 30)):
         ids = [PersonFactory(unit=company["field"], manager=company["bob"]).pk for _ in range(n)]
-        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
-            with django_assert_max_num_queries(14) as ctx:
-                services.send_reminder_batch(
-                    run_id=None, kind=ReminderKind.CHECK_IN, period=week, person_ids=ids
-                )
+        with (
+            time_machine.travel(at(2026, 11, 27, 16), tick=False),
+            django_assert_max_num_queries(14) as ctx,
+        ):
+            services.send_reminder_batch(
+                run_id=None, kind=ReminderKind.CHECK_IN, period=week, person_ids=ids
+            )
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
 

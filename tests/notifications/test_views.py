@@ -145,9 +145,11 @@ class TestRuns:
     ):
         ChannelConfigFactory(name="Sales bot")
         http.status = 404
-        with time_machine.travel(dt.datetime(2026, 11, 27, 16, tzinfo=dt.UTC), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                services.dispatch(inline=True)
+        with (
+            time_machine.travel(dt.datetime(2026, 11, 27, 16, tzinfo=dt.UTC), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            services.dispatch(inline=True)
         page = login(company["zed"]).get(reverse("notifications:runs")).content.decode()
         assert "2026-11-27 16:00" in page
         assert "Sales bot" in page and "HTTP 404" in page
