@@ -51,9 +51,7 @@ def test_dispatch_through_the_broker(company, mailoutbox, settings):
     now = dt.datetime(2026, 11, 27, 16, tzinfo=dt.UTC)  # Friday 16:00 UTC
     task_postrun.connect(_close_thread_connections, weak=False)
     try:
-        with start_worker(
-            celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"
-        ):
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
             run = services.dispatch(now=now)  # enqueues the batches on the broker
             nudges = ReminderLog.objects.filter(kind=ReminderKind.CHECK_IN)
             assert wait_for(lambda: nudges.count() == 7)
