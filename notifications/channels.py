@@ -33,7 +33,7 @@ def absolute_url(url: str) -> str:
     return settings.SITE_URL.rstrip("/") + "/" + url.lstrip("/")
 
 
-def send_email(delivery: Delivery) -> None:
+def send_email(delivery: Delivery, connection=None) -> None:
     person = delivery.recipient
     address = person.user.email
     if not address:
@@ -50,7 +50,7 @@ def send_email(delivery: Delivery) -> None:
         text = render_to_string("notifications/email/message.txt", context)
         html = render_to_string("notifications/email/message.html", context)
     message = EmailMultiAlternatives(
-        subject=delivery.subject, body=text, from_email=None, to=[address]
+        subject=delivery.subject, body=text, from_email=None, to=[address], connection=connection
     )
     message.attach_alternative(html, "text/html")
     try:
@@ -111,7 +111,7 @@ def session() -> requests.Session:
     return requests.Session()
 
 
-def send_webhook(delivery: Delivery) -> None:
+def send_webhook(delivery: Delivery, connection=None) -> None:
     config = delivery.config
     if config is None or not config.enabled:
         raise DeliveryError("The webhook is no longer configured.")

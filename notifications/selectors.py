@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
@@ -18,8 +18,8 @@ from notifications.models import (
     ReminderRun,
     ReminderSchedule,
 )
-from org.models import Person
-from org.permissions import managed_people, own_notifications, require_reminder_admin
+from org.models import Person, Unit
+from org.permissions import own_notifications, require_reminder_admin
 from tracking.models import CheckIn
 
 
@@ -50,41 +50,139 @@ class TeamSummary:
         return self.pending_goals + self.pending_adjustments
 
 
-def team_summary(*, manager: Person, week: dt.date, on: dt.date) -> TeamSummary:
-    """The manager's team (everyone they manage) for a check-in week: submitted X of Y, key
-    results at risk and off track at `on`, proposals and adjustments waiting for a decision.
-    A fixed number of queries (plus the org walk of `managed_people`)."""
-    team = managed_people(manager).filter(is_active=True)
-    people = list(team.values_list("pk", "display_name"))
-    summary = TeamSummary(week=week, total=len(people))
-    if not people:
-        return summary
+class OrgIndex:
+    """The org chart in memory (two queries): who manages whom, computed exactly like
+    `org.permissions.managed_people` (direct reports transitively, everyone in the units a
+    person heads and their subtrees, and so on), for many managers at once. The permission
+    helper builds one OR of path prefixes per manager, which is right for one request but does
+    not scale to a batch of hundreds of managers in a 10,000-person organisation."""
+
+    def __init__(self):
+        units = list(Unit.objects.values_list("pk", "parent_id", "head_id"))
+        self.children: dict[int, list[int]] = defaultdict(list)
+        self.headed: dict[int, list[int]] = defaultdict(list)
+        for pk, parent_id, head_id in units:
+            if parent_id:
+                self.children[parent_id].append(pk)
+            if head_id:
+                self.headed[head_id].append(pk)
+        self.members: dict[int, list[int]] = defaultdict(list)
+        self.reports: dict[int, list[int]] = defaultdict(list)
+        self.names: dict[int, str] = {}
+        self.active: set[int] = set()
+        people = Person.objects.values_list(
+            "pk", "unit_id", "manager_id", "display_name", "is_active"
+        )
+        for pk, unit_id, manager_id, name, is_active in people:
+            self.members[unit_id].append(pk)
+            if manager_id:
+                self.reports[manager_id].append(pk)
+            self.names[pk] = name
+            if is_active:
+                self.active.add(pk)
+
+    def _below(self, person_id: int) -> set[int]:
+        found: set[int] = set(self.reports.get(person_id, ()))
+        stack = list(self.headed.get(person_id, ()))
+        while stack:
+            unit_id = stack.pop()
+            found.update(self.members.get(unit_id, ()))
+            stack.extend(self.children.get(unit_id, ()))
+        return found
+
+    def team(self, manager_id: int) -> set[int]:
+        """Active people the manager manages (never the manager)."""
+        found: set[int] = set()
+        frontier = self._below(manager_id)
+        while frontier:
+            frontier -= found | {manager_id}
+            found |= frontier
+            nxt: set[int] = set()
+            for pk in frontier:
+                nxt |= self._below(pk)
+            frontier = nxt
+        return found & self.active
+
+
+def team_summaries(*, managers: list[Person], week: dt.date, on: dt.date) -> dict[int, TeamSummary]:
+    """For each manager, their team (everyone they manage) for a check-in week: submitted X
+    of Y, key results at risk and off track at `on`, goal proposals and target adjustments
+    waiting for a decision. A fixed number of queries for any number of managers."""
+    index = OrgIndex()
+    teams = {manager.pk: index.team(manager.pk) for manager in managers}
+    everyone = set().union(*teams.values()) if teams else set()
+    result = {pk: TeamSummary(week=week, total=len(team)) for pk, team in teams.items()}
+    if not everyone:
+        return result
+    # Small teams filter by id; a large batch reads the week's rows (no parameter list of
+    # thousands of ids) and intersects in Python.
+    owners = {"goal__owner_person_id__in": everyone} if len(everyone) <= 900 else {}
     submitted = set(
         CheckIn.objects.filter(
-            person__in=team, week=week, state=CheckIn.State.SUBMITTED
+            week=week,
+            state=CheckIn.State.SUBMITTED,
+            **({"person_id__in": everyone} if owners else {}),
         ).values_list("person_id", flat=True)
     )
-    summary.submitted = len(submitted)
-    summary.missing = sorted(name for pk, name in people if pk not in submitted)
     settings = GoalSettings.load()
-    key_results = KeyResult.objects.filter(
-        goal__owner_person__in=team,
-        goal__state=Goal.State.AGREED,
-        goal__cycle__state="active",
-    ).select_related("goal__cycle")
-    for key_result in key_results:
-        status = settings.classify(key_result.progress, key_result.expected_progress(on))
-        if status == Status.AT_RISK:
-            summary.at_risk += 1
-        elif status == Status.OFF_TRACK:
-            summary.off_track += 1
-    summary.pending_goals = Goal.objects.filter(
-        owner_person__in=team, state=Goal.State.PROPOSED
-    ).count()
-    summary.pending_adjustments = TargetAdjustment.objects.filter(
-        key_result__goal__owner_person__in=team, state=TargetAdjustment.State.PENDING
-    ).count()
-    return summary
+    statuses: dict[int, list[str]] = defaultdict(list)
+    key_results = (
+        KeyResult.objects.filter(
+            **owners,
+            goal__owner_person__isnull=False,
+            goal__state=Goal.State.AGREED,
+            goal__cycle__state="active",
+        )
+        .select_related("goal__cycle")
+        .only(
+            "progress",
+            "due_on",
+            "milestones",
+            "start_value",
+            "target_value",
+            "direction",
+            "goal__owner_person_id",
+            "goal__cycle__starts_on",
+            "goal__cycle__ends_on",
+        )
+    )
+    for key_result in key_results.iterator(chunk_size=2000):
+        owner = key_result.goal.owner_person_id
+        if owner in everyone:
+            statuses[owner].append(
+                settings.classify(key_result.progress, key_result.expected_progress(on))
+            )
+    proposed = Counter(
+        Goal.objects.filter(
+            state=Goal.State.PROPOSED,
+            owner_person__isnull=False,
+            **({"owner_person_id__in": everyone} if owners else {}),
+        ).values_list("owner_person_id", flat=True)
+    )
+    adjustments = Counter(
+        TargetAdjustment.objects.filter(
+            state=TargetAdjustment.State.PENDING,
+            key_result__goal__owner_person__isnull=False,
+            **({"key_result__goal__owner_person_id__in": everyone} if owners else {}),
+        ).values_list("key_result__goal__owner_person_id", flat=True)
+    )
+    for manager_id, team in teams.items():
+        summary = result[manager_id]
+        summary.submitted = len(team & submitted)
+        summary.missing = sorted(index.names[pk] for pk in team - submitted)
+        for pk in team:
+            for status in statuses.get(pk, ()):
+                if status == Status.AT_RISK:
+                    summary.at_risk += 1
+                elif status == Status.OFF_TRACK:
+                    summary.off_track += 1
+            summary.pending_goals += proposed.get(pk, 0)
+            summary.pending_adjustments += adjustments.get(pk, 0)
+    return result
+
+
+def team_summary(*, manager: Person, week: dt.date, on: dt.date) -> TeamSummary:
+    return team_summaries(managers=[manager], week=week, on=on)[manager.pk]
 
 
 def preference_table(*, person: Person) -> list[dict]:

@@ -48,5 +48,10 @@ def deliver(self, delivery_id: int) -> None:
 
 
 @shared_task(acks_late=True, ignore_result=True)
+def deliver_batch(delivery_ids: list[int]) -> None:
+    services.deliver_many(delivery_ids=delivery_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
 def fan_out(notification_ids: list[int]) -> None:
     services.fan_out_notifications(notification_ids=notification_ids)

@@ -4,6 +4,7 @@ from notifications.services.delivery import (  # noqa: F401
     MAX_ATTEMPTS,
     build_deliveries,
     deliver,
+    deliver_many,
     enqueue_deliveries,
     fan_out_notifications,
 )

@@ -9,9 +9,11 @@ died mid-send is never resent (that could send twice): the dispatcher marks it f
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterable
 from functools import partial
 
+from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -24,6 +26,8 @@ from org.models import Person
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 6  # the first try and five retries
+DELIVERY_BATCH = 100  # deliveries per task (one SMTP connection, one status update)
+FIRST_RETRY_DELAY = 30  # seconds; then Celery's exponential backoff
 
 
 def preference_map(person_ids: Iterable[int]) -> dict[tuple[int, str, str], bool]:
@@ -67,8 +71,8 @@ def build_deliveries(
 def _enqueue_now(ids: list[int]) -> None:
     from notifications import tasks
 
-    for delivery_id in ids:
-        tasks.deliver.delay(delivery_id)
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        tasks.deliver_batch.delay(ids[start : start + DELIVERY_BATCH])
 
 
 def enqueue_deliveries(ids: Iterable[int]) -> None:
@@ -145,3 +149,55 @@ def deliver(*, delivery_id: int, final: bool = False) -> str | None:
         return Delivery.Status.FAILED
     _finish(delivery_id, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
     return Delivery.Status.SENT
+
+
+def deliver_many(*, delivery_ids: list[int]) -> dict[str, int]:
+    """First attempt of a batch of deliveries: claim the pending ones in one update (tagged with
+    a fresh token), send each (email over one connection), then record the results. Transient
+    failures go back to pending and on to `deliver` one by one, which retries with backoff;
+    permanent ones are failed. A batch killed halfway leaves its rows in "sending": the
+    dispatcher fails them later rather than risk sending twice."""
+    from notifications import tasks
+
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claim=token, updated_at=now
+    )
+    rows = list(
+        Delivery.objects.filter(claim=token, status=Delivery.Status.SENDING).select_related(
+            "recipient__user", "config"
+        )
+    )
+    sent: list[int] = []
+    failed: list[tuple[int, str]] = []
+    retry: list[tuple[int, str]] = []
+    connection = get_connection() if any(r.channel == Channel.EMAIL for r in rows) else None
+    try:
+        for delivery in rows:
+            try:
+                SENDERS[delivery.channel](delivery, connection=connection)
+            except TransientDeliveryError as exc:
+                target = retry if delivery.attempts < MAX_ATTEMPTS else failed
+                target.append((delivery.pk, str(exc)[:2000]))
+            except DeliveryError as exc:
+                failed.append((delivery.pk, str(exc)[:2000]))
+            except Exception as exc:  # a sender bug must not leave the batch claimed
+                logger.exception("Delivery %s crashed", delivery.pk)
+                failed.append((delivery.pk, f"{exc.__class__.__name__}: {exc}"[:2000]))
+            else:
+                sent.append(delivery.pk)
+    finally:
+        if connection is not None:
+            connection.close()
+    done = timezone.now()
+    if sent:
+        Delivery.objects.filter(pk__in=sent).update(
+            status=Delivery.Status.SENT, sent_at=done, last_error="", updated_at=done
+        )
+    for pk, error in failed:
+        _finish(pk, status=Delivery.Status.FAILED, last_error=error)
+    for pk, error in retry:
+        _finish(pk, status=Delivery.Status.PENDING, last_error=error)
+        tasks.deliver.apply_async((pk,), countdown=FIRST_RETRY_DELAY)
+    return {"sent": len(sent), "failed": len(failed), "retrying": len(retry)}

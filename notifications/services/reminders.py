@@ -233,12 +233,9 @@ def _plan_check_in(person: Person, period: dt.date, submitted: set[int]) -> Plan
     )
 
 
-def _plan_review(person: Person, period: dt.date, today: dt.date) -> Plan:
-    from notifications.selectors import team_summary
-
+def _plan_review(person: Person, period: dt.date, summary) -> Plan:
     week = period - dt.timedelta(days=7)
-    summary = team_summary(manager=person, week=week, on=today)
-    if not summary.total:
+    if summary is None or not summary.total:
         return Plan(person, False, "no_team")
     body = _(
         "Your team's week of %(week)s: %(submitted)s of %(total)s check-ins submitted; "
@@ -327,6 +324,7 @@ def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.date
     )
     submitted: set[int] = set()
     silent: dict[int, list[str]] = {}
+    summaries: dict = {}
     if kind == ReminderKind.CHECK_IN:
         submitted = set(
             CheckIn.objects.filter(
@@ -335,6 +333,14 @@ def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.date
         )
     elif kind == ReminderKind.ESCALATION:
         silent = _silent_reports(people, period)
+    elif kind == ReminderKind.WEEKLY_REVIEW:
+        from notifications.selectors import team_summaries
+
+        # Expected pace is judged on the review's day (the same calendar day everywhere
+        # within a batch of one local week).
+        summaries = team_summaries(
+            managers=people, week=period - dt.timedelta(days=7), on=now.date()
+        )
     plans = []
     for person in people:
         schedule = schedules.for_person(kind, person.pk)
@@ -349,8 +355,7 @@ def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.date
             if kind == ReminderKind.CHECK_IN:
                 plan = _plan_check_in(person, period, submitted)
             elif kind == ReminderKind.WEEKLY_REVIEW:
-                today = now.astimezone(zone(person.timezone)).date()
-                plan = _plan_review(person, period, today)
+                plan = _plan_review(person, period, summaries.get(person.pk))
             else:
                 plan = _plan_escalation(person, period, silent.get(person.pk, []))
             plan.subject, plan.body = str(plan.subject), str(plan.body)
