@@ -367,3 +367,59 @@ def test_schedule_defaults_are_organisation_editable(people, run_dispatch, mailo
         run_dispatch(at(2026, 11, 26, 11, 30))
     assert {"alice", "bob"} <= set(nudged(mailoutbox))
     assert not Absence.objects.exists()
+
+
+@pytest.mark.django_db
+def test_team_summary_counts_risks_and_approvals(people):
+    from decimal import Decimal
+
+    from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
+    from notifications.selectors import team_summaries
+
+    cycle = Cycle.objects.create(
+        name="Q4",
+        kind="quarter",
+        starts_on=dt.date(2026, 10, 1),
+        ends_on=dt.date(2026, 12, 31),
+        state="active",
+    )
+
+    def goal(owner, state="agreed"):
+        return Goal.objects.create(
+            level="person", owner_person=owner, cycle=cycle, state=state, title="Grow"
+        )
+
+    alice_goal, erin_goal = goal(people["alice"]), goal(people["erin"])
+    goal(people["alice"], state="proposed")
+    goal(people["dave"], state="proposed")  # mia's team, not bob's
+    for owner_goal, progress in ((alice_goal, 0.1), (alice_goal, 0.5), (erin_goal, 0.7)):
+        KeyResult.objects.create(
+            goal=owner_goal, name="kr", target_value=Decimal(100), progress=progress
+        )
+    TargetAdjustment.objects.create(
+        key_result=erin_goal.key_results.first(),
+        old_target=Decimal(100),
+        new_target=Decimal(80),
+        reason="market",
+        evidence="Market shrank",
+        requested_by=people["erin"],
+    )
+    CheckIn.objects.create(
+        person=people["alice"], week=dt.date(2026, 11, 23), state=CheckIn.State.SUBMITTED
+    )
+    summaries = team_summaries(
+        managers=[people["bob"], people["mia"], people["alice"]],
+        week=dt.date(2026, 11, 23),
+        on=dt.date(2026, 11, 30),
+    )
+    bob = summaries[people["bob"].pk]
+    assert (bob.total, bob.submitted, bob.missing) == (2, 1, ["Erin"])
+    assert (bob.at_risk, bob.off_track) == (1, 1)
+    assert (bob.pending_goals, bob.pending_adjustments) == (1, 1)
+    assert summaries[people["mia"].pk].pending_goals == 1
+    assert summaries[people["alice"].pk].total == 0
+    # zed heads the company: everyone else is in his team.
+    zed = team_summaries(
+        managers=[people["zed"]], week=dt.date(2026, 11, 23), on=dt.date(2026, 11, 30)
+    )
+    assert zed[people["zed"].pk].total == 6
