@@ -53,3 +53,41 @@ def test_demo_seed_is_idempotent():
     assert (Notification.objects.count(), ReminderSchedule.objects.count()) == counts
     assert counts[1] == 3
     assert ChannelConfig.objects.get().enabled is False
+
+
+def test_embedded_scheduler_only_for_runserver_without_redis(monkeypatch, settings):
+    from notifications import embedded
+
+    settings.REDIS_URL = ""
+    monkeypatch.setattr("sys.argv", ["manage.py", "runserver"])
+    monkeypatch.setenv("RUN_MAIN", "true")
+    assert embedded.wanted() is True
+    monkeypatch.setenv("KEEL_EMBEDDED_SCHEDULER", "0")
+    assert embedded.wanted() is False
+    monkeypatch.delenv("KEEL_EMBEDDED_SCHEDULER")
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    assert embedded.wanted() is False
+    settings.REDIS_URL = ""
+    monkeypatch.setattr("sys.argv", ["manage.py", "migrate"])
+    assert embedded.wanted() is False
+
+
+def test_beat_schedule_points_at_the_dispatch_task():
+    from config.celery import app
+    from notifications.schedule import BEAT_SCHEDULE
+
+    for entry in BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks
+        assert 0 < entry["options"]["expires"] <= entry["schedule"]
+
+
+@pytest.mark.django_db
+def test_beat_task_dispatches(company):
+    import time_machine
+
+    from notifications.tasks import dispatch_reminders
+
+    with time_machine.travel("2026-11-27T16:00:00Z", tick=False):
+        due = dispatch_reminders.apply().get()
+    assert due > 0
+    assert ReminderRun.objects.get().trigger == "beat"
