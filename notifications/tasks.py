@@ -47,7 +47,13 @@ def deliver(self, delivery_id: int) -> None:
     services.deliver(delivery_id=delivery_id, final=self.request.retries >= self.max_retries)
 
 
-@shared_task(acks_late=True, ignore_result=True)
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
 def deliver_batch(delivery_ids: list[int]) -> None:
     services.deliver_many(delivery_ids=delivery_ids)
 

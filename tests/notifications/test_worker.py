@@ -10,7 +10,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.conf import settings
 from django.core import mail
-from django.db import connections
+from django.db import OperationalError, connections
 
 from config.celery import app as celery_app
 from notifications import services
@@ -33,9 +33,12 @@ def _close_thread_connections(**kwargs):
 def wait_for(predicate, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
+        try:
+            if predicate():
+                return True
+        except OperationalError:  # SQLite's shared in-memory test database: table locked
+            pass
+        time.sleep(0.5)
     return False
 
 
@@ -57,6 +60,8 @@ def test_dispatch_through_the_broker(company, mailoutbox, settings):
             assert wait_for(lambda: nudges.count() == 7)
             emails = Delivery.objects.filter(channel="email", kind=ReminderKind.CHECK_IN)
             assert wait_for(lambda: emails.filter(status="sent").count() == 6)
+            busy = Delivery.objects.filter(status__in=["pending", "sending"])
+            assert wait_for(lambda: Delivery.objects.exists() and not busy.exists())
             # A duplicated beat: nothing new is sent.
             again = services.dispatch(now=now + dt.timedelta(minutes=5))
             assert again.due == 0
@@ -71,4 +76,4 @@ def test_dispatch_through_the_broker(company, mailoutbox, settings):
         "submitted"
     )
     assert set(nudges.values_list("run_id", flat=True)) == {run.pk}
-    assert not Delivery.objects.exclude(status="sent").exists()
+    assert list(Delivery.objects.exclude(status="sent").values_list("last_error", flat=True)) == []
