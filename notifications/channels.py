@@ -62,7 +62,9 @@ def send_email(delivery: Delivery, connection=None) -> None:
 
 
 def webhook_text(delivery: Delivery) -> str:
-    lines = [delivery.subject, delivery.body]
+    lines = [delivery.subject]
+    if delivery.body.strip() != delivery.subject.strip():
+        lines.append(delivery.body)
     if delivery.url:
         lines.append(absolute_url(delivery.url))
     return "\n".join(line for line in lines if line)

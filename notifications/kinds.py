@@ -42,8 +42,12 @@ def preference_kind(kind: str) -> str:
 
 
 def default_enabled(kind: str, channel: str) -> bool:
-    """Everything is on until the person switches it off, except chat webhooks, which only
-    carry reminders (a group chat is no place for someone's personal notifications)."""
-    if channel == Channel.WEBHOOK:
-        return kind in REMINDER_KINDS
+    """Everything is on until the person switches it off. (Which kinds a group chat carries is
+    the chat webhook's own setting: reminders only, unless an admin lists other kinds.)"""
     return True
+
+
+def switchable(kind: str, channel: str) -> bool:
+    """The inbox keeps every notification other apps send (approvals, feedback ...): that one
+    switch is fixed. Every reminder can be switched off on every channel."""
+    return not (preference_kind(kind) == OTHER_KIND and channel == Channel.IN_APP)

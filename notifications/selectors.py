@@ -188,7 +188,7 @@ def team_summary(*, manager: Person, week: dt.date, on: dt.date) -> TeamSummary:
 def preference_table(*, person: Person) -> list[dict]:
     """Rows of (kind, label, {channel: enabled}) for the preferences page and API: the
     reminder kinds and one row for everything else."""
-    from notifications.kinds import OTHER_KIND, kind_label
+    from notifications.kinds import OTHER_KIND, kind_label, switchable
 
     stored = {
         (row.kind, row.channel): row.enabled
@@ -203,7 +203,8 @@ def preference_table(*, person: Person) -> list[dict]:
             )
             for channel in Channel.values
         }
-        rows.append({"kind": kind, "label": kind_label(kind), "channels": channels})
+        fixed = [channel for channel in Channel.values if not switchable(kind, channel)]
+        rows.append({"kind": kind, "label": kind_label(kind), "channels": channels, "fixed": fixed})
     return rows
 
 

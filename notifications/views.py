@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -51,7 +52,11 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         response = render(request, "notifications/inbox.html#item", {"item": notification})
         return trigger_client_event(response, CHANGED)
-    return redirect(notification.url or "notifications:inbox")
+    if notification.url and url_has_allowed_host_and_scheme(
+        notification.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(notification.url)
+    return redirect("notifications:inbox")
 
 
 @login_required
@@ -103,6 +108,8 @@ def preferences(request: HttpRequest) -> HttpResponse:
             if action == "channels":
                 for row in selectors.preference_table(person=person):
                     for channel in Channel.values:
+                        if channel in row["fixed"]:
+                            continue
                         wanted = f"{row['kind']}:{channel}" in request.POST
                         if wanted != row["channels"][channel]:
                             services.set_preference(

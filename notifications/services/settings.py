@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from notifications.kinds import OTHER_KIND, REMINDER_KINDS, Channel
+from notifications.kinds import OTHER_KIND, REMINDER_KINDS, Channel, switchable
 from notifications.models import Absence, NotificationPreference, ReminderSchedule
 from org.models import Person
 from org.permissions import require_reminder_admin
@@ -29,6 +29,10 @@ def set_preference(
     _check_kind(kind, allow_other=True)
     if channel not in Channel.values:
         raise ValidationError({"channel": _("Unknown channel.")})
+    if not switchable(kind, channel):
+        raise ValidationError(
+            {"channel": _("The inbox always keeps notifications that need your action.")}
+        )
     row, _created = NotificationPreference.objects.update_or_create(
         person=person, kind=kind, channel=channel, defaults={"enabled": bool(enabled)}
     )

@@ -232,3 +232,27 @@ class TestNotifyFanOut:
             rows = services.notify(recipients=[company["alice"]], kind="goal.returned", text="x")
             services.fan_out_notifications(notification_ids=[rows[0].pk])
         assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_webhook_can_carry_other_kinds(company, http, django_capture_on_commit_callbacks):
+    ChannelConfigFactory(kinds=["goal.returned"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify(recipients=[company["alice"]], kind="goal.returned", text="Returned")
+        services.notify(recipients=[company["alice"]], kind="goal.agreed", text="Agreed")
+    assert [post["json"]["text"] for post in http.posts] == ["Returned"]
+
+
+@pytest.mark.django_db
+def test_inbox_switch_for_other_notifications_is_fixed(company):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as caught:
+        services.set_preference(
+            person=company["alice"], kind="other", channel="in_app", enabled=False
+        )
+    assert "channel" in caught.value.message_dict
+    with pytest.raises(ValidationError):
+        services.set_preference(
+            person=company["alice"], kind="nope", channel="email", enabled=False
+        )
