@@ -1,10 +1,14 @@
 """Deliveries: one message on one channel to one person.
 
 A Delivery is claimed with a conditional update (pending → sending) before anything goes out,
-so two executions of the same task never both send. A transient failure puts it back to
-pending and raises, and Celery retries with backoff; the last attempt, or a permanent error,
-leaves it failed with the error, visible to admins. A row left in "sending" by a worker that
-died mid-send is never resent (that could send twice): the dispatcher marks it failed."""
+so two executions of the same task never both send it. New deliveries go out in batches
+(`deliver_many`: one claim, one email connection, one status update per batch). A transient
+failure (network, 5xx, 429, SMTP trouble) puts the row back to pending and hands it to
+`deliver`, which Celery retries with exponential backoff up to MAX_ATTEMPTS in all; a
+permanent error or the last attempt leaves it failed with the error, visible to admins on the
+runs page and in the admin. A row left in "sending" by a worker that died mid-send is never
+resent (that could send twice): the dispatcher marks it failed after STALE_SENDING.
+"""
 
 from __future__ import annotations
 
