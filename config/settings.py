@@ -227,7 +227,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Each app declares its periodic tasks in a `schedule.py` (UTC, each entry with "expires" so a
 # late run is dropped); the tasks themselves work out local times.
 CELERY_BEAT_SCHEDULE: dict = {}
-for _module in ("tracking.resources.schedule", "incentives.schedule"):
+for _module in ("notifications.schedule", "tracking.resources.schedule", "incentives.schedule"):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
 # Task modules outside an app's top level, which autodiscovery does not find.
 CELERY_IMPORTS = ["tracking.resources.tasks"]

@@ -10,6 +10,7 @@ import from `org.permissions` only.
 
 from .goals import *  # noqa: F401,F403
 from .incentives import *  # noqa: F401,F403
+from .notifications import *  # noqa: F401,F403
 from .people import (  # noqa: F401
     Role,
     can_see_sensitive,

@@ -68,6 +68,30 @@ def _subtree_q(paths: list[str], field: str = "unit__path") -> Q | None:
     return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
 
 
+def _minimal_paths(paths, covered: list[str]) -> list[str]:
+    """The subtree roots among `paths` not already inside a covered subtree: a head of nested
+    units adds one condition, not one per unit (a 500-unit division stays one LIKE)."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(root) for root in (*covered, *kept)):
+            kept.append(path)
+    return kept
+
+
+def _people_in(paths: list[str], manager_ids: set[int] | None = None) -> set[int]:
+    """Ids of people in the subtrees `paths` or reporting to `manager_ids`, in chunks small
+    enough for any database's expression limits."""
+    found: set[int] = set()
+    chunk = 100
+    for start in range(0, max(len(paths), 1), chunk):
+        q = _subtree_q(paths[start : start + chunk])
+        if start == 0 and manager_ids:
+            q = Q(manager_id__in=manager_ids) if q is None else q | Q(manager_id__in=manager_ids)
+        if q is not None:
+            found.update(Person.objects.filter(q).values_list("pk", flat=True))
+    return found
+
+
 def _managed_ids(viewer: Person) -> set[int]:
     """Everyone below the viewer: direct reports transitively, and everyone in (the subtree of)
     units they head, and those people's reports in turn. Cached on the viewer object, so one
@@ -75,25 +99,21 @@ def _managed_ids(viewer: Person) -> set[int]:
     cached = getattr(viewer, "_managed_ids", None)
     if cached is not None:
         return cached
-    head_paths = list(Unit.objects.filter(head=viewer).values_list("path", flat=True))
+    covered = _minimal_paths(Unit.objects.filter(head=viewer).values_list("path", flat=True), [])
     found: set[int] = set()
-    frontier_q = Q(manager=viewer)
-    subtree = _subtree_q(head_paths)
-    if subtree is not None:
-        frontier_q |= subtree
-    frontier = set(Person.objects.filter(frontier_q).values_list("pk", flat=True))
+    frontier = _people_in(covered, {viewer.pk})
     while frontier:
         frontier -= found | {viewer.pk}
         found |= frontier
         if not frontier:
             break
-        # Reports of the people just found, and members of units those people head.
-        paths = list(Unit.objects.filter(head_id__in=frontier).values_list("path", flat=True))
-        q = Q(manager_id__in=frontier)
-        subtree = _subtree_q(paths)
-        if subtree is not None:
-            q |= subtree
-        frontier = set(Person.objects.filter(q).values_list("pk", flat=True))
+        # Reports of the people just found, and members of units they head outside the
+        # subtrees already covered.
+        paths = _minimal_paths(
+            Unit.objects.filter(head_id__in=frontier).values_list("path", flat=True), covered
+        )
+        covered += paths
+        frontier = _people_in(paths, frontier)
     found.discard(viewer.pk)
     viewer._managed_ids = found
     return found

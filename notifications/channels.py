@@ -1,0 +1,135 @@
+"""The channels a Delivery goes out on: email (HTML and plain text in the recipient's
+language) and chat webhooks (generic JSON, Feishu/Lark, DingTalk, WeCom group bots).
+
+Errors are sorted into transient (worth retrying: network trouble, 5xx, 429, SMTP trouble)
+and permanent (a 4xx, a bot answering with an error code)."""
+
+from __future__ import annotations
+
+import smtplib
+
+import requests
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from notifications.models import ChannelConfig, Delivery
+
+WEBHOOK_TIMEOUT = 10
+
+
+class DeliveryError(Exception):
+    """A channel refused the message for good."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """A channel failed in a way a later attempt may not."""
+
+
+def absolute_url(url: str) -> str:
+    if not url or url.startswith(("http://", "https://")):
+        return url
+    return settings.SITE_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+def send_email(delivery: Delivery, connection=None) -> None:
+    person = delivery.recipient
+    address = person.user.email
+    if not address:
+        raise DeliveryError("The recipient has no email address.")
+    context = {
+        "person": person,
+        "subject": delivery.subject,
+        "body": delivery.body,
+        "url": absolute_url(delivery.url),
+        "site_url": settings.SITE_URL,
+        "preferences_url": absolute_url("/notifications/preferences/"),
+    }
+    with translation.override(person.language or settings.LANGUAGE_CODE):
+        text = render_to_string("notifications/email/message.txt", context)
+        html = render_to_string("notifications/email/message.html", context)
+    message = EmailMultiAlternatives(
+        subject=delivery.subject, body=text, from_email=None, to=[address], connection=connection
+    )
+    message.attach_alternative(html, "text/html")
+    try:
+        message.send()
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused) as exc:
+        raise DeliveryError(f"SMTP refused: {exc}") from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        raise TransientDeliveryError(f"SMTP error: {exc}") from exc
+
+
+def webhook_text(delivery: Delivery) -> str:
+    lines = [delivery.subject]
+    if delivery.body.strip() != delivery.subject.strip():
+        lines.append(delivery.body)
+    if delivery.url:
+        lines.append(absolute_url(delivery.url))
+    return "\n".join(line for line in lines if line)
+
+
+def webhook_payload(config: ChannelConfig, delivery: Delivery) -> dict:
+    """The JSON each chat platform's group bot expects."""
+    text = webhook_text(delivery)
+    if config.kind == ChannelConfig.Kind.FEISHU:
+        return {"msg_type": "text", "content": {"text": text}}
+    if config.kind in (ChannelConfig.Kind.DINGTALK, ChannelConfig.Kind.WECOM):
+        return {"msgtype": "text", "text": {"content": text}}
+    person = delivery.recipient
+    return {
+        "kind": delivery.kind,
+        "text": text,
+        "subject": delivery.subject,
+        "url": absolute_url(delivery.url),
+        "recipient": {
+            "id": person.pk,
+            "name": person.display_name,
+            "username": person.user.get_username(),
+            "email": person.user.email,
+        },
+    }
+
+
+def _bot_error(config: ChannelConfig, response: requests.Response) -> str | None:
+    """Feishu, DingTalk and WeCom answer 200 with an error code in the body."""
+    if config.kind == ChannelConfig.Kind.GENERIC:
+        return None
+    try:
+        data = response.json()
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    code = data.get("code", data.get("errcode", data.get("StatusCode", 0)))
+    if code in (0, None, "0"):
+        return None
+    return f"{code}: {data.get('msg') or data.get('errmsg') or data.get('StatusMessage') or ''}"
+
+
+def session() -> requests.Session:
+    """One place to make the HTTP session (tests replace it)."""
+    return requests.Session()
+
+
+def send_webhook(delivery: Delivery, connection=None) -> None:
+    config = delivery.config
+    if config is None or not config.enabled:
+        raise DeliveryError("The webhook is no longer configured.")
+    payload = webhook_payload(config, delivery)
+    try:
+        with session() as http:
+            response = http.post(config.url, json=payload, timeout=WEBHOOK_TIMEOUT)
+    except requests.RequestException as exc:
+        raise TransientDeliveryError(f"{exc.__class__.__name__}: {exc}") from exc
+    if response.status_code == 429 or response.status_code >= 500:
+        raise TransientDeliveryError(f"HTTP {response.status_code}")
+    if response.status_code >= 400:
+        raise DeliveryError(f"HTTP {response.status_code}: {response.text[:200]}")
+    error = _bot_error(config, response)
+    if error:
+        raise DeliveryError(f"Bot error {error}")
+
+
+SENDERS = {"email": send_email, "webhook": send_webhook}

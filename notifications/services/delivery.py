@@ -1,0 +1,207 @@
+"""Deliveries: one message on one channel to one person.
+
+A Delivery is claimed with a conditional update (pending → sending) before anything goes out,
+so two executions of the same task never both send it. New deliveries go out in batches
+(`deliver_many`: one claim, one email connection, one status update per batch). A transient
+failure (network, 5xx, 429, SMTP trouble) puts the row back to pending and hands it to
+`deliver`, which Celery retries with exponential backoff up to MAX_ATTEMPTS in all; a
+permanent error or the last attempt leaves it failed with the error, visible to admins on the
+runs page and in the admin. A row left in "sending" by a worker that died mid-send is never
+resent (that could send twice): the dispatcher marks it failed after STALE_SENDING.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from functools import partial
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from notifications.channels import SENDERS, DeliveryError, TransientDeliveryError
+from notifications.kinds import Channel, default_enabled, preference_kind
+from notifications.models import ChannelConfig, Delivery, Notification, NotificationPreference
+from org.models import Person
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 6  # the first try and five retries
+DELIVERY_BATCH = 100  # deliveries per task (one SMTP connection, one status update)
+FIRST_RETRY_DELAY = 30  # seconds; then Celery's exponential backoff
+
+
+def preference_map(person_ids: Iterable[int]) -> dict[tuple[int, str, str], bool]:
+    ids = list(person_ids)
+    rows = NotificationPreference.objects.filter(person_id__in=ids) if ids else []
+    return {(row.person_id, row.kind, row.channel): row.enabled for row in rows}
+
+
+def channel_enabled(prefs: dict, person_id: int, kind: str, channel: str) -> bool:
+    return prefs.get((person_id, preference_kind(kind), channel), default_enabled(kind, channel))
+
+
+def active_webhooks() -> list[ChannelConfig]:
+    return list(ChannelConfig.objects.filter(enabled=True))
+
+
+def build_deliveries(
+    *,
+    person: Person,
+    kind: str,
+    subject: str,
+    body: str,
+    url: str,
+    prefs: dict,
+    webhooks: list[ChannelConfig],
+    **links,
+) -> list[Delivery]:
+    """Unsaved email and webhook deliveries the person's preferences allow. `person` needs
+    `user` and `unit` loaded."""
+    rows = []
+    common = {"recipient": person, "kind": kind, "subject": subject[:300], "body": body, "url": url}
+    if channel_enabled(prefs, person.pk, kind, Channel.EMAIL) and person.user.email:
+        rows.append(Delivery(channel=Channel.EMAIL, **common, **links))
+    if channel_enabled(prefs, person.pk, kind, Channel.WEBHOOK):
+        for config in webhooks:
+            if config.carries(kind) and config.applies_to(person):
+                rows.append(Delivery(channel=Channel.WEBHOOK, config=config, **common, **links))
+    return rows
+
+
+def _enqueue_now(ids: list[int]) -> None:
+    from notifications import tasks
+
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        tasks.deliver_batch.delay(ids[start : start + DELIVERY_BATCH])
+
+
+def enqueue_deliveries(ids: Iterable[int]) -> None:
+    """Send after commit. `robust`: a broker outage must not undo the business action; the
+    pending rows are picked up again by the next dispatch."""
+    ids = [pk for pk in ids if pk]
+    if ids:
+        transaction.on_commit(partial(_enqueue_now, ids), robust=True)
+
+
+def fan_out_notifications(*, notification_ids: list[int]) -> list[Delivery]:
+    """Email and webhook copies of in-app notifications other apps created with notify()."""
+    notifications = list(
+        Notification.objects.filter(pk__in=notification_ids, deliveries__isnull=True)
+        .select_related("recipient__user", "recipient__unit")
+        .distinct()
+    )
+    if not notifications:
+        return []
+    prefs = preference_map({n.recipient_id for n in notifications})
+    webhooks = active_webhooks()
+    rows: list[Delivery] = []
+    for notification in notifications:
+        first_line = notification.text.splitlines()[0] if notification.text else notification.kind
+        rows += build_deliveries(
+            person=notification.recipient,
+            kind=notification.kind,
+            subject=first_line[:120],
+            body=notification.text,
+            url=notification.url,
+            prefs=prefs,
+            webhooks=webhooks,
+            notification=notification,
+        )
+    with transaction.atomic():
+        created = Delivery.objects.bulk_create(rows)
+        enqueue_deliveries(row.pk for row in created)
+    return created
+
+
+def _finish(delivery_id: int, **fields) -> None:
+    Delivery.objects.filter(pk=delivery_id).update(updated_at=timezone.now(), **fields)
+
+
+def deliver(*, delivery_id: int, final: bool = False) -> str | None:
+    """Send one delivery if it is still pending. Returns the resulting status, or None when
+    another execution has it (or had it). Raises TransientDeliveryError to ask for a retry."""
+    now = timezone.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, updated_at=now
+    )
+    if not claimed:
+        return None
+    delivery = Delivery.objects.select_related("recipient__user", "config").get(pk=delivery_id)
+    try:
+        SENDERS[delivery.channel](delivery)
+    except TransientDeliveryError as exc:
+        if final or delivery.attempts >= MAX_ATTEMPTS:
+            _finish(delivery_id, status=Delivery.Status.FAILED, last_error=str(exc)[:2000])
+            logger.warning("Delivery %s failed for good: %s", delivery_id, exc)
+            return Delivery.Status.FAILED
+        _finish(delivery_id, status=Delivery.Status.PENDING, last_error=str(exc)[:2000])
+        raise
+    except DeliveryError as exc:
+        _finish(delivery_id, status=Delivery.Status.FAILED, last_error=str(exc)[:2000])
+        return Delivery.Status.FAILED
+    except Exception as exc:  # a bug in a sender must not leave the row claimed forever
+        _finish(
+            delivery_id,
+            status=Delivery.Status.FAILED,
+            last_error=f"{exc.__class__.__name__}: {exc}"[:2000],
+        )
+        logger.exception("Delivery %s crashed", delivery_id)
+        return Delivery.Status.FAILED
+    _finish(delivery_id, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    return Delivery.Status.SENT
+
+
+def deliver_many(*, delivery_ids: list[int]) -> dict[str, int]:
+    """First attempt of a batch of deliveries: claim the pending ones in one update (tagged with
+    a fresh token), send each (email over one connection), then record the results. Transient
+    failures go back to pending and on to `deliver` one by one, which retries with backoff;
+    permanent ones are failed. A batch killed halfway leaves its rows in "sending": the
+    dispatcher fails them later rather than risk sending twice."""
+    from notifications import tasks
+
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    Delivery.objects.filter(pk__in=delivery_ids, status=Delivery.Status.PENDING).update(
+        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claim=token, updated_at=now
+    )
+    rows = list(
+        Delivery.objects.filter(claim=token, status=Delivery.Status.SENDING).select_related(
+            "recipient__user", "config"
+        )
+    )
+    sent: list[int] = []
+    failed: list[tuple[int, str]] = []
+    retry: list[tuple[int, str]] = []
+    connection = get_connection() if any(r.channel == Channel.EMAIL for r in rows) else None
+    try:
+        for delivery in rows:
+            try:
+                SENDERS[delivery.channel](delivery, connection=connection)
+            except TransientDeliveryError as exc:
+                target = retry if delivery.attempts < MAX_ATTEMPTS else failed
+                target.append((delivery.pk, str(exc)[:2000]))
+            except DeliveryError as exc:
+                failed.append((delivery.pk, str(exc)[:2000]))
+            except Exception as exc:  # a sender bug must not leave the batch claimed
+                logger.exception("Delivery %s crashed", delivery.pk)
+                failed.append((delivery.pk, f"{exc.__class__.__name__}: {exc}"[:2000]))
+            else:
+                sent.append(delivery.pk)
+    finally:
+        if connection is not None:
+            connection.close()
+    done = timezone.now()
+    if sent:
+        Delivery.objects.filter(pk__in=sent).update(
+            status=Delivery.Status.SENT, sent_at=done, last_error="", updated_at=done
+        )
+    for pk, error in failed:
+        _finish(pk, status=Delivery.Status.FAILED, last_error=error)
+    for pk, error in retry:
+        _finish(pk, status=Delivery.Status.PENDING, last_error=error)
+        tasks.deliver.apply_async((pk,), countdown=FIRST_RETRY_DELAY)
+    return {"sent": len(sent), "failed": len(failed), "retrying": len(retry)}

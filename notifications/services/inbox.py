@@ -1,0 +1,70 @@
+"""The in-app inbox: creating notifications (for every app) and reading them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models, transaction
+from django.utils import timezone
+
+from notifications.models import Notification
+from org.models import Person
+from org.permissions import get_notification_for, own_notifications
+
+
+def _fan_out_after_commit(ids: list[int]) -> None:
+    from notifications import tasks
+
+    tasks.fan_out.delay(ids)
+
+
+@transaction.atomic
+def notify(
+    *,
+    recipients: Iterable[Person],
+    kind: str,
+    text: str,
+    url: str = "",
+    subject: models.Model | None = None,
+) -> list[Notification]:
+    """Create one in-app notification per distinct recipient (text already in words; callers
+    render it in the recipient's language where it matters). After commit, the other channels
+    (email, chat webhooks) go out according to each recipient's preferences."""
+    content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    seen: set[int] = set()
+    rows = []
+    for person in recipients:
+        if person is None or person.pk in seen:
+            continue
+        seen.add(person.pk)
+        rows.append(
+            Notification(
+                recipient=person,
+                kind=kind,
+                text=text,
+                url=url,
+                content_type=content_type,
+                object_id=subject.pk if subject is not None else None,
+            )
+        )
+    created = Notification.objects.bulk_create(rows)
+    ids = [row.pk for row in created if row.pk]
+    if ids:
+        transaction.on_commit(partial(_fan_out_after_commit, ids), robust=True)
+    return created
+
+
+@transaction.atomic
+def mark_read(*, viewer: Person, notification_id) -> Notification:
+    notification = get_notification_for(viewer, notification_id)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+@transaction.atomic
+def mark_all_read(*, viewer: Person) -> int:
+    return own_notifications(viewer).filter(read_at__isnull=True).update(read_at=timezone.now())
