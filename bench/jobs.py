@@ -44,7 +44,30 @@ def incentives() -> str:
     return f"rule {rule.pk}: {len(outcome.people)} people, {len(outcome.proposals)} awards"
 
 
-JOBS = {"recompute": recompute, "incentives": incentives}
+def reminders() -> str:
+    """Dispatch and send the Friday check-in nudges (15:30 in Shanghai) and whatever else is due
+    then, for the whole synthetic company. The bench database's reminder log of that week is
+    cleared first so every run sends again (exactly-once would otherwise, rightly, send
+    nothing)."""
+    import datetime as dt
+
+    from django.conf import settings
+
+    from notifications.models import ReminderLog, ReminderRun
+    from notifications.services import dispatch
+
+    if "bench" not in settings.DATABASES["default"]["NAME"]:
+        raise SystemExit("the reminders job clears reminder logs: run it on a *bench* database")
+    today = timezone.localdate()
+    friday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=4)
+    now = dt.datetime.combine(friday, dt.time(7, 30), tzinfo=dt.UTC)
+    ReminderLog.objects.filter(period__gte=friday - dt.timedelta(days=7)).delete()
+    run = dispatch(now=now, trigger=ReminderRun.Trigger.COMMAND, inline=True)
+    sent = ReminderLog.objects.filter(run=run).count()
+    return f"{run.due} due, {sent} reminders logged and sent"
+
+
+JOBS = {"recompute": recompute, "incentives": incentives, "reminders": reminders}
 
 
 def main(name: str) -> None:
