@@ -120,11 +120,11 @@ def endpoints(*, employees: int) -> list[Endpoint]:
             json=submit,
             token=True,
         ),
-        Endpoint("manager dashboard, team of 8", f"/team/?{q}", user=u["team_lead"]),
-        Endpoint("manager dashboard, head of 500", f"/team/?{q}", user=u["head_500"]),
+        Endpoint("manager dashboard, team of 8", f"/dashboard/team/?{q}", user=u["team_lead"]),
+        Endpoint("manager dashboard, head of 500", f"/dashboard/team/?{q}", user=u["head_500"]),
         Endpoint(
             "HRBP alignment review, 2,000 people",
-            f"/alignment/?unit={division.pk}&{q}",
+            f"/dashboard/alignment/?unit={division.pk}&{q}",
             user=u["hrbp_2000"],
             limit=30,
         ),
@@ -134,7 +134,9 @@ def endpoints(*, employees: int) -> list[Endpoint]:
             user=u["head_500"],
             limit=30,
         ),
-        Endpoint("OKR board, one unit", f"/board/?unit={department.pk}&{q}", user=u["head_500"]),
+        Endpoint(
+            "OKR board, one unit", f"/dashboard/board/?unit={department.pk}&{q}", user=u["head_500"]
+        ),
         Endpoint("people directory page", "/people/", user=u["employee"]),
         Endpoint(
             "API goals list (page of 50)",

@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from goals.models import Cycle, Goal, GoalSettings, GoalTemplate, KeyResult, TargetAdjustment
+from goals.models import (
+    AlignmentReview,
+    Cycle,
+    Goal,
+    GoalSettings,
+    GoalTemplate,
+    KeyResult,
+    TargetAdjustment,
+)
 
 
 @admin.register(GoalSettings)
@@ -85,3 +93,18 @@ class TargetAdjustmentAdmin(ReadOnlyAdmin):
     list_display = ["key_result", "old_target", "new_target", "reason", "state", "created_at"]
     list_filter = ["state", "reason"]
     raw_id_fields = ["key_result", "requested_by", "decided_by"]
+
+
+@admin.register(AlignmentReview)
+class AlignmentReviewAdmin(admin.ModelAdmin):
+    """Read-only: reviews are recorded on the alignment page (which notifies the unit head)."""
+
+    list_display = ["unit", "cycle", "outcome", "reviewer", "created_at"]
+    list_filter = ["outcome", "cycle"]
+    list_select_related = ["unit", "cycle", "reviewer"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

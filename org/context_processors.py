@@ -9,6 +9,7 @@ NAVIGATION = [
     ("home", _("Home"), ()),
     ("goals:list", _("Goals"), ()),
     ("tracking:this-week", _("This week"), ()),
+    ("dashboard:manager", _("Team"), ("manager",)),
     ("tracking:weekly-review", _("Weekly review"), ("manager",)),
     ("tracking:resource-inbox", _("Requests"), ()),
     ("incentives:recognitions", _("Recognition"), ()),
