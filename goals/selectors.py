@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment, fmt_number
@@ -72,6 +72,8 @@ def goal_list(*, viewer: Person, cycle: Cycle | None, tab: str = "mine") -> Quer
 class TreeNode:
     goal: Goal
     children: list[TreeNode] = field(default_factory=list)
+    # Children not loaded (the tree was cut at `depth`): how many, to load on demand.
+    more: int = 0
 
     def count(self) -> int:
         return 1 + sum(child.count() for child in self.children)
@@ -80,7 +82,9 @@ class TreeNode:
 MAX_TREE_DEPTH = 12
 
 
-def goal_tree(root: Goal, viewer: Person, *, with_key_results: bool = False) -> TreeNode:
+def goal_tree(
+    root: Goal, viewer: Person, *, with_key_results: bool = False, depth: int = MAX_TREE_DEPTH
+) -> TreeNode:
     """The root and every goal aligned below it that the viewer may see, nested. One query per
     level of the tree (bounded by MAX_TREE_DEPTH), whatever the number of goals: a 1,000-goal
     tree of depth 4 loads in a handful of queries. Invisible goals are left out with their
@@ -93,7 +97,7 @@ def goal_tree(root: Goal, viewer: Person, *, with_key_results: bool = False) -> 
     top = TreeNode(root)
     frontier = {root.pk: top}
     seen = {root.pk}
-    for _level in range(MAX_TREE_DEPTH):
+    for _level in range(min(depth, MAX_TREE_DEPTH)):
         if not frontier:
             break
         rows = list(visible.filter(parent_id__in=list(frontier)).order_by("level", "title", "pk"))
@@ -106,6 +110,15 @@ def goal_tree(root: Goal, viewer: Person, *, with_key_results: bool = False) -> 
             frontier[goal.parent_id].children.append(node)
             nxt[goal.pk] = node
         frontier = nxt
+    if frontier and depth < MAX_TREE_DEPTH:
+        counts = (
+            visible.filter(parent_id__in=list(frontier))
+            .values_list("parent_id")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for parent_id, n in counts:
+            frontier[parent_id].more = n
     return top
 
 

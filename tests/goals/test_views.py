@@ -270,3 +270,34 @@ def test_goal_page_offers_lessons_and_resources(company, login):
     page = login(company["alice"]).get(f"/goals/{goal.pk}/").content.decode()
     assert f"/retros/similar/?goal={goal.pk}" in page or f"similar/?goal={goal.pk}" in page
     assert f"?goal={goal.pk}" in page and "/tracking/" in page
+
+
+def test_tree_page_opens_two_levels_and_loads_deeper_ones_on_demand(
+    login, company, make_goal, quarter
+):
+    top = make_goal(company["acme"], level=Goal.Level.COMPANY, title="Grow market share by 5 %")
+    unit = Goal.objects.create(
+        level="unit", title="Unit goal", owner_unit=company["sales"], cycle=quarter, parent=top
+    )
+    person = Goal.objects.create(
+        level="person",
+        title="Person goal",
+        owner_person=company["alice"],
+        cycle=quarter,
+        parent=unit,
+    )
+    Goal.objects.create(
+        level="person",
+        title="Deep goal",
+        owner_person=company["alice"],
+        cycle=quarter,
+        parent=person,
+    )
+    client = login(company["bob"])
+    page = client.get(reverse("goals:tree", args=[top.pk])).content.decode()
+    assert "Person goal" in page and "Deep goal" not in page
+    assert f"/goals/{person.pk}/tree/?children=1" in page
+    deeper = client.get(
+        reverse("goals:tree", args=[person.pk]) + "?children=1", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Deep goal" in deeper and "<html" not in deeper
