@@ -14,7 +14,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from org.models import HRBPAssignment, Person, Unit
+from org import services
+from org.models import Person, Unit
 
 PASSWORD = settings.KEEL_DEMO_PASSWORD
 
@@ -322,7 +323,7 @@ def seed_company(*, seed: int = 1, weeks: int = 8) -> DemoContext:
             unit.head = people[head]
             unit.save()
     for key in HRBP_UNITS:
-        HRBPAssignment.objects.get_or_create(person=people["hrbp"], unit=units[key])
+        services.assign_hrbp(person=people["hrbp"], unit=units[key])
     ctx.units, ctx.people = units, people
     ctx.headcount = Person.objects.count()
     return ctx
@@ -434,7 +435,7 @@ def seed_synthetic(*, employees: int, seed: int = 1, weeks: int = 8) -> DemoCont
     Person.objects.bulk_update(people, ["manager"], batch_size=2000)
     # The last person partners the first division as its HRBP.
     if len(people) > len(heads):
-        HRBPAssignment.objects.create(person=people[-1], unit=divisions[0])
+        services.assign_hrbp(person=people[-1], unit=divisions[0])
     ctx.units = {"company": root} | {f"unit-{u.pk}": u for u in all_units[1:]}
     ctx.people = {p.user.username: p for p in people}
     ctx.headcount = len(people)
