@@ -61,7 +61,11 @@ class UpdateForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
-    confidence = forms.ChoiceField(label=_("Confidence"), choices=Status.choices)
+    confidence = forms.ChoiceField(
+        label=_("Confidence"),
+        required=False,
+        choices=[("", _("As the numbers say")), *Status.choices],
+    )
     note = forms.CharField(label=_("Note"), required=False)
     cause = forms.ChoiceField(label=_("Cause"), required=False)
     action = forms.CharField(

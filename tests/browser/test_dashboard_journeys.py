@@ -2,6 +2,8 @@
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 
 
@@ -32,7 +34,7 @@ def test_manager_agrees_a_proposed_goal_from_the_team_dashboard(page):
     sign_in(page, "manager")
     page.click("#role-links >> text=Team dashboard")
     page.wait_for_url(re.compile(r".*/dashboard/team/"))
-    assert page.locator("#team-table tbody tr").count() > 0
+    expect(page.locator("#team-table tbody tr").first).to_be_visible()
     page.shot("team-dashboard")
     proposals = page.locator("#approvals h3:has-text('Goal proposals') + ul a")
     before = proposals.count()
@@ -40,8 +42,7 @@ def test_manager_agrees_a_proposed_goal_from_the_team_dashboard(page):
     title = proposals.first.inner_text()
     proposals.first.click()
     page.click("button:has-text('Agree')")
-    page.wait_for_load_state("load")
-    assert page.locator(".badge.agreed").first.is_visible()
+    expect(page.locator(".badge.agreed").first).to_be_visible()
     page.goto(f"{page.base_url}/dashboard/team/")
     remaining = page.locator("#approvals h3:has-text('Goal proposals') + ul a")
     assert remaining.count() == before - 1 or title not in page.locator("#approvals").inner_text()
@@ -69,7 +70,7 @@ def test_employee_submits_this_weeks_check_in_and_sees_progress_change(page):
         row.locator("input[inputmode=decimal]").first.fill(target.replace(",", ""))
     page.shot("check-in-filled")
     page.click("button:has-text('Submit check-in')")
-    page.wait_for_load_state("load")
+    expect(page.locator("button:has-text('Amend check-in')")).to_be_visible()
     page.goto(f"{page.base_url}/")
     assert "Submitted" in page.locator("#this-week").inner_text()
     after = page.locator("#my-goals tbody tr").first.locator("td").first.inner_text()
@@ -92,11 +93,12 @@ def test_employee_home_and_the_team_table_on_a_phone(page):
 def test_admin_company_overview_board_and_timeline(page):
     sign_in(page, "admin")
     page.click("nav.nav >> text=Company")
-    assert page.locator("#company-goals").is_visible()
-    assert page.locator("#status-history tbody tr").count() > 0
+    page.wait_for_url(re.compile(r".*/dashboard/company/"))
+    expect(page.locator("#company-goals")).to_be_visible()
+    expect(page.locator("#status-history tbody tr").first).to_be_visible()
     page.shot("company")
     page.goto(f"{page.base_url}/dashboard/board/")
-    assert page.locator(".goal-card").count() > 0
+    expect(page.locator(".goal-card").first).to_be_visible()
     page.shot("board")
     page.goto(f"{page.base_url}/dashboard/timeline/")
     assert page.locator(".tl-today").count() > 0

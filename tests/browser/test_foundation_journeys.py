@@ -1,3 +1,5 @@
+from playwright.sync_api import expect
+
 from tests.browser.conftest import sign_in
 
 
@@ -9,7 +11,7 @@ def test_each_demo_login_reaches_its_home(page):
         ("admin", "#my-team"),
     ]:
         sign_in(page, username)
-        assert page.locator(marker).is_visible(), username
+        expect(page.locator(marker)).to_be_visible()
         page.shot(username)
         page.click("text=Sign out")
         page.wait_for_url(f"{page.base_url}/login/")

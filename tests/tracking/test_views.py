@@ -51,6 +51,26 @@ def test_submitting_five_key_results_in_one_request(login, company, cycle):
     assert "Amend check-in" in r.content.decode()
 
 
+def test_confidence_left_as_the_numbers_say_follows_the_new_value(login, company, cascade):
+    """A key result that is off track before the check-in and brought back on pace submits
+    without a cause: the untouched confidence follows the new value, not last week's status."""
+    krs = [cascade["customers"], cascade["calls"]]
+    client = login(company["alice"])
+    html = client.get("/tracking/").content.decode()
+    assert "As the numbers say" in html
+    data = _post_data(krs, [15, 100])
+    for kr in krs:
+        data[f"kr-{kr.pk}-confidence"] = ""
+    r = client.post("/tracking/", data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    assert set(KeyResultUpdate.objects.values_list("confidence", flat=True)) == {"on_track"}
+    # Left empty on a far-behind value, it is off track and asks for the cause.
+    data = _post_data(krs, [2, 100]) | {f"kr-{krs[0].pk}-confidence": ""}
+    r = client.post("/tracking/", data)
+    assert r.status_code == 400
+    assert "“New customers” is off track: choose a cause." in r.content.decode()
+
+
 def test_bad_value_and_missing_cause_are_shown_in_place(login, company, cascade):
     krs = [cascade["customers"], cascade["calls"]]
     client = login(company["alice"])

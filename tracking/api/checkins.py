@@ -21,8 +21,9 @@ class KeyResultUpdateSerializer(serializers.ModelSerializer):
     key_result_name = serializers.CharField(source="key_result.name", read_only=True)
     cause = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     change = serializers.SerializerMethodField()
-    confidence = choice_field(Status.choices, read_only=True)
-    status = choice_field(Status.choices, read_only=True)
+    # Empty on a draft: "as the numbers say" / not classified until submitted.
+    confidence = choice_field(Status.choices, read_only=True, allow_blank=True)
+    status = choice_field(Status.choices, read_only=True, allow_blank=True)
 
     class Meta:
         model = KeyResultUpdate
@@ -79,7 +80,12 @@ class UpdateInputSerializer(serializers.Serializer):
     value = serializers.CharField(
         required=False, allow_blank=True, help_text="A number (as a string or a JSON number)."
     )
-    confidence = choice_field(Status.choices, required=False)
+    confidence = choice_field(
+        Status.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Your own judgement; empty or left out on a new update: as the numbers say.",
+    )
     note = serializers.CharField(required=False, allow_blank=True)
     cause = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text="Cause tag slug or id."

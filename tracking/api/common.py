@@ -48,7 +48,10 @@ def validated(serializer_class, data, **kwargs) -> dict:
 def choice_field(choices, **kwargs) -> serializers.ChoiceField:
     """A choice field documented as an inline enum: tracking's several `kind` and status
     choice sets then need no shared, colliding schema components."""
-    schema = {"allOf": [{"type": "string", "enum": [v for v, _l in choices]}]}
+    values = [v for v, _l in choices]
+    if kwargs.get("allow_blank") and "" not in values:
+        values.append("")
+    schema = {"allOf": [{"type": "string", "enum": values}]}
     field_class = extend_schema_field(schema)(
         type("InlineChoiceField", (serializers.ChoiceField,), {})
     )

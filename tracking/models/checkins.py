@@ -117,8 +117,10 @@ class KeyResultUpdate(models.Model):
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="updates")
     value = models.DecimalField(_("value"), **VALUE_FIELD)
     previous_value = models.DecimalField(null=True, blank=True, **VALUE_FIELD)
+    # The author's own judgement; empty on a draft means "as the numbers say", and submitting
+    # fills it with the status against the expected pace.
     confidence = models.CharField(
-        _("confidence"), max_length=10, choices=Status.choices, default=Status.ON_TRACK
+        _("confidence"), max_length=10, choices=Status.choices, blank=True, default=""
     )
     # Classified against the expected pace when submitted.
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, blank=True)

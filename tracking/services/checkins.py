@@ -114,8 +114,9 @@ def _parse_updates(
                     errors[f"{prefix}.value"] = [
                         _("The value cannot be negative for this key result.")
                     ]
-        confidence = raw.get("confidence") or None
-        if confidence is not None and confidence not in Status.values:
+        # Absent: unchanged; empty: "as the numbers say" (filled with the status on submit).
+        confidence = raw.get("confidence")
+        if confidence not in (None, "") and confidence not in Status.values:
             errors[f"{prefix}.confidence"] = [
                 _("Choose on_track, at_risk or off_track."),
             ]
@@ -340,6 +341,8 @@ def submit_check_in(
     errors: dict[str, list[str]] = {}
     for update in to_process:
         _classify(update, on, settings)
+        if not update.confidence:
+            update.confidence = update.status
         if Status.OFF_TRACK in (update.status, update.confidence):
             prefix = (
                 f"updates.{index_of[update.key_result_id]}"

@@ -48,7 +48,7 @@ def _row_forms(rows, data=None) -> None:
             causes=causes,
             initial={
                 "value": _plain(row.value),
-                "confidence": update.confidence if update else row.status,
+                "confidence": update.confidence if update else "",
                 "note": update.note if update else "",
                 "cause": update.cause.slug if update and update.cause else "",
                 "action": update.action if update else "",
