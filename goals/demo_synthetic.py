@@ -16,7 +16,7 @@ D = Decimal
 
 
 def seed_synthetic(ctx) -> None:
-    """Cycles; then with bulk inserts a company goal, one goal per unit and one goal with three
+    """Cycles; then with bulk inserts a company goal, one goal per unit and four goals of three
     key results per person; then progress with one recompute. Deterministic, no per-row
     queries."""
     today = ctx.today
@@ -57,39 +57,38 @@ def seed_synthetic(ctx) -> None:
         Goal.objects.bulk_update(unit_goals, ["parent"], batch_size=2000)
 
         people = sorted(ctx.people.values(), key=lambda p: p.pk)
-        names = ("New qualified customers", "Tasks completed on time", "Process improvements")
-        metrics = ("new-customers", "tasks-on-time", "improvements")
-        measures = ("customers", "%", "ideas")
         person_goals, krs_of = [], []
         for i, person in enumerate(people):
-            krs = []
-            for j, name in enumerate(names):
-                target = D(10 + (i * 7 + j * 13) % 90)
-                share = D((i * 37 + j * 11) % 120) / D(100)
-                kr = KeyResult(
-                    name=name,
-                    metric=metrics[j],
-                    unit=measures[j],
-                    target_value=target,
-                    current_value=(target * share).quantize(D("1")),
-                    position=j,
+            for g, (title, key_results) in enumerate(PERSON_GOALS):
+                krs = []
+                for j, (name, metric, measure) in enumerate(key_results):
+                    target = D(10 + (i * 7 + j * 13 + g * 29) % 90)
+                    share = D((i * 37 + j * 11 + g * 17) % 120) / D(100)
+                    kr = KeyResult(
+                        name=name,
+                        metric=metric,
+                        unit=measure,
+                        target_value=target,
+                        current_value=(target * share).quantize(D("1")),
+                        position=j,
+                    )
+                    kr.progress = kr.compute_progress()
+                    krs.append(kr)
+                krs_of.append(krs)
+                person_goals.append(
+                    Goal(
+                        kind=Goal.Kind.OBJECTIVE,
+                        level=Goal.Level.PERSON,
+                        title=title,
+                        owner_person=person,
+                        cycle=quarter,
+                        parent_id=goal_of_unit[person.unit_id].pk,
+                        state=Goal.State.AGREED,
+                        priority=Goal.Priority.CORE if g < 2 else Goal.Priority.SECONDARY,
+                        # Progress known up front: the recompute below only moves unit goals.
+                        progress=sum(kr.progress for kr in krs) / len(krs),
+                    )
                 )
-                kr.progress = kr.compute_progress()
-                krs.append(kr)
-            krs_of.append(krs)
-            person_goals.append(
-                Goal(
-                    kind=Goal.Kind.OBJECTIVE,
-                    level=Goal.Level.PERSON,
-                    title="Deliver my key results this quarter",
-                    owner_person=person,
-                    cycle=quarter,
-                    parent_id=goal_of_unit[person.unit_id].pk,
-                    state=Goal.State.AGREED,
-                    # Progress known up front: the recompute below only moves unit goals.
-                    progress=sum(kr.progress for kr in krs) / len(krs),
-                )
-            )
         Goal.objects.bulk_create(person_goals, batch_size=2000)
         rows = []
         for goal, krs in zip(person_goals, krs_of, strict=True):
@@ -105,6 +104,43 @@ def seed_synthetic(ctx) -> None:
             )
         )
 
+
+# Each person's four goals of three key results (the scale data's ~40,000 goals and ~120,000
+# key results for 10,000 people); the first is the one the synthetic check-ins update weekly.
+PERSON_GOALS = (
+    (
+        "Deliver my key results this quarter",
+        (
+            ("New qualified customers", "new-customers", "customers"),
+            ("Tasks completed on time", "tasks-on-time", "%"),
+            ("Process improvements", "improvements", "ideas"),
+        ),
+    ),
+    (
+        "Grow my accounts",
+        (
+            ("Account revenue", "account-revenue", "k CNY"),
+            ("Upsell deals closed", "upsell-deals", "deals"),
+            ("Renewals secured", "renewals", "contracts"),
+        ),
+    ),
+    (
+        "Serve customers well",
+        (
+            ("Customer satisfaction", "csat", "points"),
+            ("Tickets resolved", "tickets-resolved", "tickets"),
+            ("Customer visits", "customer-visits", "visits"),
+        ),
+    ),
+    (
+        "Learn and share",
+        (
+            ("Training hours", "training-hours", "h"),
+            ("Knowledge articles written", "articles", "articles"),
+            ("Peers coached", "peers-coached", "people"),
+        ),
+    ),
+)
 
 KR_COLUMNS = (
     "goal_id",

@@ -101,8 +101,17 @@ def _periods(rule: IncentiveRule, today: dt.date, weeks: int) -> list[dt.date]:
 
 def seed(ctx) -> None:
     if ctx.synthetic:
-        for spec in RULES[:2]:
-            _rule(ctx, spec)
+        # Scale data: every rule, each evaluated once for its latest ended period, so the
+        # approval queues and dashboards have proposed awards (re-runs change nothing).
+        for spec in RULES:
+            rule = _rule(ctx, spec)
+            ended = [
+                start
+                for start in _periods(rule, ctx.today, ctx.weeks)
+                if period_bounds(rule.period, start, rule.cycle)[1] <= ctx.today
+            ]
+            if ended:
+                services.evaluate_rule(actor=None, rule=rule, day=ended[-1])
         return
     rules = [_rule(ctx, spec) for spec in RULES]
     for rule in rules:

@@ -75,8 +75,9 @@ def test_demo_synthetic_goals():
     root = ctx.units["company"]
     company = Goal.objects.get(owner_unit=root, level="company")
     people = len(ctx.people)
-    assert Goal.objects.filter(level="person").count() == people
-    assert KeyResult.objects.filter(goal__level="person").count() == 3 * people
+    # Four goals of three key results each per person (the scale data's 40,000 / 120,000).
+    assert Goal.objects.filter(level="person").count() == 4 * people
+    assert KeyResult.objects.filter(goal__level="person").count() == 12 * people
     assert Goal.objects.filter(level="unit").count() == len(ctx.units) - 1
     assert 0 < company.progress < 1
     assert services.recompute_all() == []

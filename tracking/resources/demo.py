@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from goals.models import Cycle, Goal, KeyResult
 from org.demo import DemoContext
-from org.models import Person
+from org.models import Person, Unit
 from tracking.models import Budget, ResourceRequest
 from tracking.resources import selectors, services
 
@@ -62,7 +62,8 @@ def _request(ctx: DemoContext, username: str, title: str, **kwargs) -> ResourceR
 @transaction.atomic
 def seed(ctx: DemoContext) -> None:
     if ctx.synthetic:
-        return  # budgets and requests are not part of the scale data
+        seed_synthetic(ctx)
+        return
     cycle = _quarter(ctx.today)
     if cycle is None or not Goal.objects.filter(cycle=cycle).exists():
         return
@@ -203,3 +204,80 @@ def seed(ctx: DemoContext) -> None:
         services.approve_request(
             actor=manager, request=hiring, granted_amount="2", comment="Two now, one next quarter."
         )
+
+
+# Scale data: every team and department gets budgets; every fifth team one request, decided
+# through the services in a rotation of states (waiting, approved, rejected, fulfilled).
+SYNTHETIC_BUDGETS = {
+    Unit.Kind.DEPARTMENT: {
+        "promotion": 200_000,
+        "hiring": 300_000,
+        "tools": 50_000,
+        "training": 40_000,
+    },
+    Unit.Kind.TEAM: {"promotion": 20_000, "training": 8_000},
+}
+
+
+def seed_synthetic(ctx: DemoContext) -> None:
+    cycle = _quarter(ctx.today)
+    root = ctx.units.get("company")
+    if cycle is None or root is None:
+        return
+    units = list(
+        Unit.objects.filter(path__startswith=root.path, kind__in=list(SYNTHETIC_BUDGETS))
+        .select_related("head")
+        .order_by("pk")
+    )
+    if Budget.objects.filter(unit__in=units, cycle=cycle).exists():
+        return
+    Budget.objects.bulk_create(
+        [
+            Budget(
+                unit=unit,
+                cycle=cycle,
+                category=category,
+                allocated=Decimal(amount),
+                currency="CNY",
+            )
+            for unit in units
+            for category, amount in SYNTHETIC_BUDGETS[unit.kind].items()
+        ],
+        batch_size=2000,
+    )
+    teams = [u for u in units if u.kind == Unit.Kind.TEAM and u.head_id][::5]
+    members = {}
+    for person in Person.objects.filter(
+        unit__in=teams, level=Person.Level.FRONTLINE, goals__cycle=cycle
+    ).order_by("unit_id", "pk"):
+        members.setdefault(person.unit_id, person)
+    goals = {}
+    for goal in Goal.objects.filter(owner_person__in=members.values(), cycle=cycle).order_by("pk"):
+        goals.setdefault(goal.owner_person_id, goal)
+    for i, team in enumerate(teams):
+        requester = members.get(team.pk)
+        goal = goals.get(requester.pk) if requester else None
+        if goal is None:
+            continue
+        with transaction.atomic():
+            request = services.submit_request(
+                requester=requester,
+                title=f"Promotion budget for {team.name}",
+                goal=goal,
+                kind=ResourceRequest.Kind.BUDGET,
+                category="promotion",
+                amount=str(2000 + (i * 370) % 6000),
+                currency="CNY",
+                unit=team,
+                justification="A local promotion to close the gap to the expected pace.",
+            )
+            head = team.head
+            if i % 4 == 1:
+                services.approve_request(actor=head, request=request, comment="Approved.")
+            elif i % 4 == 2:
+                services.reject_request(actor=head, request=request, comment="Not this quarter.")
+            elif i % 4 == 3:
+                request = services.approve_request(actor=head, request=request)
+                services.fulfil_request(
+                    actor=head, request=request, spent_amount=str(request.amount * Decimal("0.9"))
+                )

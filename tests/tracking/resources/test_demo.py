@@ -54,3 +54,25 @@ def test_seed_is_complete_and_idempotent(ctx):
     assert (training.committed, training.spent) == (0, Decimal("7200"))
     assert Budget.objects.filter(unit=ctx.units["marketing"]).count() == 4
     assert Goal.objects.count() == 1
+
+
+def test_synthetic_budgets_and_requests_in_every_state(db, settings):
+    """The scale data: budgets on every department and team, one request per fifth team
+    decided through the services in a rotation of states; a re-run changes nothing."""
+    from goals import demo as goals_demo
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ctx = org_demo.seed_synthetic(employees=400)
+    goals_demo.seed(ctx)
+    demo.seed(ctx)
+    teams = ctx.units["company"].subtree().filter(kind="team").count()
+    assert Budget.objects.filter(unit__kind="team").count() == 2 * teams
+    assert Budget.objects.filter(unit__kind="department").exists()
+    states = set(ResourceRequest.objects.values_list("state", flat=True))
+    assert states == {"submitted", "approved", "rejected", "fulfilled"}
+    committed = sum(b.committed for b in Budget.objects.all())
+    approved = sum(r.granted_amount for r in ResourceRequest.objects.filter(state="approved"))
+    assert committed == approved > 0
+    before = (Budget.objects.count(), ResourceRequest.objects.count())
+    demo.seed(ctx)
+    assert (Budget.objects.count(), ResourceRequest.objects.count()) == before
