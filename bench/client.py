@@ -23,6 +23,8 @@ class Endpoint:
     token: bool = False  # use the API token instead of the session
     limit: float = 10.0  # allowed p95 ratio to the floor
     group: str = "page"
+    target_ms: float | None = None  # an absolute p95 target instead of the ratio
+    htmx: bool = False  # sent as an htmx request (a partial)
 
 
 @dataclass
@@ -30,6 +32,7 @@ class Result:
     name: str
     group: str
     limit: float
+    target_ms: float | None = None
     requests: int = 0
     errors: int = 0
     server_ms: list[float] = field(default_factory=list)
@@ -57,6 +60,7 @@ class Result:
             "throughput_rps": round(self.requests / self.elapsed_s, 1) if self.elapsed_s else 0,
             "queries": sorted(self.queries),
             "limit_ratio": self.limit,
+            "target_ms": self.target_ms,
         }
 
 
@@ -112,13 +116,17 @@ class Sessions:
 def run(
     base: str, sessions: Sessions, endpoint: Endpoint, *, clients: int, per_client: int, warmup: int
 ) -> Result:
-    result = Result(endpoint.name, endpoint.group, endpoint.limit)
+    result = Result(endpoint.name, endpoint.group, endpoint.limit, endpoint.target_ms)
     lock = threading.Lock()
 
     def one(session: requests.Session, record: bool) -> None:
         started = time.perf_counter()
         response = session.request(
-            endpoint.method, f"{base}{endpoint.path}", json=endpoint.json, timeout=120
+            endpoint.method,
+            f"{base}{endpoint.path}",
+            json=endpoint.json,
+            headers={"HX-Request": "true"} if endpoint.htmx else None,
+            timeout=120,
         )
         round_trip = (time.perf_counter() - started) * 1000
         if not record:

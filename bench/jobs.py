@@ -45,26 +45,44 @@ def incentives() -> str:
 
 
 def reminders() -> str:
-    """Dispatch and send the Friday check-in nudges (15:30 in Shanghai) and whatever else is due
-    then, for the whole synthetic company. The bench database's reminder log of that week is
-    cleared first so every run sends again (exactly-once would otherwise, rightly, send
-    nothing)."""
+    """Dispatch and send the Friday check-in nudges and whatever else is due then, for the
+    whole synthetic company: Friday 20:30 UTC is past 15:00 local in both of its time zones
+    (Saturday 04:30 in Shanghai, Friday 15:30 in New York), so all 10,000 are due. The bench
+    database's reminder log of that week is cleared first so every run sends again
+    (exactly-once would otherwise, rightly, send nothing). Prints what was sent and skipped
+    (with the reasons) and the deliveries per channel."""
     import datetime as dt
+    from collections import Counter
 
     from django.conf import settings
 
-    from notifications.models import ReminderLog, ReminderRun
+    from notifications.models import Delivery, ReminderLog, ReminderRun
     from notifications.services import dispatch
 
     if "bench" not in settings.DATABASES["default"]["NAME"]:
         raise SystemExit("the reminders job clears reminder logs: run it on a *bench* database")
     today = timezone.localdate()
     friday = today - dt.timedelta(days=today.weekday()) + dt.timedelta(days=4)
-    now = dt.datetime.combine(friday, dt.time(7, 30), tzinfo=dt.UTC)
+    now = dt.datetime.combine(friday, dt.time(20, 30), tzinfo=dt.UTC)
     ReminderLog.objects.filter(period__gte=friday - dt.timedelta(days=7)).delete()
+    started = timezone.now()
     run = dispatch(now=now, trigger=ReminderRun.Trigger.COMMAND, inline=True)
-    sent = ReminderLog.objects.filter(run=run).count()
-    return f"{run.due} due, {sent} reminders logged and sent"
+    logs = Counter(
+        (status, reason or "-")
+        for status, reason in ReminderLog.objects.filter(run=run).values_list("status", "reason")
+    )
+    sent = sum(n for (status, _r), n in logs.items() if status == ReminderLog.Status.SENT)
+    skipped = ", ".join(
+        f"{reason} {n}" for (status, reason), n in sorted(logs.items()) if status != "sent"
+    )
+    deliveries = Counter(
+        f"{channel} {status}"
+        for channel, status in Delivery.objects.filter(created_at__gte=started).values_list(
+            "channel", "status"
+        )
+    )
+    channels = ", ".join(f"{k} {n}" for k, n in sorted(deliveries.items()))
+    return f"{run.due} due, {sent} sent, skipped: {skipped or 'none'}; deliveries: {channels}"
 
 
 JOBS = {"recompute": recompute, "incentives": incentives, "reminders": reminders}
