@@ -103,6 +103,54 @@ def record_measurement(
     return measurement
 
 
+@transaction.atomic
+def record_measurements(
+    *,
+    values: list[tuple[KeyResult, object, str]],
+    source: str,
+    recorded_by: Person | None = None,
+    at: dt.datetime | None = None,
+) -> list[Measurement]:
+    """`record_measurement` for several key results at once (a check-in's updates): the key
+    results are locked in one query (in id order, so two writers never deadlock), the
+    measurements inserted in one statement, each key result saved (its history row kept) and
+    each goal touched recomputed up the cascade once, not once per key result."""
+    if source not in Measurement.Source.values:
+        raise ValidationError({"source": _("Unknown source.")})
+    parsed = [(kr.pk, parse_value(value), note) for kr, value, note in values]
+    locked = {
+        kr.pk: kr
+        for kr in KeyResult.objects.select_for_update()
+        .select_related("goal")
+        .filter(pk__in=[pk for pk, _v, _n in parsed])
+        .order_by("pk")
+    }
+    if any(kr.goal.state == Goal.State.CLOSED for kr in locked.values()):
+        raise ValidationError(_("This goal is closed; its key results can no longer change."))
+    when = at or timezone.now()
+    measurements = Measurement.objects.bulk_create(
+        Measurement(
+            key_result=locked[pk],
+            value=value,
+            recorded_at=when,
+            source=source,
+            note=note,
+            recorded_by=recorded_by,
+        )
+        for pk, value, note in parsed
+    )
+    goals: dict[int, Goal] = {}
+    for pk, value, _note in parsed:
+        key_result = locked[pk]
+        key_result.current_value = value
+        key_result.progress = key_result.compute_progress(value)
+        key_result.save(update_fields=["current_value", "progress", "updated_at"])
+        goals.setdefault(key_result.goal_id, key_result.goal)
+    for goal in goals.values():
+        recompute_progress_upwards(goal)
+    return measurements
+
+
 def _validate_key_result(kr: KeyResult) -> None:
     try:
         kr.full_clean(exclude=["goal"])

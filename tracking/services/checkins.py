@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from goals.models import GoalSettings, KeyResult, Status
-from goals.services import parse_value, record_measurement
+from goals.services import parse_value, record_measurements
 from org.models import Person
 from tracking.models import CauseTag, CheckIn, KeyResultUpdate, local_today, week_start
 from tracking.selectors import active_key_results
@@ -360,21 +360,22 @@ def submit_check_in(
                 )
     if errors:
         raise ValidationError(errors)
-    at = _measured_at(check_in, today)
+    measured = []
     for update in sorted(to_process, key=lambda u: (u.key_result.position, u.key_result_id)):
         kr_id = update.key_result_id
         if update.previous_value is None:
             update.previous_value = update.key_result.current_value
         update.save()
         if not amending or old_values.get(kr_id) != update.value or kr_id not in old_values:
-            record_measurement(
-                key_result=update.key_result,
-                value=update.value,
-                source="check_in",
-                recorded_by=actor,
-                note=update.note,
-                at=at,
-            )
+            measured.append((update.key_result, update.value, update.note))
+    if measured:
+        # One write for all of them: progress rolls up the cascade once per goal.
+        record_measurements(
+            values=measured,
+            source="check_in",
+            recorded_by=actor,
+            at=_measured_at(check_in, today),
+        )
     current = check_in.deviation.strip()
     if to_process and (not current or current == filled_before):
         for update in changed.values():

@@ -1,0 +1,118 @@
+"""Query bounds of the two write paths the benchmark measures: a check-in submitted with five
+key results and a measurement pushed over the API. Their cost is per key result written and
+per level of the cascade above it, never per row of history or per colleague: the same count
+with 3 or 30 colleagues under the same parent goal and 3 or 30 weeks of measurements."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from goals.models import Measurement
+from goals.services import record_measurement
+from tests.factories import PersonFactory, UserFactory
+from tests.tracking.factories import person_goal, unit_goal
+
+pytestmark = pytest.mark.django_db
+
+
+def _surroundings(company, cycle, parent, n: int, kr) -> None:
+    """`n` colleagues with goals under the same parent, and `n` past measurements of `kr`."""
+    for i in range(n):
+        person = PersonFactory(
+            user=UserFactory(username=f"colleague{n}-{i}"),
+            unit=company["field"],
+            manager=company["bob"],
+        )
+        person_goal(person, cycle, names=("Customers", "Calls"), parent=parent)
+    start = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
+    Measurement.objects.bulk_create(
+        Measurement(key_result=kr, value=i, recorded_at=start + dt.timedelta(hours=i))
+        for i in range(n)
+    )
+
+
+def _five_key_result_goals(company, cycle):
+    """Alice's and Erin's goals of five key results under Sales' goal, under Acme's."""
+    top = unit_goal(company["acme"], cycle, title="Grow")
+    sales = unit_goal(company["sales"], cycle, parent=top, title="Win")
+    krs = {
+        name: list(
+            person_goal(
+                company[name], cycle, names=("A", "B", "C", "D", "E"), parent=sales
+            ).key_results.order_by("position")
+        )
+        for name in ("alice", "erin")
+    }
+    return sales, krs
+
+
+def _count(fn) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def _submit(api, person, krs) -> int:
+    client = api.as_(person)
+    pk = client.post("/api/v1/check-ins/current/", {}, format="json").json()["id"]
+    body = {
+        "updates": [
+            {"key_result": kr.pk, "value": str(15 + i), "confidence": "on_track"}
+            for i, kr in enumerate(krs)
+        ]
+    }
+
+    def submit():
+        r = client.post(f"/api/v1/check-ins/{pk}/submit/", body, format="json")
+        assert r.status_code == 200, r.content
+
+    return _count(submit)
+
+
+def test_check_in_submit_with_five_key_results(api, company, cycle):
+    sales, krs = _five_key_result_goals(company, cycle)
+    # A first submission elsewhere fills the process-wide caches (settings rows, content
+    # types), so both measured ones start warm.
+    warm = person_goal(company["dave"], cycle, names=("A", "B", "C", "D", "E"))
+    _submit(api, company["dave"], list(warm.key_results.order_by("position")))
+    _surroundings(company, cycle, sales, 3, krs["alice"][0])
+    small = _submit(api, company["alice"], krs["alice"])
+    _surroundings(company, cycle, sales, 30, krs["erin"][0])
+    large = _submit(api, company["erin"], krs["erin"])
+    assert small == large <= 60
+    assert Measurement.objects.filter(source="check_in").count() == 15
+
+
+def _push(api, person, kr, value) -> int:
+    client = api.as_(person)
+
+    def push():
+        r = client.post(
+            f"/api/v1/key-results/{kr.pk}/measurements/",
+            {"value": value, "note": "from the CRM"},
+            format="json",
+        )
+        assert r.status_code == 201, r.content
+
+    return _count(push)
+
+
+def test_measurement_push(api, company, cycle):
+    sales, krs = _five_key_result_goals(company, cycle)
+    _surroundings(company, cycle, sales, 3, krs["alice"][0])
+    small = _push(api, company["alice"], krs["alice"][0], "12")
+    _surroundings(company, cycle, sales, 30, krs["alice"][0])
+    large = _push(api, company["alice"], krs["alice"][0], "13")
+    assert small == large <= 25
+
+
+def test_record_measurement_cost_is_per_cascade_level(company, cycle):
+    """The service alone: one key result, three levels above it; history length and the
+    number of siblings do not change the count."""
+    sales, krs = _five_key_result_goals(company, cycle)
+    first = _count(lambda: record_measurement(key_result=krs["alice"][0], value=3, source="api"))
+    _surroundings(company, cycle, sales, 30, krs["alice"][0])
+    second = _count(lambda: record_measurement(key_result=krs["alice"][0], value=4, source="api"))
+    assert first == second
