@@ -101,10 +101,13 @@ def _periods(rule: IncentiveRule, today: dt.date, weeks: int) -> list[dt.date]:
 
 def seed(ctx) -> None:
     if ctx.synthetic:
-        # Scale data: every rule, each evaluated once for its latest ended period, so the
-        # approval queues and dashboards have proposed awards (re-runs change nothing).
+        # Scale data: every rule; the recognition ones evaluated once for their latest ended
+        # period, so approval queues and dashboards have proposed awards (re-runs change
+        # nothing). The benchmark times the evaluation of the others.
         for spec in RULES:
             rule = _rule(ctx, spec)
+            if rule.kind != IncentiveRule.Kind.RECOGNITION:
+                continue
             ended = [
                 start
                 for start in _periods(rule, ctx.today, ctx.weeks)

@@ -14,9 +14,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Min
 from django.utils import timezone
 
-from goals.models import Cycle, GoalSettings, KeyResult, Measurement, Status
+from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement, Status
 from org.demo import DemoContext
 from org.models import Person
 from tracking import services
@@ -63,16 +64,30 @@ DECISIONS = [
 ]
 
 
-def _people_with_key_results(ctx: DemoContext) -> dict[int, list[KeyResult]]:
+def _people_with_key_results(
+    ctx: DemoContext, *, first_goal_only: bool = False
+) -> dict[int, list[KeyResult]]:
     ids = [p.pk for p in ctx.people.values()]
-    krs = (
-        KeyResult.objects.filter(
-            goal__owner_person_id__in=ids,
-            goal__state__in=ACTIVE_GOAL_STATES,
-            goal__cycle__state=Cycle.State.ACTIVE,
+    krs = KeyResult.objects.filter(
+        goal__owner_person_id__in=ids,
+        goal__state__in=ACTIVE_GOAL_STATES,
+        goal__cycle__state=Cycle.State.ACTIVE,
+    )
+    if first_goal_only:
+        # Each person's first active goal, chosen in SQL (the scale data has four each).
+        firsts = (
+            Goal.objects.filter(
+                owner_person_id__in=ids,
+                state__in=ACTIVE_GOAL_STATES,
+                cycle__state=Cycle.State.ACTIVE,
+            )
+            .values("owner_person_id")
+            .annotate(first=Min("pk"))
+            .values("first")
         )
-        .select_related("goal__cycle")
-        .order_by("goal__owner_person_id", "goal_id", "position", "pk")
+        krs = krs.filter(goal_id__in=firsts)
+    krs = krs.select_related("goal__cycle").order_by(
+        "goal__owner_person_id", "goal_id", "position", "pk"
     )
     by_person: dict[int, list[KeyResult]] = defaultdict(list)
     for kr in krs:
@@ -309,15 +324,11 @@ def seed_synthetic(ctx: DemoContext) -> None:
     """Check-ins, updates and measurements in bulk for a synthetic organisation: every past
     week submitted, values on a noisy pace. Skipped when its check-ins already exist. Key
     results' current values and goal progress are left as the goals seeding made them."""
-    by_person = _people_with_key_results(ctx)
+    # Each week's check-in updates the key results of the person's first goal (three of
+    # the scale data's twelve per person).
+    by_person = _people_with_key_results(ctx, first_goal_only=True)
     if not by_person or CheckIn.objects.filter(person_id__in=list(by_person)).exists():
         return
-    # Each week's check-in updates the key results of the person's first goal (three of
-    # twelve): ~360,000 updates and measurements for 10,000 people over 12 weeks.
-    by_person = {
-        person_id: [kr for kr in krs if kr.goal_id == krs[0].goal_id]
-        for person_id, krs in by_person.items()
-    }
     rng = ctx.rng("tracking:synthetic")
     settings = GoalSettings.load()
     ops = connection.ops

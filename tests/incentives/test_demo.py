@@ -42,16 +42,20 @@ def test_seed_twice_changes_nothing_and_publishes_champions():
 
 
 def test_synthetic_organisation_gets_every_rule_evaluated_once():
-    """The scale data has all seven rules, each evaluated for its latest ended period."""
+    """The scale data has all seven rules; recognition is evaluated for its latest ended
+    period."""
     from goals import demo as goals_demo
     from org.demo import seed_synthetic
+    from tracking import demo as tracking_demo
 
     with time_machine.travel(dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC), tick=False):
         ctx = seed_synthetic(employees=60, weeks=4)
         goals_demo.seed(ctx)
+        tracking_demo.seed(ctx)
         demo.seed(ctx)
         assert IncentiveRule.objects.count() == 7
         assert Award.objects.filter(state="proposed").exists()
+        assert set(Award.objects.values_list("rule__kind", flat=True)) == {"recognition"}
         awarded = Award.objects.count()
         demo.seed(ctx)
         assert Award.objects.count() == awarded

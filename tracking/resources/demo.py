@@ -206,7 +206,7 @@ def seed(ctx: DemoContext) -> None:
         )
 
 
-# Scale data: every team and department gets budgets; every fifth team one request, decided
+# Scale data: every team and department gets budgets; every tenth team one request, decided
 # through the services in a rotation of states (waiting, approved, rejected, fulfilled).
 SYNTHETIC_BUDGETS = {
     Unit.Kind.DEPARTMENT: {
@@ -245,7 +245,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
         ],
         batch_size=2000,
     )
-    teams = [u for u in units if u.kind == Unit.Kind.TEAM and u.head_id][::5]
+    teams = [u for u in units if u.kind == Unit.Kind.TEAM and u.head_id][::10]
     members = {}
     for person in Person.objects.filter(
         unit__in=teams, level=Person.Level.FRONTLINE, goals__cycle=cycle
