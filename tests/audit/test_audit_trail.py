@@ -221,3 +221,13 @@ def test_page_and_api_queries_do_not_grow(
     with django_assert_max_num_queries(27):
         response = api_client.get("/api/v1/audit/", {"page_size": 100})
     assert response.status_code == 200 and response.json()["count"] >= 3 * n
+
+
+def test_export_chunks_continue_where_the_last_one_stopped(company, changes):
+    from dashboard.audit import audit_log
+
+    log = audit_log(viewer=company["zed"])
+    everything = log[0 : log.count()]
+    chunked = [e for chunk in log.chunks(size=2) for e in chunk]
+    assert [(e.kind, e.history_id) for e in chunked] == [(e.kind, e.history_id) for e in everything]
+    assert len(everything) == log.count() >= 20
