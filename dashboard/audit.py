@@ -186,7 +186,7 @@ def _scoped(kind: Kind, viewer: Person, filters: Filters) -> QuerySet:
     if filters.date_from is not None:
         start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=tz)
         qs = qs.filter(history_date__gte=start)
-    if filters.date_to is not None:
+    if filters.date_to is not None and filters.date_to < dt.date.max:
         end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
         qs = qs.filter(history_date__lt=end)
     return qs

@@ -132,6 +132,7 @@ def test_filters(api, company, changes):
     assert entries(api, zed, date_to=(today - dt.timedelta(days=1)).isoformat()) == []
     assert entries(api, zed, date_from=(today + dt.timedelta(days=1)).isoformat()) == []
     assert sales["goal"].pk in {r["object_id"] for r in entries(api, zed, kind="goal")}
+    assert entries(api, zed, date_from="0001-01-01", date_to="9999-12-31")
 
 
 @pytest.mark.parametrize(
