@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, IntegrityError
 
-from org import datatransfer
+from org import dataimport
 
 
 class Command(BaseCommand):
@@ -31,8 +31,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {label}: {count}")
 
         try:
-            counts = datatransfer.import_data(path, progress=progress)
-        except datatransfer.TransferError as exc:
+            counts = dataimport.import_data(path, progress=progress)
+        except dataimport.TransferError as exc:
             raise CommandError(str(exc)) from exc
         except (IntegrityError, DatabaseError) as exc:
             raise CommandError(f"The import was rolled back, nothing was written: {exc}") from exc
