@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("incentives.api")),
     path("", include("retros.api")),
     path("", include("notifications.api")),
+    path("", include("dashboard.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dashboard import views
+from dashboard import audit_views, views
 
 app_name = "dashboard"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("import/errors.csv", views.import_errors, name="import-errors"),
     path("import/template.csv", views.import_template, name="import-template"),
     path("alignment/checklist.csv", views.alignment_csv, name="alignment-csv"),
+    path("audit/", audit_views.audit_page, name="audit"),
+    path("audit/export.<str:fmt>", audit_views.audit_export, name="audit-export"),
 ]

@@ -12,8 +12,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from goals.models import Cycle
+from org.history import history_user
 from org.models import Person, Unit
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -80,6 +82,9 @@ class IncentiveRule(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Who changed what and when (the audit trail). The kind's parameters (tiers, rates,
+    # milestones) are the `params` column of this row, so they are kept with it.
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["name", "pk"]
@@ -148,6 +153,7 @@ class Award(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-period_start", "rule", "person"]

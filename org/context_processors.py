@@ -16,6 +16,7 @@ NAVIGATION = [
     ("retros:lessons", _("Lessons"), ()),
     ("dashboard:alignment", _("Alignment"), ("hrbp", "admin")),
     ("dashboard:company", _("Company"), ("admin",)),
+    ("dashboard:audit", _("Audit"), ("hrbp", "admin")),
     ("directory", _("People"), ()),
 ]
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from org.history import history_user
 from org.models import Person
 
 from .key_results import KeyResult
@@ -52,7 +53,7 @@ class TargetAdjustment(models.Model):
     decision_comment = models.TextField(_("decision comment"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["-created_at"]

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from org.history import history_user
 from org.models import Person, Unit
 
 from .cycles import Cycle
@@ -139,7 +140,7 @@ class Goal(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["progress", "updated_at"])
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["progress", "updated_at"])
 
     class Meta:
         ordering = ["cycle", "level", "title"]

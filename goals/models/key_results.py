@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from org.history import history_user
 from org.models import Person
 
 from .goal import Goal
@@ -53,7 +54,7 @@ class KeyResult(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     progress = models.FloatField(_("progress"), default=0.0)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["progress", "updated_at"])
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["progress", "updated_at"])
 
     class Meta:
         ordering = ["goal", "position", "pk"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment, fmt_number
 from org import permissions
+from org.history import records_actor
 from org.models import Person, Unit
 
 from .agreement import goal_url, managers_of, owner_people
@@ -32,6 +33,7 @@ def _validate_request(reason: str, evidence: str) -> None:
         raise ValidationError(errors)
 
 
+@records_actor
 @transaction.atomic
 def request_adjustment(
     *, actor: Person, key_result: KeyResult, new_target, reason: str, evidence: str
@@ -79,6 +81,7 @@ def request_adjustment(
     return adjustment
 
 
+@records_actor
 @transaction.atomic
 def request_unit_adjustment(
     *, actor: Person, unit: Unit, cycle: Cycle, factor, reason: str, evidence: str
@@ -156,6 +159,7 @@ def _descendant_owner_people(goals: list[Goal]) -> list[Person]:
     return people
 
 
+@records_actor
 @transaction.atomic
 def approve_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: str = ""):
     """Approve a pending adjustment (and, for a unit-wide one, every adjustment of its batch):
@@ -184,6 +188,8 @@ def approve_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: 
         adj.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
         changed_goals[goal.pk] = goal
     for goal in changed_goals.values():
+        # The version bump is optimistic-locking bookkeeping, not an audited change: the
+        # audited changes are the key result's and the adjustment's rows saved above.
         Goal.objects.filter(pk=goal.pk).update(version=goal.version + 1)
         recompute_progress_upwards(goal)
     first = adjustments[0]
@@ -207,6 +213,7 @@ def approve_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: 
     return adjustments
 
 
+@records_actor
 @transaction.atomic
 def reject_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: str):
     if not (comment or "").strip():

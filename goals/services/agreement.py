@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from goals.models import Goal, GoalSettings, KeyResult
 from org import permissions
+from org.history import records_actor
 from org.models import Person
 
 from .core import (
@@ -113,6 +114,7 @@ def _owner_side(goal: Goal, person_id: int | None) -> bool:
     return goal.owner_unit.head_id == person_id
 
 
+@records_actor
 @transaction.atomic
 def update_goal(*, actor: Person, goal: Goal, version: int, **changes) -> Goal:
     """Change a draft, returned or (for managers) proposed goal. `version` must be the version
@@ -219,6 +221,7 @@ def _replace_key_results(goal: Goal, rows: list[dict]) -> None:
             kr.delete()
 
 
+@records_actor
 @transaction.atomic
 def propose_goal(*, actor: Person, goal: Goal) -> Goal:
     """Owner proposes (or a manager assigns) a draft or returned goal for agreement."""
@@ -259,6 +262,7 @@ def propose_goal(*, actor: Person, goal: Goal) -> Goal:
     return goal
 
 
+@records_actor
 @transaction.atomic
 def agree_goal(*, actor: Person, goal: Goal) -> Goal:
     """The other side agrees: a manager agrees the owner's proposal, the owner accepts a
@@ -301,6 +305,7 @@ def agree_goal(*, actor: Person, goal: Goal) -> Goal:
     return goal
 
 
+@records_actor
 @transaction.atomic
 def return_goal(*, actor: Person, goal: Goal, comment: str) -> Goal:
     """A manager returns the owner's proposal with a comment saying what to change."""
@@ -339,6 +344,7 @@ def return_goal(*, actor: Person, goal: Goal, comment: str) -> Goal:
     return goal
 
 
+@records_actor
 @transaction.atomic
 def counter_propose_goal(
     *, actor: Person, goal: Goal, comment: str, targets: dict[int, object] | None = None
@@ -382,6 +388,7 @@ def counter_propose_goal(
     return goal
 
 
+@records_actor
 @transaction.atomic
 def close_goal(*, actor: Person, goal: Goal, score: float | None = None) -> Goal:
     """Close an agreed goal with a score (0–1; default: its progress)."""

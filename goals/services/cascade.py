@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 
 from goals.models import Cycle, Goal, GoalTemplate, KeyResult, Measurement
 from org import permissions
+from org.history import records_actor
 from org.models import Person, Unit
 
 from .core import _clean_kr_data, parse_weight
@@ -128,6 +129,7 @@ def templates_for(person: Person, templates: list[GoalTemplate], on) -> GoalTemp
     return fitting[0] if fitting else None
 
 
+@records_actor
 @transaction.atomic
 def cascade_goal(
     *,
@@ -283,6 +285,7 @@ def cascade_goal(
 
     for child in new_goals:
         child.progress = _weighted_mean(by_goal.get(child.pk, []))
+    # Derived progress of the new goals: not audited (`progress` is excluded from history).
     Goal.objects.bulk_update([g for g in new_goals if g.progress], ["progress"], batch_size=500)
     if goal.progress_source == Goal.ProgressSource.CHILDREN:
         recompute_progress_upwards(goal)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, KeyResult, Measurement
+from org.history import records_actor
 from org.models import Person
 
 MAX_VALUE = Decimal("1e15")
@@ -52,7 +53,11 @@ def goal_progress(goal: Goal) -> float:
 
 def recompute_progress_upwards(goal: Goal) -> None:
     """Recompute a goal's progress and then each ancestor's, in the caller's transaction:
-    O(depth) small queries, never the whole tree."""
+    O(depth) small queries, never the whole tree.
+
+    Progress is derived data (it follows from the key results' values, which are audited), not
+    an audited change: it is written with update() and keeps no history row (`progress` is
+    excluded from the goal's and key result's history)."""
     seen: set[int] = set()
     current: Goal | None = goal
     while current is not None and current.pk not in seen:
@@ -70,6 +75,7 @@ def recompute_progress_upwards(goal: Goal) -> None:
         )
 
 
+@records_actor(param="recorded_by")
 @transaction.atomic
 def record_measurement(
     *,
@@ -103,6 +109,7 @@ def record_measurement(
     return measurement
 
 
+@records_actor(param="recorded_by")
 @transaction.atomic
 def record_measurements(
     *,
@@ -240,6 +247,7 @@ def _check_owner(*, actor: Person | None, goal: Goal) -> None:
         raise PermissionDenied(_("You may not set goals for this owner."))
 
 
+@records_actor
 @transaction.atomic
 def create_goal(
     *,
@@ -318,7 +326,10 @@ def recompute_all(goals=None) -> list[tuple[str, int, float, float]]:
     """Recompute the progress of every key result and goal (or of the `goals` queryset: a
     whole tree, e.g. one organisation) from the stored values, bottom-up, with a handful of
     queries and bulk updates. Returns the drift found: (kind, id, stored, recomputed) for every
-    row whose stored progress was wrong."""
+    row whose stored progress was wrong.
+
+    Derived data, not audited: the bulk updates write only `progress`, which the history
+    models exclude."""
     drift: list[tuple[str, int, float, float]] = []
     goal_qs = Goal.objects.all() if goals is None else goals
     kr_qs = KeyResult.objects.all() if goals is None else KeyResult.objects.filter(goal__in=goals)

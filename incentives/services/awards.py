@@ -9,10 +9,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from incentives.models import Award, IncentiveRule
 from notifications.services import notify
 from org import permissions
+from org.history import records_actor
 from org.models import Person
 
 
@@ -22,6 +24,7 @@ def _check(actor: Person, award: Award) -> None:
         raise PermissionDenied(_("Only admins and the person's HRBP may decide this award."))
 
 
+@records_actor
 @transaction.atomic
 def approve_award(*, actor: Person, award: Award) -> Award:
     award = (
@@ -39,6 +42,7 @@ def approve_award(*, actor: Person, award: Award) -> Award:
     return award
 
 
+@records_actor
 @transaction.atomic
 def publish_award(*, actor: Person, award: Award) -> Award:
     """Publish an approved award: recognition appears on the feed; the recipient and their
@@ -103,5 +107,5 @@ def update_vesting(*, today: dt.date) -> int:
                 tranche["status"], dirty = ("forfeited" if forfeited else "vested"), True
         if dirty:
             changed.append(award)
-    Award.objects.bulk_update(changed, ["explanation"], batch_size=500)
+    bulk_update_with_history(changed, Award, ["explanation"], batch_size=500)
     return len(changed)

@@ -12,12 +12,14 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from goals.models import Cycle, Goal, KeyResult, Measurement
 from incentives import engine
 from incentives.models import Award, Evaluation, IncentiveRule
 from incentives.rules import last_completed_period, period_bounds
 from org import permissions
+from org.history import records_actor
 from org.models import Person
 from tracking.models import CheckIn
 
@@ -208,6 +210,7 @@ def _differs(award: Award, proposal: engine.Proposal) -> bool:
     )
 
 
+@records_actor
 @transaction.atomic
 def evaluate_rule(
     *,
@@ -306,11 +309,14 @@ def evaluate_rule(
                     % {"state": award.get_state_display()},
                 }
             )
+    # Every award change is audited: the withdrawals through delete() (simple-history records
+    # each deleted row), the new and changed proposals through its bulk helpers; all name the
+    # actor (`records_actor`), or nobody for the periodic task.
     if stale:
         Award.objects.filter(pk__in=[a.pk for a in stale]).delete()
-    Award.objects.bulk_create(create, batch_size=BATCH)
-    Award.objects.bulk_update(
-        update, ["amount", "points", "title", "explanation", "updated_at"], batch_size=BATCH
+    bulk_create_with_history(create, Award, batch_size=BATCH)
+    bulk_update_with_history(
+        update, Award, ["amount", "points", "title", "explanation", "updated_at"], batch_size=BATCH
     )
     Evaluation.objects.update_or_create(
         rule=rule,

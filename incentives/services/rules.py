@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from incentives.models import IncentiveRule
 from org import permissions
+from org.history import records_actor
 from org.models import Person
 
 RULE_FIELDS = (
@@ -35,6 +36,7 @@ def _check_unit(actor: Person, unit) -> None:
         raise ValidationError({"unit": _("You can only scope rules to units you partner.")})
 
 
+@records_actor
 @transaction.atomic
 def create_rule(*, actor: Person, **fields) -> IncentiveRule:
     """A new rule, validated per kind. Admins, and HRBPs for the units they partner."""
@@ -50,6 +52,7 @@ def create_rule(*, actor: Person, **fields) -> IncentiveRule:
     return rule
 
 
+@records_actor
 @transaction.atomic
 def update_rule(*, actor: Person, rule: IncentiveRule, **fields) -> IncentiveRule:
     if not permissions.can_manage_rule(actor, rule):

@@ -8,6 +8,7 @@ People scopes live here; scopes of other apps' objects live in sibling modules o
 import from `org.permissions` only.
 """
 
+from .audit import *  # noqa: F401,F403
 from .goals import *  # noqa: F401,F403
 from .incentives import *  # noqa: F401,F403
 from .notifications import *  # noqa: F401,F403

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from goals.models import VALUE_FIELD, KeyResult, Status
+from org.history import history_user
 from org.models import Person
 
 
@@ -84,7 +85,7 @@ class CheckIn(models.Model):
     amendments = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["-week", "person"]
@@ -131,7 +132,7 @@ class KeyResultUpdate(models.Model):
         CauseTag, verbose_name=_("cause"), null=True, blank=True, on_delete=models.PROTECT
     )
     action = models.TextField(_("corrective action"), blank=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["check_in", "key_result__position", "pk"]

@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from goals.models import Cycle, Goal, KeyResult
+from org.history import history_user
 from org.models import Person, Unit
 from tracking.resources.labels import BudgetCategory, Label, RequestKind, RequestState
 
@@ -72,7 +73,7 @@ class Budget(models.Model):
     alerted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "alerted_at"])
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["updated_at", "alerted_at"])
 
     class Meta:
         ordering = ["cycle", "unit__path", "category"]
@@ -237,7 +238,9 @@ class ResourceRequest(models.Model):
     waiting_notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["updated_at", "priority_computed_on"])
+    history = HistoricalRecords(
+        get_user=history_user, excluded_fields=["updated_at", "priority_computed_on"]
+    )
 
     class Meta:
         ordering = ["-priority_score", "needed_by", "created_at", "pk"]

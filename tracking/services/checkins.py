@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from goals.models import GoalSettings, KeyResult, Status
 from goals.services import parse_value, record_measurements
+from org.history import records_actor
 from org.models import Person
 from tracking.models import CauseTag, CheckIn, KeyResultUpdate, local_today, week_start
 from tracking.selectors import active_key_results
@@ -20,6 +21,7 @@ from tracking.selectors import active_key_results
 TEXT_FIELDS = ("plan", "done", "deviation", "act", "blockers")
 
 
+@records_actor(param="person")
 @transaction.atomic
 def open_check_in(
     *, person: Person, week: dt.date | None = None, today: dt.date | None = None
@@ -260,6 +262,7 @@ def _require_author(actor: Person, check_in: CheckIn) -> None:
         raise PermissionDenied(_("Only the author can change a check-in."))
 
 
+@records_actor
 @transaction.atomic
 def save_check_in_draft(
     *,
@@ -301,6 +304,7 @@ def _measured_at(check_in: CheckIn, today: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(check_in.week_end, dt.time(18, 0)))
 
 
+@records_actor
 @transaction.atomic
 def submit_check_in(
     *,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from goals.models import Cycle
 from notifications.services import notify
 from org import permissions
+from org.history import records_actor
 from org.models import Person, Unit
 from tracking.models import Budget, BudgetCategory, ResourceRequest, ResourceSettings
 from tracking.models.resources import DEFAULT_CURRENCY
@@ -61,7 +62,10 @@ def _describe(budget: Budget) -> dict:
 def update_alert(budget: Budget, *, settings: ResourceSettings | None = None) -> bool:
     """Tell the budget owner (the unit's head) once when committed plus spent reaches the
     alert ratio; re-arm when it falls back below. The claim is a conditional update, so a
-    concurrent or repeated call never notifies twice. Returns whether it notified."""
+    concurrent or repeated call never notifies twice. Returns whether it notified.
+
+    `alerted_at` is notification bookkeeping, not an audited change (the history excludes it);
+    the amounts it follows are audited where they change (`commit`, `settle`, `update_budget`)."""
     settings = settings or ResourceSettings.load()
     if budget.used_ratio < settings.budget_alert_ratio:
         if budget.alerted_at is not None:
@@ -171,6 +175,7 @@ def settle(budget: Budget, *, committed: Decimal, spent: Decimal) -> Decimal:
     return committed - spent
 
 
+@records_actor
 @transaction.atomic
 def create_budget(
     *,
@@ -196,6 +201,7 @@ def create_budget(
     )
 
 
+@records_actor
 @transaction.atomic
 def update_budget(
     *, actor: Person, budget: Budget, allocated=None, currency: str | None = None

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_noop
 from goals.models import Goal, KeyResult
 from notifications.services import notify
 from org import permissions
+from org.history import records_actor
 from org.models import Person, Unit
 from tracking.models import ResourceRequest, ResourceSettings
 from tracking.models.resources import BudgetCategory
@@ -119,6 +120,7 @@ def _require_decider(actor: Person, obj: ResourceRequest) -> None:
         raise PermissionDenied(_("Only an approver of this request may decide or fulfil it."))
 
 
+@records_actor(param="requester")
 @transaction.atomic
 def submit_request(
     *,
@@ -239,6 +241,7 @@ def _parse_grant(obj: ResourceRequest, granted_amount) -> Decimal | None:
     return granted
 
 
+@records_actor
 @transaction.atomic
 def approve_request(
     *, actor: Person, request: ResourceRequest, granted_amount=None, comment: str = ""
@@ -278,6 +281,7 @@ def approve_request(
     return obj
 
 
+@records_actor
 @transaction.atomic
 def reject_request(*, actor: Person, request: ResourceRequest, comment: str) -> ResourceRequest:
     obj = _lock(request)
@@ -306,6 +310,7 @@ def reject_request(*, actor: Person, request: ResourceRequest, comment: str) -> 
     return obj
 
 
+@records_actor
 @transaction.atomic
 def fulfil_request(*, actor: Person, request: ResourceRequest, spent_amount=None):
     """Record that the granted resources were delivered. For money, the actual spend moves
@@ -341,6 +346,7 @@ def fulfil_request(*, actor: Person, request: ResourceRequest, spent_amount=None
     return obj
 
 
+@records_actor
 @transaction.atomic
 def withdraw_request(*, actor: Person, request: ResourceRequest) -> ResourceRequest:
     obj = _lock(request)
@@ -365,7 +371,10 @@ def withdraw_request(*, actor: Person, request: ResourceRequest) -> ResourceRequ
 
 
 def refresh_priorities(*, on: dt.date | None = None) -> int:
-    """Recompute the priority of every waiting request from today's progress and pace."""
+    """Recompute the priority of every waiting request from today's progress and pace.
+
+    The priority is derived data (from the goal's priority, weight and gap), not an audited
+    change: one bulk_update, no history rows."""
     on = on or timezone.localdate()
     rows = list(
         ResourceRequest.objects.filter(state=State.SUBMITTED).select_related(
@@ -383,7 +392,8 @@ def refresh_priorities(*, on: dt.date | None = None) -> int:
 
 
 def remind_waiting(*, now: dt.datetime | None = None) -> int:
-    """Remind the approver once of each request waiting longer than the configured days."""
+    """Remind the approver once of each request waiting longer than the configured days.
+    `waiting_notified_at` is the reminder's claim (bookkeeping), not an audited change."""
     now = now or timezone.now()
     days = ResourceSettings.load().waiting_days
     due = ResourceRequest.objects.filter(

@@ -1,0 +1,86 @@
+"""REST API of the audit trail, mounted at /api/v1/audit/: admins and HRBPs (everyone else
+404), paginated, with the page's filters. Thin over `dashboard.audit`."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import generics, serializers
+from rest_framework.exceptions import ValidationError
+
+from dashboard import audit
+from dashboard.audit_filters import AuditFilterForm
+from org import permissions
+
+KIND_VALUES = [kind.slug for kind in audit.KINDS]
+ACTION_VALUES = list(audit.ACTION_LABELS)
+
+
+@extend_schema_field({"type": "string", "enum": KIND_VALUES})
+class AuditKindField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": ACTION_VALUES})
+class AuditActionField(serializers.CharField):
+    pass
+
+
+class AuditChangeSerializer(serializers.Serializer):
+    field = serializers.CharField(help_text="The field's name.")
+    label = serializers.CharField(help_text="The field's name in the reader's language.")
+    old = serializers.CharField(help_text="The value before, as shown on the page.")
+    new = serializers.CharField(help_text="The value after, as shown on the page.")
+
+
+class AuditEntrySerializer(serializers.Serializer):
+    kind = AuditKindField()
+    kind_label = serializers.CharField()
+    history_id = serializers.IntegerField()
+    object_id = serializers.IntegerField()
+    object = serializers.CharField(source="subject")
+    unit = serializers.IntegerField(source="unit_id", allow_null=True)
+    unit_name = serializers.CharField(source="unit")
+    type = AuditActionField(source="action", help_text="created, changed or deleted.")
+    at = serializers.DateTimeField()
+    changed_by = serializers.IntegerField(
+        source="by_id", allow_null=True, help_text="The person who made the change."
+    )
+    changed_by_name = serializers.CharField(source="by")
+    reason = serializers.CharField()
+    changes = AuditChangeSerializer(many=True)
+
+
+@extend_schema(
+    tags=["audit"],
+    summary="The audit trail",
+    description=(
+        "Every change to goals, key results, target adjustments, budgets, resource requests, "
+        "awards and incentive rules: who, when and what, newest first. Admins read every "
+        "change, an HRBP the changes in the units they partner; anyone else gets 404."
+    ),
+    parameters=[
+        OpenApiParameter("kind", OpenApiTypes.STR, enum=KIND_VALUES, description="Object kind."),
+        OpenApiParameter("unit", OpenApiTypes.INT, description="A unit, with its sub-units."),
+        OpenApiParameter("changed_by", OpenApiTypes.INT, description="The person who changed."),
+        OpenApiParameter("date_from", OpenApiTypes.DATE, description="From this day on."),
+        OpenApiParameter("date_to", OpenApiTypes.DATE, description="Up to this day, inclusive."),
+    ],
+)
+class AuditLogView(generics.ListAPIView):
+    serializer_class = AuditEntrySerializer
+    filter_backends: list = []
+
+    def get_queryset(self):
+        viewer = permissions.person_of(self.request.user)
+        if not permissions.can_see_audit(viewer):
+            raise Http404
+        form = AuditFilterForm(self.request.query_params, viewer=viewer)
+        if not form.is_valid():
+            raise ValidationError({name: list(errors) for name, errors in form.errors.items()})
+        return audit.audit_log(viewer=viewer, filters=form.filters())
+
+
+urlpatterns = [path("audit/", AuditLogView.as_view(), name="audit-list")]
