@@ -211,9 +211,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "org.lockout.lockout_response"
-if TRUSTED_PROXIES:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+AXES_CLIENT_IP_CALLABLE = "org.lockout.client_address"  # TRUSTED_PROXIES-aware, as DRF's
 
 # The token endpoint's rate limit counts in its own in-process cache: it never depends on Redis
 # (a Redis fault cannot turn a sign-in into a 500) and never touches the shared default cache.

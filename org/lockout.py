@@ -14,6 +14,20 @@ from django.shortcuts import render
 from django.utils.translation import ngettext
 
 
+def client_address(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the address lockouts count by. REMOTE_ADDR, unless Keel runs
+    behind TRUSTED_PROXIES reverse proxies: then the address the outermost of them saw, counted
+    from the right of X-Forwarded-For, where a client cannot forge it (DRF's NUM_PROXIES rule,
+    which the token rate limit uses)."""
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+    if not proxies or not addresses:
+        return remote
+    return addresses[-min(proxies, len(addresses))]
+
+
 def cool_off_seconds() -> int:
     return int(settings.AXES_COOLOFF_TIME.total_seconds())
 

@@ -136,3 +136,25 @@ def test_a_token_clears_the_failures_and_records_the_sign_in(company, client):
 
 def test_force_login_still_works_for_tests(company, login):
     assert login(company["alice"]).get("/").status_code == 200
+
+
+def test_a_forged_forwarded_for_header_does_not_dodge_the_lockout(company, client):
+    for n in range(5):
+        sign_in(client, "alice", "wrong", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+    assert sign_in(client, "alice", "pw", HTTP_X_FORWARDED_FOR="192.0.2.99").status_code == 429
+
+
+def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(company, client, settings):
+    settings.TRUSTED_PROXIES = 1
+    for _ in range(5):
+        sign_in(client, "alice", "wrong", address="10.9.9.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    locked = sign_in(client, "alice", "pw", address="10.9.9.9", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert locked.status_code == 429
+    # A forged entry on the left changes nothing: the proxy appended the real address.
+    forged = sign_in(
+        client, "alice", "pw", address="10.9.9.9", HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7"
+    )
+    assert forged.status_code == 429
+    # Alice from another client behind the same proxy is not locked out.
+    ok = sign_in(client, "alice", "pw", address="10.9.9.9", HTTP_X_FORWARDED_FOR="198.51.100.8")
+    assert ok.status_code == 302
