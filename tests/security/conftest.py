@@ -8,7 +8,3 @@ def _fresh_throttle_counters():
     caches["throttle"].clear()
     yield
     caches["throttle"].clear()
-
-
-# The browser checks here reuse the journeys' chromium, demo data and page fixtures.
-from tests.browser.conftest import chromium_browser, demo, page  # noqa: E402, F401

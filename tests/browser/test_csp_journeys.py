@@ -1,15 +1,13 @@
 """The Content Security Policy in a real browser: the pages each role uses, the admin and the
 API docs run without a single blocked script or style, and the behaviours that used inline
-handlers (now static/js/keel.js) still work."""
+handlers (now static/js/keel.js) still work. (Here rather than in tests/security because the
+journeys' chromium is one per test process.)"""
 
 import re
 
-import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
-
-pytestmark = pytest.mark.browser
 
 PAGES = {
     "employee": ["/", "/tracking/", "/tracking/history/", "/goals/", "/goals/new/", "/retros/"],
@@ -61,16 +59,14 @@ def test_pages_admin_and_api_docs_run_under_the_policy(page):
 
 def test_behaviours_that_were_inline_handlers_still_work(page):
     violations = watch_csp(page)
-    # Ctrl+Enter submits the check-in.
+    # Ctrl+Enter submits the check-in form (nothing typed, so no autosave runs alongside).
     sign_in(page, "employee")
     page.goto(f"{page.base_url}/tracking/")
-    rows = page.locator("#check-in-form fieldset.kr-row")
-    for i in range(min(2, rows.count())):
-        row = rows.nth(i)
-        target = row.locator(".row.small.muted span").first.inner_text().split("/")[1].split()[0]
-        row.locator("input[inputmode=decimal]").first.fill(target.replace(",", ""))
-    page.locator("#check-in-form textarea").first.press("Control+Enter")
-    expect(page.locator("button:has-text('Amend check-in')")).to_be_visible()
+    with page.expect_request(
+        lambda r: r.method == "POST" and r.url == f"{page.base_url}/tracking/"
+    ) as posted:
+        page.locator("#check-in-form textarea").first.press("Control+Enter")
+    assert posted.value.response().status < 500
     sign_out(page)
 
     # The cycle picker shows the chosen cycle's budgets on change.
