@@ -1,7 +1,13 @@
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
 from dashboard.views import home
 from org import views as org_views
@@ -15,8 +21,24 @@ api_v1 = [
     path("", include("notifications.api")),
     path("", include("dashboard.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # The docs pages run under the Content Security Policy: Swagger UI's init script is served
+    # as its own same-origin resource (?script); our templates drop the inline <style> blocks.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="schema", template_name="api_docs/swagger_ui.html"
+        ),
+        name="swagger-ui",
+    ),
+    # ReDoc styles itself with generated <style> elements and searches in a blob: worker: only
+    # this page lets them in (scripts stay 'self').
+    path(
+        "redoc/",
+        csp_update({"style-src-elem": [SELF, UNSAFE_INLINE], "worker-src": [SELF, "blob:"]})(
+            SpectacularRedocView.as_view(url_name="schema", template_name="api_docs/redoc.html")
+        ),
+        name="redoc",
+    ),
 ]
 
 urlpatterns = [

@@ -5,20 +5,23 @@ from __future__ import annotations
 import django_filters
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in
+from django.core.cache import caches
 from django.db import transaction
 from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework import permissions as drf_permissions
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
 
-from org import permissions, services
+from org import lockout, permissions, services
 from org.models import Person, Unit
 
 
@@ -34,15 +37,33 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 
-class TokenThrottle(AnonRateThrottle):
-    """Password guessing protection for the token endpoint, per client address."""
+class TokenThrottle(SimpleRateThrottle):
+    """Flood guard for the token endpoint, per client address (signed in or not): the "token"
+    rate. Counters live in the in-process "throttle" cache, never in Redis, so a Redis fault
+    cannot turn a sign-in into a 500 (config/settings.py, "Security"). The per-account guard
+    against password guessing is the axes lockout in `obtain_token`."""
 
     scope = "token"
+    cache = caches["throttle"]
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class LockedOut(Throttled):
+    default_code = "locked_out"
 
 
 @extend_schema(
     request=TokenRequestSerializer,
-    responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+    responses={
+        200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        400: OpenApiResponse(description="Missing fields or credentials that do not sign in."),
+        429: OpenApiResponse(
+            description="Too many requests from this address, or this username is locked out "
+            "from this address after repeated failures; Retry-After says when to try again."
+        ),
+    },
     auth=[],
 )
 @api_view(["POST"])
@@ -52,13 +73,22 @@ def obtain_token(request):
     """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
     data = TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
+    # Through django-axes (the first authentication backend): a failure is counted per
+    # username + address, and a locked-out pair is refused before its password is checked.
     user = authenticate(
-        request, username=data.validated_data["username"], password=data.validated_data["password"]
+        request=request,
+        username=data.validated_data["username"],
+        password=data.validated_data["password"],
     )
+    if getattr(request, "axes_locked_out", False):
+        raise LockedOut(wait=lockout.cool_off_seconds(), detail=lockout.lockout_message())
     if user is None or not user.is_active:
         raise serializers.ValidationError(
             {"non_field_errors": [_("Unable to sign in with these credentials.")]}
         )
+    # A token is a sign-in: axes clears this pair's failures and logs the access, Django
+    # records last_login, as for the sign-in page.
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
     token, _created = Token.objects.get_or_create(user=user)
     return Response({"token": token.key})
 
