@@ -1,7 +1,11 @@
 """Demo incentives: the rules of the method this product follows, evaluated over the seeded
 weeks, with recognition approved and published so the feed has champions. Idempotent (rules
 are found by name, evaluation is idempotent, only proposed awards are decided) and
-deterministic (no randomness)."""
+deterministic (no randomness).
+
+Besides the over-achievers, the feed recognises steady work: the demo employee is behind plan
+for lack of leads but never misses a weekly check-in, so the "Steady check-in" recognition
+(top 3 by check-in streak) finds her, and her home shows an award."""
 
 from __future__ import annotations
 
@@ -57,6 +61,14 @@ RULES = [
         "kind": "recognition",
         "period": "month",
         "params": {"metric": "progress_gained", "top_n": 1, "title": "Monthly goal pioneer"},
+    },
+    {
+        "name": "Steady check-in",
+        "description": "Recognition for the longest unbroken run of weekly check-ins at the "
+        "month's end (top 3; ties go to the earlier check-in).",
+        "kind": "recognition",
+        "period": "month",
+        "params": {"metric": "streak", "top_n": 3, "title": "Steady check-in"},
     },
     {
         "name": "Promotion points",

@@ -94,6 +94,9 @@ class Inputs:
     people: list[PersonIn]
     # (person id, "kr:<id>:<value>") milestones already rewarded by this rule in other periods
     claimed: set[tuple[int, str]] = field(default_factory=set)
+    # The evaluation day: before the period's end (a preview mid-period) only the weeks so far
+    # are expected to have a check-in. None: the whole period.
+    as_of: dt.date | None = None
 
 
 @dataclass
@@ -169,12 +172,31 @@ def attainment_inputs(person: PersonIn) -> list[dict]:
     ]
 
 
-def check_in_rate(person: PersonIn, start: dt.date, end: dt.date) -> tuple[int, int]:
-    """(submitted, expected) weeks of the period, counting from the week the person joined."""
+def counted_until(end: dt.date, as_of: dt.date | None) -> dt.date | None:
+    """The evaluation day when it falls before the period's end (a preview mid-period), else
+    None: the whole period counts."""
+    return as_of if as_of is not None and as_of < end else None
+
+
+def check_in_rate(
+    person: PersonIn, start: dt.date, end: dt.date, as_of: dt.date | None = None
+) -> tuple[int, int]:
+    """(submitted, expected) weeks of the period, counting from the week the person joined.
+
+    Evaluated before the period's end (`as_of`), only the weeks so far count: every week that
+    is over by then, and the week still open on that day once its check-in is in. Future
+    weeks, and this week before its check-in, are never counted as missed."""
     weeks = mondays(start, end)
     if person.hired_on:
         joined = person.hired_on - dt.timedelta(days=person.hired_on.weekday())
         weeks = [w for w in weeks if w >= joined]
+    until = counted_until(end, as_of)
+    if until is not None:
+        weeks = [
+            w
+            for w in weeks
+            if w + dt.timedelta(weeks=1) <= until or (w <= until and w in person.check_ins)
+        ]
     return sum(1 for w in weeks if w in person.check_ins), len(weeks)
 
 
@@ -198,7 +220,9 @@ def streak(person: PersonIn, end: dt.date) -> int:
 NEEDS_GOALS = {"tiered_bonus", "promotion_points", "deferred"}
 
 
-def eligibility(rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date) -> list[dict]:
+def eligibility(
+    rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date, as_of: dt.date | None = None
+) -> list[dict]:
     """Reasons the person is not eligible (empty: eligible). Codes are rendered in words by
     `incentives.explain`."""
     reasons: list[dict] = []
@@ -217,7 +241,7 @@ def eligibility(rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date) 
     if needs_goals and not person.goals:
         reasons.append({"code": "no_agreed_goals"})
     if rule.min_check_in_rate > 0:
-        submitted, expected = check_in_rate(person, start, end)
+        submitted, expected = check_in_rate(person, start, end, as_of)
         rate = Decimal(submitted) / expected if expected else Decimal("1")
         if rate.quantize(SIX) < Decimal(repr(rule.min_check_in_rate)).quantize(SIX):
             reasons.append(
@@ -231,13 +255,19 @@ def eligibility(rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date) 
     return reasons
 
 
-def eligibility_facts(rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date) -> dict:
+def eligibility_facts(
+    rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date, as_of: dt.date | None = None
+) -> dict:
     """What an eligible person's eligibility rested on, for the explanation."""
-    submitted, expected = check_in_rate(person, start, end)
+    submitted, expected = check_in_rate(person, start, end, as_of)
+    check_ins: dict = {"submitted": submitted, "expected": expected}
+    until = counted_until(end, as_of)
+    if until is not None:
+        check_ins["until"] = until.isoformat()
     facts = {
         "status": "eligible",
         "agreed_goals": len(person.goals),
-        "check_ins": {"submitted": submitted, "expected": expected},
+        "check_ins": check_ins,
         "min_check_in_rate": rule.min_check_in_rate,
     }
     if person.hired_on is not None:
@@ -441,7 +471,7 @@ def evaluate(inputs: Inputs) -> Result:
     rule, start, end = inputs.rule, inputs.period_start, inputs.period_end
     eligible, ineligible = [], {}
     for person in sorted(inputs.people, key=lambda p: p.id):
-        reasons = eligibility(rule, person, start, end)
+        reasons = eligibility(rule, person, start, end, inputs.as_of)
         if reasons:
             ineligible[person.id] = reasons
         else:
@@ -467,7 +497,7 @@ def evaluate(inputs: Inputs) -> Result:
     by_id = {person.id: person for person in eligible}
     for proposal in proposals:
         proposal.explanation["eligibility"] = eligibility_facts(
-            rule, by_id[proposal.person_id], start, end
+            rule, by_id[proposal.person_id], start, end, inputs.as_of
         )
         proposal.explanation.setdefault("period", [start.isoformat(), end.isoformat()])
         proposal.explanation["currency"] = rule.currency

@@ -16,7 +16,7 @@ from goals.models import Goal, GoalSettings, KeyResult, Status
 from org import permissions
 from org.models import Unit
 
-from .common import chosen_cycle, cycles, viewer_or_404
+from .common import chosen_cycle, cycles, expected_score, viewer_or_404
 
 CARD_LIMIT = 200
 COLUMNS = ("not_agreed", Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
@@ -60,6 +60,7 @@ def _filtered(request: HttpRequest):
     today = timezone.localdate()
     settings = GoalSettings.load()
     for g in goals:
+        g.expected = expected_score(g, settings)
         g.krs = list(g.key_results.all())
         for kr in g.krs:
             kr.current_status = kr.status(today, settings)

@@ -18,6 +18,7 @@ from notifications.models import Notification
 from org import permissions, selectors
 from tracking.models import CheckIn, Feedback
 
+from .common import expected_score
 from .team_data import week_of
 
 TEAM_PREVIEW = 12
@@ -52,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     off_track = []
     for g in goals:
+        g.expected = expected_score(g, settings)
         g.krs = []
         for kr in g.key_results.all():
             kr.current_status = kr.status(today, settings)

@@ -13,7 +13,13 @@ from goals.models import Goal
 from goals.selectors import pending_adjustments_for
 from incentives.selectors import approval_queue
 from org import permissions
-from tracking.resources.selectors import approval_inbox, budget_utilisation
+from tracking.models import ResourceSettings
+from tracking.resources.selectors import (
+    approval_inbox,
+    budget_utilisation,
+    budgets_near_limit,
+    waiting_requests,
+)
 
 from . import team_data
 from .charts import bar_chart, heat_class
@@ -58,6 +64,13 @@ def manager(request: HttpRequest) -> HttpResponse:
     if heat:
         heat["rows"] = [(u, [(v, heat_class(v)) for v in values]) for u, values in heat["rows"]]
     budgets = budget_utilisation(viewer=viewer, cycle=cycle)["units"]
+    # Monitoring (the resources inbox computes the same): requests waiting longer than the
+    # configured number of days, and budgets at or above the alert ratio of the allocation.
+    resource_settings = ResourceSettings.load()
+    waiting = waiting_requests(viewer=viewer, days=resource_settings.waiting_days)
+    near_limit = budgets_near_limit(
+        viewer=viewer, cycle=cycle, ratio=resource_settings.budget_alert_ratio
+    )
     kr_counts, behind = team_data.behind_pace(people, cycle=cycle, today=today, limit=LIST_LIMIT)
     context.update(
         {
@@ -78,6 +91,12 @@ def manager(request: HttpRequest) -> HttpResponse:
             "kr_counts": kr_counts,
             "behind": behind,
             "budgets": budgets,
+            "waiting": list(waiting[:LIST_LIMIT]),
+            "waiting_count": waiting.count(),
+            "near_limit": list(near_limit[:LIST_LIMIT]),
+            "near_limit_count": near_limit.count(),
+            "waiting_days": resource_settings.waiting_days,
+            "alert_percent": round(resource_settings.budget_alert_ratio * 100),
             "heat_class": heat_class,
         }
     )

@@ -77,7 +77,9 @@ def _stone_values(raw) -> list[Decimal]:
     return values
 
 
-def load_inputs(rule: IncentiveRule, start: dt.date, end: dt.date) -> engine.Inputs:
+def load_inputs(
+    rule: IncentiveRule, start: dt.date, end: dt.date, *, as_of: dt.date | None = None
+) -> engine.Inputs:
     """Everything the engine needs, in at most six queries: people, goals, key results with
     their values at the period's start and end (from the measurement history, so a corrected
     measurement changes the result), check-ins, and milestones already rewarded."""
@@ -185,6 +187,7 @@ def load_inputs(rule: IncentiveRule, start: dt.date, end: dt.date) -> engine.Inp
         period_end=end,
         people=list(people.values()),
         claimed=claimed,
+        as_of=as_of,
     )
 
 
@@ -218,20 +221,23 @@ def evaluate_rule(
     rule: IncentiveRule,
     day: dt.date,
     dry_run: bool = False,
+    today: dt.date | None = None,
 ) -> Outcome:
     """Evaluate `rule` for the period containing `day`.
 
     A dry run returns the proposals without saving anything. Otherwise one Award per
     (rule, person, period) is created or updated: proposed awards follow the new result (and
     are withdrawn when no longer earned); approved and published awards are left alone, with a
-    warning for each one the new result would change. `actor=None` is the periodic task."""
+    warning for each one the new result would change. `actor=None` is the periodic task.
+    `today` (default: the local date) is the evaluation day: before the period ends, only the
+    weeks so far count towards the check-in completion rate."""
     if actor is not None and not permissions.can_manage_rule(actor, rule):
         raise PermissionDenied(_("Only admins and the unit's HRBP may evaluate this rule."))
     if not isinstance(day, dt.date):
         raise ValidationError({"period_start": _("Enter a date.")})
     rule = IncentiveRule.objects.select_related("unit", "cycle").get(pk=rule.pk)
     start, end = period_bounds(rule.period, day, rule.cycle)
-    inputs = load_inputs(rule, start, end)
+    inputs = load_inputs(rule, start, end, as_of=today or timezone.localdate())
     result = engine.evaluate(inputs)
     names = {person.id: person.name for person in inputs.people}
     outcome = Outcome(
@@ -342,5 +348,5 @@ def evaluate_due_rules(*, today: dt.date) -> list[Outcome]:
         start, end = last_completed_period(rule.period, today, rule.cycle)
         if end > today or (rule.pk, start) in done:
             continue
-        outcomes.append(evaluate_rule(actor=None, rule=rule, day=start))
+        outcomes.append(evaluate_rule(actor=None, rule=rule, day=start, today=today))
     return outcomes

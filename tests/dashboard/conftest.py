@@ -1,8 +1,10 @@
 """Dashboard fixtures: the goal fixtures (cycles, make_goal, a fixed today) plus a small cascade."""
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from goals.models import Goal
 from tests.goals.conftest import (  # noqa: F401
@@ -38,6 +40,62 @@ def cascade(company, make_goal, year, quarter):  # noqa: F811
     alice = make_goal(company["alice"], parent=sales, state=Goal.State.AGREED)
     erin = make_goal(company["erin"], parent=sales, state=Goal.State.AGREED)
     return {"company": company_goal, "sales": sales, "alice": alice, "erin": erin}
+
+
+LONG_AGO = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)  # 13 days before "today"
+
+
+def submit_request(person, goal, title, *, amount="500", at=None):
+    """A budget request (promotion) through the service, optionally submitted `at` a moment."""
+    from tracking.resources import services
+
+    def submit():
+        return services.submit_request(
+            requester=person,
+            kind="budget",
+            title=title,
+            justification="Close the gap to plan",
+            goal=goal,
+            amount=Decimal(amount),
+            category="promotion",
+        )
+
+    if at is None:
+        return submit()
+    with time_machine.travel(at, tick=False):
+        return submit()
+
+
+@pytest.fixture
+def resource_world(company, quarter, cascade, make_goal):  # noqa: F811
+    """Field team (bob's) budget 95 % committed after bob approved alice's 9,500; Sales 20 %;
+    Marketing (mia's, not bob's) 95 %. Erin's request has waited 13 days, alice's second one
+    a day; dave's (Marketing) has waited 13 days too but is mia's to decide."""
+    from tests.tracking.resources.factories import BudgetFactory
+    from tracking.resources import services
+
+    c = dict(company)
+    c["field_budget"] = BudgetFactory(unit=c["field"], cycle=quarter)
+    c["sales_budget"] = BudgetFactory(unit=c["sales"], cycle=quarter, committed=Decimal("2000"))
+    c["marketing_budget"] = BudgetFactory(
+        unit=c["marketing"], cycle=quarter, committed=Decimal("9500")
+    )
+    granted = submit_request(c["alice"], cascade["alice"], "Trade fair stand", amount="9500")
+    services.approve_request(actor=c["bob"], request=granted)
+    c["old"] = submit_request(c["erin"], cascade["erin"], "Lead list for the north", at=LONG_AGO)
+    c["fresh"] = submit_request(
+        c["alice"], cascade["alice"], "Demo kits", at=dt.datetime(2026, 11, 14, tzinfo=dt.UTC)
+    )
+    dave_goal = make_goal(c["dave"], title="Publish 12 articles", state="agreed")
+    c["marketing_old"] = submit_request(c["dave"], dave_goal, "Stock photos", at=LONG_AGO)
+    return c
+
+
+def section(page: str, element_id: str) -> str:
+    """The HTML of a page from the element with this id to the end of its <section>."""
+    start = page.index(f'id="{element_id}"')
+    end = page.find("</section>", start)
+    return page[start:end]
 
 
 D = Decimal

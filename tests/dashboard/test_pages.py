@@ -28,11 +28,53 @@ def _submit(person, week=THIS_WEEK, **update):
 
 def _grow_team(company, make_goal, cascade, n):
     """n more people under bob, each with a goal, a submitted check-in and an at-risk update."""
+    people = []
     for i in range(n):
         person = PersonFactory(unit=company["field"], manager=company["bob"])
         goal = make_goal(person, title=f"Win {i} new accounts", parent=cascade["sales"])
         kr = goal.key_results.get()
         _submit(person, key_result=kr, value=Decimal("1"), status="at_risk", progress=0.1)
+        people.append((person, goal))
+    return people
+
+
+def _grow_approvals(company, quarter, team):
+    """For each (person, goal) of `team`: the goal agreed with a target adjustment pending, a
+    resource request waiting for two weeks, a proposed award; and a unit of Sales with its
+    budget 95 % committed. bob also partners the Field team as HRBP, so the awards wait for
+    him too."""
+    import time_machine
+
+    from goals.services import request_adjustment
+    from tests.factories import HRBPAssignmentFactory, UnitFactory
+    from tests.incentives.factories import make_award, make_rule
+    from tests.tracking.resources.factories import BudgetFactory
+    from tracking.resources.services import submit_request
+
+    HRBPAssignmentFactory(person=company["bob"], unit=company["field"])
+    rule = make_rule(company["sales"], "recognition", {"title": "Customer hero"}, name="Hero")
+    for i, (person, goal) in enumerate(team):
+        Goal.objects.filter(pk=goal.pk).update(state=Goal.State.AGREED)
+        goal.refresh_from_db()
+        request_adjustment(
+            actor=person,
+            key_result=goal.key_results.get(),
+            new_target="30",
+            reason="market",
+            evidence="A competitor cut prices",
+        )
+        with time_machine.travel(dt.datetime(2026, 11, 1, tzinfo=dt.UTC), tick=False):
+            submit_request(
+                requester=person,
+                kind="budget",
+                title=f"Fair stand {i}",
+                justification="Leads for the gap",
+                goal=goal,
+                amount=Decimal("500"),
+            )
+        make_award(rule, person, title=f"Hero {i}")
+        unit = UnitFactory(name=f"Sales pod {i}", parent=company["sales"])
+        BudgetFactory(unit=unit, cycle=quarter, committed=Decimal("9500"))
 
 
 # --- home ------------------------------------------------------------------------------------
@@ -60,27 +102,42 @@ def test_manager_home_links_the_team_dashboard(login, company, cascade):
     assert reverse("dashboard:manager") in page
 
 
-@pytest.mark.parametrize("n_awards", [1, 12])
-def test_home_query_count(login, company, cascade, n_awards, django_assert_max_num_queries):
+@pytest.mark.parametrize("n", [3, 30])
+def test_home_query_count(login, company, cascade, make_goal, n, django_assert_max_num_queries):
+    """3 vs 30 of each thing the home lists: goals, notifications, feedback, awards."""
+    from notifications.models import Notification
     from tests.incentives.factories import make_award, make_rule
+    from tracking.models import Feedback
 
+    alice = company["alice"]
     rule = make_rule(
         company["sales"], "recognition", {"title": "Customer hero"}, name="Customer hero"
     )
-    for i in range(n_awards):
+    for i in range(n):
+        make_goal(alice, title=f"Goal {i:02d}", state=Goal.State.AGREED, parent=cascade["sales"])
+        Notification.objects.create(recipient=alice, kind="x", text=f"Note {i}", url="/goals/")
+        check_in = _submit(alice, week=THIS_WEEK - dt.timedelta(weeks=i))
+        Feedback.objects.create(check_in=check_in, author=company["bob"], text=f"Tip {i}")
         make_award(
             rule,
-            company["alice"],
+            alice,
             period_start=dt.date(2026, 10, 5) + dt.timedelta(weeks=i),
             state="published",
             points="10",
             title=f"Hero {i}",
         )
-    client = login(company["alice"])
+    client = login(alice)
     page = client.get(reverse("home")).content.decode()
     recognition = page[page.index('id="recognition"') :]
-    assert f'<span class="stat">{10 * n_awards}</span>' in recognition
-    assert f"Hero {n_awards - 1}" in recognition
+    assert f'<span class="stat">{10 * n}</span>' in recognition
+    assert f"Hero {n - 1}" in recognition
+    goals = page[page.index('id="my-goals"') :]
+    assert goals.count('href="/goals/') == n + 1  # the cascade's goal of alice and n more
+    assert f"Goal {n - 1:02d}" in goals
+    notes = page[page.index('id="notifications"') : page.index('id="recognition"')]
+    assert f'<span class="badge brand">{n}</span>' in notes  # unread
+    assert notes.count("<li>") == min(n, 6) and "Note " in notes
+    assert f"Tip {n - 1}" in page[page.index('id="feedback"') :]
     with django_assert_max_num_queries(21):
         assert client.get(reverse("home")).status_code == 200
 
@@ -145,14 +202,23 @@ def test_team_table_pages_and_htmx_partial(login, company, cascade, make_goal):
     assert body.count('<th scope="row">') == 7
 
 
-@pytest.mark.parametrize("extra", [1, 28])
+@pytest.mark.parametrize("n", [3, 30])
 def test_manager_dashboard_query_count(
-    login, company, cascade, make_goal, extra, django_assert_max_num_queries
+    login, company, quarter, cascade, make_goal, n, django_assert_max_num_queries
 ):
-    _grow_team(company, make_goal, cascade, extra)
+    """3 vs 30 people, each with a goal, a check-in, an adjustment, a resource request and an
+    award waiting, and 3 vs 30 budgets near their limit: the same bound."""
+    team = _grow_team(company, make_goal, cascade, n)
+    _grow_approvals(company, quarter, team)
     client = login(company["bob"])
-    client.get(reverse("dashboard:manager"))
-    with django_assert_max_num_queries(40):
+    response = client.get(reverse("dashboard:manager"))
+    shown = min(n, 10)
+    for name in ("adjustments", "requests", "awards", "waiting"):
+        assert response.context[f"{name}_count"] == n
+        assert len(response.context[name]) == shown
+    assert response.context["near_limit_count"] == n
+    assert len(response.context["budgets"]) == n
+    with django_assert_max_num_queries(48):
         assert client.get(reverse("dashboard:manager")).status_code == 200
 
 

@@ -495,9 +495,21 @@ def test_key_result_and_adjustment_lists_query_count(
     client = api.as_(company["bob"])
     with django_assert_max_num_queries(14):
         assert client.get("/api/v1/key-results/").data["count"] == 2 * n
+    # one pending adjustment per goal, asked by its owner
+    Goal.objects.filter(owner_person__manager=company["bob"]).update(state=Goal.State.AGREED)
+    for kr in KeyResult.objects.filter(name="a").select_related("goal__owner_person"):
+        services.request_adjustment(
+            actor=kr.goal.owner_person,
+            key_result=kr,
+            new_target="4",
+            reason="market",
+            evidence="A competitor cut prices",
+        )
     client = api.as_(company["bob"])
     with django_assert_max_num_queries(14):
-        client.get("/api/v1/adjustments/")
+        res = client.get("/api/v1/adjustments/")
+    assert res.data["count"] == n
+    assert {row["state"] for row in res.data["results"]} == {"pending"}
 
 
 def test_tree_of_a_thousand_goals_in_bounded_queries(

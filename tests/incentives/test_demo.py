@@ -18,7 +18,7 @@ def test_seed_twice_changes_nothing_and_publishes_champions():
     with time_machine.travel(dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC), tick=False):
         ctx = seed_company(weeks=3)
         demo.seed(ctx)  # no goals yet: rules only, nothing awarded, nothing breaks
-        assert IncentiveRule.objects.count() == 7
+        assert IncentiveRule.objects.count() == len(demo.RULES) == 8
         assert Award.objects.count() == 0
         cycle = make_cycle()
         week = dt.date(2026, 11, 16)
@@ -38,11 +38,11 @@ def test_seed_twice_changes_nothing_and_publishes_champions():
             sorted(Award.objects.values_list("rule__name", "person_id", "amount", "state")) == state
         )
         assert Notification.objects.count() == notes
-        assert IncentiveRule.objects.count() == 7
+        assert IncentiveRule.objects.count() == len(demo.RULES) == 8
 
 
 def test_synthetic_organisation_gets_every_rule_evaluated_once():
-    """The scale data has all seven rules; recognition is evaluated for its latest ended
+    """The scale data has every rule; recognition is evaluated for its latest ended
     period."""
     from goals import demo as goals_demo
     from org.demo import seed_synthetic
@@ -53,7 +53,7 @@ def test_synthetic_organisation_gets_every_rule_evaluated_once():
         goals_demo.seed(ctx)
         tracking_demo.seed(ctx)
         demo.seed(ctx)
-        assert IncentiveRule.objects.count() == 7
+        assert IncentiveRule.objects.count() == len(demo.RULES) == 8
         assert Award.objects.filter(state="proposed").exists()
         assert set(Award.objects.values_list("rule__kind", flat=True)) == {"recognition"}
         awarded = Award.objects.count()

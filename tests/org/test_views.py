@@ -123,3 +123,92 @@ def test_org_chart_opens_level_by_level(company, login):
     assert field_link in body and "<html" not in body
     assert "2 people" in body  # alice and erin
     assert client.get("/units/999999/children/").status_code == 404
+
+
+# --- sign out, password change, navigation by role --------------------------------------------
+
+
+def _sign_in(client, username, password):
+    return client.post("/login/", {"username": username, "password": password})
+
+
+def test_logout_signs_out(company, client):
+    alice = company["alice"]
+    alice.user.set_password("Tall-Lighthouse-42")
+    alice.user.save()
+    assert _sign_in(client, "alice", "Tall-Lighthouse-42").status_code == 302
+    page = client.get("/").content.decode()
+    assert 'action="/logout/"' in page  # the sign-out button in the top bar
+    assert client.get("/logout/").status_code == 405  # signing out is a POST (CSRF-protected)
+    response = client.post("/logout/")
+    assert response.status_code == 302 and response.url == "/login/"
+    assert "_auth_user_id" not in client.session
+    assert client.get("/").url.startswith("/login/")
+    assert client.get("/api/v1/goals/").status_code in (401, 403)
+
+
+def test_password_change_flow_and_the_new_password_works(company, client):
+    alice = company["alice"]
+    alice.user.set_password("Tall-Lighthouse-42")
+    alice.user.save()
+    _sign_in(client, "alice", "Tall-Lighthouse-42")
+    form = client.get("/password/")
+    assert form.status_code == 200 and 'name="old_password"' in form.content.decode()
+    wrong = client.post(
+        "/password/",
+        {
+            "old_password": "not-it",
+            "new_password1": "Quiet-Harbour-77",
+            "new_password2": "Quiet-Harbour-77",
+        },
+    )
+    assert wrong.status_code == 200 and wrong.context["form"].errors["old_password"]
+    mismatch = client.post(
+        "/password/",
+        {
+            "old_password": "Tall-Lighthouse-42",
+            "new_password1": "Quiet-Harbour-77",
+            "new_password2": "Quiet-Harbour-78",
+        },
+    )
+    assert mismatch.status_code == 200 and mismatch.context["form"].errors["new_password2"]
+    done = client.post(
+        "/password/",
+        {
+            "old_password": "Tall-Lighthouse-42",
+            "new_password1": "Quiet-Harbour-77",
+            "new_password2": "Quiet-Harbour-77",
+        },
+    )
+    assert done.status_code == 302 and done.url == "/password/done/"
+    assert client.get(done.url).status_code == 200
+    assert client.get("/").status_code == 200  # still signed in on this session
+    client.post("/logout/")
+    old = _sign_in(client, "alice", "Tall-Lighthouse-42")
+    assert old.status_code == 200 and "_auth_user_id" not in client.session
+    new = _sign_in(client, "alice", "Quiet-Harbour-77")
+    assert new.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def _nav_links(client) -> set[str]:
+    page = client.get("/").content.decode()
+    nav = page[page.index('<nav class="nav"') : page.index("</nav>")]
+    return {part.split('"', 1)[0] for part in nav.split('href="')[1:]}
+
+
+def test_navigation_by_role_shows_only_what_the_role_may_use(company, login):
+    from django.urls import reverse
+
+    team, alignment = reverse("dashboard:manager"), reverse("dashboard:alignment")
+    rules, review = reverse("incentives:rules"), reverse("tracking:weekly-review")
+    everyone = {reverse("home"), reverse("goals:list"), reverse("tracking:this-week")}
+    employee = _nav_links(login(company["alice"]))
+    assert everyone <= employee
+    assert not {team, alignment, rules, review} & employee
+    hrbp = _nav_links(login(company["carol"]))
+    assert alignment in hrbp and not {team, review, rules} & hrbp
+    manager = _nav_links(login(company["bob"]))
+    assert {team, review} <= manager and not {alignment, rules} & manager
+    admin = _nav_links(login(company["zed"]))
+    assert {team, alignment, reverse("dashboard:company")} <= admin

@@ -1,0 +1,82 @@
+"""The seeded inbox: every link in the demo's notifications opens (200 for its recipient), the
+demo items say what the seeded data says, and each recipient reads them in their language."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.test import Client
+
+from notifications import demo
+from notifications.kinds import ReminderKind
+from notifications.models import Notification
+from org.models import Person
+
+pytestmark = pytest.mark.django_db
+
+NOW = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC)  # a Wednesday
+
+
+@pytest.fixture
+def seeded():
+    with time_machine.travel(NOW, tick=False):
+        call_command("seed_demo", weeks=3, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        yield
+
+
+def test_every_seeded_notification_link_opens_for_its_recipient(seeded):
+    """One seed of the whole demo (three weeks): slow, so one test checks it all."""
+    links = sorted(
+        set(Notification.objects.exclude(url="").values_list("recipient__user_id", "url"))
+    )
+    demo_kinds = {"goal_agreed", "goal_proposed", "alignment_review", *ReminderKind.values}
+    assert demo_kinds <= set(Notification.objects.values_list("kind", flat=True))
+    people = {p.user_id: p.user for p in Person.objects.select_related("user")}
+    failures = []
+    client = Client()
+    with time_machine.travel(NOW, tick=False):
+        for user_id, url in links:
+            client.force_login(people[user_id])
+            status = client.get(url).status_code
+            if status != 200:
+                failures.append((people[user_id].username, url, status))
+    assert failures == []
+    assert len(links) > 10
+    # the demo's own items say what the seeded data says
+    employee = Person.objects.get(user__username="employee")
+    manager = Person.objects.get(user__username="manager")
+    agreed = Notification.objects.get(recipient=employee, kind="goal_agreed")
+    goal = employee.goals.get(pk=int(agreed.url.strip("/").split("/")[-1]))
+    assert agreed.text == f"{manager.display_name} agreed the goal “{goal.title}”."
+    assert agreed.read_at is not None
+    nudge = Notification.objects.get(recipient=employee, kind=ReminderKind.CHECK_IN)
+    assert "week of Nov. 23, 2026" in nudge.text and nudge.url == "/tracking/"
+    review = Notification.objects.get(recipient=manager, kind=ReminderKind.WEEKLY_REVIEW)
+    assert review.text.startswith("Your team's week of Nov. 16, 2026: ")
+    assert review.url == "/tracking/review/?week=2026-11-16"
+    escalation = Notification.objects.get(recipient=manager, kind=ReminderKind.ESCALATION)
+    # Sun Li (Key Accounts lead) has no key results, so no check-ins: silent for two weeks;
+    # the demo employee never misses a week
+    silent = escalation.text.split(": ", 1)[1].rstrip(".").split(", ")
+    assert "Sun Li" in silent and employee.display_name not in silent
+    assert escalation.text.startswith("No check-in for the weeks of Nov. 9, 2026 and Nov. 16")
+
+
+def test_demo_inbox_in_each_recipients_language_and_idempotent():
+    from org.demo import seed_company
+
+    with time_machine.travel(NOW, tick=False):
+        ctx = seed_company(weeks=1)
+        Person.objects.filter(pk=ctx.people["manager"].pk).update(language="zh-hans")
+        ctx.people["manager"].refresh_from_db()
+        demo.seed(ctx)
+        count = Notification.objects.count()
+        demo.seed(ctx)
+    assert Notification.objects.count() == count
+    escalation = Notification.objects.get(
+        recipient=ctx.people["manager"], kind=ReminderKind.ESCALATION
+    )
+    assert "这两周未提交签到" in escalation.text  # the manager reads Chinese
+    hrbp_items = Notification.objects.filter(recipient=ctx.people["hrbp"])  # she reads English
+    assert [n.text for n in hrbp_items] == ["The goal alignment of Sales is ready for your review."]
