@@ -179,8 +179,12 @@ def send_reminder_batch(
     """Decide, claim and create the notifications and deliveries of one batch (see the module
     docstring). Safe to run any number of times. Returns counts of what this call claimed."""
     now = now or timezone.now()
+    # In id order, so that two batches racing for the same people insert their log rows in
+    # the same order (one waits for the other instead of deadlocking).
     people = list(
-        Person.objects.filter(pk__in=person_ids, is_active=True).select_related("user", "unit")
+        Person.objects.filter(pk__in=person_ids, is_active=True)
+        .select_related("user", "unit")
+        .order_by("pk")
     )
     plans = plan_batch(kind=kind, period=period, people=people, now=now)
     prefs = preference_map(p.pk for p in people)

@@ -294,6 +294,24 @@ def save_check_in_draft(
     return check_in
 
 
+def _entered_fields(check_in: CheckIn) -> tuple:
+    return (*(getattr(check_in, name) for name in TEXT_FIELDS), check_in.confidence)
+
+
+def _entered(update: KeyResultUpdate) -> tuple:
+    """What the author entered for one key result (after the confidence was filled)."""
+    return (update.value, update.confidence, update.note, update.cause_id, update.action)
+
+
+def _is_repeat(
+    check_in: CheckIn, fields_before: tuple, changed: dict, entered_before: dict
+) -> bool:
+    return _entered_fields(check_in) == fields_before and all(
+        kr_id in entered_before and _entered(update) == entered_before[kr_id]
+        for kr_id, update in changed.items()
+    )
+
+
 def _measured_at(check_in: CheckIn, today: dt.date) -> dt.datetime:
     if check_in.is_open_on(today):
         return timezone.now()
@@ -321,6 +339,7 @@ def submit_check_in(
     amending = check_in.is_submitted
     if amending and not check_in.is_open_on(today):
         raise ValidationError(_("A submitted check-in can only be amended during its own week."))
+    fields_before = _entered_fields(check_in)
     _apply_fields(check_in, fields)
     parsed, _allowed = _parse_updates(check_in=check_in, updates=updates or [], strict=True)
     existing = {
@@ -330,6 +349,7 @@ def submit_check_in(
         )
     }
     old_values = {kr_id: u.value for kr_id, u in existing.items()}
+    entered_before = {kr_id: _entered(u) for kr_id, u in existing.items()}
     # An amendment refreshes a deviation that was filled from the numbers (and left as is).
     filled_before = _filled_deviation(check_in, existing.values()) if amending else None
     changed = _upsert(check_in, parsed, existing)
@@ -360,6 +380,10 @@ def submit_check_in(
                 )
     if errors:
         raise ValidationError(errors)
+    if amending and _is_repeat(check_in, fields_before, changed, entered_before):
+        # The same submission again (a double click, a retried request, two tabs): nothing
+        # to amend, nothing measured twice.
+        return check_in
     at = _measured_at(check_in, today)
     for update in sorted(to_process, key=lambda u: (u.key_result.position, u.key_result_id)):
         kr_id = update.key_result_id
