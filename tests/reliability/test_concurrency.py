@@ -185,9 +185,9 @@ def test_a_delivery_batch_run_twice_at_once_sends_each_message_once(
     """A redelivered task message while the first execution still runs: the conditional
     claim (pending → sending) lets only one of them send each row."""
     now = dt.datetime(2026, 11, 27, 16, tzinfo=dt.UTC)
-    from notifications.services import delivery
+    import config.celery
 
-    monkeypatch.setattr(delivery, "_enqueue_now", lambda ids: None)  # keep them pending
+    monkeypatch.setattr(config.celery, "publish", lambda *a, **k: None)  # keep them pending
     with time_machine.travel(now, tick=False):
         notification_services.dispatch(now=now, inline=True)
         ids = list(Delivery.objects.filter(status="pending").values_list("pk", flat=True))
