@@ -28,5 +28,6 @@ from .core import (  # noqa: F401
     recompute_all,
     recompute_progress_upwards,
     record_measurement,
+    refresh_progress,
 )
 from .cycles import create_cycle, update_cycle  # noqa: F401

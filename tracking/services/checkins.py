@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from goals.models import GoalSettings, KeyResult, Status
-from goals.services import parse_value, record_measurement
+from goals.services import parse_value, record_measurement, refresh_progress
 from org.models import Person
 from tracking.models import CauseTag, CheckIn, KeyResultUpdate, local_today, week_start
 from tracking.selectors import active_key_results
@@ -294,22 +294,11 @@ def save_check_in_draft(
     return check_in
 
 
-def _entered_fields(check_in: CheckIn) -> tuple:
-    return (*(getattr(check_in, name) for name in TEXT_FIELDS), check_in.confidence)
-
-
-def _entered(update: KeyResultUpdate) -> tuple:
-    """What the author entered for one key result (after the confidence was filled)."""
-    return (update.value, update.confidence, update.note, update.cause_id, update.action)
-
-
-def _is_repeat(
-    check_in: CheckIn, fields_before: tuple, changed: dict, entered_before: dict
-) -> bool:
-    return _entered_fields(check_in) == fields_before and all(
-        kr_id in entered_before and _entered(update) == entered_before[kr_id]
-        for kr_id, update in changed.items()
-    )
+def _entered(row) -> tuple:
+    """What the author entered: on a check-in, or on one key result update."""
+    if isinstance(row, CheckIn):
+        return (*(getattr(row, name) for name in TEXT_FIELDS), row.confidence)
+    return (row.value, row.confidence, row.note, row.cause_id, row.action)
 
 
 def _measured_at(check_in: CheckIn, today: dt.date) -> dt.datetime:
@@ -339,7 +328,7 @@ def submit_check_in(
     amending = check_in.is_submitted
     if amending and not check_in.is_open_on(today):
         raise ValidationError(_("A submitted check-in can only be amended during its own week."))
-    fields_before = _entered_fields(check_in)
+    fields_before = _entered(check_in)
     _apply_fields(check_in, fields)
     parsed, _allowed = _parse_updates(check_in=check_in, updates=updates or [], strict=True)
     existing = {
@@ -380,11 +369,14 @@ def submit_check_in(
                 )
     if errors:
         raise ValidationError(errors)
-    if amending and _is_repeat(check_in, fields_before, changed, entered_before):
-        # The same submission again (a double click, a retried request, two tabs): nothing
-        # to amend, nothing measured twice.
+    if (
+        amending
+        and _entered(check_in) == fields_before
+        and all(entered_before.get(pk) == _entered(u) for pk, u in changed.items())
+    ):  # the same submission again (a double click, a retried request): nothing to amend
         return check_in
     at = _measured_at(check_in, today)
+    measured_goals: set[int] = set()
     for update in sorted(to_process, key=lambda u: (u.key_result.position, u.key_result_id)):
         kr_id = update.key_result_id
         if update.previous_value is None:
@@ -398,7 +390,9 @@ def submit_check_in(
                 recorded_by=actor,
                 note=update.note,
                 at=at,
+                recompute=False,
             )
+            measured_goals.add(update.key_result.goal_id)
     current = check_in.deviation.strip()
     if to_process and (not current or current == filled_before):
         for update in changed.values():
@@ -411,4 +405,7 @@ def submit_check_in(
         check_in.state = CheckIn.State.SUBMITTED
         check_in.submitted_at = timezone.now()
     check_in.save()
+    # Progress rolls up once, last: the goals near the top are shared by everyone checking in
+    # and stay locked until the commit.
+    refresh_progress(measured_goals)
     return check_in
