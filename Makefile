@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate seed worker beat bench messages browser clean
+.PHONY: run test lint format install migrate seed worker beat bench load messages browser clean
 
 $(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -59,3 +59,7 @@ browser:
 # The scale benchmark on PostgreSQL (docs/benchmarks.md). DATABASE_URL defaults to keel_bench.
 bench: install
 	$(BIN)/python bench/run.py
+
+# The load run on PostgreSQL (docs/reliability.md). LOAD_DATABASE_URL defaults to keel_load.
+load: install
+	$(BIN)/python bench/load.py

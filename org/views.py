@@ -18,11 +18,24 @@ from org import permissions, selectors, services
 from org.models import Unit
 
 
+def _ping_redis(url: str) -> str:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1).ping()
+    except Exception as exc:  # any client error means "down"
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
+    """503 when the database is down: nothing works without it. With the database up it is
+    200, and "degraded" when Redis (the cache and the Celery broker) is down: pages, the API and
+    check-ins keep working, the cache reads as empty, and reminders wait in the database until
+    the next dispatch after Redis is back. `checks` says which part is down."""
     checks: dict[str, str] = {}
-    healthy = True
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -30,18 +43,19 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["database"] = "ok"
     except Exception as exc:  # any driver error means "down"
         checks["database"] = f"error: {exc.__class__.__name__}"
-        healthy = False
     if settings.REDIS_URL:
-        try:
-            import redis
-
-            redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
-            checks["redis"] = "ok"
-        except Exception as exc:
-            checks["redis"] = f"error: {exc.__class__.__name__}"
-            healthy = False
+        checks["redis"] = _ping_redis(settings.REDIS_URL)
+    broker = settings.CELERY_BROKER_URL
+    if not settings.CELERY_TASK_ALWAYS_EAGER and broker.startswith(("redis://", "rediss://")):
+        checks["broker"] = checks["redis"] if broker == settings.REDIS_URL else _ping_redis(broker)
+    if checks["database"] != "ok":
+        status = "error"
+    elif any(value != "ok" for value in checks.values()):
+        status = "degraded"
+    else:
+        status = "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503
+        {"status": status, "checks": checks}, status=503 if status == "error" else 200
     )
 
 

@@ -29,5 +29,6 @@ from .core import (  # noqa: F401
     recompute_progress_upwards,
     record_measurement,
     record_measurements,
+    refresh_progress,
 )
 from .cycles import create_cycle, update_cycle  # noqa: F401

@@ -51,13 +51,56 @@ def goal_progress(goal: Goal) -> float:
     return _weighted_mean(list(rows))
 
 
+def lock_goal_chains(goal_ids) -> set[int]:
+    """Lock the goals and every goal they align to, in one statement ordered by id, and return
+    their ids. Progress writes lock what they will update this way first: every writer takes
+    the goal rows in the same order, so two check-ins whose cascades overlap (they all meet at
+    the company goal) wait for each other instead of deadlocking. O(depth) queries."""
+    ids = frontier = {pk for pk in goal_ids if pk}
+    while frontier:
+        frontier = (
+            set(
+                Goal.objects.filter(pk__in=frontier, parent__isnull=False).values_list(
+                    "parent_id", flat=True
+                )
+            )
+            - ids
+        )
+        ids = ids | frontier
+    if ids:
+        list(
+            Goal.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return ids
+
+
+def refresh_progress(goal_ids) -> None:
+    """Recompute the progress of these goals and of everything they roll up into, once, with
+    the rows locked up front (see lock_goal_chains). Call it last in a transaction: the goals
+    near the top are shared by everyone and stay locked until the commit."""
+    goal_ids = sorted(set(goal_ids))
+    lock_goal_chains(goal_ids)
+    for goal in Goal.objects.filter(pk__in=goal_ids).only(
+        "pk", "progress", "progress_source", "parent_id"
+    ):
+        _recompute_chain(goal)
+
+
 def recompute_progress_upwards(goal: Goal) -> None:
     """Recompute a goal's progress and then each ancestor's, in the caller's transaction:
-    O(depth) small queries, never the whole tree.
+    O(depth) small queries, never the whole tree; the chain is locked first.
 
     Progress is derived data (it follows from the key results' values, which are audited), not
     an audited change: it is written with update() and keeps no history row (`progress` is
     excluded from the goal's and key result's history)."""
+    lock_goal_chains([goal.pk])
+    _recompute_chain(goal)
+
+
+def _recompute_chain(goal: Goal) -> None:
     seen: set[int] = set()
     current: Goal | None = goal
     while current is not None and current.pk not in seen:
@@ -85,13 +128,19 @@ def record_measurement(
     recorded_by: Person | None = None,
     note: str = "",
     at: dt.datetime | None = None,
+    recompute: bool = True,
 ) -> Measurement:
     """Record a new value for a key result: history row, current value, progress of the key
-    result, its goal and every goal it aligns to."""
+    result, its goal and every goal it aligns to. `recompute=False` leaves the goals to the
+    caller, which records several values and then calls refresh_progress once."""
     value = parse_value(value)
     if source not in Measurement.Source.values:
         raise ValidationError({"source": _("Unknown source.")})
-    key_result = KeyResult.objects.select_for_update().select_related("goal").get(pk=key_result.pk)
+    key_result = (
+        KeyResult.objects.select_for_update(of=("self",))
+        .select_related("goal")
+        .get(pk=key_result.pk)
+    )
     if key_result.goal.state == Goal.State.CLOSED:
         raise ValidationError(_("This goal is closed; its key results can no longer change."))
     measurement = Measurement.objects.create(
@@ -105,7 +154,8 @@ def record_measurement(
     key_result.current_value = value
     key_result.progress = key_result.compute_progress(value)
     key_result.save(update_fields=["current_value", "progress", "updated_at"])
-    recompute_progress_upwards(key_result.goal)
+    if recompute:
+        recompute_progress_upwards(key_result.goal)
     return measurement
 
 
@@ -117,11 +167,14 @@ def record_measurements(
     source: str,
     recorded_by: Person | None = None,
     at: dt.datetime | None = None,
+    recompute: bool = True,
 ) -> list[Measurement]:
     """`record_measurement` for several key results at once (a check-in's updates): the key
     results are locked in one query (in id order, so two writers never deadlock), the
     measurements inserted in one statement, each key result saved (its history row kept) and
-    each goal touched recomputed up the cascade once, not once per key result."""
+    each goal touched recomputed up the cascade once, not once per key result, with the chains
+    locked in id order first (`refresh_progress`). `recompute=False` leaves that to the caller
+    (a check-in rolls up last, see `submit_check_in`)."""
     if source not in Measurement.Source.values:
         raise ValidationError({"source": _("Unknown source.")})
     parsed = [(kr.pk, parse_value(value), note) for kr, value, note in values]
@@ -153,8 +206,8 @@ def record_measurements(
         key_result.progress = key_result.compute_progress(value)
         key_result.save(update_fields=["current_value", "progress", "updated_at"])
         goals.setdefault(key_result.goal_id, key_result.goal)
-    for goal in goals.values():
-        recompute_progress_upwards(goal)
+    if recompute:
+        refresh_progress(goals)
     return measurements
 
 

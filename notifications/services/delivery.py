@@ -2,12 +2,19 @@
 
 A Delivery is claimed with a conditional update (pending → sending) before anything goes out,
 so two executions of the same task never both send it. New deliveries go out in batches
-(`deliver_many`: one claim, one email connection, one status update per batch). A transient
-failure (network, 5xx, 429, SMTP trouble) puts the row back to pending and hands it to
-`deliver`, which Celery retries with exponential backoff up to MAX_ATTEMPTS in all; a
-permanent error or the last attempt leaves it failed with the error, visible to admins on the
-runs page and in the admin. A row left in "sending" by a worker that died mid-send is never
-resent (that could send twice): the dispatcher marks it failed after STALE_SENDING.
+(`deliver_many`: one claim and one email connection per batch, each result recorded as soon
+as the channel has answered). A transient failure (network, 5xx, 429, SMTP trouble) puts the
+row back to pending and hands it to `deliver`, which Celery retries with exponential backoff
+up to MAX_ATTEMPTS in all; a permanent error or the last attempt leaves it failed with the
+error, visible to admins on the runs page and in the admin.
+
+A worker killed mid-send leaves its claimed rows in "sending"; the dispatcher's sweep puts
+them back to pending after STALE_SENDING and sends them again (reminders.sweep). So nothing
+claimed is lost, and everything recorded as sent stays sent. The one window that is
+at-least-once rather than exactly-once is a kill after the mail server (or webhook) accepted a
+message and before its row was marked sent, a few milliseconds per message: that one message
+goes out again. No channel offers a way to close it (SMTP has no idempotent submit), so Keel
+prefers a rare duplicate to a lost reminder.
 """
 
 from __future__ import annotations
@@ -15,13 +22,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterable
-from functools import partial
 
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from config.celery import enqueue
 from notifications.channels import SENDERS, DeliveryError, TransientDeliveryError
 from notifications.kinds import Channel, default_enabled, preference_kind
 from notifications.models import ChannelConfig, Delivery, Notification, NotificationPreference
@@ -72,23 +79,19 @@ def build_deliveries(
     return rows
 
 
-def _enqueue_now(ids: list[int]) -> None:
+def enqueue_deliveries(ids: Iterable[int]) -> None:
+    """Send after commit, in batches. A broker outage must not undo the business action: the
+    pending rows are picked up again by the next dispatch's sweep."""
     from notifications import tasks
 
-    for start in range(0, len(ids), DELIVERY_BATCH):
-        tasks.deliver_batch.delay(ids[start : start + DELIVERY_BATCH])
-
-
-def enqueue_deliveries(ids: Iterable[int]) -> None:
-    """Send after commit. `robust`: a broker outage must not undo the business action; the
-    pending rows are picked up again by the next dispatch."""
     ids = [pk for pk in ids if pk]
-    if ids:
-        transaction.on_commit(partial(_enqueue_now, ids), robust=True)
+    for start in range(0, len(ids), DELIVERY_BATCH):
+        enqueue(tasks.deliver_batch, ids[start : start + DELIVERY_BATCH])
 
 
 def fan_out_notifications(*, notification_ids: list[int]) -> list[Delivery]:
-    """Email and webhook copies of in-app notifications other apps created with notify()."""
+    """Email and webhook copies of in-app notifications, made once (notify() calls it in its
+    own transaction; the fan_out task, for messages queued by earlier versions)."""
     notifications = list(
         Notification.objects.filter(pk__in=notification_ids, deliveries__isnull=True)
         .select_related("recipient__user", "recipient__unit")
@@ -157,10 +160,10 @@ def deliver(*, delivery_id: int, final: bool = False) -> str | None:
 
 def deliver_many(*, delivery_ids: list[int]) -> dict[str, int]:
     """First attempt of a batch of deliveries: claim the pending ones in one update (tagged with
-    a fresh token), send each (email over one connection), then record the results. Transient
-    failures go back to pending and on to `deliver` one by one, which retries with backoff;
-    permanent ones are failed. A batch killed halfway leaves its rows in "sending": the
-    dispatcher fails them later rather than risk sending twice."""
+    a fresh token), then send each (email over one connection) and record its result at once,
+    so a batch killed halfway has marked everything it sent. Transient failures go back to
+    pending and on to `deliver` one by one, which retries with backoff; permanent ones are
+    failed. What a killed batch left in "sending" the sweep sends again (module docstring)."""
     from notifications import tasks
 
     token = uuid.uuid4().hex
@@ -169,39 +172,56 @@ def deliver_many(*, delivery_ids: list[int]) -> dict[str, int]:
         status=Delivery.Status.SENDING, attempts=F("attempts") + 1, claim=token, updated_at=now
     )
     rows = list(
-        Delivery.objects.filter(claim=token, status=Delivery.Status.SENDING).select_related(
-            "recipient__user", "config"
-        )
+        Delivery.objects.filter(claim=token, status=Delivery.Status.SENDING)
+        .select_related("recipient__user", "config")
+        .order_by("pk")
     )
-    sent: list[int] = []
-    failed: list[tuple[int, str]] = []
-    retry: list[tuple[int, str]] = []
+    counts = {"sent": 0, "failed": 0, "retrying": 0}
     connection = get_connection() if any(r.channel == Channel.EMAIL for r in rows) else None
+
+    def finish(delivery: Delivery, outcome: str, **fields) -> None:
+        counts[outcome] += 1
+        Delivery.objects.filter(pk=delivery.pk, claim=token).update(
+            updated_at=timezone.now(), **fields
+        )
+
     try:
         for delivery in rows:
             try:
                 SENDERS[delivery.channel](delivery, connection=connection)
             except TransientDeliveryError as exc:
-                target = retry if delivery.attempts < MAX_ATTEMPTS else failed
-                target.append((delivery.pk, str(exc)[:2000]))
+                if delivery.attempts < MAX_ATTEMPTS:
+                    finish(
+                        delivery,
+                        "retrying",
+                        status=Delivery.Status.PENDING,
+                        last_error=str(exc)[:2000],
+                    )
+                    enqueue(tasks.deliver, delivery.pk, countdown=FIRST_RETRY_DELAY)
+                else:
+                    finish(
+                        delivery,
+                        "failed",
+                        status=Delivery.Status.FAILED,
+                        last_error=str(exc)[:2000],
+                    )
             except DeliveryError as exc:
-                failed.append((delivery.pk, str(exc)[:2000]))
-            except Exception as exc:  # a sender bug must not leave the batch claimed
+                finish(
+                    delivery, "failed", status=Delivery.Status.FAILED, last_error=str(exc)[:2000]
+                )
+            except Exception as exc:  # a sender bug must not leave the row claimed
                 logger.exception("Delivery %s crashed", delivery.pk)
-                failed.append((delivery.pk, f"{exc.__class__.__name__}: {exc}"[:2000]))
+                error = f"{exc.__class__.__name__}: {exc}"[:2000]
+                finish(delivery, "failed", status=Delivery.Status.FAILED, last_error=error)
             else:
-                sent.append(delivery.pk)
+                finish(
+                    delivery,
+                    "sent",
+                    status=Delivery.Status.SENT,
+                    sent_at=timezone.now(),
+                    last_error="",
+                )
     finally:
         if connection is not None:
             connection.close()
-    done = timezone.now()
-    if sent:
-        Delivery.objects.filter(pk__in=sent).update(
-            status=Delivery.Status.SENT, sent_at=done, last_error="", updated_at=done
-        )
-    for pk, error in failed:
-        _finish(pk, status=Delivery.Status.FAILED, last_error=error)
-    for pk, error in retry:
-        _finish(pk, status=Delivery.Status.PENDING, last_error=error)
-        tasks.deliver.apply_async((pk,), countdown=FIRST_RETRY_DELAY)
-    return {"sent": len(sent), "failed": len(failed), "retrying": len(retry)}
+    return counts

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
 from notifications.models import Notification
+from notifications.services.delivery import fan_out_notifications
 from org.models import Person
 from org.permissions import get_notification_for, own_notifications
-
-
-def _fan_out_after_commit(ids: list[int]) -> None:
-    from notifications import tasks
-
-    tasks.fan_out.delay(ids)
 
 
 @transaction.atomic
@@ -30,8 +24,8 @@ def notify(
     subject: models.Model | None = None,
 ) -> list[Notification]:
     """Create one in-app notification per distinct recipient (text already in words; callers
-    render it in the recipient's language where it matters). After commit, the other channels
-    (email, chat webhooks) go out according to each recipient's preferences."""
+    render it in the recipient's language where it matters), and its email and chat webhook
+    deliveries as each recipient's preferences allow; those go out after commit."""
     content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     seen: set[int] = set()
     rows = []
@@ -50,9 +44,9 @@ def notify(
             )
         )
     created = Notification.objects.bulk_create(rows)
-    ids = [row.pk for row in created if row.pk]
-    if ids:
-        transaction.on_commit(partial(_fan_out_after_commit, ids), robust=True)
+    # The email and webhook copies are rows written in this same transaction, and only their
+    # sending waits for the broker: if it is down, the dispatcher's sweep sends them later.
+    fan_out_notifications(notification_ids=[row.pk for row in created if row.pk])
     return created
 
 

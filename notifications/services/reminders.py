@@ -22,15 +22,17 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.utils import timezone
 
+from config.celery import enqueue
 from notifications.kinds import Channel, ReminderKind
 from notifications.models import Delivery, Notification, ReminderLog, ReminderRun, ReminderSchedule
 from notifications.services.delivery import (
+    MAX_ATTEMPTS,
     active_webhooks,
     build_deliveries,
     channel_enabled,
@@ -44,6 +46,7 @@ from tracking.models.checkins import week_start
 CHUNK_SIZE = 500
 STALE_SENDING = dt.timedelta(minutes=15)
 STALE_PENDING = dt.timedelta(minutes=10)
+SWEEP_LIMIT = 5000  # rows recovered per dispatch (every five minutes)
 
 
 @lru_cache(maxsize=512)
@@ -123,28 +126,40 @@ def _chunks(due: list[Due]):
             yield kind, period, ids[start : start + CHUNK_SIZE]
 
 
-def _enqueue_batch(run_id: int, kind: str, period: dt.date, ids: list[int]) -> None:
-    from notifications import tasks
+def sweep(now: dt.datetime) -> dict[str, int]:
+    """Recover what a dead worker or an unreachable broker left behind:
 
-    tasks.send_reminder_batch.delay(run_id, kind, period.isoformat(), ids)
+    - deliveries "sending" for longer than STALE_SENDING belong to a worker that died between
+      claiming them and recording the result: they go back to pending and are sent again
+      (failed instead once their attempts are used up). STALE_SENDING is far longer than a
+      live batch takes, so a row a live worker still holds is not taken from it;
+    - deliveries pending for longer than STALE_PENDING lost their task (the broker was down
+      when it was to be sent, or the message was lost): they are enqueued again.
 
-
-def sweep(now: dt.datetime) -> None:
-    """Deliveries a dead worker left in "sending" are failed (resending could duplicate);
-    pending ones whose task was lost (broker down at commit) are enqueued again."""
-    Delivery.objects.filter(
-        status=Delivery.Status.SENDING, updated_at__lt=now - STALE_SENDING
-    ).update(
-        status=Delivery.Status.FAILED,
-        last_error="Interrupted while sending; not resent so that it is never sent twice.",
-        updated_at=now,
+    Sending twice is then possible only for a message the channel accepted in the instant
+    before its worker died (see notifications.services.delivery)."""
+    stale = list(
+        Delivery.objects.filter(
+            status=Delivery.Status.SENDING, updated_at__lt=now - STALE_SENDING
+        ).values_list("pk", "attempts")[:SWEEP_LIMIT]
     )
+    exhausted = [pk for pk, attempts in stale if attempts >= MAX_ATTEMPTS]
+    resend = [pk for pk, attempts in stale if attempts < MAX_ATTEMPTS]
+    for ids, status, error in (
+        (exhausted, Delivery.Status.FAILED, "Interrupted while sending, and no attempts left."),
+        (resend, Delivery.Status.PENDING, "Interrupted while sending (worker lost); sent again."),
+    ):
+        if ids:
+            Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING).update(
+                status=status, last_error=error, updated_at=now
+            )
     lost = list(
         Delivery.objects.filter(
             status=Delivery.Status.PENDING, updated_at__lt=now - STALE_PENDING
-        ).values_list("pk", flat=True)[:5000]
+        ).values_list("pk", flat=True)[:SWEEP_LIMIT]
     )
-    enqueue_deliveries(lost)
+    enqueue_deliveries([*resend, *lost])
+    return {"failed": len(exhausted), "resent": len(resend), "requeued": len(lost)}
 
 
 def dispatch(
@@ -152,6 +167,8 @@ def dispatch(
 ) -> ReminderRun:
     """One dispatch. `inline` runs the batches here (the operators' command) instead of
     through the broker."""
+    from notifications import tasks
+
     now = now or timezone.now()
     sweep(timezone.now())  # real time, even when an operator dispatches "as of" another instant
     due = find_due(now)
@@ -162,7 +179,7 @@ def dispatch(
         if inline:
             send_reminder_batch(run_id=run.pk, kind=kind, period=period, person_ids=ids, now=now)
         else:
-            transaction.on_commit(partial(_enqueue_batch, run.pk, kind, period, ids), robust=True)
+            enqueue(tasks.send_reminder_batch, run.pk, kind, period.isoformat(), ids)
     ReminderRun.objects.filter(pk=run.pk).update(batches=batches)
     run.batches = batches
     return run
@@ -179,8 +196,12 @@ def send_reminder_batch(
     """Decide, claim and create the notifications and deliveries of one batch (see the module
     docstring). Safe to run any number of times. Returns counts of what this call claimed."""
     now = now or timezone.now()
+    # In id order, so that two batches racing for the same people insert their log rows in
+    # the same order (one waits for the other instead of deadlocking).
     people = list(
-        Person.objects.filter(pk__in=person_ids, is_active=True).select_related("user", "unit")
+        Person.objects.filter(pk__in=person_ids, is_active=True)
+        .select_related("user", "unit")
+        .order_by("pk")
     )
     plans = plan_batch(kind=kind, period=period, people=people, now=now)
     prefs = preference_map(p.pk for p in people)

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from goals.models import GoalSettings, KeyResult, Status
-from goals.services import parse_value, record_measurements
+from goals.services import parse_value, record_measurements, refresh_progress
 from org.history import records_actor
 from org.models import Person
 from tracking.models import CauseTag, CheckIn, KeyResultUpdate, local_today, week_start
@@ -297,6 +297,13 @@ def save_check_in_draft(
     return check_in
 
 
+def _entered(row) -> tuple:
+    """What the author entered: on a check-in, or on one key result update."""
+    if isinstance(row, CheckIn):
+        return (*(getattr(row, name) for name in TEXT_FIELDS), row.confidence)
+    return (row.value, row.confidence, row.note, row.cause_id, row.action)
+
+
 def _measured_at(check_in: CheckIn, today: dt.date) -> dt.datetime:
     if check_in.is_open_on(today):
         return timezone.now()
@@ -325,6 +332,7 @@ def submit_check_in(
     amending = check_in.is_submitted
     if amending and not check_in.is_open_on(today):
         raise ValidationError(_("A submitted check-in can only be amended during its own week."))
+    fields_before = _entered(check_in)
     _apply_fields(check_in, fields)
     parsed, _allowed = _parse_updates(check_in=check_in, updates=updates or [], strict=True)
     existing = {
@@ -334,6 +342,7 @@ def submit_check_in(
         )
     }
     old_values = {kr_id: u.value for kr_id, u in existing.items()}
+    entered_before = {kr_id: _entered(u) for kr_id, u in existing.items()}
     # An amendment refreshes a deviation that was filled from the numbers (and left as is).
     filled_before = _filled_deviation(check_in, existing.values()) if amending else None
     changed = _upsert(check_in, parsed, existing)
@@ -364,6 +373,12 @@ def submit_check_in(
                 )
     if errors:
         raise ValidationError(errors)
+    if (
+        amending
+        and _entered(check_in) == fields_before
+        and all(entered_before.get(pk) == _entered(u) for pk, u in changed.items())
+    ):  # the same submission again (a double click, a retried request): nothing to amend
+        return check_in
     measured = []
     for update in sorted(to_process, key=lambda u: (u.key_result.position, u.key_result_id)):
         kr_id = update.key_result_id
@@ -373,12 +388,13 @@ def submit_check_in(
         if not amending or old_values.get(kr_id) != update.value or kr_id not in old_values:
             measured.append((update.key_result, update.value, update.note))
     if measured:
-        # One write for all of them: progress rolls up the cascade once per goal.
+        # One write for all of them (key results locked in id order); progress rolls up below.
         record_measurements(
             values=measured,
             source="check_in",
             recorded_by=actor,
             at=_measured_at(check_in, today),
+            recompute=False,
         )
     current = check_in.deviation.strip()
     if to_process and (not current or current == filled_before):
@@ -392,4 +408,7 @@ def submit_check_in(
         check_in.state = CheckIn.State.SUBMITTED
         check_in.submitted_at = timezone.now()
     check_in.save()
+    # Progress rolls up once, last: the goals near the top are shared by everyone checking in
+    # and stay locked until the commit.
+    refresh_progress({kr.goal_id for kr, _value, _note in measured})
     return check_in
