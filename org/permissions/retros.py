@@ -91,11 +91,16 @@ def visible_retrospectives(viewer: Person | None) -> QuerySet:
     return Retrospective.objects.filter(q)
 
 
-def _manages_scope(viewer: Person, retro) -> bool:
+def _manages_scope(viewer: Person, retro, *, owner_counts: bool = True) -> bool:
+    """The viewer is above the scope (the goal owner's manager chain, the unit's head chain);
+    with `owner_counts`, the owner of a person's goal counts too (she sees and edits the
+    retrospective of her own goal, but does not hold, publish or follow it through unless
+    she facilitates it)."""
     if retro.goal_id:
         goal = retro.goal
         if goal.owner_person_id:
-            return goal.owner_person_id == viewer.pk or manages(viewer, goal.owner_person)
+            own = owner_counts and goal.owner_person_id == viewer.pk
+            return own or manages(viewer, goal.owner_person)
         unit = goal.owner_unit
     else:
         unit = retro.unit
@@ -107,7 +112,9 @@ def _manages_scope(viewer: Person, retro) -> bool:
 def can_on_retrospective(viewer: Person | None, retro, action: str = VIEW) -> bool:
     if viewer is None:
         return False
-    if is_admin(viewer) or retro.facilitator_id == viewer.pk or _manages_scope(viewer, retro):
+    if is_admin(viewer) or retro.facilitator_id == viewer.pk:
+        return True
+    if _manages_scope(viewer, retro, owner_counts=action != MANAGE):
         return True
     if action == MANAGE:
         return False
