@@ -203,6 +203,18 @@ _TABLES: list = []
 
 def subject_fingerprint(world) -> list:
     """Alice's own rows across the apps (what someone else's 'own' action must not touch)."""
+    queries = getattr(world, "_subject_sql", None)
+    if queries is None:
+        queries = world._subject_sql = [qs.query.sql_with_params() for qs in _subject_rows(world)]
+    out = []
+    with connection.cursor() as cursor:
+        for sql, params in queries:
+            cursor.execute(sql, params)
+            out.append(cursor.fetchall())
+    return out
+
+
+def _subject_rows(world):
     from goals.models import Goal, KeyResult
     from incentives.models import Award
     from notifications.models import Notification, ReminderSchedule
@@ -221,7 +233,7 @@ def subject_fingerprint(world) -> list:
         ReminderSchedule.objects.filter(person=alice),
         Lesson.objects.filter(author=alice),
     ]
-    return [list(qs.order_by("pk").values_list()) for qs in parts]
+    return [qs.order_by("pk").values_list() for qs in parts]
 
 
 def diff_tables(before, after) -> list[str]:
@@ -509,13 +521,20 @@ def play(world, table: dict, keys: list[str]) -> None:
     """Play the rows of `keys`, then fail listing every mismatch. With KEEL_AUTHZ_STATS set to
     a file name, the counts of requests and assertions are appended to it (one JSON line)."""
     import os
+    import time
 
+    started = time.process_time()
     run = Run(world)
     for key in keys:
         run.play(key, table[key])
     stats = os.environ.get("KEEL_AUTHZ_STATS")
     if stats:
         with open(stats, "a", encoding="utf-8") as out:
-            row = {"keys": keys, "requests": run.requests, "assertions": run.assertions}
+            row = {
+                "keys": keys,
+                "requests": run.requests,
+                "assertions": run.assertions,
+                "cpu_seconds": round(time.process_time() - started, 2),
+            }
             out.write(json.dumps(row) + "\n")
     run.report()

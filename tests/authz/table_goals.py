@@ -400,6 +400,7 @@ TABLE = {
     ],
     "goals:create": [
         Act("form", "/goals/new/"),
+        Act("form aligned to her private goal", "/goals/new/?parent={goal_private}"),
         Act("create own", "/goals/new/", "post", _goal_form, own=True),
     ],
     "goals:smart-preview": [

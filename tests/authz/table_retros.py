@@ -215,6 +215,11 @@ TABLE = {
         Act(
             "for her private goal", "/api/v1/lessons/similar/?goal={goal_private}", allowed=PRIVATE
         ),
+        Act(
+            "for her private key result",
+            "/api/v1/lessons/similar/?key_result={kr_private}",
+            allowed=PRIVATE,
+        ),
     ],
     "lesson-detail": [
         Act("read published", "/api/v1/lessons/{lesson}/"),
@@ -324,6 +329,12 @@ TABLE = {
         Act(
             "for her private goal",
             "/retros/similar/?goal={goal_private}",
+            allowed=PRIVATE,
+            htmx=True,
+        ),
+        Act(
+            "for her private key result",
+            "/retros/similar/?key_result={kr_private}",
             allowed=PRIVATE,
             htmx=True,
         ),

@@ -379,6 +379,7 @@ TABLE = {
     ],
     "tracking:resource-new": [
         Act("form", "/tracking/requests/new/"),
+        Act("form for her private key result", "/tracking/requests/new/?key_result={kr_private}"),
         Act(
             "request mine",
             "/tracking/requests/new/",
