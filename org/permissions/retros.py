@@ -35,6 +35,7 @@ __all__ = [
     "visible_lessons",
     "get_lesson_for",
     "can_see_goal_for_retros",
+    "visible_results",
 ]
 
 VIEW, EDIT, MANAGE = "view", "edit", "manage"
@@ -176,6 +177,21 @@ def can_see_goal_for_retros(viewer: Person | None, goal: Goal) -> bool:
     from org.permissions.goals import visible_goals
 
     return viewer is not None and visible_goals(viewer).filter(pk=goal.pk).exists()
+
+
+def visible_results(viewer: Person | None, retro) -> dict:
+    """The retrospective's frozen results as this viewer may read them: only the goals (and
+    their key results) the goals scope lets them see. A participant of a unit's retrospective
+    does not meet a colleague's private goal, nor the team's, in its snapshot."""
+    from org.permissions.goals import visible_goals
+
+    results = dict(retro.results or {})
+    rows = results.get("goals", [])
+    if rows and not is_admin(viewer):
+        ids = [row["id"] for row in rows]
+        seen = set(visible_goals(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+        results["goals"] = [row for row in rows if row["id"] in seen]
+    return results
 
 
 def visible_lessons(viewer: Person | None) -> QuerySet:
