@@ -23,7 +23,17 @@ from tests.authz.engine import (
     Act,
     Marker,
 )
-from tests.authz.world import ADMIN, HIRED_ON, MANAGER, PEER, PRIVATE_GOAL, SELF, SKIP, UNIT_GOAL
+from tests.authz.world import (
+    ADMIN,
+    HIRED_ON,
+    HRBP,
+    MANAGER,
+    PEER,
+    PRIVATE_GOAL,
+    SELF,
+    SKIP,
+    UNIT_GOAL,
+)
 
 
 def _hired_on_shown(response) -> bool:
@@ -163,6 +173,11 @@ TABLE = {
         Act("read unit", "/api/v1/goals/{goal_unit}/", allowed=UNIT_VISIBLE),
         Act("read private", "/api/v1/goals/{goal_private}/", allowed=PRIVATE),
         Act("read agreed", "/api/v1/goals/{goal_agreed}/", allowed=PUBLIC),
+        Act(
+            "read her team's private goal",
+            "/api/v1/goals/{team_goal_private}/",
+            allowed=HEADS | {HRBP},
+        ),
         Act(
             "update public draft",
             "/api/v1/goals/{goal_public}/",

@@ -52,6 +52,7 @@ LAST_WEEK = dt.date(2026, 11, 9)
 # Distinctive texts, and who may read them (every other relation must never meet them).
 PRIVATE_GOAL = "Zq-private-goal-of-alice"
 UNIT_GOAL = "Zq-unit-goal-of-alice"
+TEAM_PRIVATE_GOAL = "Zq-private-goal-of-field-team"
 CHECK_IN_DONE = "Zq-checkin-done-by-alice"
 UPDATE_NOTE = "Zq-update-note-by-alice"
 FEEDBACK_TEXT = "Zq-feedback-from-bob"
@@ -204,6 +205,16 @@ def build() -> World:
         alice, cycle, PRIVATE_GOAL, visibility="private", krs=("Pkr",), parent=o["goal_agreed"]
     )
     o["goal_agreed"].refresh_from_db()
+    # Her team's private goal: its owner is the head (Bob); members do not see it.
+    o["team_goal_private"] = goal_services.create_goal(
+        actor=bob,
+        cycle=cycle,
+        title=TEAM_PRIVATE_GOAL,
+        level=Goal.Level.UNIT,
+        owner_unit=units["field"],
+        visibility="private",
+        key_results=[{"name": "Team kr", "target_value": Decimal("100")}],
+    )
     krs = list(KeyResult.objects.filter(goal=o["goal_agreed"]).order_by("position"))
     o["kr"], o["kr_second"] = krs
     o["kr_public"] = o["goal_public"].key_results.get()
@@ -364,6 +375,7 @@ def secrets() -> list[tuple[str, frozenset[str]]]:
     return [
         (PRIVATE_GOAL, chain),
         (UNIT_GOAL, chain | {PEER}),
+        (TEAM_PRIVATE_GOAL, frozenset({MANAGER, SKIP, HRBP, ADMIN})),
         (CHECK_IN_DONE, chain),
         (UPDATE_NOTE, chain),
         (FEEDBACK_TEXT, chain),
