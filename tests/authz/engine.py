@@ -1,5 +1,5 @@
-"""The matrix engine: table rows (`Act`), the shared relation sets, and `run()` which plays
-every row for every relation against the organisation of tests/authz/world.py.
+"""The matrix engine: `play()` runs table rows (tests/authz/rows.py) for every relation against
+the organisation of tests/authz/world.py and reports every mismatch at once.
 
 Conventions asserted (DESIGN.md "Permission scopes"; STYLE.md §2):
 - an object outside the viewer's scope answers 404 (reads and writes alike), never 403 and
@@ -19,229 +19,23 @@ organisation as built and the rows are independent of each other's order.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+import os
+import time
 
-from django.apps import apps
+import pytest
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.test import Client
-from django.urls import resolve
 from rest_framework.test import APIClient
 
 from tests.authz import world as W
-from tests.authz.world import (
-    ADMIN,
-    ANON,
-    HRBP,
-    HRBP_OTHER,
-    MANAGER,
-    PEER,
-    SELF,
-    SIGNED_IN,
-    SKIP,
-)
-
-# --- the shared rules, once ------------------------------------------------------------------
-EVERYONE = frozenset(SIGNED_IN)
-NOBODY = frozenset()
-# Alice, everyone above her, the HRBP of her unit and admins: who follows her work.
-MANAGER_CHAIN = frozenset({SELF, MANAGER, SKIP, HRBP, ADMIN})
-# Who decides for her: her manager chain and admins (never herself).
-ABOVE = frozenset({MANAGER, SKIP, ADMIN})
-# The owner and those who may act as the owner's manager.
-OWNER_AND_ABOVE = ABOVE | {SELF}
-# Her manager chain and her HRBP: who give feedback (an admin outside her chain does not).
-COACHES = frozenset({MANAGER, SKIP, HRBP})
-# HR decisions on her (awards): her HRBP and admins.
-HR = frozenset({HRBP, ADMIN})
-# Anyone with an HRBP assignment, and admins.
-ANY_HR = frozenset({HRBP, HRBP_OTHER, ADMIN})
-# Goal visibility.
-PUBLIC = EVERYONE
-UNIT_VISIBLE = MANAGER_CHAIN | {PEER}
-PRIVATE = MANAGER_CHAIN
-ONLY_SELF = frozenset({SELF})
-ONLY_ADMIN = frozenset({ADMIN})
-# Heads of her unit or above, and admins (budgets, team pages).
-HEADS = frozenset({MANAGER, SKIP, ADMIN})
-MANAGERS = frozenset({MANAGER, SKIP})
+from tests.authz.routes import route_key
+from tests.authz.rows import Act, build_path, resolve_value
+from tests.authz.snapshot import diff_tables, fingerprint, subject_fingerprint
+from tests.authz.world import ANON, SELF, SIGNED_IN
 
 LOGIN_PREFIX = "/login/"
 TEXT_TYPES = ("text/", "application/json")
-
-
-@dataclass(frozen=True)
-class Marker:
-    """An object in a list: `value(world)` is an id (API lists: the `id` of a row) or a text
-    (pages: found in the HTML). `present` must find it; everyone outside `visible` (default:
-    `present`) must not."""
-
-    value: Callable[[W.World], object] | str
-    present: frozenset
-    visible: frozenset | None = None
-
-    def resolve(self, world) -> object:
-        return resolve_value(world, self.value)
-
-
-@dataclass(frozen=True)
-class Act:
-    """One action on one URL pattern. `path` and `data` may name fixture objects as `{name}` in
-    the path and `"@name"` in the data (their primary keys)."""
-
-    action: str
-    path: str | Callable[[W.World], str]
-    method: str = "get"
-    data: Mapping | Callable[[W.World], Mapping] | None = None
-    allowed: frozenset = EVERYONE
-    # Who may see the object acted on: refused inside 403, outside 404 (default: reads 404,
-    # writes 403).
-    sees: frozenset | None = None
-    # The status every refused relation gets, when not the rule above (role pages: 403).
-    denied: int | None = None
-    # Domain-rule refusals with their own status, per relation ({SELF: 400}).
-    refused: Mapping[str, int] = field(default_factory=dict)
-    markers: tuple[Marker, ...] = ()
-    # (predicate(response), relations for which it must hold; false for the other allowed).
-    reveals: tuple[Callable, frozenset] | None = None
-    # An object named in the body that the caller may not see (outside `sees`) is refused
-    # with these words, the same as for an id that does not exist (no existence oracle).
-    unknown: str | None = None
-    # Acts on the caller's own data: for any caller but Alice her data stays as it was.
-    own: bool = False
-    htmx: bool = False
-    # Statuses an allowed relation may get (default: 2xx, or 3xx not to the login page).
-    ok: tuple[int, ...] | None = None
-    # An allowed write changes the database (default for every method but GET); False for
-    # previews and idempotent no-ops.
-    effect: bool | None = None
-
-    @property
-    def is_read(self) -> bool:
-        return self.method == "get"
-
-    def expected_refusal(self, relation: str) -> int:
-        if relation in self.refused:
-            return self.refused[relation]
-        if self.denied is not None:
-            return self.denied
-        if self.sees is not None:
-            return 403 if relation in self.sees else 404
-        return 404 if self.is_read else 403
-
-
-def unknown_for(visible) -> dict:
-    """Refusals of a request naming, in its body, an object the caller may not see: 400 as
-    unknown, as DRF answers for any primary key that does not exist."""
-    return {relation: 400 for relation in SIGNED_IN if relation not in visible}
-
-
-def resolve_value(world, value, relation=None):
-    """Fixture names to primary keys: "@name" (an object, unit or username), "@me" (the
-    caller's person); callables get the world."""
-    if callable(value):
-        return value(world)
-    if value == "@me":
-        return world.people[relation].pk if relation in world.people else None
-    if isinstance(value, str) and value.startswith("@"):
-        return world.pk(value[1:])
-    if isinstance(value, dict):
-        return {k: resolve_value(world, v, relation) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [resolve_value(world, v, relation) for v in value]
-    return value
-
-
-def build_path(world, path) -> str:
-    if callable(path):
-        return path(world)
-    return path.format_map(_Pks(world))
-
-
-class _Pks(dict):
-    def __init__(self, world):
-        super().__init__()
-        self.world = world
-
-    def __missing__(self, key):
-        return self.world.pk(key)
-
-
-# --- the database seen from outside --------------------------------------------------------
-_APP_LABELS = ("org", "goals", "tracking", "incentives", "retros", "notifications")
-
-
-def _tables() -> list[tuple[str, str, str]]:
-    rows = []
-    for label in _APP_LABELS:
-        for model in apps.get_app_config(label).get_models(include_auto_created=True):
-            if model._meta.proxy or not model._meta.managed:
-                continue
-            columns = ", ".join(f'"{f.column}"' for f in model._meta.concrete_fields)
-            rows.append((model._meta.db_table, columns, model._meta.pk.column))
-    user = get_user_model()
-    columns = ", ".join(
-        f'"{f.column}"' for f in user._meta.concrete_fields if f.name != "last_login"
-    )
-    rows.append((user._meta.db_table, columns, user._meta.pk.column))
-    return rows
-
-
-def fingerprint() -> list:
-    """Every row of every Keel table (and the users, without last_login)."""
-    out = []
-    with connection.cursor() as cursor:
-        for table, columns, pk in _TABLES or _tables():
-            cursor.execute(f'SELECT {columns} FROM "{table}" ORDER BY "{pk}"')
-            out.append((table, cursor.fetchall()))
-    return out
-
-
-_TABLES: list = []
-
-
-def subject_fingerprint(world) -> list:
-    """Alice's own rows across the apps (what someone else's 'own' action must not touch)."""
-    queries = getattr(world, "_subject_sql", None)
-    if queries is None:
-        queries = world._subject_sql = [qs.query.sql_with_params() for qs in _subject_rows(world)]
-    out = []
-    with connection.cursor() as cursor:
-        for sql, params in queries:
-            cursor.execute(sql, params)
-            out.append(cursor.fetchall())
-    return out
-
-
-def _subject_rows(world):
-    from goals.models import Goal, KeyResult
-    from incentives.models import Award
-    from notifications.models import Notification, ReminderSchedule
-    from retros.models import Lesson
-    from tracking.models import CheckIn, KeyResultUpdate, ResourceRequest
-
-    alice = world.alice
-    parts = [
-        Goal.objects.filter(owner_person=alice),
-        KeyResult.objects.filter(goal__owner_person=alice),
-        CheckIn.objects.filter(person=alice),
-        KeyResultUpdate.objects.filter(check_in__person=alice),
-        ResourceRequest.objects.filter(requester=alice),
-        Award.objects.filter(person=alice),
-        Notification.objects.filter(recipient=alice),
-        ReminderSchedule.objects.filter(person=alice),
-        Lesson.objects.filter(author=alice),
-    ]
-    return [qs.order_by("pk").values_list() for qs in parts]
-
-
-def diff_tables(before, after) -> list[str]:
-    changed = []
-    for (table, rows_before), (_t, rows_after) in zip(before, after, strict=True):
-        if rows_before != rows_after:
-            changed.append(f"{table} ({len(rows_before)}→{len(rows_after)} rows)")
-    return changed
 
 
 # --- clients -------------------------------------------------------------------------------
@@ -311,8 +105,6 @@ class Run:
         self.failures: list[str] = []
         self.requests = 0
         self.assertions = 0
-        global _TABLES
-        _TABLES = _TABLES or _tables()
         self.baseline = fingerprint()
         self.subject = subject_fingerprint(world)
         self.secrets = W.secrets()
@@ -460,56 +252,9 @@ class Run:
         assert not self.failures, f"{len(self.failures)} mismatches:\n" + "\n".join(self.failures)
 
 
-# --- the resolver --------------------------------------------------------------------------
-def route_key(path: str) -> str:
-    """The table key of the URL pattern a path resolves to: its view name, made unique with
-    the route where two patterns share a name (the API's and the directory's person-detail)."""
-    match = resolve(path.split("?", 1)[0])
-    return table_key(match.view_name, match.route)
-
-
-_DUPLICATES: set[str] | None = None
-
-
-def duplicate_names() -> set[str]:
-    global _DUPLICATES
-    if _DUPLICATES is None:
-        from collections import Counter
-
-        counts = Counter(key for key, _route, _cb in walk_patterns())
-        _DUPLICATES = {name for name, n in counts.items() if n > 1}
-    return _DUPLICATES
-
-
-def walk_patterns():
-    """(view name, route, callback) of every URL pattern in config/urls.py."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-
-    def walk(patterns, prefix, namespace):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                ns = namespace
-                if p.namespace:
-                    ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
-                yield from walk(p.url_patterns, prefix + str(p.pattern), ns)
-            elif isinstance(p, URLPattern):
-                name = p.name and (f"{namespace}:{p.name}" if namespace else p.name)
-                yield name, prefix + str(p.pattern), p.callback
-
-    yield from walk(get_resolver().url_patterns, "", None)
-
-
-def table_key(name: str, route: str) -> str:
-    if name not in duplicate_names():
-        return name
-    return f"{name} (api)" if route.lstrip("^").startswith("api/") else f"{name} (page)"
-
-
 # --- test helpers --------------------------------------------------------------------------
 def groups(table: dict, size: int = 6) -> list:
     """The table's keys in groups of `size`: one test (one organisation built) per group."""
-    import pytest
-
     keys = list(table)
     return [
         pytest.param(keys[i : i + size], id=f"{keys[i]}+{len(keys[i : i + size]) - 1}")
@@ -520,9 +265,6 @@ def groups(table: dict, size: int = 6) -> list:
 def play(world, table: dict, keys: list[str]) -> None:
     """Play the rows of `keys`, then fail listing every mismatch. With KEEL_AUTHZ_STATS set to
     a file name, the counts of requests and assertions are appended to it (one JSON line)."""
-    import os
-    import time
-
     started = time.process_time()
     run = Run(world)
     for key in keys:

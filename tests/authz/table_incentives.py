@@ -8,7 +8,7 @@ it, never for themselves. Published recognition is public, its amount is not. Th
 report is for HRBPs (their units) and admins.
 """
 
-from tests.authz.engine import ANY_HR, EVERYONE, HR, MANAGER_CHAIN, ONLY_SELF, Act, Marker
+from tests.authz.rows import ANY_HR, EVERYONE, HR, MANAGER_CHAIN, ONLY_SELF, Act, Marker
 from tests.authz.world import AWARD_AMOUNT, HRBP_OTHER
 
 TIERS = {"tiers": [{"threshold": 1, "amount": 1000}, {"threshold": 1.2, "amount": 2000}]}

@@ -10,7 +10,7 @@ owners the importer may set goals for.
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.authz.engine import (
+from tests.authz.rows import (
     HR,
     MANAGER_CHAIN,
     MANAGERS,

@@ -1,23 +1,18 @@
-"""Matrix rows: check-ins, feedback, improvement plans, weekly reviews, resource requests and
-budgets (tracking and tracking/resources), API and pages.
+"""Matrix rows: check-ins, feedback, improvement plans and weekly reviews (issue 5), API and
+pages; resource requests and budgets are in tests/authz/table_resources.py.
 
 Rules (issues 5 and 6): only the author writes their check-in; their manager chain and their
 HRBP read it and give feedback (an admin outside the chain reads, gives none); peers never see
 it; the author acknowledges feedback. Improvement plans: the person, their manager chain and
 HRBP, admins. A weekly review is a manager's: they, those above them, their HRBP and admins
-read it. A resource request is seen by the requester, their manager chain, the addressed
-unit's heads, the HRBPs and admins; for a request to her own unit her manager chain (or an
-admin) decides, never herself. Budgets are seen by the unit's heads (and above), its HRBPs and
-admins; heads and admins write them.
+read it.
 
 An object named in a request *body* that the caller may not see answers 400 as unknown (as
 DRF does for any missing primary key): `unknown_for(...)`.
 """
 
-from tests.authz.engine import (
-    ABOVE,
+from tests.authz.rows import (
     COACHES,
-    HEADS,
     MANAGER_CHAIN,
     MANAGERS,
     ONLY_SELF,
@@ -36,7 +31,6 @@ from tests.authz.world import (
 )
 
 REVIEW_READERS = frozenset({MANAGER, SKIP, HRBP, ADMIN})  # Bob's review: Bob and above him
-BUDGET_READERS = HEADS | {HRBP}
 
 
 def _this_week_form(w) -> dict:
@@ -50,22 +44,10 @@ def _this_week_form(w) -> dict:
     return data
 
 
-def _field_in_utilisation(response) -> bool:
-    return any(row["unit_name"] == "Field team" for row in response.json()["units"])
-
-
 PLAN_BODY = {
     "person": "@alice",
     "title": "More demos",
     "actions": [{"kind": "coaching", "description": "Pair up", "owner": "@alice"}],
-}
-REQUEST_BODY = {
-    "kind": "budget",
-    "title": "Flyers",
-    "justification": "For the fair",
-    "goal": "@goal_agreed",
-    "amount": "100",
-    "category": "promotion",
 }
 
 TABLE = {
@@ -206,89 +188,6 @@ TABLE = {
     "weekly-review-detail": [
         Act("read Bob's", "/api/v1/weekly-reviews/{review}/", allowed=REVIEW_READERS)
     ],
-    # --- resource requests and budgets ----------------------------------------------------
-    "resource-request-list": [
-        Act("list", "/api/v1/resource-requests/", markers=(Marker("@request", MANAGER_CHAIN),)),
-        Act("request mine", "/api/v1/resource-requests/", "post", REQUEST_BODY, own=True),
-    ],
-    "resource-request-detail": [
-        Act("read", "/api/v1/resource-requests/{request}/", allowed=MANAGER_CHAIN)
-    ],
-    "resource-request-approve": [
-        Act(
-            "approve",
-            "/api/v1/resource-requests/{request}/approve/",
-            "post",
-            {"granted_amount": "200"},
-            allowed=ABOVE,
-            sees=MANAGER_CHAIN,
-        )
-    ],
-    "resource-request-reject": [
-        Act(
-            "reject",
-            "/api/v1/resource-requests/{request}/reject/",
-            "post",
-            {"comment": "Not this quarter"},
-            allowed=ABOVE,
-            sees=MANAGER_CHAIN,
-        )
-    ],
-    "resource-request-fulfil": [
-        Act(
-            "fulfil",
-            "/api/v1/resource-requests/{request_approved}/fulfil/",
-            "post",
-            {"spent_amount": "250"},
-            allowed=ABOVE,
-            sees=MANAGER_CHAIN,
-        )
-    ],
-    "resource-request-withdraw": [
-        Act(
-            "withdraw",
-            "/api/v1/resource-requests/{request}/withdraw/",
-            "post",
-            allowed=ONLY_SELF,
-            sees=MANAGER_CHAIN,
-        )
-    ],
-    "budget-list": [
-        Act("list", "/api/v1/budgets/", markers=(Marker("@budget", BUDGET_READERS),)),
-        Act(
-            "create for her unit",
-            "/api/v1/budgets/",
-            "post",
-            {"unit": "@field", "cycle": "@cycle", "category": "hiring", "allocated": "5000"},
-            allowed=HEADS,
-        ),
-    ],
-    "budget-detail": [
-        Act("read", "/api/v1/budgets/{budget}/", allowed=BUDGET_READERS),
-        Act(
-            "update",
-            "/api/v1/budgets/{budget}/",
-            "patch",
-            {"allocated": "12000"},
-            allowed=HEADS,
-            sees=BUDGET_READERS,
-        ),
-        Act(
-            "replace",
-            "/api/v1/budgets/{budget}/",
-            "put",
-            {"allocated": "12000", "currency": "CNY"},
-            allowed=HEADS,
-            sees=BUDGET_READERS,
-        ),
-    ],
-    "budget-utilisation": [
-        Act(
-            "read",
-            "/api/v1/budgets/utilisation/?cycle={cycle}",
-            reveals=(_field_in_utilisation, BUDGET_READERS),
-        )
-    ],
     # --- tracking pages -------------------------------------------------------------------
     "tracking:this-week": [
         Act(
@@ -372,94 +271,6 @@ TABLE = {
             {"decisions": "Overwritten"},
             allowed=frozenset({MANAGER}),
             denied=404,
-        ),
-    ],
-    "tracking:resource-inbox": [
-        Act("inbox", "/tracking/requests/", markers=(Marker("Alice promotion budget", ABOVE),))
-    ],
-    "tracking:resource-new": [
-        Act("form", "/tracking/requests/new/"),
-        Act("form for her private key result", "/tracking/requests/new/?key_result={kr_private}"),
-        Act(
-            "request mine",
-            "/tracking/requests/new/",
-            "post",
-            lambda w: {
-                "goal": w.goal_agreed.pk,
-                "kind": "budget",
-                "title": "Flyers",
-                "amount": "100",
-                "currency": "CNY",
-                "category": "promotion",
-                "unit": w.units["field"].pk,
-                "justification": "For the fair",
-            },
-            own=True,
-        ),
-    ],
-    "tracking:my-requests": [
-        Act(
-            "mine",
-            "/tracking/requests/mine/",
-            markers=(Marker("Alice promotion budget", ONLY_SELF),),
-        )
-    ],
-    "tracking:resource-detail": [
-        Act("read", "/tracking/requests/{request}/", allowed=MANAGER_CHAIN)
-    ],
-    "tracking:resource-decide": [
-        Act(
-            "approve",
-            "/tracking/requests/{request}/decide/",
-            "post",
-            {"action": "approve", "granted_amount": "200"},
-            allowed=ABOVE,
-            sees=MANAGER_CHAIN,
-        ),
-        Act(
-            "reject",
-            "/tracking/requests/{request}/decide/",
-            "post",
-            {"action": "reject", "comment": "Not now"},
-            allowed=ABOVE,
-            sees=MANAGER_CHAIN,
-        ),
-        Act(
-            "fulfil",
-            "/tracking/requests/{request_approved}/decide/",
-            "post",
-            {"action": "fulfil", "spent_amount": "250"},
-            allowed=ABOVE,
-            sees=MANAGER_CHAIN,
-        ),
-    ],
-    "tracking:resource-withdraw": [
-        Act(
-            "withdraw",
-            "/tracking/requests/{request}/withdraw/",
-            "post",
-            allowed=ONLY_SELF,
-            sees=MANAGER_CHAIN,
-        )
-    ],
-    "tracking:budgets": [
-        Act(
-            "budgets",
-            "/tracking/budgets/?cycle={cycle}",
-            markers=(Marker("10,000", BUDGET_READERS),),
-        ),
-        Act(
-            "create for her unit",
-            "/tracking/budgets/",
-            "post",
-            lambda w: {
-                "unit": w.units["field"].pk,
-                "cycle": w.cycle.pk,
-                "category": "hiring",
-                "allocated": "5000",
-                "currency": "CNY",
-            },
-            allowed=HEADS,
         ),
     ],
 }

@@ -4,15 +4,20 @@ until a row says who may use it. Every HTTP method an API view answers has a row
 import pytest
 from rest_framework.views import APIView
 
-from tests.authz.engine import Clients, route_key, table_key, walk_patterns
+from tests.authz.engine import Clients
+from tests.authz.routes import route_key, table_key, walk_patterns
+from tests.authz.rows import build_path
+from tests.authz.table_goal_pages import TABLE as GOAL_PAGES
 from tests.authz.table_goals import TABLE as GOALS
 from tests.authz.table_incentives import TABLE as INCENTIVES
 from tests.authz.table_notifications import TABLE as NOTIFICATIONS
+from tests.authz.table_resources import TABLE as RESOURCES
+from tests.authz.table_retro_pages import TABLE as RETRO_PAGES
 from tests.authz.table_retros import TABLE as RETROS
 from tests.authz.table_tracking import TABLE as TRACKING
 from tests.authz.world import ADMIN, ANON, SIGNED_IN
 
-TABLES = (GOALS, TRACKING, INCENTIVES, RETROS, NOTIFICATIONS)
+TABLES = (GOALS, GOAL_PAGES, TRACKING, RESOURCES, INCENTIVES, RETROS, RETRO_PAGES, NOTIFICATIONS)
 ALL = {key: acts for table in TABLES for key, acts in table.items()}
 
 EXEMPT = {
@@ -86,8 +91,6 @@ def test_every_api_method_has_a_row():
 
 
 def test_every_row_resolves_to_its_own_pattern(world):
-    from tests.authz.engine import build_path
-
     wrong = []
     for key, acts in ALL.items():
         for act in acts:
