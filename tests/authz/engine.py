@@ -10,7 +10,9 @@ Conventions asserted (DESIGN.md "Permission scopes"; STYLE.md §2):
 - anonymous API calls answer 401; anonymous pages redirect to the login page;
 - a refused request (any of the above) changes nothing in the database;
 - lists contain an object exactly for the relations that may see it (`Marker`);
-- no response to any relation contains a text that relation may not read (world.SECRETS).
+- no response to any relation contains a text that relation may not read (world.secrets());
+- an allowed write takes effect (`effect`), and an "own" action by anyone but Alice leaves
+  her data alone (`own`).
 
 Every request runs inside a savepoint that is rolled back afterwards, so each one meets the
 organisation as built and the rows are independent of each other's order.
