@@ -77,6 +77,8 @@ def retrospective_detail(*, viewer: Person, pk) -> Retrospective:
         )
         .get()
     )
+    # For display only (never saved): the snapshot's goals this viewer may see.
+    retro.results = permissions.visible_results(viewer, retro)
     return retro
 
 

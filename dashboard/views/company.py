@@ -29,7 +29,7 @@ def company(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     _root, units = company_data.departments()
-    goals = company_data.top_goals(cycle)
+    goals = company_data.top_goals(cycle, viewer)
     completion = company_data.completion_by_unit(units, today)
     weeks, history = company_data.status_history(goals, cycle, today)
     context = {

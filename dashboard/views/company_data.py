@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.db.models import Avg, Count, Prefetch, Q
 
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement, Status
+from org import permissions
 from org.models import Person, Unit
 from tracking.models import CheckIn
 
@@ -30,12 +31,14 @@ def _bucket(path: str, units: list[Unit]) -> Unit | None:
     return next((u for u in units if path.startswith(u.path)), None)
 
 
-def top_goals(cycle: Cycle) -> list[Goal]:
+def top_goals(cycle: Cycle, viewer: Person) -> list[Goal]:
     """Company goals of the cycle and of the cycles covering it, and unit goals of the cycle,
-    with key results and their measurements loaded."""
+    with key results and their measurements loaded: those the viewer may see (an executive
+    outside a unit's chain does not see its private goals)."""
     covering = Cycle.objects.filter(starts_on__lte=cycle.starts_on, ends_on__gte=cycle.ends_on)
     return list(
-        Goal.objects.filter(
+        permissions.visible_goals(viewer)
+        .filter(
             Q(level=Goal.Level.COMPANY, cycle__in=covering)
             | Q(level=Goal.Level.UNIT, cycle=cycle, owner_unit__depth__lte=2)
         )

@@ -96,7 +96,12 @@ class KeyResultViewSet(viewsets.ReadOnlyModelViewSet):
             page = self.paginate_queryset(
                 Measurement.objects.filter(key_result=kr).order_by("-recorded_at", "-pk")
             )
-            return self.get_paginated_response(MeasurementSerializer(page, many=True).data)
+            rows = MeasurementSerializer(page, many=True).data
+            if not permissions.check_in_notes_visible(viewer, kr):
+                for row in rows:
+                    if row["source"] == Measurement.Source.CHECK_IN:
+                        row["note"] = ""
+            return self.get_paginated_response(rows)
         kr = permissions.get_key_result_for(viewer, pk, "measure")
         data = MeasurementInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

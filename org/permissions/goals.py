@@ -44,10 +44,11 @@ MANAGER_ONLY = {"manage", "return", "close", "decide"}
 
 
 def _head_paths(viewer: Person) -> list[str]:
-    cached = getattr(viewer, "_head_paths", None)
+    # The same cache as org.permissions.resources.headed_paths and retros' (one query a request).
+    cached = getattr(viewer, "_headed_paths", None)
     if cached is None:
         cached = list(Unit.objects.filter(head=viewer).values_list("path", flat=True))
-        viewer._head_paths = cached
+        viewer._headed_paths = cached
     return cached
 
 

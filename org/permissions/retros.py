@@ -35,6 +35,7 @@ __all__ = [
     "visible_lessons",
     "get_lesson_for",
     "can_see_goal_for_retros",
+    "visible_results",
 ]
 
 VIEW, EDIT, MANAGE = "view", "edit", "manage"
@@ -91,11 +92,16 @@ def visible_retrospectives(viewer: Person | None) -> QuerySet:
     return Retrospective.objects.filter(q)
 
 
-def _manages_scope(viewer: Person, retro) -> bool:
+def _manages_scope(viewer: Person, retro, *, owner_counts: bool = True) -> bool:
+    """The viewer is above the scope (the goal owner's manager chain, the unit's head chain);
+    with `owner_counts`, the owner of a person's goal counts too (she sees and edits the
+    retrospective of her own goal, but does not hold, publish or follow it through unless
+    she facilitates it)."""
     if retro.goal_id:
         goal = retro.goal
         if goal.owner_person_id:
-            return goal.owner_person_id == viewer.pk or manages(viewer, goal.owner_person)
+            own = owner_counts and goal.owner_person_id == viewer.pk
+            return own or manages(viewer, goal.owner_person)
         unit = goal.owner_unit
     else:
         unit = retro.unit
@@ -107,7 +113,9 @@ def _manages_scope(viewer: Person, retro) -> bool:
 def can_on_retrospective(viewer: Person | None, retro, action: str = VIEW) -> bool:
     if viewer is None:
         return False
-    if is_admin(viewer) or retro.facilitator_id == viewer.pk or _manages_scope(viewer, retro):
+    if is_admin(viewer) or retro.facilitator_id == viewer.pk:
+        return True
+    if _manages_scope(viewer, retro, owner_counts=action != MANAGE):
         return True
     if action == MANAGE:
         return False
@@ -169,6 +177,21 @@ def can_see_goal_for_retros(viewer: Person | None, goal: Goal) -> bool:
     from org.permissions.goals import visible_goals
 
     return viewer is not None and visible_goals(viewer).filter(pk=goal.pk).exists()
+
+
+def visible_results(viewer: Person | None, retro) -> dict:
+    """The retrospective's frozen results as this viewer may read them: only the goals (and
+    their key results) the goals scope lets them see. A participant of a unit's retrospective
+    does not meet a colleague's private goal, nor the team's, in its snapshot."""
+    from org.permissions.goals import visible_goals
+
+    results = dict(retro.results or {})
+    rows = results.get("goals", [])
+    if rows and not is_admin(viewer):
+        ids = [row["id"] for row in rows]
+        seen = set(visible_goals(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+        results["goals"] = [row for row in rows if row["id"] in seen]
+    return results
 
 
 def visible_lessons(viewer: Person | None) -> QuerySet:

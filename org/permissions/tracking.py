@@ -17,6 +17,7 @@ from .people import hrbp_paths, is_admin, managed_people, manager_chain_ids, par
 
 __all__ = [
     "can_give_feedback",
+    "check_in_notes_visible",
     "get_check_in_for",
     "get_feedback_for",
     "get_improvement_plan_for",
@@ -48,6 +49,14 @@ def may_follow(viewer: Person | None, person: Person) -> bool:
     if viewer.pk == person.pk or is_admin(viewer):
         return True
     return managed_people(viewer).filter(pk=person.pk).exists() or partners(viewer, person)
+
+
+def check_in_notes_visible(viewer: Person | None, key_result) -> bool:
+    """A check-in's words travel with the values it records (a measurement from a check-in
+    keeps the update's note); they are read only by those who may read the check-in, even
+    where the key result itself is public."""
+    owner = key_result.goal.owner_person
+    return owner is None or may_follow(viewer, owner)
 
 
 def can_give_feedback(viewer: Person | None, person: Person) -> bool:
@@ -107,6 +116,9 @@ def visible_improvement_plans(viewer: Person | None) -> QuerySet:
 
     if viewer is None:
         return ImprovementPlan.objects.none()
+    if is_admin(viewer):
+        # tracked_people_q is an empty Q for admins, and `Q() | other` is just `other`.
+        return ImprovementPlan.objects.all()
     owned = ImprovementAction.objects.filter(owner=viewer).values("plan_id")
     return ImprovementPlan.objects.filter(tracked_people_q(viewer) | Q(pk__in=owned))
 

@@ -296,6 +296,10 @@ class LessonViewSet(
     @extend_schema(request=LessonSerializer, responses={201: LessonSerializer})
     def create(self, request, *args, **kwargs):
         data = LessonSerializer(data=request.data)
+        # A retrospective the caller may not see is unknown, like an id that does not exist.
+        data.fields["source_retrospective"].queryset = permissions.visible_retrospectives(
+            _viewer(request)
+        ).select_related("cycle", "goal__owner_person__unit")
         data.is_valid(raise_exception=True)
         lesson = services.create_lesson(actor=_viewer(request), **data.validated_data)
         lesson = self.get_queryset().get(pk=lesson.pk)

@@ -85,11 +85,11 @@ def _check_publishable(lesson: Lesson) -> None:
         )
 
 
-def lesson_initial_from_retrospective(retro: Retrospective) -> dict:
-    """Pre-filled lesson fields from a retrospective: its scope and results as the context,
-    the reasons and root causes as the problem, what worked, and the improvements and
-    countermeasures as the solution; cause tags become tags."""
-    goals = retro.results.get("goals", [])
+def lesson_initial_from_retrospective(retro: Retrospective, *, viewer: Person) -> dict:
+    """Pre-filled lesson fields from a retrospective: its scope and results (the goals the
+    viewer may see) as the context, the reasons and root causes as the problem, what worked,
+    and the improvements and countermeasures as the solution; cause tags become tags."""
+    goals = permissions.visible_results(viewer, retro).get("goals", [])
     lines = [f"{retro.scope_name} · {retro.cycle.name}"]
     for goal in goals[:5]:
         for kr in goal["key_results"][:3]:
@@ -163,7 +163,7 @@ def create_lesson(
     if source_retrospective is not None:
         if not permissions.can_on_retrospective(actor, source_retrospective, "view"):
             raise ValidationError({"source_retrospective": _("Unknown retrospective.")})
-        initial = lesson_initial_from_retrospective(source_retrospective)
+        initial = lesson_initial_from_retrospective(source_retrospective, viewer=actor)
         for key in values:
             values[key] = (values[key] or "").strip() or initial[key]
         tag_list = tag_list or initial["tags"]

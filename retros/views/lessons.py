@@ -117,7 +117,7 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
     else:
         initial = {}
         if retro is not None:
-            initial = services.lesson_initial_from_retrospective(retro)
+            initial = services.lesson_initial_from_retrospective(retro, viewer=viewer)
             initial["tags"] = ", ".join(initial["tags"])
             initial["source_retrospective"] = retro.pk
         form = forms.LessonForm(initial=initial)

@@ -180,5 +180,6 @@ def test_retrospective_page_query_count(company, retro, login, django_assert_max
             countermeasure_due_on=dt.date(2026, 11, 30),
         )
     client = login(company["bob"])
-    with django_assert_max_num_queries(18):
+    # 20: the results snapshot is filtered to the goals the viewer may see (two queries).
+    with django_assert_max_num_queries(20):
         assert client.get(f"/retros/retrospectives/{retro.pk}/").status_code == 200

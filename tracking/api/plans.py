@@ -82,6 +82,18 @@ class PlanInputSerializer(serializers.Serializer):
         return attrs
 
 
+class _ScopedPlanInput(PlanInputSerializer):
+    """The goal and key result a plan names are looked up among those the caller may see: an
+    invisible one is unknown, exactly like an id that does not exist."""
+
+    def __init__(self, *args, viewer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = permissions.visible_goals(viewer)
+        self.fields["key_result"].queryset = permissions.visible_key_results(viewer).select_related(
+            "goal"
+        )
+
+
 class ActionStateInputSerializer(serializers.Serializer):
     action = serializers.IntegerField()
     state = choice_field(ImprovementAction.State.choices)
@@ -120,7 +132,7 @@ class ImprovementPlanViewSet(
     @extend_schema(request=PlanInputSerializer, responses={201: ImprovementPlanSerializer})
     def create(self, request):
         viewer = viewer_of(request)
-        data = validated(PlanInputSerializer, request.data)
+        data = validated(_ScopedPlanInput, request.data, viewer=viewer)
         actions = [dict(a) for a in data["actions"]]
         if "update" in data:
             update = (

@@ -64,7 +64,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Approve (fully or partly), reject or fulfil one request from the inbox."""
     viewer = _viewer(request)
-    obj = permissions.get_resource_request_for(viewer, pk)
+    # 404 when the request is out of sight, 403 when it is seen but not the viewer's to decide.
+    obj = permissions.get_resource_request_for(viewer, pk, action="decide")
     action = request.POST.get("action")
     form = ApproveForm(request.POST)
     form.is_valid()
@@ -164,7 +165,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = _viewer(request)
-    obj = permissions.get_resource_request_for(viewer, pk)
+    obj = permissions.get_resource_request_for(viewer, pk, action="withdraw")
     error = ""
     try:
         obj = services.withdraw_request(actor=viewer, request=obj)

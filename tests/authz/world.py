@@ -1,0 +1,393 @@
+"""The authorization matrix's organisation: one small company with every role relation to
+Alice, and one object of every kind belonging to or about her, built through the services.
+
+    Acme (company)                          Zed: staff admin, heads nothing
+      Sales (department, head Sam)          Sam: skip-level, manages Bob
+        Field team (team, head Bob)         Bob: Alice's manager; Alice, Erin (peer)
+      Marketing (department, head Mia)      Dave: another unit
+      HR (department)                       Carol: HRBP of Sales; Hank: HRBP of Marketing only
+
+Each relation is a key of `World.people`; anonymous has none. Strings in `SECRETS` appear only
+in what a relation may see: every response of the matrix is checked against them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from goals import services as goal_services
+from goals.models import Cycle, Goal, KeyResult, Measurement
+from incentives.models import Award
+from notifications.models import Notification, ReminderSchedule
+from notifications.services import update_own_schedule
+from org.models import Person, Unit
+from retros import services as retro_services
+from retros.models import RetroAction
+from tests.factories import HRBPAssignmentFactory, PersonFactory, UnitFactory, UserFactory
+from tests.incentives.factories import make_award, make_rule
+from tracking import services as tracking_services
+from tracking.models import BudgetCategory, KeyResultUpdate, WeeklyReview
+from tracking.resources import services as resource_services
+
+# Relations to the subject (Alice).
+SELF = "self"
+MANAGER = "manager"
+SKIP = "skip_level"
+PEER = "peer"
+OTHER = "other_unit"
+HRBP = "hrbp"
+HRBP_OTHER = "hrbp_other"
+ADMIN = "admin"
+ANON = "anonymous"
+SIGNED_IN = (SELF, MANAGER, SKIP, PEER, OTHER, HRBP, HRBP_OTHER, ADMIN)
+RELATIONS = (*SIGNED_IN, ANON)
+
+# Wednesday of the week of 16 November 2026, halfway through Q4.
+NOW = dt.datetime(2026, 11, 18, 10, 0, tzinfo=dt.UTC)
+THIS_WEEK = dt.date(2026, 11, 16)
+LAST_WEEK = dt.date(2026, 11, 9)
+
+# Distinctive texts, and who may read them (every other relation must never meet them).
+PRIVATE_GOAL = "Zq-private-goal-of-alice"
+UNIT_GOAL = "Zq-unit-goal-of-alice"
+TEAM_PRIVATE_GOAL = "Zq-private-goal-of-field-team"
+CHECK_IN_DONE = "Zq-checkin-done-by-alice"
+UPDATE_NOTE = "Zq-update-note-by-alice"
+FEEDBACK_TEXT = "Zq-feedback-from-bob"
+PLAN_TITLE = "Zq-improvement-plan-for-alice"
+REQUEST_JUSTIFICATION = "Zq-request-justification-by-alice"
+AWARD_AMOUNT = "917.43"
+NOTIFICATION_TEXT = "Zq-notification-for-alice"
+DRAFT_LESSON = "Zq-draft-lesson-by-alice"
+RETRO_TITLE = "Zq-retro-of-alice-goal"
+UNIT_RETRO_TITLE = "Zq-retro-of-field-team"
+RETRO_REASONS = "Zq-retro-reasons"
+FIVE_WHY_PROBLEM = "Zq-five-why-problem"
+REVIEW_DECISIONS = "Zq-weekly-review-decisions-of-bob"
+HIRED_ON = "2019-04-07"
+
+
+@dataclass
+class World:
+    people: dict[str, Person]
+    units: dict[str, Unit]
+    objects: dict[str, object] = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["objects"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def pk(self, name: str) -> int:
+        """The primary key of a fixture object, a unit or a person (by username)."""
+        if name in self.objects:
+            return self.objects[name].pk
+        if name in self.units:
+            return self.units[name].pk
+        for person in self.people.values():
+            if person.user.username == name:
+                return person.pk
+        raise KeyError(name)
+
+    @property
+    def alice(self) -> Person:
+        return self.people[SELF]
+
+    @property
+    def bob(self) -> Person:
+        return self.people[MANAGER]
+
+
+def _people() -> tuple[dict[str, Person], dict[str, Unit]]:
+    acme = UnitFactory(name="Acme", kind=Unit.Kind.COMPANY)
+    sales = UnitFactory(name="Sales", kind=Unit.Kind.DEPARTMENT, parent=acme)
+    field_team = UnitFactory(name="Field team", kind=Unit.Kind.TEAM, parent=sales)
+    marketing = UnitFactory(name="Marketing", kind=Unit.Kind.DEPARTMENT, parent=acme)
+    hr = UnitFactory(name="HR", kind=Unit.Kind.DEPARTMENT, parent=acme)
+
+    def person(username, unit, manager=None, **extra):
+        return PersonFactory(
+            user=UserFactory(username=username, is_staff=username == "zed"),
+            unit=unit,
+            manager=manager,
+            **extra,
+        )
+
+    zed = person("zed", acme, level=Person.Level.EXECUTIVE)
+    sam = person("sam", sales, level=Person.Level.MANAGER)
+    bob = person("bob", field_team, sam, level=Person.Level.MANAGER)
+    alice = person("alice", field_team, bob, hired_on=dt.date.fromisoformat(HIRED_ON))
+    erin = person("erin", field_team, bob)
+    mia = person("mia", marketing, level=Person.Level.MANAGER)
+    dave = person("dave", marketing, mia)
+    carol = person("carol", hr, title="HRBP")
+    hank = person("hank", hr, title="HRBP")
+    Unit.objects.filter(pk=sales.pk).update(head=sam)
+    Unit.objects.filter(pk=field_team.pk).update(head=bob)
+    Unit.objects.filter(pk=marketing.pk).update(head=mia)
+    HRBPAssignmentFactory(person=carol, unit=sales)
+    HRBPAssignmentFactory(person=hank, unit=marketing)
+    units = {"acme": acme, "sales": sales, "field": field_team, "marketing": marketing, "hr": hr}
+    for unit in units.values():
+        unit.refresh_from_db()
+    people = {
+        SELF: alice,
+        MANAGER: bob,
+        SKIP: sam,
+        PEER: erin,
+        OTHER: dave,
+        HRBP: carol,
+        HRBP_OTHER: hank,
+        ADMIN: zed,
+    }
+    return people, units
+
+
+def _goal(alice, cycle, title, *, visibility="public", krs=("Alice qualified leads",), **kw):
+    return goal_services.create_goal(
+        actor=alice,
+        cycle=cycle,
+        title=title,
+        level=Goal.Level.PERSON,
+        owner_person=alice,
+        visibility=visibility,
+        key_results=[
+            {"name": name, "target_value": Decimal("30"), "unit": "customers", "metric": "m"}
+            for name in krs
+        ],
+        **kw,
+    )
+
+
+def build() -> World:
+    people, units = _people()
+    alice, bob, sam = people[SELF], people[MANAGER], people[SKIP]
+    w = World(people=people, units=units)
+    o = w.objects
+    o["cycle"] = Cycle.objects.create(
+        name="2026 Q4",
+        kind=Cycle.Kind.QUARTER,
+        starts_on=dt.date(2026, 10, 1),
+        ends_on=dt.date(2026, 12, 31),
+        state=Cycle.State.ACTIVE,
+    )
+    cycle = o["cycle"]
+
+    # Goals: the visibility cases (drafts), one proposed by Alice, one assigned by Bob, one
+    # agreed with a measurement and a pending target adjustment.
+    o["goal_public"] = _goal(alice, cycle, "Alice public draft goal")
+    o["goal_unit"] = _goal(alice, cycle, UNIT_GOAL, visibility="unit", krs=("Unit kr",))
+    o["goal_proposed"] = _goal(alice, cycle, "Alice proposed goal", krs=("Proposed kr",))
+    goal_services.propose_goal(actor=alice, goal=o["goal_proposed"])
+    o["goal_assigned"] = goal_services.create_goal(
+        actor=bob,
+        cycle=cycle,
+        title="Alice assigned goal",
+        level=Goal.Level.PERSON,
+        owner_person=alice,
+        key_results=[{"name": "Assigned kr", "target_value": Decimal("10")}],
+    )
+    goal_services.propose_goal(actor=bob, goal=o["goal_assigned"])
+    o["goal_agreed"] = _goal(
+        alice,
+        cycle,
+        "Alice agreed goal",
+        krs=("Alice new customers", "Alice demos"),
+        priority=Goal.Priority.SECONDARY,
+    )
+    goal_services.propose_goal(actor=alice, goal=o["goal_agreed"])
+    goal_services.agree_goal(actor=bob, goal=o["goal_agreed"])
+    # Her private goal aligns to the public agreed one: trees and goal pages must leave it out.
+    o["goal_private"] = _goal(
+        alice, cycle, PRIVATE_GOAL, visibility="private", krs=("Pkr",), parent=o["goal_agreed"]
+    )
+    o["goal_agreed"].refresh_from_db()
+    # Her team's private goal: its owner is the head (Bob); members do not see it.
+    o["team_goal_private"] = goal_services.create_goal(
+        actor=bob,
+        cycle=cycle,
+        title=TEAM_PRIVATE_GOAL,
+        level=Goal.Level.UNIT,
+        owner_unit=units["field"],
+        visibility="private",
+        key_results=[{"name": "Team kr", "target_value": Decimal("100")}],
+    )
+    krs = list(KeyResult.objects.filter(goal=o["goal_agreed"]).order_by("position"))
+    o["kr"], o["kr_second"] = krs
+    o["kr_public"] = o["goal_public"].key_results.get()
+    o["kr_private"] = o["goal_private"].key_results.get()
+    o["adjustment"] = goal_services.request_adjustment(
+        actor=alice,
+        key_result=o["kr"],
+        new_target=Decimal("25"),
+        reason="market",
+        evidence="A competitor opened next door.",
+    )
+
+    # Check-ins: last week's submitted (off track, with Bob's feedback and a plan from it),
+    # and this week's draft.
+    check_in, _created = tracking_services.open_check_in(person=alice, week=LAST_WEEK)
+    o["check_in"] = tracking_services.submit_check_in(
+        actor=alice,
+        check_in=check_in,
+        fields={"done": CHECK_IN_DONE},
+        updates=[
+            {
+                "key_result": o["kr"].pk,
+                "value": "3",
+                "confidence": "off_track",
+                "note": UPDATE_NOTE,
+                "cause": "not-enough-leads",
+                "action": "Call more prospects",
+            }
+        ],
+    )
+    o["update"] = KeyResultUpdate.objects.get(check_in=o["check_in"], key_result=o["kr"])
+    o["measurement"] = Measurement.objects.filter(key_result=o["kr"]).latest("pk")
+    o["feedback"] = tracking_services.give_feedback(
+        actor=bob, check_in=o["check_in"], kind="concern", text=FEEDBACK_TEXT
+    )
+    o["plan"] = tracking_services.create_plan_from_update(
+        actor=bob,
+        update=o["update"],
+        title=PLAN_TITLE,
+        actions=[{"kind": "coaching", "description": "Pair with Bob", "owner": alice}],
+    )
+    o["plan_action"] = o["plan"].actions.get()
+    o["draft_check_in"], _created = tracking_services.open_check_in(person=alice)
+    o["review"] = tracking_services.save_weekly_review(
+        actor=bob, week=LAST_WEEK, decisions=REVIEW_DECISIONS
+    )
+    assert isinstance(o["review"], WeeklyReview)
+
+    # Resources: a budget of her unit; a submitted request and an approved one.
+    o["budget"] = resource_services.create_budget(
+        actor=sam,
+        unit=units["field"],
+        cycle=cycle,
+        category=BudgetCategory.PROMOTION,
+        allocated=Decimal("10000"),
+    )
+
+    def request(title):
+        return resource_services.submit_request(
+            requester=alice,
+            kind="budget",
+            title=title,
+            justification=REQUEST_JUSTIFICATION,
+            goal=o["goal_agreed"],
+            amount=Decimal("500"),
+            category=BudgetCategory.PROMOTION,
+        )
+
+    o["request"] = request("Alice promotion budget")
+    o["request_approved"] = resource_services.approve_request(
+        actor=bob, request=request("Alice approved budget"), granted_amount=Decimal("300")
+    )
+
+    # Incentives: a rule scoped to Sales; awards for Alice: proposed, approved, published.
+    o["rule"] = make_rule(
+        units["sales"],
+        "recognition",
+        {"metric": "attainment", "top_n": 1, "title": "Weekly champion"},
+        name="Sales weekly champion",
+    )
+    award = {"amount": AWARD_AMOUNT, "title": "Weekly champion"}
+    o["award"] = make_award(o["rule"], alice, period_start=THIS_WEEK, **award)
+    o["award_approved"] = make_award(
+        o["rule"], alice, period_start=LAST_WEEK, state=Award.State.APPROVED, **award
+    )
+    o["recognition"] = make_award(
+        o["rule"],
+        alice,
+        period_start=LAST_WEEK - dt.timedelta(days=7),
+        state=Award.State.PUBLISHED,
+        **award,
+    )
+
+    # Notifications: her own notification and reminder override.
+    o["notification"] = Notification.objects.create(
+        recipient=alice, kind="goal.returned", text=NOTIFICATION_TEXT, url="/goals/"
+    )
+    o["schedule"] = update_own_schedule(
+        person=alice, kind="reminder.check_in", weekday=3, time=dt.time(16, 30)
+    )
+    assert isinstance(o["schedule"], ReminderSchedule)
+
+    # Retros: her goal's retrospective (draft; Bob facilitates, Alice takes part) with a
+    # 5-Why and an improvement; the Field team's, held; lessons and a template.
+    o["template"] = retro_services.save_template(
+        actor=people[ADMIN],
+        name="Authz template",
+        questions={"reasons": ["Why did we miss?"]},
+    )
+    o["retro"] = retro_services.create_retrospective(
+        actor=bob,
+        cycle=cycle,
+        goal=o["goal_agreed"],
+        participants=[alice],
+        title=RETRO_TITLE,
+    )
+    retro_services.update_retrospective(actor=bob, retro=o["retro"], reasons=RETRO_REASONS)
+    o["five_why"] = retro_services.save_five_why(
+        actor=bob,
+        retrospective=o["retro"],
+        problem=FIVE_WHY_PROBLEM,
+        whys=["Too few customers", "Low conversion", "Untailored pitch", "No playbook", "Gaps"],
+        countermeasure="Write the playbook",
+        countermeasure_owner=alice,
+        countermeasure_due_on=dt.date(2026, 12, 15),
+    )
+    o["retro_action"] = retro_services.add_improvement(
+        actor=bob, retro=o["retro"], description="Weekly pitch practice", owner=alice
+    )
+    assert isinstance(o["retro_action"], RetroAction)
+    o["unit_retro"] = retro_services.create_retrospective(
+        actor=bob, cycle=cycle, unit=units["field"], participants=[alice], title=UNIT_RETRO_TITLE
+    )
+    retro_services.update_retrospective(
+        actor=bob, retro=o["unit_retro"], what_worked="Zq-unit-retro-what-worked"
+    )
+    o["unit_retro"] = retro_services.hold_retrospective(actor=bob, retro=o["unit_retro"])
+    o["draft_lesson"] = retro_services.create_lesson(
+        actor=alice, title=DRAFT_LESSON, category="sales", what_worked="Short videos"
+    )
+    o["lesson"] = retro_services.create_lesson(
+        actor=alice,
+        title="Alice published lesson",
+        category="sales",
+        what_worked="Community follow-up",
+        publish=True,
+    )
+    for name in ("goal_public", "goal_unit", "goal_private", "goal_proposed", "goal_assigned"):
+        o[name].refresh_from_db()
+    o["goal_agreed"].refresh_from_db()
+    assert KeyResult.objects.filter(goal__owner_person=alice).count() == 7
+    return w
+
+
+# Who may read each secret (from the product rules, not from the code).
+def secrets() -> list[tuple[str, frozenset[str]]]:
+    chain = frozenset({SELF, MANAGER, SKIP, HRBP, ADMIN})
+    return [
+        (PRIVATE_GOAL, chain),
+        (UNIT_GOAL, chain | {PEER}),
+        (TEAM_PRIVATE_GOAL, frozenset({MANAGER, SKIP, HRBP, ADMIN})),
+        (CHECK_IN_DONE, chain),
+        (UPDATE_NOTE, chain),
+        (FEEDBACK_TEXT, chain),
+        (PLAN_TITLE, chain),
+        (REQUEST_JUSTIFICATION, chain),
+        (AWARD_AMOUNT, chain),
+        (NOTIFICATION_TEXT, frozenset({SELF})),
+        (DRAFT_LESSON, frozenset({SELF})),
+        (RETRO_TITLE, chain),
+        (UNIT_RETRO_TITLE, chain),
+        (RETRO_REASONS, chain),
+        (FIVE_WHY_PROBLEM, chain),
+        (REVIEW_DECISIONS, frozenset({MANAGER, SKIP, HRBP, ADMIN})),
+        (HIRED_ON, chain),
+    ]
