@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from tests.authz.engine import Clients
 from tests.authz.routes import route_key, table_key, walk_patterns
 from tests.authz.rows import build_path
+from tests.authz.table_audit import TABLE as AUDIT
 from tests.authz.table_goal_pages import TABLE as GOAL_PAGES
 from tests.authz.table_goals import TABLE as GOALS
 from tests.authz.table_incentives import TABLE as INCENTIVES
@@ -17,7 +18,17 @@ from tests.authz.table_retros import TABLE as RETROS
 from tests.authz.table_tracking import TABLE as TRACKING
 from tests.authz.world import ADMIN, ANON, SIGNED_IN
 
-TABLES = (GOALS, GOAL_PAGES, TRACKING, RESOURCES, INCENTIVES, RETROS, RETRO_PAGES, NOTIFICATIONS)
+TABLES = (
+    GOALS,
+    GOAL_PAGES,
+    TRACKING,
+    RESOURCES,
+    INCENTIVES,
+    RETROS,
+    RETRO_PAGES,
+    NOTIFICATIONS,
+    AUDIT,
+)
 ALL = {key: acts for table in TABLES for key, acts in table.items()}
 
 EXEMPT = {
