@@ -8,6 +8,8 @@ carol is the HRBP of Sales.
 """
 
 import pytest
+from django.core.cache import caches
+from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
 from org.models import Person, Unit
@@ -18,6 +20,40 @@ from tests.factories import HRBPAssignmentFactory, PersonFactory, UnitFactory, U
 def _fast_password_hasher(settings):
     """Real hashers cost a third of a second each; tests don't need that."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts():
+    """The token endpoint's rate limit counts in an in-process cache that outlives a test:
+    without this, one test's sign-ins would throttle a later test's."""
+    caches["throttle"].clear()
+    yield
+    caches["throttle"].clear()
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by flushing every table, which also removes the rows the data
+    migrations created (the cause tags, the default retrospective template). pytest-django
+    runs transactional tests last, but `--dist loadfile` keeps a file's tests together, so
+    tests may follow one on the same worker: put the reference data back once it is flushed."""
+    result = yield
+    if nextitem is not None and _is_transactional(item):  # None: the test database is gone
+        from retros.models import RetroTemplate
+        from tracking.causes import ensure_seeded_cause_tags
+
+        with item.config.stash[blocking_manager_key].unblock():
+            ensure_seeded_cause_tags()
+            if not RetroTemplate.objects.filter(is_default=True).exists():  # as retros 0003
+                RetroTemplate.objects.create(name="Standard", questions={}, is_default=True)
+    return result
 
 
 @pytest.fixture
