@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
@@ -58,11 +58,8 @@ class Plan:
     url: str = ""
 
 
-def _url(name: str, fallback: str, query: str = "") -> str:
-    try:
-        path = reverse(name)
-    except NoReverseMatch:
-        path = fallback
+def _url(name: str, query: str = "") -> str:
+    path = reverse(name)
     return f"{path}?{query}" if query else path
 
 
@@ -82,7 +79,7 @@ def _plan_check_in(person: Person, period: dt.date, submitted: set[int]) -> Plan
             "key results moved and what you plan next."
         )
         % {"week": _date(period)},
-        url=_url("tracking:this-week", "/tracking/this-week/"),
+        url=_url("tracking:this-week"),
     )
 
 
@@ -107,7 +104,7 @@ def _plan_review(person: Person, period: dt.date, summary) -> Plan:
         True,
         subject=_("Time for your weekly review"),
         body=body,
-        url=_url("tracking:weekly-review", "/tracking/weekly-review/", f"week={week}"),
+        url=_url("tracking:weekly-review", f"week={week}"),
     )
 
 
@@ -121,9 +118,7 @@ def _plan_escalation(person: Person, period: dt.date, silent: list[str]) -> Plan
         subject=_("Missed check-ins in your team"),
         body=_("No check-in for the weeks of %(first)s and %(second)s: %(names)s.")
         % {"first": _date(weeks[0]), "second": _date(weeks[1]), "names": ", ".join(silent)},
-        url=_url(
-            "tracking:weekly-review", "/tracking/weekly-review/", f"week={weeks[1].isoformat()}"
-        ),
+        url=_url("tracking:weekly-review", f"week={weeks[1].isoformat()}"),
     )
 
 

@@ -38,7 +38,8 @@ def on_throwaway_redis(throwaway_redis, settings):
     settings.REDIS_URL = settings.CELERY_BROKER_URL = throwaway_redis.url
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CACHES = {
-        "default": {"BACKEND": "config.cache.FailSoftRedisCache", "LOCATION": throwaway_redis.url}
+        **settings.CACHES,  # the in-process caches (the token throttle's) stay as they are
+        "default": {"BACKEND": "config.cache.FailSoftRedisCache", "LOCATION": throwaway_redis.url},
     }
     with celery_broker(throwaway_redis.url) as app:
         yield throwaway_redis, app
