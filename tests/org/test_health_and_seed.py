@@ -65,3 +65,14 @@ def test_seed_demo_synthetic_is_deterministic():
     assert names == list(
         Person.objects.order_by("user__username").values_list("display_name", "unit__name")
     )
+
+
+def test_synthetic_seed_sends_no_mail_to_its_made_up_people(settings, mailoutbox):
+    """Resource requests notify their approvers while seeding; the synthetic addresses are made
+    up, so that mail is discarded even where a real mail server is configured."""
+    from notifications.models import Delivery
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    call_command("seed_demo", employees=120, seed=7)
+    assert Delivery.objects.filter(channel="email").exists()  # notified as usual...
+    assert mailoutbox == []  # ...but nothing left the building
