@@ -3,10 +3,13 @@ server. No browser is ever downloaded: the executable is /usr/bin/chromium (`mak
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test import testcases
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from fixtures and
 # the live server are still synchronous and safe.
@@ -25,6 +28,28 @@ ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """On SQLite the test database lives in memory and the live server's request threads all
+    share the test's one connection: two requests at once (the page's autosave and the submit
+    it precedes) would interleave their transactions on it, and one could write back what the
+    other had just committed. Each request runs alone; with a real database (PostgreSQL: a
+    connection per thread) requests stay concurrent."""
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            if not self.connections_override:
+                return application(environ, start_response)
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+testcases.LiveServerThread.server_class = _OneRequestAtATime
 
 
 def pytest_collection_modifyitems(config, items):
