@@ -1,12 +1,45 @@
 """Shared API plumbing: pagination, error mapping, small helpers used by every app's api.py."""
 
+import re
+
+import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.http import Http404, JsonResponse
+from django.views import defaults
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+
+def is_id(raw) -> bool:
+    """A primary key as a query parameter: ASCII digits that fit a 64-bit column. Not
+    `str.isdigit()`, which passes "²" (int() refuses it) and numbers no database column holds:
+    both were a 500 from the query that used them."""
+    return isinstance(raw, str) and re.fullmatch(r"[0-9]{1,18}", raw) is not None
+
+
+BIGINT = 2**63 - 1
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, with every number filter bounded to what a 64-bit column holds: a value
+    past that (`?goal=1e300`) is a 400 for that parameter, not the database's overflow."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset = super().get_filterset(request, queryset, view)
+        for name, filter_ in filterset.filters.items() if filterset is not None else ():
+            if isinstance(filter_, django_filters.NumberFilter):
+                field = filterset.form.fields[name]
+                field.validators = [
+                    *field.validators,
+                    MinValueValidator(-BIGINT),
+                    MaxValueValidator(BIGINT),
+                ]
+        return filterset
 
 
 class Pagination(PageNumberPagination):
@@ -41,3 +74,11 @@ def exception_handler(exc, context):
 
 def ok(data, code=status.HTTP_200_OK) -> Response:
     return Response(data, status=code)
+
+
+def not_found(request, exception):
+    """handler404: under /api/ a JSON `{"detail": ...}` as DRF answers, so a client never has
+    to parse an HTML page (a path the router does not match, such as `/api/v1/goals/x.y/`)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -41,6 +41,8 @@ api_v1 = [
     ),
 ]
 
+handler404 = "config.api.not_found"
+
 urlpatterns = [
     path("healthz", org_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

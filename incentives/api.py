@@ -19,6 +19,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from config.api import is_id
 from goals.models import Cycle
 from incentives import selectors, services
 from incentives.explain import reason_text
@@ -348,7 +349,7 @@ def fairness(request):
     cycle = None
     raw = request.query_params.get("cycle")
     if raw:
-        cycle = Cycle.objects.filter(pk=raw).first() if raw.isdigit() else None
+        cycle = Cycle.objects.filter(pk=raw).first() if is_id(raw) else None
         if cycle is None:
             raise serializers.ValidationError({"cycle": [_("Unknown cycle.")]})
     rows = selectors.fairness(viewer=viewer, cycle=cycle)

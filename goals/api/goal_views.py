@@ -247,7 +247,7 @@ class GoalViewSet(
         return Response(tree_to_dict(selectors.goal_tree(root, _viewer(request))))
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, pk=None):
         """Who changed what and when: the goal, its key results and their adjustments."""
         return Response(selectors.goal_history(self._goal()))

@@ -157,7 +157,7 @@ class AdjustmentViewSet(
     @extend_schema(
         request=UnitAdjustmentSerializer, responses={201: AdjustmentSerializer(many=True)}
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], pagination_class=None, filter_backends=[])
     def unit(self, request):
         """Re-target every agreed secondary goal of a unit (and below) by a factor, in one
         request; core goals keep their targets."""
@@ -173,7 +173,7 @@ class AdjustmentViewSet(
         return Response(AdjustmentSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=CommentSerializer, responses={200: AdjustmentSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def approve(self, request, pk=None):
         """Approve: the target changes (a unit-wide request approves its whole batch)."""
         viewer = _viewer(request)
@@ -186,7 +186,7 @@ class AdjustmentViewSet(
         return Response(AdjustmentSerializer(rows, many=True).data)
 
     @extend_schema(request=CommentSerializer, responses={200: AdjustmentSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def reject(self, request, pk=None):
         """Reject with a comment (required)."""
         viewer = _viewer(request)

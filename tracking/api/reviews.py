@@ -8,10 +8,16 @@ import datetime as dt
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from config.api import is_id
 from org import permissions
 from org.models import Person
 from tracking import selectors, services
@@ -62,6 +68,7 @@ class MovedSerializer(serializers.Serializer):
     progress_change = serializers.FloatField()
 
 
+@extend_schema_serializer(many=False)  # one summary, also from `list`
 class WeeklyReviewSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField(allow_null=True, help_text="The saved review, if any.")
     manager = serializers.IntegerField()
@@ -164,7 +171,10 @@ class WeeklyReviewViewSet(viewsets.ViewSet):
                 "before that the week just ended.",
             ),
         ],
-        responses=WeeklyReviewSummarySerializer,
+        responses={
+            200: WeeklyReviewSummarySerializer,
+            404: OpenApiResponse(description="No such manager, or not one you may follow."),
+        },
     )
     def list(self, request):
         """The summary of a manager's team for a week (yourself, a manager below you, or one
@@ -173,7 +183,7 @@ class WeeklyReviewViewSet(viewsets.ViewSet):
         manager = viewer
         raw = request.query_params.get("manager")
         if raw:
-            if not raw.isdigit():
+            if not is_id(raw):
                 raise serializers.ValidationError({"manager": [_("Enter a person id.")]})
             manager = Person.objects.select_related("unit").filter(pk=raw).first()
             if manager is None or not permissions.may_follow(viewer, manager):
@@ -196,7 +206,8 @@ class WeeklyReviewViewSet(viewsets.ViewSet):
         summary = selectors.weekly_review_summary(manager=review.manager, week=review.week)
         return Response(WeeklyReviewSummarySerializer(summary_data(summary)).data)
 
-    @extend_schema(request=ReviewInputSerializer, responses=WeeklyReviewSummarySerializer)
+    # 200 either way: the week's one review is created or updated in place.
+    @extend_schema(request=ReviewInputSerializer, responses={200: WeeklyReviewSummarySerializer})
     def create(self, request):
         """Save your decisions for a week (created or updated; one review per week)."""
         viewer = viewer_of(request)

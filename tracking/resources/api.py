@@ -21,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from config.api import is_id
 from goals.models import Cycle, KeyResult
 from org import permissions
 from org.models import Unit
@@ -345,7 +346,7 @@ class BudgetViewSet(
     def utilisation(self, request):
         """Utilisation per unit and category, and per unit, for one cycle."""
         raw = request.query_params.get("cycle", "")
-        cycle = Cycle.objects.filter(pk=raw).first() if raw.isdigit() else None
+        cycle = Cycle.objects.filter(pk=raw).first() if is_id(raw) else None
         if cycle is None:
             raise serializers.ValidationError({"cycle": [_("Give a cycle id.")]})
         data = selectors.budget_utilisation(viewer=_viewer(request), cycle=cycle)
