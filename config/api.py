@@ -1,7 +1,5 @@
 """Shared API plumbing: pagination, error mapping, small helpers used by every app's api.py."""
 
-import re
-
 import django_filters
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,14 +11,6 @@ from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
-
-
-def is_id(raw) -> bool:
-    """A primary key as a query parameter: ASCII digits that fit a 64-bit column. Not
-    `str.isdigit()`, which passes "²" (int() refuses it) and numbers no database column holds:
-    both were a 500 from the query that used them."""
-    return isinstance(raw, str) and re.fullmatch(r"[0-9]{1,18}", raw) is not None
-
 
 BIGINT = 2**63 - 1
 

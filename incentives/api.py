@@ -19,7 +19,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from config.api import is_id
+from config.params import is_id
 from goals.models import Cycle
 from incentives import selectors, services
 from incentives.explain import reason_text

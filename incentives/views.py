@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config.params import is_id
 from goals.models import Cycle
 from incentives import selectors, services
 from incentives.explain import describe, reason_text
@@ -229,7 +230,7 @@ def fairness(request: HttpRequest) -> HttpResponse:
     cycles = list(Cycle.objects.order_by("-starts_on")[:40])
     cycle = None
     raw = request.GET.get("cycle", "")
-    if raw.isdigit():
+    if is_id(raw):
         cycle = (
             next((c for c in cycles if c.pk == int(raw)), None)
             or Cycle.objects.filter(pk=raw).first()

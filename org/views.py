@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config.params import is_id
 from org import permissions, selectors, services
 from org.models import Unit
 
@@ -65,7 +66,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     viewer = request.person
     search = request.GET.get("q", "").strip()
     unit = None
-    if request.GET.get("unit", "").isdigit():
+    if is_id(request.GET.get("unit", "")):
         unit = Unit.objects.filter(pk=request.GET["unit"]).first()
     page = Paginator(selectors.directory(viewer=viewer, search=search, unit=unit), 50).get_page(
         request.GET.get("page")

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from config.params import is_id
 from goals.models import Goal, KeyResult
 from org import permissions
 from org.models import Person, Unit
@@ -291,7 +292,7 @@ def similar_target(
     if bool(goal) == bool(key_result):
         raise ValidationError({"key_result": _("Give either a key result or a goal.")})
     field, raw = ("key_result", key_result) if key_result else ("goal", goal)
-    if not raw.isdigit():
+    if not is_id(raw):
         raise ValidationError({field: _("A valid integer is required.")})
     if key_result:
         kr = (

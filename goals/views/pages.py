@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config.params import is_id
 from goals import selectors, services
 from goals.forms import GoalForm, KeyResultFormSet, MeasureForm
 from goals.models import Cycle, Goal, GoalSettings, Status
@@ -136,7 +137,7 @@ def _apply_errors(form, exc: ValidationError) -> None:
 def goal_create(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     initial = {"cycle": selectors.current_cycle()}
-    if request.GET.get("parent", "").isdigit():
+    if is_id(request.GET.get("parent", "")):
         initial["parent"] = request.GET["parent"]
     form = GoalForm(request.POST or None, viewer=viewer, initial=initial)
     formset = KeyResultFormSet(request.POST or None, prefix="kr")
@@ -235,11 +236,11 @@ def smart_preview(request: HttpRequest) -> HttpResponse:
     post = request.POST
     cycle = (
         Cycle.objects.filter(pk=post.get("cycle") or 0).first()
-        if post.get("cycle", "").isdigit()
+        if is_id(post.get("cycle", ""))
         else None
     )
     parent = None
-    if post.get("parent", "").isdigit():
+    if is_id(post.get("parent", "")):
         parent = (
             permissions.visible_goals(viewer)
             .select_related("cycle")
@@ -249,7 +250,7 @@ def smart_preview(request: HttpRequest) -> HttpResponse:
     level = post.get("level") or Goal.Level.PERSON
     key_results = []
     total = post.get("kr-TOTAL_FORMS", "0")
-    for i in range(min(int(total) if total.isdigit() else 0, 12)):
+    for i in range(min(int(total) if is_id(total) else 0, 12)):
         name = post.get(f"kr-{i}-name", "").strip()
         if not name or post.get(f"kr-{i}-DELETE"):
             continue
@@ -263,7 +264,7 @@ def smart_preview(request: HttpRequest) -> HttpResponse:
                 "due_on": post.get(f"kr-{i}-due_on", ""),
             }
         )
-    owner_unit_id = post.get("owner_unit") if post.get("owner_unit", "").isdigit() else None
+    owner_unit_id = post.get("owner_unit") if is_id(post.get("owner_unit", "")) else None
     verdicts = smart_check(
         title=post.get("title", ""),
         level=level,

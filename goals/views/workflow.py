@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config.params import is_id
 from goals import selectors, services
 from goals.forms import AdjustmentForm, CascadeForm, MeasureForm
 from goals.models import KeyResult, Measurement
@@ -128,8 +129,8 @@ def goal_cascade(request: HttpRequest, pk: int) -> HttpResponse:
     form = CascadeForm(request.POST or None, goal=goal)
     context = {"goal": goal, "form": form, "people": people, "units": units, "result": None}
     if request.method == "POST" and form.is_valid():
-        person_ids = {int(v) for v in request.POST.getlist("person") if v.isdigit()}
-        unit_ids = {int(v) for v in request.POST.getlist("unit") if v.isdigit()}
+        person_ids = {int(v) for v in request.POST.getlist("person") if is_id(v)}
+        unit_ids = {int(v) for v in request.POST.getlist("unit") if is_id(v)}
         children = [
             {"owner_person": p, "weight": request.POST.get(f"weight-p{p.pk}") or None}
             for p in people

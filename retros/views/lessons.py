@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config.params import is_id
 from org import permissions
 from org.models import Unit
 from retros import forms, search, selectors, services
@@ -26,7 +27,7 @@ def _viewer(request: HttpRequest):
 
 def _unit_from(request: HttpRequest) -> Unit | None:
     raw = request.GET.get("unit", "")
-    return Unit.objects.filter(pk=raw).first() if raw.isdigit() else None
+    return Unit.objects.filter(pk=raw).first() if is_id(raw) else None
 
 
 @login_required
@@ -95,7 +96,7 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     retro = None
     raw = request.POST.get("source_retrospective") or request.GET.get("retrospective", "")
-    if str(raw).isdigit():
+    if is_id(str(raw)):
         retro = permissions.get_retrospective_for(viewer, raw)
     if request.method == "POST":
         form = forms.LessonForm(request.POST)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config.params import is_id
 from goals.models import Goal
 from org import permissions
 from retros import forms, selectors, services
@@ -35,7 +36,7 @@ def retrospective_create(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     goal = None
     raw_goal = request.POST.get("goal") or request.GET.get("goal", "")
-    if str(raw_goal).isdigit():
+    if is_id(str(raw_goal)):
         goal = (
             Goal.objects.select_related("owner_person__unit", "owner_unit", "cycle")
             .filter(pk=raw_goal)
@@ -276,7 +277,7 @@ def five_why_edit(request: HttpRequest, pk: int, analysis_pk: int | None = None)
 def five_why_level(request: HttpRequest) -> HttpResponse:
     """htmx: one more empty level for the 5-Why editor (?number=N)."""
     raw = request.GET.get("number", "")
-    number = int(raw) if raw.isdigit() else 1
+    number = int(raw) if is_id(raw) else 1
     number = max(1, min(number, 10))
     return render(
         request,

@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from config.api import is_id
+from config.params import is_id
 from org import permissions
 from org.models import Person
 from tracking import selectors, services

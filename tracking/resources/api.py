@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from config.api import is_id
+from config.params import is_id
 from goals.models import Cycle, KeyResult
 from org import permissions
 from org.models import Unit

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config.params import is_id
 from goals.models import Cycle
 from org import permissions
 from tracking.models import ResourceRequest
@@ -135,7 +136,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
         initial = {"unit": viewer.unit_id}
         key_result = request.GET.get("key_result", "")
         goal = request.GET.get("goal", "")
-        if key_result.isdigit():
+        if is_id(key_result):
             kr = (
                 ResourceRequestForm(goals=goals)
                 .fields["key_result"]
@@ -144,7 +145,7 @@ def new_request(request: HttpRequest) -> HttpResponse:
             )
             if kr is not None:
                 initial.update(key_result=kr.pk, goal=kr.goal_id)
-        elif goal.isdigit() and goals.filter(pk=goal).exists():
+        elif is_id(goal) and goals.filter(pk=goal).exists():
             initial["goal"] = int(goal)
         form = ResourceRequestForm(initial=initial, goals=goals)
     return render(request, "tracking/resources/form.html", {"form": form})
@@ -201,7 +202,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def budgets(request: HttpRequest) -> HttpResponse:
     viewer = _viewer(request)
     cycle = None
-    if request.GET.get("cycle", "").isdigit():
+    if is_id(request.GET.get("cycle", "")):
         cycle = Cycle.objects.filter(pk=request.GET["cycle"]).first()
     cycle = cycle or selectors.current_cycle()
     units = selectors.writable_units(viewer=viewer)

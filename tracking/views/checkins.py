@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config.params import is_id
 from goals.models import GoalSettings
 from goals.services import parse_value
 from org import permissions
@@ -233,7 +234,7 @@ def history(request: HttpRequest) -> HttpResponse:
     """A person's check-ins (yours, or ?person= someone you follow)."""
     viewer = person_or_404(request)
     subject = viewer
-    if request.GET.get("person", "").isdigit():
+    if is_id(request.GET.get("person", "")):
         subject = permissions.get_person_for(viewer, request.GET["person"])
         if not permissions.may_follow(viewer, subject):
             raise Http404

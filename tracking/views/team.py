@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from config.params import is_id
 from org import permissions
 from org.models import Person
 from tracking import selectors, services
@@ -137,7 +138,7 @@ def weekly_review(request: HttpRequest) -> HttpResponse:
     viewer = person_or_404(request)
     week = week_param(request)
     manager = viewer
-    if request.GET.get("manager", "").isdigit() and request.GET["manager"] != str(viewer.pk):
+    if is_id(request.GET.get("manager", "")) and request.GET["manager"] != str(viewer.pk):
         manager = permissions.get_person_for(viewer, request.GET["manager"])
         if not permissions.may_follow(viewer, manager):
             raise Http404
