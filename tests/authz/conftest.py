@@ -10,10 +10,8 @@ import logging
 
 import pytest
 import time_machine
-from django.db import transaction
-from django.test import override_settings
 
-from tests.authz.world import NOW, build
+from tests.authz.world import NOW, module_world
 
 
 @pytest.fixture(autouse=True)
@@ -24,15 +22,8 @@ def _now():
 
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(NOW, tick=False),
-        fast,
-        transaction.atomic(),
-    ):
-        yield build()
-        transaction.set_rollback(True)
+    with module_world(django_db_blocker) as world:
+        yield world
 
 
 @pytest.fixture

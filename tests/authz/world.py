@@ -13,9 +13,15 @@ in what a relation may see: every response of the matrix is checked against them
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+import time_machine
+from django.db import transaction
+from django.test import override_settings
 
 from goals import services as goal_services
 from goals.models import Cycle, Goal, KeyResult, Measurement
@@ -160,6 +166,22 @@ def _goal(alice, cycle, title, *, visibility="public", krs=("Alice qualified lea
         ],
         **kw,
     )
+
+
+@contextlib.contextmanager
+def module_world(django_db_blocker) -> Iterator[World]:
+    """The world for a whole test module (a module-scoped fixture wraps this): built once, at
+    NOW, inside a transaction that is rolled back when the module is done; every test runs in a
+    savepoint inside it (pytest-django's `db`)."""
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(NOW, tick=False),
+        fast,
+        transaction.atomic(),
+    ):
+        yield build()
+        transaction.set_rollback(True)
 
 
 def build() -> World:

@@ -9,11 +9,10 @@ import time_machine
 from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
-from django.test import override_settings
+from django.db import close_old_connections
 from rest_framework.authtoken.models import Token
 
-from tests.authz.world import ADMIN, HRBP, MANAGER, NOW, SELF, build
+from tests.authz.world import ADMIN, HRBP, MANAGER, NOW, SELF, module_world
 
 # The main roles, each a person of the world: an employee (no reports), a manager (heads the
 # field team), an HRBP (assigned to Sales) and the staff admin.
@@ -28,20 +27,12 @@ def _now():
 
 @pytest.fixture(scope="module")
 def _module_world(django_db_setup, django_db_blocker):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with (
-        django_db_blocker.unblock(),
-        time_machine.travel(NOW, tick=False),
-        fast,
-        transaction.atomic(),
-    ):
-        world = build()
+    with module_world(django_db_blocker) as world:
         world.tokens = {
             role: Token.objects.create(user=world.people[relation].user).key
             for role, relation in ROLES.items()
         }
         yield world
-        transaction.set_rollback(True)
 
 
 @pytest.fixture
