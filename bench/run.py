@@ -6,6 +6,7 @@ times the batch jobs. Prints one table, writes bench-results/<timestamp>.json an
 
     make bench                                 # DATABASE_URL defaults to .../keel_bench
     BENCH_CLIENTS=4 BENCH_REQUESTS=25 make bench
+    BENCH_ONLY=submit,alignment make bench     # those rows (and the floors) only, no jobs
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ PER_CLIENT = int(os.environ.get("BENCH_REQUESTS", "25"))
 WARMUP = int(os.environ.get("BENCH_WARMUP", "5"))
 EMPLOYEES = int(os.environ.get("BENCH_EMPLOYEES", "10000"))
 WEEKS = int(os.environ.get("BENCH_WEEKS", "12"))
+# BENCH_ONLY="submit,alignment": only the rows whose name contains one of these (the floors
+# always run, every ratio needs them), and no jobs.
+ONLY = [part.strip() for part in os.environ.get("BENCH_ONLY", "").split(",") if part.strip()]
 
 ENV = {
     **os.environ,
@@ -146,6 +150,10 @@ def main() -> None:
     from bench.client import Sessions, run
 
     endpoints = scenarios.endpoints(employees=EMPLOYEES)
+    if ONLY:
+        endpoints = [
+            e for e in endpoints if e.group == "floor" or any(part in e.name for part in ONLY)
+        ]
     server = start_server()
     results = []
     try:
@@ -161,7 +169,7 @@ def main() -> None:
         server.wait(timeout=30)
 
     jobs = []
-    for job in scenarios.jobs():
+    for job in [] if ONLY else scenarios.jobs():
         t0 = time.perf_counter()
         out = subprocess.run(
             [PYTHON, *job["argv"]], cwd=ROOT, env=ENV, check=True, text=True, capture_output=True

@@ -97,7 +97,9 @@ def endpoints(*, employees: int) -> list[Endpoint]:
     submit = {
         "done": "Benchmark week.",
         "updates": [
-            {"key_result": pk, "value": str(40 + i), "confidence": "on_track"}
+            # Ahead of any pace, so no key result is off track (which would need a cause and
+            # an action, a 400 without them): the submit is measured, not its refusal.
+            {"key_result": pk, "value": str(95 + i), "confidence": "on_track"}
             for i, pk in enumerate(krs)
         ],
     }

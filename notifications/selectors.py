@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 
 from goals.models import Goal, GoalSettings, KeyResult, Status, TargetAdjustment
+from goals.models.key_results import expected_share
 from notifications.kinds import REMINDER_KINDS, Channel, default_enabled, preference_kind
 from notifications.models import (
     Delivery,
@@ -126,32 +127,47 @@ def team_summaries(*, managers: list[Person], week: dt.date, on: dt.date) -> dic
     )
     settings = GoalSettings.load()
     statuses: dict[int, list[str]] = defaultdict(list)
-    key_results = (
-        KeyResult.objects.filter(
-            **owners,
-            goal__owner_person__isnull=False,
-            goal__state=Goal.State.AGREED,
-            goal__cycle__state="active",
-        )
-        .select_related("goal__cycle")
-        .only(
-            "progress",
-            "due_on",
-            "milestones",
-            "start_value",
-            "target_value",
-            "direction",
-            "goal__owner_person_id",
-            "goal__cycle__starts_on",
-            "goal__cycle__ends_on",
-        )
+    # Rows, not models: at 10,000 people this reads every person's key results (120,000).
+    rows = KeyResult.objects.filter(
+        **owners,
+        goal__owner_person__isnull=False,
+        goal__state=Goal.State.AGREED,
+        goal__cycle__state="active",
+    ).values_list(
+        "goal__owner_person_id",
+        "progress",
+        "due_on",
+        "milestones",
+        "start_value",
+        "target_value",
+        "direction",
+        "goal__cycle__starts_on",
+        "goal__cycle__ends_on",
     )
-    for key_result in key_results.iterator(chunk_size=2000):
-        owner = key_result.goal.owner_person_id
-        if owner in everyone:
-            statuses[owner].append(
-                settings.classify(key_result.progress, key_result.expected_progress(on))
-            )
+    for (
+        owner,
+        progress,
+        due_on,
+        milestones,
+        start_value,
+        target,
+        direction,
+        starts,
+        ends,
+    ) in rows.iterator(chunk_size=5000):
+        if owner not in everyone:
+            continue
+        expected = expected_share(
+            on,
+            start=starts,
+            due=due_on or ends,
+            milestones=milestones,
+            progress_of=milestones
+            and KeyResult(
+                start_value=start_value, target_value=target, direction=direction
+            ).compute_progress,
+        )
+        statuses[owner].append(settings.classify(progress, expected))
     proposed = Counter(
         Goal.objects.filter(
             state=Goal.State.PROPOSED,

@@ -10,6 +10,7 @@ carol is the HRBP of Sales.
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.utils import translation
 from pytest_django.plugin import blocking_manager_key
 from rest_framework.test import APIClient
 
@@ -21,6 +22,16 @@ from tests.factories import HRBPAssignmentFactory, PersonFactory, UnitFactory, U
 def _fast_password_hasher(settings):
     """Real hashers cost a third of a second each; tests don't need that."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request activates its person's language for the thread and nothing deactivates it
+    (Django's LocaleMiddleware leaves it for the next request to replace): each test starts
+    in the default language, whatever the previous test's last request spoke."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,28 @@ from .goal import Goal
 from .settings import VALUE_FIELD, GoalSettings
 
 
+def expected_share(on: dt.date, *, start: dt.date, due: dt.date, milestones, progress_of) -> float:
+    """`KeyResult.expected_progress` from plain values, for code that reads rows rather than
+    models (the reminders' team summaries over every key result of a company).
+    `progress_of(value)` turns a milestone's value into progress; it is called only when there
+    are milestones."""
+    if on <= start:
+        return 0.0
+    if on >= due:
+        return 1.0
+    if milestones:
+        points = [(start, 0.0)]
+        for stone in sorted(milestones, key=lambda m: m["date"]):
+            day = dt.date.fromisoformat(str(stone["date"]))
+            points.append((day, progress_of(Decimal(str(stone["value"])))))
+        points.append((due, 1.0))
+        for (d0, p0), (d1, p1) in zip(points, points[1:], strict=False):
+            if d0 <= on <= d1:
+                span = (d1 - d0).days or 1
+                return p0 + (p1 - p0) * (on - d0).days / span
+    return (on - start).days / max((due - start).days, 1)
+
+
 class KeyResult(models.Model):
     class Direction(models.TextChoices):
         INCREASE = "increase", _("Increase to")
@@ -92,23 +114,13 @@ class KeyResult(models.Model):
     def expected_progress(self, on: dt.date) -> float:
         """The expected share of the way at a date: linear from the cycle start to the due date,
         or piecewise linear through the milestones when there are any."""
-        start = self.goal.cycle.starts_on
-        due = self.due_on or self.goal.cycle.ends_on
-        if on <= start:
-            return 0.0
-        if on >= due:
-            return 1.0
-        if self.milestones:
-            points = [(start, 0.0)]
-            for stone in sorted(self.milestones, key=lambda m: m["date"]):
-                day = dt.date.fromisoformat(str(stone["date"]))
-                points.append((day, self.compute_progress(Decimal(str(stone["value"])))))
-            points.append((due, 1.0))
-            for (d0, p0), (d1, p1) in zip(points, points[1:], strict=False):
-                if d0 <= on <= d1:
-                    span = (d1 - d0).days or 1
-                    return p0 + (p1 - p0) * (on - d0).days / span
-        return (on - start).days / max((due - start).days, 1)
+        return expected_share(
+            on,
+            start=self.goal.cycle.starts_on,
+            due=self.due_on or self.goal.cycle.ends_on,
+            milestones=self.milestones,
+            progress_of=self.compute_progress,
+        )
 
     def status(self, on: dt.date, settings: GoalSettings | None = None) -> str:
         settings = settings or GoalSettings.load()
