@@ -13,6 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, Status
+from goals.models.key_results import expected_share
 from org import permissions
 from org.models import Person, Unit
 from tracking.models import CheckIn, KeyResultUpdate
@@ -222,16 +223,35 @@ def behind_pace(people: QuerySet[Person], *, cycle: Cycle, today: dt.date, limit
     """Status counts of the whole team's key results against the expected pace (one query),
     and the worst ones: what the dashboard shows before any check-in gives a cause."""
     settings = GoalSettings.load()
-    krs = KeyResult.objects.filter(
+    # Rows, not models (a head of 500 has ~6,000 key results): only the worst few are loaded
+    # as models, for the table.
+    rows = KeyResult.objects.filter(
         goal__owner_person__in=people, goal__cycle=cycle, goal__state=Goal.State.AGREED
-    ).select_related("goal__cycle", "goal__owner_person")
+    ).values_list(
+        "pk", "progress", "due_on", "milestones", "start_value", "target_value", "direction"
+    )
     counts = {Status.ON_TRACK: 0, Status.AT_RISK: 0, Status.OFF_TRACK: 0}
     behind = []
-    for kr in krs:
-        expected = kr.expected_progress(today)
-        kr.current_status = settings.classify(kr.progress, expected)
-        counts[kr.current_status] += 1
-        if kr.current_status != Status.ON_TRACK:
-            behind.append((kr.progress - expected, kr.pk, kr))
+    for pk, progress, due_on, milestones, start_value, target, direction in rows:
+        expected = expected_share(
+            today,
+            start=cycle.starts_on,
+            due=due_on or cycle.ends_on,
+            milestones=milestones,
+            progress_of=milestones
+            and KeyResult(
+                start_value=start_value, target_value=target, direction=direction
+            ).compute_progress,
+        )
+        status = settings.classify(progress, expected)
+        counts[status] += 1
+        if status != Status.ON_TRACK:
+            behind.append((progress - expected, pk, status))
     behind.sort(key=lambda row: row[:2])
-    return counts, [kr for _gap, _pk, kr in behind[:limit]]
+    worst = behind[:limit]
+    loaded = KeyResult.objects.select_related("goal__cycle", "goal__owner_person").in_bulk(
+        [pk for _gap, pk, _status in worst]
+    )
+    for _gap, pk, status in worst:
+        loaded[pk].current_status = status
+    return counts, [loaded[pk] for _gap, pk, _status in worst]
