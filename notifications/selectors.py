@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 
 from goals.models import Goal, GoalSettings, KeyResult, Status, TargetAdjustment
-from goals.models.key_results import expected_share
+from goals.models.key_results import expected_share_of_row
 from notifications.kinds import REMINDER_KINDS, Channel, default_enabled, preference_kind
 from notifications.models import (
     Delivery,
@@ -157,15 +157,14 @@ def team_summaries(*, managers: list[Person], week: dt.date, on: dt.date) -> dic
     ) in rows.iterator(chunk_size=5000):
         if owner not in everyone:
             continue
-        expected = expected_share(
+        expected = expected_share_of_row(
             on,
             start=starts,
             due=due_on or ends,
             milestones=milestones,
-            progress_of=milestones
-            and KeyResult(
-                start_value=start_value, target_value=target, direction=direction
-            ).compute_progress,
+            start_value=start_value,
+            target_value=target,
+            direction=direction,
         )
         statuses[owner].append(settings.classify(progress, expected))
     proposed = Counter(

@@ -13,7 +13,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
 
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, Status
-from goals.models.key_results import expected_share
+from goals.models.key_results import expected_share_of_row
 from org import permissions
 from org.models import Person, Unit
 from tracking.models import CheckIn, KeyResultUpdate
@@ -233,15 +233,14 @@ def behind_pace(people: QuerySet[Person], *, cycle: Cycle, today: dt.date, limit
     counts = {Status.ON_TRACK: 0, Status.AT_RISK: 0, Status.OFF_TRACK: 0}
     behind = []
     for pk, progress, due_on, milestones, start_value, target, direction in rows:
-        expected = expected_share(
+        expected = expected_share_of_row(
             today,
             start=cycle.starts_on,
             due=due_on or cycle.ends_on,
             milestones=milestones,
-            progress_of=milestones
-            and KeyResult(
-                start_value=start_value, target_value=target, direction=direction
-            ).compute_progress,
+            start_value=start_value,
+            target_value=target,
+            direction=direction,
         )
         status = settings.classify(progress, expected)
         counts[status] += 1

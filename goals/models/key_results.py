@@ -39,6 +39,19 @@ def expected_share(on: dt.date, *, start: dt.date, due: dt.date, milestones, pro
     return (on - start).days / max((due - start).days, 1)
 
 
+def expected_share_of_row(
+    on: dt.date, *, start: dt.date, due: dt.date, milestones, start_value, target_value, direction
+) -> float:
+    """`expected_share` for a key result read as a row of values: a model is built (for its
+    milestone arithmetic) only when the row has milestones."""
+
+    def progress_of(value):
+        row = KeyResult(start_value=start_value, target_value=target_value, direction=direction)
+        return row.compute_progress(value)
+
+    return expected_share(on, start=start, due=due, milestones=milestones, progress_of=progress_of)
+
+
 class KeyResult(models.Model):
     class Direction(models.TextChoices):
         INCREASE = "increase", _("Increase to")
