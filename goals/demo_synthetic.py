@@ -8,11 +8,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from config.bulk import insert_rows
 from goals import services
 from goals.demo import COMPANY_GOAL, seed_cycles
 from goals.models import Cycle, Goal, KeyResult
+from goals.models.key_results import progress_from
 
 D = Decimal
+ZERO = D(0)
 
 
 def seed_synthetic(ctx) -> None:
@@ -57,45 +60,53 @@ def seed_synthetic(ctx) -> None:
         Goal.objects.bulk_update(unit_goals, ["parent"], batch_size=2000)
 
         people = sorted(ctx.people.values(), key=lambda p: p.pk)
-        person_goals, krs_of = [], []
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        increase = KeyResult.Direction.INCREASE
+        goal_rows, krs_of = [], {}
         for i, person in enumerate(people):
             for g, (title, key_results) in enumerate(PERSON_GOALS):
-                krs = []
+                krs = []  # (name, metric, unit, target, current, position, progress)
                 for j, (name, metric, measure) in enumerate(key_results):
                     target = D(10 + (i * 7 + j * 13 + g * 29) % 90)
                     share = D((i * 37 + j * 11 + g * 17) % 120) / D(100)
-                    kr = KeyResult(
-                        name=name,
-                        metric=metric,
-                        unit=measure,
-                        target_value=target,
-                        current_value=(target * share).quantize(D("1")),
-                        position=j,
-                    )
-                    kr.progress = kr.compute_progress()
-                    krs.append(kr)
-                krs_of.append(krs)
-                person_goals.append(
-                    Goal(
-                        kind=Goal.Kind.OBJECTIVE,
-                        level=Goal.Level.PERSON,
-                        title=title,
-                        owner_person=person,
-                        cycle=quarter,
-                        parent_id=goal_of_unit[person.unit_id].pk,
-                        state=Goal.State.AGREED,
-                        priority=Goal.Priority.CORE if g < 2 else Goal.Priority.SECONDARY,
-                        # Progress known up front: the recompute below only moves unit goals.
-                        progress=sum(kr.progress for kr in krs) / len(krs),
-                    )
+                    current = (target * share).quantize(D("1"))
+                    progress = progress_from(current, start=ZERO, target=target, direction=increase)
+                    krs.append((name, metric, measure, target, current, j, progress))
+                krs_of[person.pk, title] = krs
+                priority = Goal.Priority.CORE if g < 2 else Goal.Priority.SECONDARY
+                # Progress known up front: the recompute below only moves unit goals.
+                progress = sum(kr[-1] for kr in krs) / len(krs)
+                goal_rows.append(
+                    (person.pk, title, goal_of_unit[person.unit_id].pk, priority, progress)
                 )
-        Goal.objects.bulk_create(person_goals, batch_size=2000)
-        rows = []
-        for goal, krs in zip(person_goals, krs_of, strict=True):
-            for kr in krs:
-                kr.goal_id = goal.pk
-                rows.append(kr)
-        _insert_key_results(rows)
+        insert_rows(
+            Goal,
+            GOAL_COLUMNS,
+            [
+                (Goal.Kind.OBJECTIVE, Goal.Level.PERSON, title, "", "", person_id, quarter.pk,
+                 parent_id, priority, Goal.Commitment.COMMITTED, "1", Goal.Visibility.PUBLIC,
+                 Goal.State.AGREED, Goal.ProgressSource.KEY_RESULTS, progress, 1, "", now, now)
+                for person_id, title, parent_id, priority, progress in goal_rows
+            ],
+        )  # fmt: skip
+        goal_ids = (
+            Goal.objects.filter(cycle=quarter, level=Goal.Level.PERSON)
+            .order_by("pk")
+            .values_list("pk", "owner_person_id", "title")
+        )
+        insert_rows(
+            KeyResult,
+            KR_COLUMNS,
+            [
+                (goal_id, name, metric, unit, increase, "0", str(target), str(current), "1", "[]",
+                 position, progress, now)
+                for goal_id, person_id, title in goal_ids.iterator(chunk_size=5000)
+                if (person_id, title) in krs_of
+                for name, metric, unit, target, current, position, progress in krs_of[
+                    person_id, title
+                ]
+            ],
+        )  # fmt: skip
         services.recompute_all(
             Goal.objects.filter(
                 Q(owner_unit__path__startswith=root.path)
@@ -142,6 +153,28 @@ PERSON_GOALS = (
     ),
 )
 
+GOAL_COLUMNS = (
+    "kind",
+    "level",
+    "title",
+    "description",
+    "category",
+    "owner_person_id",
+    "cycle_id",
+    "parent_id",
+    "priority",
+    "commitment",
+    "weight",
+    "visibility",
+    "state",
+    "progress_source",
+    "progress",
+    "version",
+    "return_comment",
+    "created_at",
+    "updated_at",
+)
+
 KR_COLUMNS = (
     "goal_id",
     "name",
@@ -157,37 +190,3 @@ KR_COLUMNS = (
     "progress",
     "updated_at",
 )
-
-
-def _insert_key_results(rows: list[KeyResult]) -> None:
-    """Tens of thousands of key results with one prepared INSERT (executemany): the ORM's
-    bulk_create spends most of its time preparing each value, and SQLite caps its batches at
-    999 parameters. Scale data only: no history rows, no signals."""
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    table = connection.ops.quote_name(KeyResult._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(c) for c in KR_COLUMNS)
-    placeholders = ", ".join(["%s"] * len(KR_COLUMNS))
-    params = [
-        (
-            kr.goal_id,
-            kr.name,
-            kr.metric,
-            kr.unit,
-            kr.direction,
-            str(kr.start_value),
-            str(kr.target_value),
-            str(kr.current_value),
-            str(kr.weight),
-            "[]",
-            kr.position,
-            kr.progress,
-            now,
-        )
-        for kr in rows
-    ]
-    with connection.cursor() as cursor:
-        for start in range(0, len(params), 5000):
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",
-                params[start : start + 5000],
-            )

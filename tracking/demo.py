@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Min
 from django.utils import timezone
 
+from config.bulk import insert_rows
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement, Status
 from org.demo import DemoContext
 from org.models import Person
@@ -100,13 +101,23 @@ def _quantum(kr: KeyResult) -> Decimal:
     return Decimal("1") if whole else Decimal("0.1")
 
 
-def _value(kr: KeyResult, on: dt.date, ratio: float, previous: Decimal | None) -> Decimal:
-    """A believable value: the expected pace times the person's ratio (with noise)."""
+def _value(
+    kr: KeyResult,
+    on: dt.date,
+    ratio: float,
+    previous: Decimal | None,
+    *,
+    expected: float | None = None,
+    quantum: Decimal | None = None,
+) -> Decimal:
+    """A believable value: the expected pace times the person's ratio (with noise).
+    `expected` (the pace at `on`) and `quantum` may be passed when the caller has them."""
     if kr.direction in (KeyResult.Direction.STAY_ABOVE, KeyResult.Direction.STAY_BELOW):
         factor = ratio if kr.direction == KeyResult.Direction.STAY_ABOVE else 2 - ratio
         value = kr.target_value * Decimal(str(round(factor, 3)))
     else:
-        expected = kr.expected_progress(on)
+        if expected is None:
+            expected = kr.expected_progress(on)
         value = kr.start_value + (kr.target_value - kr.start_value) * Decimal(
             str(round(expected * ratio, 4))
         )
@@ -114,7 +125,7 @@ def _value(kr: KeyResult, on: dt.date, ratio: float, previous: Decimal | None) -
             value = max(value, previous)
         if previous is not None and kr.direction == KeyResult.Direction.DECREASE:
             value = min(value, previous)
-    return max(value, Decimal(0)).quantize(_quantum(kr))
+    return max(value, Decimal(0)).quantize(quantum or _quantum(kr))
 
 
 def seed(ctx: DemoContext) -> None:
@@ -296,30 +307,6 @@ def _seed_reviews(ctx: DemoContext, people, weeks: list[dt.date]) -> None:
             )
 
 
-def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    """COPY on PostgreSQL, multi-row INSERTs elsewhere: at synthetic scale (hundreds of
-    thousands of rows) building model instances for bulk_create costs far more than the
-    database work. Values are adapted with the backend's own adapters, as the ORM would."""
-    ops = connection.ops
-    table = ops.quote_name(model._meta.db_table)
-    names = ", ".join(ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    one = f"({', '.join(['%s'] * len(columns))})"
-    per_statement = 500  # well under SQLite's limit on parameters
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-            return
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            values = ", ".join([one] * len(chunk))
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) VALUES {values}",
-                [value for row in chunk for value in row],
-            )
-
-
 def seed_synthetic(ctx: DemoContext) -> None:
     """Check-ins, updates and measurements in bulk for a synthetic organisation: every past
     week submitted, values on a noisy pace. Skipped when its check-ins already exist. Key
@@ -343,7 +330,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
         for week in weeks
     }
     with transaction.atomic():
-        _insert(
+        insert_rows(
             CheckIn,
             [
                 "person",
@@ -386,6 +373,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
         }
         decimal = ops.adapt_decimalfield_value
         updates, measurements = [], []
+        quanta = {kr.pk: _quantum(kr) for krs in by_person.values() for kr in krs}
         for person_id in sorted(by_person):
             previous: dict[int, Decimal] = {}
             for week in weeks:
@@ -393,8 +381,16 @@ def seed_synthetic(ctx: DemoContext) -> None:
                 for kr in by_person[person_id]:
                     if not (kr.goal.cycle.starts_on <= on and week <= kr.goal.cycle.ends_on):
                         continue
-                    value = _value(kr, on, rng.uniform(0.55, 1.15), previous.get(kr.pk))
-                    progress, expected = kr.compute_progress(value), kr.expected_progress(on)
+                    expected = kr.expected_progress(on)
+                    value = _value(
+                        kr,
+                        on,
+                        rng.uniform(0.55, 1.15),
+                        previous.get(kr.pk),
+                        expected=expected,
+                        quantum=quanta[kr.pk],
+                    )
+                    progress = kr.compute_progress(value)
                     before = previous.get(kr.pk, kr.start_value)
                     updates.append(
                         (
@@ -412,7 +408,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
                     )
                     measurements.append((kr.pk, decimal(value, 20, 4), stamp[week], "check_in", ""))
                     previous[kr.pk] = value
-        _insert(
+        insert_rows(
             KeyResultUpdate,
             [
                 "check_in",
@@ -428,4 +424,6 @@ def seed_synthetic(ctx: DemoContext) -> None:
             ],
             updates,
         )
-        _insert(Measurement, ["key_result", "value", "recorded_at", "source", "note"], measurements)
+        insert_rows(
+            Measurement, ["key_result", "value", "recorded_at", "source", "note"], measurements
+        )

@@ -39,15 +39,43 @@ def expected_share(on: dt.date, *, start: dt.date, due: dt.date, milestones, pro
     return (on - start).days / max((due - start).days, 1)
 
 
+def attainment_of(current, *, start, target, direction: str) -> float:
+    """Unclamped achievement of a value against a key result's start, target and direction:
+    1.0 is the target met, 1.3 is 130 %. `KeyResult.attainment` on plain values, for code
+    that reads rows rather than models."""
+    current = Decimal(current)
+    start, target = Decimal(start), Decimal(target)
+    if direction == KeyResult.Direction.INCREASE:
+        if target == start:
+            return 1.0 if current >= target else 0.0
+        return float((current - start) / (target - start))
+    if direction == KeyResult.Direction.DECREASE:
+        if target == start:
+            return 1.0 if current <= target else 0.0
+        return float((start - current) / (start - target))
+    if direction == KeyResult.Direction.STAY_ABOVE:
+        if target == 0:
+            return 1.0 if current >= 0 else 0.0
+        return float(current / target)
+    # stay below: at or under the ceiling is met; above it, the ratio falls
+    if current <= 0:
+        return 1.0 if target >= current else 0.0
+    return float(target / current) if target > 0 else (1.0 if current <= target else 0.0)
+
+
+def progress_from(current, *, start, target, direction: str) -> float:
+    """`attainment_of` clamped to 0–1: `KeyResult.compute_progress` on plain values."""
+    attained = attainment_of(current, start=start, target=target, direction=direction)
+    return min(1.0, max(0.0, attained))
+
+
 def expected_share_of_row(
     on: dt.date, *, start: dt.date, due: dt.date, milestones, start_value, target_value, direction
 ) -> float:
-    """`expected_share` for a key result read as a row of values: a model is built (for its
-    milestone arithmetic) only when the row has milestones."""
+    """`expected_share` for a key result read as a row of values."""
 
     def progress_of(value):
-        row = KeyResult(start_value=start_value, target_value=target_value, direction=direction)
-        return row.compute_progress(value)
+        return progress_from(value, start=start_value, target=target_value, direction=direction)
 
     return expected_share(on, start=start, due=due, milestones=milestones, progress_of=progress_of)
 
@@ -101,24 +129,12 @@ class KeyResult(models.Model):
 
     def attainment(self, value: Decimal | None = None) -> float:
         """Unclamped achievement: 1.0 is the target met, 1.3 is 130 %."""
-        current = Decimal(self.current_value if value is None else value)
-        start, target = Decimal(self.start_value), Decimal(self.target_value)
-        if self.direction == self.Direction.INCREASE:
-            if target == start:
-                return 1.0 if current >= target else 0.0
-            return float((current - start) / (target - start))
-        if self.direction == self.Direction.DECREASE:
-            if target == start:
-                return 1.0 if current <= target else 0.0
-            return float((start - current) / (start - target))
-        if self.direction == self.Direction.STAY_ABOVE:
-            if target == 0:
-                return 1.0 if current >= 0 else 0.0
-            return float(current / target)
-        # stay below: at or under the ceiling is met; above it, the ratio falls
-        if current <= 0:
-            return 1.0 if target >= current else 0.0
-        return float(target / current) if target > 0 else (1.0 if current <= target else 0.0)
+        return attainment_of(
+            self.current_value if value is None else value,
+            start=self.start_value,
+            target=self.target_value,
+            direction=self.direction,
+        )
 
     def compute_progress(self, value: Decimal | None = None) -> float:
         """Progress clamped to 0–1 (what bars and rollups use)."""

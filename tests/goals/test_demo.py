@@ -81,6 +81,16 @@ def test_demo_synthetic_goals():
     assert Goal.objects.filter(level="unit").count() == len(ctx.units) - 1
     assert 0 < company.progress < 1
     assert services.recompute_all() == []
+    # The rows loaded without the ORM are what the models would have saved: valid, with each
+    # key result's stored progress its computed one, positions 0-2 in each goal.
+    for goal in Goal.objects.filter(level="person").order_by("pk")[:8]:
+        goal.full_clean()
+        krs = list(goal.key_results.all())
+        assert [kr.position for kr in krs] == [0, 1, 2]
+        for kr in krs:
+            kr.full_clean()
+            assert kr.progress == pytest.approx(kr.compute_progress())
+        assert goal.progress == pytest.approx(sum(kr.progress for kr in krs) / 3)
     before = Goal.objects.count()
     demo.seed(org_demo.seed_synthetic(employees=120))
     assert Goal.objects.count() == before

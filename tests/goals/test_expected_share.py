@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from goals.models import Cycle, Goal, KeyResult
-from goals.models.key_results import expected_share_of_row
+from goals.models.key_results import attainment_of, expected_share_of_row, progress_from
 
 CYCLE = Cycle(name="Q4", starts_on=dt.date(2026, 10, 1), ends_on=dt.date(2026, 12, 31))
 
@@ -41,3 +41,20 @@ def test_row_form_matches_the_model(milestones, direction, start, target, on):
     )
     assert row == pytest.approx(kr.expected_progress(on))
     assert 0.0 <= row <= 1.0
+
+
+@pytest.mark.parametrize("direction", list(KeyResult.Direction.values))
+@pytest.mark.parametrize(
+    ("start", "target", "current"),
+    [("0", "100", "40"), ("50", "10", "30"), ("10", "10", "12"), ("0", "0", "-1"), ("5", "0", "0")],
+)
+def test_row_attainment_matches_the_model(direction, start, target, current):
+    kr = KeyResult(
+        start_value=Decimal(start),
+        target_value=Decimal(target),
+        current_value=Decimal(current),
+        direction=direction,
+    )
+    values = {"start": start, "target": target, "direction": direction}
+    assert attainment_of(current, **values) == kr.attainment()
+    assert progress_from(current, **values) == kr.compute_progress()
