@@ -220,6 +220,13 @@ def streak(person: PersonIn, end: dt.date) -> int:
 NEEDS_GOALS = {"tiered_bonus", "promotion_points", "deferred"}
 
 
+def reads_key_results(rule: RuleSpec) -> bool:
+    """Whether evaluating `rule` looks at key results at all: a check-in streak ranks people
+    by their check-ins alone (its explanation lists no goals), so its inputs can leave them
+    out."""
+    return not (rule.kind == "recognition" and rule.params.get("metric") == "streak")
+
+
 def eligibility(
     rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date, as_of: dt.date | None = None
 ) -> list[dict]:

@@ -77,12 +77,53 @@ def _stone_values(raw) -> list[Decimal]:
     return values
 
 
+def _add_key_results(goals: dict, goal_q: Q, rule, start_at, end_at) -> None:
+    """The goals' key results with their values at the period's start and end (one query)."""
+    fields = [
+        "pk", "goal_id", "name", "metric", "direction", "start_value", "target_value",
+        "current_value", "weight", "value_end", "value_start", "measured",
+    ]  # fmt: skip
+    if rule.kind == "milestone":
+        fields.append("milestones")
+    key_results = (
+        KeyResult.objects.filter(goal__in=Goal.objects.filter(goal_q))
+        .annotate(
+            value_end=_value_at(end_at),
+            value_start=_value_at(start_at),
+            measured=Exists(Measurement.objects.filter(key_result=OuterRef("pk"))),
+        )
+        .order_by("goal_id", "position", "pk")
+        .values(*fields)
+    )
+    for kr in key_results:
+        goal = goals.get(kr["goal_id"])
+        if goal is None:
+            continue
+        # Without any measurement the current value is the only value there is.
+        fallback = kr["start_value"] if kr["measured"] else kr["current_value"]
+        goal.key_results.append(
+            engine.KRIn(
+                id=kr["pk"],
+                name=kr["name"],
+                metric=kr["metric"],
+                direction=kr["direction"],
+                start_value=kr["start_value"],
+                target_value=kr["target_value"],
+                weight=kr["weight"],
+                value_start=fallback if kr["value_start"] is None else kr["value_start"],
+                value_end=fallback if kr["value_end"] is None else kr["value_end"],
+                milestones=_stone_values(kr["milestones"]) if "milestones" in kr else [],
+            )
+        )
+
+
 def load_inputs(
     rule: IncentiveRule, start: dt.date, end: dt.date, *, as_of: dt.date | None = None
 ) -> engine.Inputs:
     """Everything the engine needs, in at most six queries: people, goals, key results with
     their values at the period's start and end (from the measurement history, so a corrected
-    measurement changes the result), check-ins, and milestones already rewarded."""
+    measurement changes the result; left out for a rule that does not read them), check-ins,
+    and milestones already rewarded."""
     tz = timezone.get_current_timezone()
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     end_at = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
@@ -123,42 +164,9 @@ def load_inputs(
         goal = engine.GoalIn(row["pk"], row["title"], row["weight"], row["progress"])
         goals[goal.id] = goal
         person.goals.append(goal)
-    fields = [
-        "pk", "goal_id", "name", "metric", "direction", "start_value", "target_value",
-        "current_value", "weight", "value_end", "value_start", "measured",
-    ]  # fmt: skip
-    if rule.kind == "milestone":
-        fields.append("milestones")
-    key_results = (
-        KeyResult.objects.filter(goal__in=Goal.objects.filter(goal_q))
-        .annotate(
-            value_end=_value_at(end_at),
-            value_start=_value_at(start_at),
-            measured=Exists(Measurement.objects.filter(key_result=OuterRef("pk"))),
-        )
-        .order_by("goal_id", "position", "pk")
-        .values(*fields)
-    )
-    for kr in key_results:
-        goal = goals.get(kr["goal_id"])
-        if goal is None:
-            continue
-        # Without any measurement the current value is the only value there is.
-        fallback = kr["start_value"] if kr["measured"] else kr["current_value"]
-        goal.key_results.append(
-            engine.KRIn(
-                id=kr["pk"],
-                name=kr["name"],
-                metric=kr["metric"],
-                direction=kr["direction"],
-                start_value=kr["start_value"],
-                target_value=kr["target_value"],
-                weight=kr["weight"],
-                value_start=fallback if kr["value_start"] is None else kr["value_start"],
-                value_end=fallback if kr["value_end"] is None else kr["value_end"],
-                milestones=_stone_values(kr.get("milestones")),
-            )
-        )
+    spec = rule_spec(rule)
+    if engine.reads_key_results(spec):
+        _add_key_results(goals, goal_q, rule, start_at, end_at)
     since = start
     if rule.kind == "recognition" and rule.params.get("metric") == "streak":
         since = min(start, end - dt.timedelta(weeks=STREAK_LOOKBACK_WEEKS))
@@ -182,7 +190,7 @@ def load_inputs(
             for stone in (explanation or {}).get("milestones", []):
                 claimed.add((person_id, stone.get("key")))
     return engine.Inputs(
-        rule=rule_spec(rule),
+        rule=spec,
         period_start=start,
         period_end=end,
         people=list(people.values()),
