@@ -285,7 +285,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Celery: without REDIS_URL tasks run in-process (the embedded default).
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# The in-process broker names a host only so that kombu does not warn that it has none.
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -324,6 +325,10 @@ LOGGING = {
 }
 # django-axes logs failures and lockouts as warnings; its per-sign-in chatter stays out.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run in-process: a line for every task that succeeded is noise in the server's and
+    # seed_demo's output (a worker still logs them); failures are still logged as errors.
+    LOGGING["loggers"]["celery.app.trace"] = {"level": "WARNING"}
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 

@@ -32,8 +32,12 @@ class Command(BaseCommand):
         # The synthetic people's addresses are made up (@synthetic.example): whatever mail the
         # seeding sends on their behalf (resource requests notify approvers) is discarded, even
         # where a real mail server is configured.
+        # Nor is every statement of a bulk load kept in connection.queries as DEBUG would:
+        # quoting the parameters of hundreds of thousands of rows costs seconds and memory.
         quiet = (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend", DEBUG=False
+            )
             if employees
             else contextlib.nullcontext()
         )
