@@ -76,3 +76,20 @@ def test_synthetic_seed_sends_no_mail_to_its_made_up_people(settings, mailoutbox
     call_command("seed_demo", employees=120, seed=7)
     assert Delivery.objects.filter(channel="email").exists()  # notified as usual...
     assert mailoutbox == []  # ...but nothing left the building
+
+
+def test_synthetic_seed_output_is_its_summary(
+    capsys, caplog, django_capture_on_commit_callbacks, settings
+):
+    """The seeding prints one line a step and its total; the in-process tasks it runs on the
+    way (notifications of resource requests) log no line each, and kombu no warning."""
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.skip("tasks go to the configured broker: none run in-process to log")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        call_command("seed_demo", employees=120, seed=7)
+    assert callbacks  # the tasks did run
+    out = capsys.readouterr().out
+    assert "Seeded 120 people" in out
+    assert "org:" in out and "goals:" in out
+    noise = [r for r in caplog.records if r.name.startswith(("celery.app.trace", "kombu"))]
+    assert noise == []
