@@ -16,12 +16,22 @@ ROWS_PER_STATEMENT = 500
 
 
 def _rows_per_statement(width: int) -> int:
-    limit = getattr(connection.features, "max_query_params", None)
-    if connection.vendor == "sqlite":
+    limit = connection.features.max_query_params
+    if connection.vendor == "sqlite":  # Django states 999 whatever the build allows
         import sqlite3
 
         limit = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
     return max(1, min(ROWS_PER_STATEMENT, (limit or 65535) // width))
+
+
+def defaults(model: type[models.Model], fields: Sequence[str]) -> tuple:
+    """`model`'s defaults for `fields`, prepared for the database as the ORM saves them: the
+    columns a bulk load leaves as they would be for a new object."""
+    meta = model._meta
+    return tuple(
+        field.get_db_prep_save(field.get_default(), connection)
+        for field in (meta.get_field(name) for name in fields)
+    )
 
 
 def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple]) -> None:

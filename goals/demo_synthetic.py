@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from config.bulk import insert_rows
+from config.bulk import defaults, insert_rows
 from goals import services
 from goals.demo import COMPANY_GOAL, seed_cycles
 from goals.models import Cycle, Goal, KeyResult
@@ -79,13 +79,14 @@ def seed_synthetic(ctx) -> None:
                 goal_rows.append(
                     (person.pk, title, goal_of_unit[person.unit_id].pk, priority, progress)
                 )
+        goal_defaults = defaults(Goal, GOAL_DEFAULTED)
         insert_rows(
             Goal,
-            GOAL_COLUMNS,
+            GOAL_COLUMNS + GOAL_DEFAULTED,
             [
-                (Goal.Kind.OBJECTIVE, Goal.Level.PERSON, title, "", "", person_id, quarter.pk,
-                 parent_id, priority, Goal.Commitment.COMMITTED, "1", Goal.Visibility.PUBLIC,
-                 Goal.State.AGREED, Goal.ProgressSource.KEY_RESULTS, progress, 1, "", now, now)
+                (Goal.Kind.OBJECTIVE, Goal.Level.PERSON, title, person_id, quarter.pk, parent_id,
+                 priority, Goal.State.AGREED, Goal.ProgressSource.KEY_RESULTS, progress, now, now,
+                 *goal_defaults)
                 for person_id, title, parent_id, priority, progress in goal_rows
             ],
         )  # fmt: skip
@@ -94,12 +95,13 @@ def seed_synthetic(ctx) -> None:
             .order_by("pk")
             .values_list("pk", "owner_person_id", "title")
         )
+        kr_defaults = defaults(KeyResult, KR_DEFAULTED)
         insert_rows(
             KeyResult,
-            KR_COLUMNS,
+            KR_COLUMNS + KR_DEFAULTED,
             [
-                (goal_id, name, metric, unit, increase, "0", str(target), str(current), "1", "[]",
-                 position, progress, now)
+                (goal_id, name, metric, unit, increase, str(ZERO), str(target), str(current),
+                 position, progress, now, *kr_defaults)
                 for goal_id, person_id, title in goal_ids.iterator(chunk_size=5000)
                 if (person_id, title) in krs_of
                 for name, metric, unit, target, current, position, progress in krs_of[
@@ -153,26 +155,29 @@ PERSON_GOALS = (
     ),
 )
 
+# The columns the scale data sets; the others (`*_DEFAULTED`) take the model's defaults.
 GOAL_COLUMNS = (
     "kind",
     "level",
     "title",
-    "description",
-    "category",
     "owner_person_id",
     "cycle_id",
     "parent_id",
     "priority",
-    "commitment",
-    "weight",
-    "visibility",
     "state",
     "progress_source",
     "progress",
-    "version",
-    "return_comment",
     "created_at",
     "updated_at",
+)
+GOAL_DEFAULTED = (
+    "description",
+    "category",
+    "commitment",
+    "weight",
+    "visibility",
+    "version",
+    "return_comment",
 )
 
 KR_COLUMNS = (
@@ -184,9 +189,8 @@ KR_COLUMNS = (
     "start_value",
     "target_value",
     "current_value",
-    "weight",
-    "milestones",
     "position",
     "progress",
     "updated_at",
 )
+KR_DEFAULTED = ("weight", "milestones")

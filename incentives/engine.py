@@ -220,11 +220,15 @@ def streak(person: PersonIn, end: dt.date) -> int:
 NEEDS_GOALS = {"tiered_bonus", "promotion_points", "deferred"}
 
 
+def is_streak(rule: RuleSpec) -> bool:
+    """A check-in streak recognition: it ranks people by their check-ins alone."""
+    return rule.kind == "recognition" and rule.params.get("metric") == "streak"
+
+
 def reads_key_results(rule: RuleSpec) -> bool:
-    """Whether evaluating `rule` looks at key results at all: a check-in streak ranks people
-    by their check-ins alone (its explanation lists no goals), so its inputs can leave them
-    out."""
-    return not (rule.kind == "recognition" and rule.params.get("metric") == "streak")
+    """Whether evaluating `rule` looks at key results at all: a check-in streak does not (its
+    explanation lists no goals), so its inputs can leave them out."""
+    return not is_streak(rule)
 
 
 def eligibility(
@@ -243,7 +247,7 @@ def eligibility(
     needs_goals = (
         rule.require_agreed_goals
         or rule.kind in NEEDS_GOALS
-        or (rule.kind == "recognition" and rule.params.get("metric") != "streak")
+        or (rule.kind == "recognition" and not is_streak(rule))
     )
     if needs_goals and not person.goals:
         reasons.append({"code": "no_agreed_goals"})

@@ -168,7 +168,7 @@ def load_inputs(
     if engine.reads_key_results(spec):
         _add_key_results(goals, goal_q, rule, start_at, end_at)
     since = start
-    if rule.kind == "recognition" and rule.params.get("metric") == "streak":
+    if engine.is_streak(spec):
         since = min(start, end - dt.timedelta(weeks=STREAK_LOOKBACK_WEEKS))
     for person_id, week, submitted_at in CheckIn.objects.filter(
         person__unit__path__startswith=path,

@@ -85,11 +85,13 @@ def test_demo_synthetic_goals():
     # key result's stored progress its computed one, positions 0-2 in each goal.
     for goal in Goal.objects.filter(level="person").order_by("pk")[:8]:
         goal.full_clean()
+        assert (goal.weight, goal.version, goal.visibility) == (1, 1, Goal.Visibility.PUBLIC)
         krs = list(goal.key_results.all())
         assert [kr.position for kr in krs] == [0, 1, 2]
         for kr in krs:
             kr.full_clean()
             assert kr.progress == pytest.approx(kr.compute_progress())
+            assert (kr.milestones, kr.weight) == ([], 1)  # the model's defaults
         assert goal.progress == pytest.approx(sum(kr.progress for kr in krs) / 3)
     before = Goal.objects.count()
     demo.seed(org_demo.seed_synthetic(employees=120))
