@@ -22,6 +22,9 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# Links in e-mails and webhooks point at the port the app serves on (the seed sends some too:
+# target-specific variables reach the prerequisites run triggers).
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
@@ -32,6 +35,7 @@ test: install browser
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

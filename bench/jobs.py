@@ -57,7 +57,7 @@ def reminders() -> str:
     from django.conf import settings
 
     from notifications.models import Delivery, ReminderLog, ReminderRun
-    from notifications.services import dispatch
+    from reminders.services import dispatch
 
     if "bench" not in settings.DATABASES["default"]["NAME"]:
         raise SystemExit("the reminders job clears reminder logs: run it on a *bench* database")

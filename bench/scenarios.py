@@ -187,7 +187,7 @@ def endpoints(*, employees: int) -> list[Endpoint]:
             user=u["employee"],
             token=True,
             group="api",
-            target_ms=100,  # the absolute target for the lessons search
+            target_ms=100,  # the lessons search answers within 100 ms
         ),
     ]
 

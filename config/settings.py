@@ -59,20 +59,31 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "simple_history",
-    # Security (issue 12): login lockout and the Content Security Policy.
+    # Security: login lockout and the Content Security Policy.
     "axes",
     "csp",
+    "core",
+    # First of Keel's apps only for its catalog: an app listed earlier wins where two catalogs
+    # translate the same msgid differently ("Unit", "Committed", "Reject", ...), and the
+    # resources catalog won over every app's while it was in LOCALE_PATHS. In the layering it
+    # sits above goals and tracking.
+    "resources",
     "org",
     "goals",
     "tracking",
     "incentives",
     "retros",
     "notifications",
+    "reminders",
     "dashboard",
+    # Demo and scale data, benchmarks (development tooling; installed everywhere: seed_demo).
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Oversized API bodies (413) and query parameters with NUL or undecodable text (400).
+    "core.guard.RequestGuardMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -80,10 +91,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "org.middleware.PersonLanguageMiddleware",
+    # Cache-Control: no-store on every signed-in answer (session or token).
+    "core.nostore.NoStoreForSignedInMiddleware",
+    "org.middleware.ViewerMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "core.db.PinAfterWriteMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: turns a lockout flagged during sign-in into its answer.
     "axes.middleware.AxesMiddleware",
@@ -96,8 +110,7 @@ ASGI_APPLICATION = "config.asgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        # tracking.resources keeps its templates (and catalog) beside its code.
-        "DIRS": [BASE_DIR / "templates", BASE_DIR / "tracking" / "resources" / "templates"],
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -125,24 +138,60 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # (the check-in's autosave racing its submit) queue up instead of each reading, then
     # overwriting the other; SQLite has no row locks for select_for_update to take.
     DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT for the app's queries: they are short, and compiling an aggregate over a team's
+    # key results took 3.8 s where running it without JIT took 0.3 s.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"].setdefault("TEST", {})
+# An optional read replica for the summary pages (core/db.py, docs/scaling.md). Without one the
+# alias is the primary again, a mirror in tests, and nothing is routed to it.
+REPLICA_URL = env("DATABASE_REPLICA_URL")
+KEEL_READ_REPLICA = bool(REPLICA_URL)
+KEEL_REPLICA_PIN_SECONDS = env_int("KEEL_REPLICA_PIN_SECONDS", 5)
+if REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+else:
+    DATABASES["replica"] = {**DATABASES["default"]}
+DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["core.db.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     # A Redis that is down or slow counts as a cache miss (short timeouts), never an error.
-    CACHES = {"default": {"BACKEND": "config.cache.FailSoftRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "core.cache.FailSoftRedisCache", "LOCATION": REDIS_URL},
+        "sessions": {"BACKEND": "core.cache.FailSoftRedisCache", "LOCATION": REDIS_URL},
+    }
+    # Sessions read from Redis, written through to the database: a signed-in request costs no
+    # session query, and a Redis outage costs speed, never a sign-in (their own fail-soft alias).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "sessions"
+# The signed-in person and their roles kept between requests (org/identity.py): only with a
+# cache every process shares, since any process's write to the organisation must reach it.
+KEEL_VIEWER_CACHE = env_bool("KEEL_VIEWER_CACHE", default=bool(REDIS_URL))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # Validates nothing: its password_changed hook ends the user's API tokens.
+    {"NAME": "org.tokens.RevokeTokensOnPasswordChange"},
 ]
 # django-axes first: it refuses a locked-out username + address before any password is checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Refuses an address with too many failures across usernames (password spraying).
+    "core.lockout.AddressThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
@@ -151,7 +200,7 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "tracking" / "resources" / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -214,8 +263,11 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "org.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "org.lockout.client_address"  # TRUSTED_PROXIES-aware, as DRF's
+# Failures from one address across all usernames within the cool-off before every sign-in
+# from it is refused (core.lockout.AddressThrottleBackend).
+KEEL_SIGNIN_ADDRESS_LIMIT = env_int("KEEL_SIGNIN_ADDRESS_LIMIT", 20)
+AXES_LOCKOUT_CALLABLE = "core.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_address"  # TRUSTED_PROXIES-aware, as DRF's
 
 # The token endpoint's rate limit counts in its own in-process cache: it never depends on Redis
 # (a Redis fault cannot turn a sign-in into a 500) and never touches the shared default cache.
@@ -226,9 +278,10 @@ CACHES["throttle"] = {
     "LOCATION": "keel-throttle",
 }
 
-# Content Security Policy (django-csp): no inline script, no eval. Style attributes carry
-# server-computed widths (progress bars, charts), so only style *attributes* may be inline;
-# <style> elements must come from our own static files.
+# Content Security Policy (django-csp): no inline script, no eval, <style> elements only from our
+# own static files. Keel's templates carry no style attribute either (tests/security/test_csp.py);
+# style attributes stay allowed for third-party pages (DRF's browsable API, simple-history's admin
+# history page).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -245,15 +298,21 @@ CONTENT_SECURITY_POLICY = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "org.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_PERMISSION_CLASSES": ["org.access.SignedIn"],
+    # JSON deeper than 50 levels, or with NUL / lone surrogates in a string: 400 (core.guard).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.guard.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["config.api.FilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "config.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_FILTER_BACKENDS": ["core.api.FilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
     "NUM_PROXIES": TRUSTED_PROXIES,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -263,13 +322,15 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Goals, key results, check-ins, incentives and lessons.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs pages: signed-in people (KEEL_PUBLIC_API_DOCS opens them).
+    "SERVE_PERMISSIONS": ["core.api.DocsPermission"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.schema.document_error_responses",
+        "core.schema.document_error_responses",
     ],
     # Choice sets that share a field name across apps get explicit component names.
     "ENUM_NAME_OVERRIDES": {
@@ -298,7 +359,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Sending a task never stalls a request for long when Redis is down or hung: short socket
-# timeouts and one quick retry, then config.celery.enqueue logs it and moves on (the database
+# timeouts and one quick retry, then core.queue.enqueue logs it and moves on (the database
 # keeps the work; the periodic dispatch and its sweep send it when the broker is back).
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
@@ -311,17 +372,25 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 # Each app declares its periodic tasks in a `schedule.py` (UTC, each entry with "expires" so a
 # late run is dropped); the tasks themselves work out local times.
 CELERY_BEAT_SCHEDULE: dict = {}
-for _module in ("notifications.schedule", "tracking.resources.schedule", "incentives.schedule"):
+for _module in (
+    "goals.schedule",
+    "reminders.schedule",
+    "resources.schedule",
+    "incentives.schedule",
+):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
-# Task modules outside an app's top level, which autodiscovery does not find.
-CELERY_IMPORTS = ["tracking.resources.tasks"]
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_client_errors": {"()": "core.logfilters.OneLineClientErrors"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # A 403 (or any 4xx) is one line, not a traceback.
+        "django.request": {"filters": ["one_line_client_errors"]},
+    },
 }
 # django-axes logs failures and lockouts as warnings; its per-sign-in chatter stays out.
 LOGGING["loggers"]["axes"] = {"level": "WARNING"}
@@ -336,7 +405,13 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # minimal view at /bench/floor measures what the framework itself costs.
 KEEL_BENCH = env_bool("KEEL_BENCH")
 if KEEL_BENCH:
-    MIDDLEWARE.insert(0, "config.bench.BenchHeadersMiddleware")
+    MIDDLEWARE.insert(0, "demo.bench.BenchHeadersMiddleware")
 
 # Keel domain defaults (organisation-editable values live in the database).
 KEEL_DEMO_PASSWORD = "keel-demo"
+# The OpenAPI schema and Swagger UI / ReDoc for everyone, not only signed-in people.
+KEEL_PUBLIC_API_DOCS = env_bool("KEEL_PUBLIC_API_DOCS")
+# The largest API request body accepted (core.guard answers 413 above it).
+KEEL_MAX_API_BODY = env_int("KEEL_MAX_API_BODY", 1024 * 1024)
+# How long a new API token works unless its maker chooses (org.tokens; at most 366 days).
+KEEL_TOKEN_DAYS = env_int("KEEL_TOKEN_DAYS", 90)

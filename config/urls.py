@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("org.api")),
     path("", include("goals.api")),
     path("", include("tracking.api")),
+    path("", include("resources.api")),
     path("", include("incentives.api")),
     path("", include("retros.api")),
     path("", include("notifications.api")),
@@ -41,7 +42,7 @@ api_v1 = [
     ),
 ]
 
-handler404 = "config.api.not_found"
+handler404 = "core.api.not_found"
 
 urlpatterns = [
     path("healthz", org_views.healthz, name="healthz"),
@@ -51,6 +52,8 @@ urlpatterns = [
     path("", include("org.urls")),
     path("goals/", include("goals.urls")),
     path("tracking/", include("tracking.urls")),
+    # Resource pages keep the paths they had as part of tracking (/tracking/requests/, ...).
+    path("tracking/", include("resources.urls")),
     path("incentives/", include("incentives.urls")),
     path("retros/", include("retros.urls")),
     path("notifications/", include("notifications.urls")),
@@ -59,7 +62,7 @@ urlpatterns = [
 ]
 
 if settings.KEEL_BENCH:
-    from config.bench import floor
+    from demo.bench import floor
 
     urlpatterns.insert(0, path("bench/floor", floor, name="bench-floor"))
 

@@ -10,9 +10,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 
-from dashboard import audit
-from dashboard.audit_filters import AuditFilterForm
-from org import permissions
+from dashboard import audit, permissions
+from dashboard.audit.filters import AuditFilterForm
+from org.access import ViewerAPIMixin
 
 KIND_VALUES = [kind.slug for kind in audit.KINDS]
 ACTION_VALUES = list(audit.ACTION_LABELS)
@@ -31,8 +31,8 @@ class AuditActionField(serializers.CharField):
 class AuditChangeSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="The field's name.")
     label = serializers.CharField(help_text="The field's name in the reader's language.")
-    old = serializers.CharField(help_text="The value before, as shown on the page.")
-    new = serializers.CharField(help_text="The value after, as shown on the page.")
+    old = serializers.CharField(help_text="The value before, plain (ungrouped numbers).")
+    new = serializers.CharField(help_text="The value after, plain (ungrouped numbers).")
 
 
 class AuditEntrySerializer(serializers.Serializer):
@@ -69,12 +69,12 @@ class AuditEntrySerializer(serializers.Serializer):
         OpenApiParameter("date_to", OpenApiTypes.DATE, description="Up to this day, inclusive."),
     ],
 )
-class AuditLogView(generics.ListAPIView):
+class AuditLogView(ViewerAPIMixin, generics.ListAPIView):
     serializer_class = AuditEntrySerializer
     filter_backends: list = []
 
     def get_queryset(self):
-        viewer = permissions.person_of(self.request.user)
+        viewer = self.viewer.person
         if not permissions.can_see_audit(viewer):
             raise Http404
         form = AuditFilterForm(self.request.query_params, viewer=viewer)

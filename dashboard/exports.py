@@ -1,24 +1,24 @@
 """Exports of goals (with key results and progress) and check-ins for a cycle and unit, as CSV
 or XLSX. Rows come from scoped querysets with a fixed number of queries; files are streamed
-row by row (XLSX in openpyxl's write-only mode)."""
+row by row (XLSX in openpyxl's write-only mode), every cell made formula-safe by
+`core.spreadsheet`."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from core import spreadsheet
+from goals import permissions as goal_permissions
 from goals.models import Cycle, KeyResult, fmt_number
-from org import permissions
+from org import scopes
 from org.models import Person, Unit
 from tracking.models import CheckIn, KeyResultUpdate
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = spreadsheet.XLSX
 
 
 def _in_unit(qs: QuerySet, unit: Unit | None, person_field: str) -> QuerySet:
@@ -49,18 +49,15 @@ def goal_rows(*, viewer: Person, cycle: Cycle, unit: Unit | None) -> tuple[list,
         _("Key result progress %"),
         _("Due on"),
     ]
-    qs = permissions.visible_goals(viewer).filter(cycle=cycle)
+    qs = goal_permissions.visible_goals(viewer).filter(cycle=cycle)
     if unit is not None:
-        qs = qs.filter(
-            Q(owner_unit__path__startswith=unit.path)
-            | Q(owner_person__unit__path__startswith=unit.path)
-        )
+        qs = qs.filter(Q(owner_path__startswith=unit.path))
     goals = (
         qs.select_related("owner_person__unit", "owner_unit")
         .prefetch_related(
             Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "pk"))
         )
-        .order_by("level", "owner_unit__path", "owner_person__display_name", "title", "pk")
+        .order_by("level", "owner_path", "owner_person__display_name", "title", "pk")
     )
 
     def rows():
@@ -100,10 +97,10 @@ def goal_rows(*, viewer: Person, cycle: Cycle, unit: Unit | None) -> tuple[list,
 def check_in_people(viewer: Person) -> QuerySet[Person]:
     """Whose check-ins a person may export: their own, the people they manage, the people of
     the units they partner as HRBP; everyone for admins."""
-    if permissions.is_admin(viewer):
+    if scopes.is_admin(viewer):
         return Person.objects.all()
-    managed = permissions.managed_people(viewer).values("pk")
-    partnered = permissions.hrbp_people(viewer).values("pk")
+    managed = scopes.managed_people(viewer).values("pk")
+    partnered = scopes.hrbp_people(viewer).values("pk")
     return Person.objects.filter(Q(pk=viewer.pk) | Q(pk__in=managed) | Q(pk__in=partnered))
 
 
@@ -164,23 +161,8 @@ def check_in_rows(*, viewer: Person, cycle: Cycle, unit: Unit | None) -> tuple[l
 
 
 def as_csv(filename: str, header: list, rows: Iterable) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return response
+    return spreadsheet.csv_response(filename, header, rows)
 
 
 def as_xlsx(filename: str, header: list, rows: Iterable, *, title: str) -> HttpResponse:
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(title=title[:31])
-    sheet.append([str(h) for h in header])
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return spreadsheet.xlsx_response(filename, header, rows, title=title)

@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
+from goals import permissions as goal_permissions
 from goals.models import Cycle, Goal, KeyResult
 from goals.services import create_goal
-from org import permissions
 from org.models import Person, Unit
 
 COLUMNS = [
@@ -178,10 +178,17 @@ def _service_errors(exc: ValidationError, row: int) -> list[RowError]:
     return [RowError(row, "", str(m)) for m in exc.messages]
 
 
-def import_goals(*, actor: Person, cycle: Cycle, upload, dry_run: bool) -> ImportResult:
-    result = ImportResult(dry_run=dry_run)
-    rows = read_rows(upload)
-    result.rows = len(rows)
+@dataclass
+class _Known:
+    """The people, units and parent goals the file names, looked up once for every row."""
+
+    people: dict[str, Person]
+    units: dict[str, Unit]
+    parents: dict[str, Goal]
+
+
+def _known(actor: Person, rows: list[tuple[int, dict]]) -> _Known:
+    """Look up the owners, units and (visible) parent goals every row names, in three queries."""
     usernames = {c.get("owner") for _n, c in rows if c.get("owner")}
     unit_names = {c.get("owner_unit") for _n, c in rows if c.get("owner_unit")}
     parent_ids = {c.get("parent_id") for _n, c in rows if (c.get("parent_id") or "").isdigit()}
@@ -192,102 +199,120 @@ def import_goals(*, actor: Person, cycle: Cycle, upload, dry_run: bool) -> Impor
     units = {u.name: u for u in Unit.objects.filter(name__in=unit_names)}
     parents = {
         str(g.pk): g
-        for g in permissions.visible_goals(actor).filter(pk__in=parent_ids).select_related("cycle")
+        for g in goal_permissions.visible_goals(actor)
+        .filter(pk__in=parent_ids)
+        .select_related("cycle")
     }
-    errors = result.errors
-    plans = []
-    for group in _groups(rows):
-        first_row, first = group[0]
-        before = len(errors)
-        title = first.get("title", "")
-        if not title:
-            errors.append(RowError(first_row, "title", _("Give the goal a title.")))
-        level = _choice(
-            first.get("level", ""), Goal.Level, Goal.Level.PERSON, first_row, "level", errors
-        )
-        kind = _choice(
-            first.get("kind", ""), Goal.Kind, Goal.Kind.OBJECTIVE, first_row, "kind", errors
-        )
-        owner_person = owner_unit = None
-        if level == Goal.Level.PERSON:
-            owner_person = people.get(first.get("owner", ""))
-            if owner_person is None:
-                errors.append(
-                    RowError(
-                        first_row,
-                        "owner",
-                        _("No person with the username “%(u)s”.") % {"u": first.get("owner", "")},
-                    )
-                )
-        else:
-            owner_unit = units.get(first.get("owner_unit", ""))
-            if owner_unit is None:
-                errors.append(
-                    RowError(
-                        first_row,
-                        "owner_unit",
-                        _("No unit named “%(u)s”.") % {"u": first.get("owner_unit", "")},
-                    )
-                )
-        parent = None
-        if first.get("parent_id"):
-            parent = parents.get(first["parent_id"])
-            if parent is None:
-                errors.append(RowError(first_row, "parent_id", _("No such goal.")))
-        weight = _decimal(first.get("weight", ""), first_row, "weight", errors, Decimal("1"))
-        key_results = []
-        for number, cells in group:
-            if not cells.get("kr_name"):
-                if cells.get("kr_target"):
-                    errors.append(RowError(number, "kr_name", _("Name the key result.")))
-                continue
-            target = _decimal(cells.get("kr_target", ""), number, "kr_target", errors)
-            if target is None and not cells.get("kr_target"):
-                errors.append(RowError(number, "kr_target", _("Every key result needs a target.")))
-            kr = {
-                "name": cells["kr_name"],
-                "metric": cells.get("kr_metric", ""),
-                "unit": cells.get("kr_unit", ""),
-                "direction": _choice(
-                    cells.get("kr_direction", ""),
-                    KeyResult.Direction,
-                    KeyResult.Direction.INCREASE,
-                    number,
-                    "kr_direction",
-                    errors,
-                ),
-                "start_value": _decimal(
-                    cells.get("kr_start", ""), number, "kr_start", errors, Decimal("0")
-                ),
-                "target_value": target,
-                "weight": _decimal(
-                    cells.get("kr_weight", ""), number, "kr_weight", errors, Decimal("1")
-                ),
-            }
-            if cells.get("kr_due"):
-                try:
-                    kr["due_on"] = dt.date.fromisoformat(cells["kr_due"][:10])
-                except ValueError:
-                    errors.append(RowError(number, "kr_due", _("Write the date as YYYY-MM-DD.")))
-            key_results.append(kr)
-        if len(errors) == before:
-            plans.append(
-                (
+    return _Known(people=people, units=units, parents=parents)
+
+
+def _owner(level: str, first: dict, first_row: int, known: _Known, errors: list[RowError]):
+    """(owner_person, owner_unit) of a goal: a person for a person goal, a unit otherwise."""
+    owner_person = owner_unit = None
+    if level == Goal.Level.PERSON:
+        owner_person = known.people.get(first.get("owner", ""))
+        if owner_person is None:
+            errors.append(
+                RowError(
                     first_row,
-                    {
-                        "cycle": cycle,
-                        "title": title,
-                        "level": level,
-                        "kind": kind,
-                        "owner_person": owner_person,
-                        "owner_unit": owner_unit,
-                        "parent": parent,
-                        "weight": weight,
-                        "category": first.get("category", ""),
-                        "key_results": key_results,
-                    },
+                    "owner",
+                    _("No person with the username “%(u)s”.") % {"u": first.get("owner", "")},
                 )
             )
+    else:
+        owner_unit = known.units.get(first.get("owner_unit", ""))
+        if owner_unit is None:
+            errors.append(
+                RowError(
+                    first_row,
+                    "owner_unit",
+                    _("No unit named “%(u)s”.") % {"u": first.get("owner_unit", "")},
+                )
+            )
+    return owner_person, owner_unit
+
+
+def _key_result(number: int, cells: dict, errors: list[RowError]) -> dict | None:
+    """The key result of one row, or None for a row without one (a goal-only row)."""
+    if not cells.get("kr_name"):
+        if cells.get("kr_target"):
+            errors.append(RowError(number, "kr_name", _("Name the key result.")))
+        return None
+    target = _decimal(cells.get("kr_target", ""), number, "kr_target", errors)
+    if target is None and not cells.get("kr_target"):
+        errors.append(RowError(number, "kr_target", _("Every key result needs a target.")))
+    kr = {
+        "name": cells["kr_name"],
+        "metric": cells.get("kr_metric", ""),
+        "unit": cells.get("kr_unit", ""),
+        "direction": _choice(
+            cells.get("kr_direction", ""),
+            KeyResult.Direction,
+            KeyResult.Direction.INCREASE,
+            number,
+            "kr_direction",
+            errors,
+        ),
+        "start_value": _decimal(
+            cells.get("kr_start", ""), number, "kr_start", errors, Decimal("0")
+        ),
+        "target_value": target,
+        "weight": _decimal(cells.get("kr_weight", ""), number, "kr_weight", errors, Decimal("1")),
+    }
+    if cells.get("kr_due"):
+        try:
+            kr["due_on"] = dt.date.fromisoformat(cells["kr_due"][:10])
+        except ValueError:
+            errors.append(RowError(number, "kr_due", _("Write the date as YYYY-MM-DD.")))
+    return kr
+
+
+def _plan_goal(
+    group: list[tuple[int, dict]], cycle: Cycle, known: _Known, errors: list[RowError]
+) -> dict | None:
+    """`create_goal`'s arguments for one goal's rows, or None when any of them has an error."""
+    first_row, first = group[0]
+    before = len(errors)
+    title = first.get("title", "")
+    if not title:
+        errors.append(RowError(first_row, "title", _("Give the goal a title.")))
+    level = _choice(
+        first.get("level", ""), Goal.Level, Goal.Level.PERSON, first_row, "level", errors
+    )
+    kind = _choice(first.get("kind", ""), Goal.Kind, Goal.Kind.OBJECTIVE, first_row, "kind", errors)
+    owner_person, owner_unit = _owner(level, first, first_row, known, errors)
+    parent = None
+    if first.get("parent_id"):
+        parent = known.parents.get(first["parent_id"])
+        if parent is None:
+            errors.append(RowError(first_row, "parent_id", _("No such goal.")))
+    weight = _decimal(first.get("weight", ""), first_row, "weight", errors, Decimal("1"))
+    key_results = []
+    for number, cells in group:
+        kr = _key_result(number, cells, errors)
+        if kr is not None:
+            key_results.append(kr)
+    if len(errors) != before:
+        return None
+    return {
+        "cycle": cycle,
+        "title": title,
+        "level": level,
+        "kind": kind,
+        "owner_person": owner_person,
+        "owner_unit": owner_unit,
+        "parent": parent,
+        "weight": weight,
+        "category": first.get("category", ""),
+        "key_results": key_results,
+    }
+
+
+def _create_goals(
+    actor: Person, plans: list[tuple[int, dict]], result: ImportResult, dry_run: bool
+) -> None:
+    """Create every planned goal in one transaction, rolled back on a dry run or any error."""
+    errors = result.errors
     with transaction.atomic():
         for first_row, data in plans:
             try:
@@ -303,7 +328,22 @@ def import_goals(*, actor: Person, cycle: Cycle, upload, dry_run: bool) -> Impor
             result.key_results += len(data["key_results"])
         if errors or dry_run:
             transaction.set_rollback(True)
-    errors.sort(key=lambda e: (e.row, COLUMNS.index(e.column) if e.column in COLUMNS else 99))
+
+
+def import_goals(*, actor: Person, cycle: Cycle, upload, dry_run: bool) -> ImportResult:
+    result = ImportResult(dry_run=dry_run)
+    rows = read_rows(upload)
+    result.rows = len(rows)
+    known = _known(actor, rows)
+    plans = []
+    for group in _groups(rows):
+        data = _plan_goal(group, cycle, known, result.errors)
+        if data is not None:
+            plans.append((group[0][0], data))
+    _create_goals(actor, plans, result, dry_run)
+    result.errors.sort(
+        key=lambda e: (e.row, COLUMNS.index(e.column) if e.column in COLUMNS else 99)
+    )
     return result
 
 

@@ -1,1 +1,1 @@
-"""Models are added by the issue that builds this app."""
+"""The dashboard keeps no tables of its own: its pages read the other apps."""

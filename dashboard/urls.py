@@ -1,6 +1,7 @@
 from django.urls import path
 
-from dashboard import audit_views, views
+from dashboard import views
+from dashboard.audit import views as audit_views
 
 app_name = "dashboard"
 

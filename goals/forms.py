@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from goals import permissions
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
-from org import permissions
 from org.models import Unit
 
 
@@ -43,6 +43,15 @@ class GoalForm(forms.Form):
     weight = forms.DecimalField(
         label=_("Weight"), max_digits=8, decimal_places=3, min_value=0, initial=1
     )
+    starts_on = forms.DateField(
+        label=_("Pace starts on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Optional: when work on the goal starts (default: the later of the "
+            "cycle's start and the day the goal is created)."
+        ),
+    )
 
     def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -63,12 +72,33 @@ class KeyResultForm(forms.Form):
     direction = forms.ChoiceField(label=_("Direction"), choices=KeyResult.Direction.choices)
     start_value = forms.DecimalField(label=_("Start"), max_digits=20, decimal_places=4, initial=0)
     target_value = forms.DecimalField(label=_("Target"), max_digits=20, decimal_places=4)
+    target_high = forms.DecimalField(
+        label=_("Upper bound (stay between)"),
+        max_digits=20,
+        decimal_places=4,
+        required=False,
+        help_text=_("Only for “stay between”: the target above is the lower bound."),
+    )
     weight = forms.DecimalField(
         label=_("Weight"), max_digits=8, decimal_places=3, min_value=0, initial=1
     )
     due_on = forms.DateField(
         label=_("Due on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("target_value"), data.get("target_high")
+        if data.get("direction") == KeyResult.Direction.RANGE:
+            if high is None:
+                self.add_error("target_high", _("Give the upper bound of the range."))
+            elif low is not None and high <= low:
+                self.add_error(
+                    "target_high", _("The upper bound must be greater than the lower bound.")
+                )
+        elif high is not None:
+            self.add_error("target_high", _("Only a “stay between” key result has an upper bound."))
+        return data
 
 
 KeyResultFormSet = forms.formset_factory(KeyResultForm, extra=1, can_delete=True, max_num=12)
@@ -104,6 +134,13 @@ class CascadeForm(forms.Form):
         label=_("Key result to split"), queryset=KeyResult.objects.none()
     )
     split = forms.ChoiceField(label=_("Split"), choices=SPLIT_CHOICES, initial="equal")
+    aggregation = forms.ChoiceField(
+        label=_("Roll their results up as"),
+        choices=KeyResult.Aggregation.choices,
+        initial=KeyResult.Aggregation.SUM,
+        required=False,
+        help_text=_("A sum for counts and money, a weighted mean for rates and percentages."),
+    )
     title = forms.CharField(label=_("Title of the child goals"), max_length=300, required=False)
     apply_templates = forms.BooleanField(
         label=_("Add key results from the goal templates for each person's level and tenure"),
@@ -115,3 +152,30 @@ class CascadeForm(forms.Form):
         self.fields["key_result"].queryset = goal.key_results.filter(
             direction__in=[KeyResult.Direction.INCREASE, KeyResult.Direction.DECREASE]
         )
+
+
+class CycleForm(forms.Form):
+    """A cycle's name, cadence and dates (overlap and the year range are the service's)."""
+
+    name = forms.CharField(label=_("Name"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Cycle.Kind.choices, initial="quarter")
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    parent = forms.ModelChoiceField(
+        label=_("Parent cycle"), queryset=Cycle.objects.none(), required=False
+    )
+
+    def __init__(self, *args, cycle=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        parents = Cycle.objects.order_by("-starts_on", "kind")
+        if cycle is not None:
+            parents = parents.exclude(pk=cycle.pk)
+        self.fields["parent"].queryset = parents
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label=_("Move to"), choices=Cycle.State.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+    close_anyway = forms.BooleanField(label=_("Close anyway"), required=False)

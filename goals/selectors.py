@@ -1,18 +1,24 @@
-"""Reads over goals worth naming, scoped by org.permissions, with the joins their callers
+"""Reads over goals worth naming, scoped by goals.permissions, with the joins their callers
 need. Other apps use `active_key_results_for` and `goal_tree`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from core import humanize
+from goals import permissions
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment, fmt_number
-from org import permissions
+from org import scopes
 from org.models import Person
 
-OPEN_STATES = (Goal.State.AGREED, Goal.State.PROPOSED, Goal.State.DRAFT)
+# The goals whose key results a person reports on: agreed, proposed or draft (not returned,
+# not closed).
+CHECK_IN_STATES = (Goal.State.AGREED, Goal.State.PROPOSED, Goal.State.DRAFT)
 TABS = ("mine", "team", "unit", "company")
 
 
@@ -22,7 +28,7 @@ def active_key_results_for(person: Person) -> QuerySet[KeyResult]:
     return (
         KeyResult.objects.filter(
             goal__owner_person=person,
-            goal__state__in=OPEN_STATES,
+            goal__state__in=CHECK_IN_STATES,
             goal__cycle__state=Cycle.State.ACTIVE,
         )
         .select_related("goal", "goal__cycle")
@@ -32,7 +38,12 @@ def active_key_results_for(person: Person) -> QuerySet[KeyResult]:
 
 def goals_with_key_results(qs: QuerySet[Goal]) -> QuerySet[Goal]:
     return qs.select_related("cycle", "owner_person", "owner_unit", "parent").prefetch_related(
-        Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "pk"))
+        Prefetch(
+            "key_results",
+            queryset=KeyResult.objects.order_by("position", "pk").prefetch_related(
+                Prefetch("contributors", queryset=KeyResult.objects.only("pk", "contributes_to"))
+            ),
+        )
     )
 
 
@@ -53,14 +64,11 @@ def goal_list(*, viewer: Person, cycle: Cycle | None, tab: str = "mine") -> Quer
     if cycle is not None:
         qs = qs.filter(cycle=cycle)
     if tab == "team":
-        managed = permissions.managed_people(viewer).values("pk")
+        managed = scopes.managed_people(viewer).values("pk")
         qs = qs.filter(Q(owner_person__in=managed) | Q(owner_unit__head__in=managed))
     elif tab == "unit":
         unit = viewer.unit
-        qs = qs.filter(
-            Q(owner_unit__path__startswith=unit.path)
-            | Q(owner_person__unit__path__startswith=unit.path)
-        )
+        qs = qs.filter(Q(owner_path__startswith=unit.path))
     elif tab == "company":
         qs = qs.filter(level=Goal.Level.COMPANY)
     else:
@@ -139,27 +147,27 @@ def goal_ancestors(goal: Goal, viewer: Person) -> list[Goal]:
     return chain
 
 
-def goal_history(goal: Goal, *, limit: int = 50) -> list[dict]:
-    """Who changed what and when, for the goal, its key results and their adjustments: each
-    entry with the changed fields as (field, old, new)."""
+def _history_records(goal: Goal, limit: int) -> list[dict]:
+    """The goal's, its key results' and their adjustments' history rows, newest first: each
+    with its model, what it names, the actor and the raw (field, old, new) changes."""
     entries: list[dict] = []
 
-    def diff(records, label):
+    def diff(records, model, label, label_for_people=None):
         records = list(records)
         for newer, older in zip(records, [*records[1:], None], strict=False):
             changes = []
             if older is not None:
                 delta = newer.diff_against(older)
                 changes = [
-                    {"field": c.field, "old": _plain(c.old), "new": _plain(c.new)}
-                    for c in delta.changes
-                    if c.field not in ("version",)
+                    (c.field, c.old, c.new) for c in delta.changes if c.field not in ("version",)
                 ]
             user = newer.history_user
             person = getattr(user, "person", None) if user else None
             entries.append(
                 {
+                    "model": model,
                     "object": label(newer),
+                    "subject": (label_for_people or label)(newer),
                     "type": {"+": "created", "~": "changed", "-": "deleted"}[newer.history_type],
                     "at": newer.history_date,
                     "by": person.display_name if person else (user.get_username() if user else ""),
@@ -170,6 +178,7 @@ def goal_history(goal: Goal, *, limit: int = 50) -> list[dict]:
 
     diff(
         goal.history.select_related("history_user__person").order_by("-history_id")[: limit + 1],
+        Goal,
         lambda r: r.title,
     )
     kr_history = KeyResult.history.filter(goal_id=goal.pk).select_related("history_user__person")
@@ -177,7 +186,7 @@ def goal_history(goal: Goal, *, limit: int = 50) -> list[dict]:
     for record in kr_history.order_by("-history_id")[: limit * 4]:
         by_kr.setdefault(record.id, []).append(record)
     for records in by_kr.values():
-        diff(records, lambda r: r.name)
+        diff(records, KeyResult, lambda r: r.name)
     adj_history = (
         TargetAdjustment.history.filter(key_result__goal_id=goal.pk)
         .select_related("history_user__person")
@@ -187,21 +196,109 @@ def goal_history(goal: Goal, *, limit: int = 50) -> list[dict]:
     for record in adj_history[: limit * 2]:
         by_adj.setdefault(record.id, []).append(record)
     for records in by_adj.values():
-        diff(records, lambda r: f"{fmt_number(r.old_target)} → {fmt_number(r.new_target)}")
+        diff(
+            records,
+            TargetAdjustment,
+            lambda r: f"{fmt_number(r.old_target)} → {fmt_number(r.new_target)}",
+            lambda r: f"{humanize.number(r.old_target)} → {humanize.number(r.new_target)}",
+        )
     entries.sort(key=lambda e: e["at"], reverse=True)
     # A change with no changed fields (e.g. only the version moved) says nothing.
     return [e for e in entries if e["type"] != "changed" or e["changes"]][:limit]
+
+
+def goal_history(goal: Goal, *, limit: int = 50) -> list[dict]:
+    """Who changed what and when, for the goal, its key results and their adjustments: each
+    entry with the changed fields as (field, old, new) raw values (the API's answer)."""
+    return [
+        {
+            **{k: v for k, v in e.items() if k not in ("model", "subject", "changes")},
+            "changes": [
+                {"field": name, "old": _plain(old), "new": _plain(new)}
+                for name, old, new in e["changes"]
+            ],
+        }
+        for e in _history_records(goal, limit)
+    ]
 
 
 def _plain(value):
     return value if isinstance(value, str | int | float | bool | type(None)) else str(value)
 
 
+@dataclass
+class HistoryLine:
+    """One history entry for people: when, the sentence saying who did what, and one
+    sentence per changed field ("Liu Yang changed the target of the key result “Calls”:
+    45 → 36"), values formatted in the reader's language (core.humanize)."""
+
+    at: object
+    sentence: str
+    changes: list[str]
+    reason: str
+
+
+def _history_subject(model, name: str) -> str:
+    if model is KeyResult:
+        return _("the key result “%(name)s”") % {"name": name}
+    if model is TargetAdjustment:
+        return _("the target adjustment %(name)s") % {"name": name}
+    return _("the goal “%(name)s”") % {"name": name}
+
+
+def _reason_for_people(reason: str) -> str:
+    """The stored reason of a history row as words: an approved adjustment's target change
+    ("adjustment 12: market") names the adjustment's reason, not its id."""
+    found = re.fullmatch(r"adjustment \d+: (\w+)", reason)
+    if found:
+        label = dict(TargetAdjustment.Reason.choices).get(found.group(1), found.group(1))
+        return _("approved target adjustment: %(reason)s") % {"reason": label}
+    return reason
+
+
+def goal_history_lines(goal: Goal, *, limit: int = 50) -> list[HistoryLine]:
+    """The goal page's history: `goal_history` in sentences (one query per kind of related
+    row named in the changes)."""
+    records = _history_records(goal, limit)
+    wanted: dict = {}
+    for e in records:
+        for model, ids in humanize.related_models(e["model"], e["changes"]):
+            wanted.setdefault(model, set()).update(ids)
+    names = humanize.related_names(wanted)
+    lines = []
+    for e in records:
+        by = e["by"] or _("The system")
+        subject = _history_subject(e["model"], e["subject"])
+        changes = [
+            {
+                "field": humanize.field_label(e["model"], name),
+                "old": humanize.value_text(f, old, names),
+                "new": humanize.value_text(f, new, names),
+            }
+            for name, old, new in e["changes"]
+            for f in [humanize.model_field(e["model"], name)]
+        ]
+        if e["type"] == "changed" and len(changes) == 1:
+            sentence = humanize.change_sentence(by=by, subject=subject, **changes[0])
+            changes = []
+        else:
+            sentence = humanize.action_sentence(by=by, action=e["type"], subject=subject)
+        lines.append(
+            HistoryLine(
+                e["at"],
+                sentence,
+                [humanize.change_text(**c) for c in changes],
+                _reason_for_people(e["reason"]),
+            )
+        )
+    return lines
+
+
 def pending_adjustments_for(viewer: Person) -> QuerySet[TargetAdjustment]:
     """Adjustments waiting for the viewer's decision."""
     qs = permissions.visible_adjustments(viewer).filter(state=TargetAdjustment.State.PENDING)
-    if not permissions.is_admin(viewer):
-        managed = list(permissions.managed_people(viewer).values_list("pk", flat=True))
+    if not scopes.is_admin(viewer):
+        managed = list(scopes.managed_people(viewer).values_list("pk", flat=True))
         qs = qs.filter(
             Q(key_result__goal__owner_person_id__in=managed)
             | Q(key_result__goal__owner_unit__head_id__in=managed)

@@ -20,7 +20,8 @@ from goals import smart
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, fmt_number
 from org.models import Person, Unit
 
-OPEN_STATES = (Goal.State.DRAFT, Goal.State.PROPOSED, Goal.State.RETURNED)
+# Not yet agreed: the alignment check reports these.
+NOT_AGREED_STATES = (Goal.State.DRAFT, Goal.State.PROPOSED, Goal.State.RETURNED)
 HUNDRED = Decimal("100")
 ONE = Decimal("1")
 
@@ -86,6 +87,19 @@ def _key_results(goal_ids) -> dict[int, list[KeyResult]]:
     return by_goal
 
 
+def _load_ancestors(parents: dict[int, Goal], base) -> None:
+    """Add the rest of the ancestor chain above the loaded parents (one query per level, the
+    cascade is a handful of levels deep): a sub-unit's goals serve the company's goals through
+    goals outside the review, and a review must reach them to agree with its parent unit's."""
+    frontier = {g.parent_id for g in parents.values() if g.parent_id} - set(parents)
+    while frontier:
+        found = {g.pk: g for g in base.filter(pk__in=frontier)}
+        if not found:
+            return
+        parents.update(found)
+        frontier = {g.parent_id for g in found.values() if g.parent_id} - set(parents)
+
+
 def load_scope(*, unit: Unit, cycle: Cycle) -> Scope:
     units = list(Unit.objects.filter(path__startswith=unit.path).order_by("path"))
     unit_ids = [u.pk for u in units]
@@ -127,6 +141,7 @@ def load_scope(*, unit: Unit, cycle: Cycle) -> Scope:
     missing = parent_ids - set(parents)
     if missing:
         parents.update({g.pk: g for g in base.select_related("cycle").filter(pk__in=missing)})
+    _load_ancestors(parents, base.select_related("cycle"))
     for goal in [*goals, *outside]:
         if goal.parent_id:
             parent = parents.get(goal.parent_id) or by_id.get(goal.parent_id)
@@ -231,7 +246,7 @@ def check_not_agreed(scope: Scope) -> list[Finding]:
             goal=g,
         )
         for g in scope.goals
-        if g.state in OPEN_STATES
+        if g.state in NOT_AGREED_STATES
     ]
 
 

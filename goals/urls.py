@@ -16,5 +16,12 @@ urlpatterns = [
     path("<int:pk>/cascade/", views.goal_cascade, name="cascade"),
     path("<int:pk>/tree/", views.goal_tree, name="tree"),
     path("<int:pk>/adjust/", views.adjustment_request, name="adjust"),
+    path("cycles/", views.cycle_list, name="cycles"),
+    path("cycles/new/", views.cycle_create, name="cycle-create"),
+    path("cycles/<int:pk>/edit/", views.cycle_edit, name="cycle-edit"),
+    path("cycles/<int:pk>/transition/", views.cycle_transition, name="cycle-transition"),
+    path("cycles/<int:pk>/scoring/", views.cycle_scoring, name="cycle-scoring"),
+    path("cycles/<int:pk>/scoring/<int:goal_pk>/", views.cycle_self_score, name="cycle-self-score"),
+    path("cycles/<int:pk>/carry-over/", views.cycle_carry_over, name="cycle-carry-over"),
     path("key-results/<int:pk>/measure/", views.measure, name="measure"),
 ]

@@ -19,24 +19,20 @@ from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from config.params import is_id
+from core.api import AvailableActionsField
+from core.params import is_id
 from goals.models import Cycle
-from incentives import selectors, services
-from incentives.explain import reason_text
+from incentives import permissions, selectors, services
+from incentives.explain import miss_text, reason_text
 from incentives.models import Award, IncentiveRule
-from org import permissions
-from org.models import Person
-
-
-def viewer_of(request) -> Person | None:
-    return permissions.person_of(request.user)
+from org.access import SignedIn, ViewerAPIMixin
 
 
 class CanWriteRules(drf_permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.method in drf_permissions.SAFE_METHODS:
             return True
-        return permissions.can_manage_incentives(viewer_of(request))
+        return permissions.can_manage_incentives(request.viewer)
 
 
 KIND_SCHEMA = {"type": "string", "description": "One of: " + ", ".join(IncentiveRule.Kind.values)}
@@ -58,8 +54,8 @@ class IncentiveRuleSerializer(serializers.ModelSerializer):
         model = IncentiveRule
         fields = [
             "id", "name", "description", "unit", "unit_name", "levels", "period", "cycle",
-            "require_agreed_goals", "min_check_in_rate", "min_tenure_days", "kind", "params",
-            "currency", "cap", "is_active", "created_at", "updated_at",
+            "require_agreed_goals", "min_check_in_rate", "min_tenure_days", "unit_goals_weight",
+            "kind", "params", "currency", "cap", "is_active", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = ["created_at", "updated_at"]
 
@@ -98,6 +94,9 @@ EvaluationResponse = inline_serializer(
         "period_start": serializers.DateField(),
         "period_end": serializers.DateField(),
         "dry_run": serializers.BooleanField(),
+        "provisional": serializers.BooleanField(
+            help_text="The period has not ended: a preview only, which cannot be saved."
+        ),
         "created": serializers.IntegerField(),
         "updated": serializers.IntegerField(),
         "unchanged": serializers.IntegerField(),
@@ -106,6 +105,7 @@ EvaluationResponse = inline_serializer(
         "warnings": serializers.ListField(child=serializers.JSONField()),
         "awards": ProposalSerializer(many=True),
         "ineligible": IneligibleSerializer(many=True),
+        "not_awarded": IneligibleSerializer(many=True),
     },
 )
 
@@ -142,11 +142,21 @@ def outcome_data(outcome: services.Outcome) -> dict:
         }
         for person_id, reasons in outcome.ineligible.items()
     ]
+    not_awarded = [
+        {
+            "person": person_id,
+            "person_name": outcome.people.get(person_id, ""),
+            "reasons": [miss_text(r) for r in reasons],
+            "codes": reasons,
+        }
+        for person_id, reasons in outcome.not_awarded.items()
+    ]
     return {
         "rule": outcome.rule.pk,
         "period_start": outcome.period_start.isoformat(),
         "period_end": outcome.period_end.isoformat(),
         "dry_run": outcome.dry_run,
+        "provisional": outcome.provisional,
         "created": outcome.created,
         "updated": outcome.updated,
         "unchanged": outcome.unchanged,
@@ -155,6 +165,7 @@ def outcome_data(outcome: services.Outcome) -> dict:
         "warnings": outcome.warnings,
         "awards": ProposalSerializer(awards, many=True).data,
         "ineligible": IneligibleSerializer(ineligible, many=True).data,
+        "not_awarded": IneligibleSerializer(not_awarded, many=True).data,
     }
 
 
@@ -172,33 +183,29 @@ class RuleFilter(django_filters.FilterSet):
         fields = ["kind", "period", "is_active", "unit", "cycle"]
 
 
-class IncentiveRuleViewSet(viewsets.ModelViewSet):
+class IncentiveRuleViewSet(ViewerAPIMixin, viewsets.ModelViewSet):
     """Incentive rules: everyone signed in reads them; admins and the scope unit's HRBP write."""
 
     serializer_class = IncentiveRuleSerializer
-    permission_classes = [drf_permissions.IsAuthenticated, CanWriteRules]
+    permission_classes = [SignedIn, CanWriteRules]
     filterset_class = RuleFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        return permissions.visible_rules(viewer_of(self.request)).order_by("name", "pk")
+        return permissions.visible_rules(self.person).order_by("name", "pk")
 
     def get_object(self):
         action_name = (
             "change" if self.request.method not in drf_permissions.SAFE_METHODS else "view"
         )
-        return permissions.get_rule_for(
-            viewer_of(self.request), self.kwargs["pk"], action=action_name
-        )
+        return permissions.get_rule_for(self.person, self.kwargs["pk"], action=action_name)
 
     def perform_create(self, serializer):
-        serializer.instance = services.create_rule(
-            actor=viewer_of(self.request), **serializer.validated_data
-        )
+        serializer.instance = services.create_rule(actor=self.person, **serializer.validated_data)
 
     def perform_update(self, serializer):
         serializer.instance = services.update_rule(
-            actor=viewer_of(self.request), rule=serializer.instance, **serializer.validated_data
+            actor=self.person, rule=serializer.instance, **serializer.validated_data
         )
 
     @extend_schema(request=EvaluateRequestSerializer, responses={200: EvaluationResponse})
@@ -210,7 +217,7 @@ class IncentiveRuleViewSet(viewsets.ModelViewSet):
         data = EvaluateRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         outcome = services.evaluate_rule(
-            actor=viewer_of(request),
+            actor=self.person,
             rule=rule,
             day=data.validated_data["period_start"],
             dry_run=data.validated_data["dry_run"],
@@ -223,6 +230,11 @@ class AwardSerializer(serializers.ModelSerializer):
     rule_name = serializers.CharField(source="rule.name", read_only=True)
     person_name = serializers.CharField(source="person.display_name", read_only=True)
     reason = serializers.CharField(read_only=True)
+    available_actions = AvailableActionsField(
+        decide=permissions.available_actions,
+        help_text="What the caller may do with the award now: approve, publish (POST "
+        "approve/ or publish/).",
+    )
 
     class Meta:
         model = Award
@@ -230,6 +242,7 @@ class AwardSerializer(serializers.ModelSerializer):
             "id", "rule", "rule_name", "person", "person_name", "period_start", "period_end",
             "kind", "title", "amount", "points", "currency", "state", "reason", "explanation",
             "approved_by", "approved_at", "published_at", "created_at", "updated_at",
+            "available_actions",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -242,23 +255,25 @@ class AwardFilter(django_filters.FilterSet):
         fields = ["rule", "person", "period_start", "state", "kind"]
 
 
-class AwardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class AwardViewSet(
+    ViewerAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Awards with their amounts: the recipient, their manager chain, their HRBP and admins."""
 
     serializer_class = AwardSerializer
     filterset_class = AwardFilter
 
     def get_queryset(self):
-        return selectors.awards_for(viewer=viewer_of(self.request))
+        return selectors.awards_for(viewer=self.person)
 
     def get_object(self):
-        return permissions.get_award_for(viewer_of(self.request), self.kwargs["pk"])
+        return permissions.get_award_for(self.person, self.kwargs["pk"])
 
     def _decide(self, request, pk, service, action_name):
-        award = permissions.get_award_for(viewer_of(request), pk, action=action_name)
-        award = service(actor=viewer_of(request), award=award)
-        award = permissions.get_award_for(viewer_of(request), award.pk)
-        return Response(AwardSerializer(award).data)
+        award = permissions.get_award_for(self.person, pk, action=action_name)
+        award = service(actor=self.person, award=award)
+        award = permissions.get_award_for(self.person, award.pk)
+        return Response(AwardSerializer(award, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses={200: AwardSerializer})
     @action(detail=True, methods=["post"])
@@ -295,22 +310,20 @@ class RecognitionSerializer(serializers.ModelSerializer):
         return None
 
 
-class RecognitionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class RecognitionViewSet(ViewerAPIMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """The public recognition feed: published recognition awards, newest first."""
 
     serializer_class = RecognitionSerializer
     filterset_fields = ["rule", "person"]
 
     def get_queryset(self):
-        return permissions.recognition_feed(viewer_of(self.request))
+        return permissions.recognition_feed(self.person)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         ids = [a.pk for a in page]
         amount_ids = set(
-            permissions.visible_awards(viewer_of(request))
-            .filter(pk__in=ids)
-            .values_list("pk", flat=True)
+            permissions.visible_awards(self.person).filter(pk__in=ids).values_list("pk", flat=True)
         )
         context = {**self.get_serializer_context(), "amount_ids": amount_ids}
         return self.get_paginated_response(
@@ -343,7 +356,7 @@ class FairnessRowSerializer(serializers.Serializer):
 def fairness(request):
     """Awards per unit and level: count, total, share of eligible people awarded, min, median,
     max. Admins and HRBPs (for the units they partner)."""
-    viewer = viewer_of(request)
+    viewer = request.person
     if not permissions.can_see_fairness(viewer):
         raise PermissionDenied
     cycle = None

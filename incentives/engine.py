@@ -12,12 +12,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from goals.models import KeyResult
+from goals import metrics
 from incentives.rules import following_periods, mondays
 
 CENT = Decimal("0.01")
 SIX = Decimal("0.000001")
-HIGHER_IS_BETTER = (KeyResult.Direction.INCREASE, KeyResult.Direction.STAY_ABOVE)
+HIGHER_IS_BETTER = (metrics.INCREASE, metrics.STAY_ABOVE)
 FAR_FUTURE = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
@@ -32,12 +32,16 @@ class RuleSpec:
     require_agreed_goals: bool
     min_check_in_rate: float
     min_tenure_days: int
+    unit_goals_weight: Decimal = Decimal("1")
+
+
+# Kinds that pay a person for their own numbers: the goals of the units they head never count.
+INDIVIDUAL_KINDS = {"commission", "milestone"}
 
 
 @dataclass
 class KRIn:
-    """A key result's numbers. It duck-types `KeyResult` for `KeyResult.attainment`, so the
-    one definition of attainment is reused without building model instances."""
+    """A key result's numbers, with its attainment from `goals.metrics` (the one definition)."""
 
     id: int
     name: str
@@ -49,17 +53,15 @@ class KRIn:
     value_start: Decimal
     value_end: Decimal
     milestones: list[Decimal]
-    Direction = KeyResult.Direction
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def current_value(self) -> Decimal:
-        return self.value_end
 
     def attainment(self, value: Decimal) -> Decimal:
         cached = self._cache.get(value)
         if cached is None:
-            cached = Decimal(repr(KeyResult.attainment(self, value))).quantize(SIX)
+            attained = metrics.attainment(
+                value, start=self.start_value, target=self.target_value, direction=self.direction
+            )
+            cached = Decimal(repr(attained)).quantize(SIX)
             self._cache[value] = cached
         return cached
 
@@ -71,6 +73,9 @@ class GoalIn:
     weight: Decimal
     progress: float
     key_results: list[KRIn] = field(default_factory=list)
+    # The unit a goal belongs to when it counts because the person heads that unit.
+    unit_id: int | None = None
+    unit_name: str = ""
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
@@ -87,6 +92,13 @@ class PersonIn:
 
 
 @dataclass
+class TeamIn:
+    id: int
+    name: str
+    goals: list[GoalIn] = field(default_factory=list)
+
+
+@dataclass
 class Inputs:
     rule: RuleSpec
     period_start: dt.date
@@ -94,6 +106,10 @@ class Inputs:
     people: list[PersonIn]
     # (person id, "kr:<id>:<value>") milestones already rewarded by this rule in other periods
     claimed: set[tuple[int, str]] = field(default_factory=set)
+    # (person id, key result id) → commission already covered by this rule's earlier periods
+    paid: dict[tuple[int, int], Decimal] = field(default_factory=dict)
+    # A team award: the units in scope with their own agreed goals
+    teams: list[TeamIn] = field(default_factory=list)
     # The evaluation day: before the period's end (a preview mid-period) only the weeks so far
     # are expected to have a check-in. None: the whole period.
     as_of: dt.date | None = None
@@ -113,6 +129,8 @@ class Result:
     proposals: list[Proposal]
     eligible_ids: list[int]
     ineligible: dict[int, list[dict]]
+    # Eligible people who earned nothing: why (codes and numbers, rendered by explain)
+    not_awarded: dict[int, list[dict]] = field(default_factory=dict)
 
 
 def _s(value: Decimal) -> str:
@@ -156,6 +174,7 @@ def attainment_inputs(person: PersonIn) -> list[dict]:
             "title": goal.title,
             "weight": _s(goal.weight),
             "attainment": _s(goal_attainment(goal)),
+            **({"unit": goal.unit_id, "unit_name": goal.unit_name} if goal.unit_id else {}),
             "key_results": [
                 {
                     "id": kr.id,
@@ -225,6 +244,91 @@ def is_streak(rule: RuleSpec) -> bool:
     return rule.kind == "recognition" and rule.params.get("metric") == "streak"
 
 
+def is_team(rule: RuleSpec) -> bool:
+    """A team award: units reach the tier, their members share the amount."""
+    return rule.kind == "tiered_bonus" and bool(rule.params.get("team_split"))
+
+
+def split_exactly(total: Decimal, bases: list[tuple[int, Decimal]]) -> dict[int, Decimal]:
+    """`total` split in proportion to each id's basis, in cents that sum exactly to it: every
+    share is rounded down and the remaining cents go to the largest remainders (ties: the
+    lower id). Equal shares when every basis is zero."""
+    if not bases:
+        return {}
+    if sum((b for _i, b in bases), Decimal("0")) <= 0:
+        bases = [(i, Decimal("1")) for i, _b in bases]
+    cents = int((total / CENT).to_integral_value())
+    whole = sum((b for _i, b in bases), Decimal("0"))
+    raw = {i: Decimal(cents) * b / whole for i, b in bases}
+    floors = {i: int(v) for i, v in raw.items()}
+    left = cents - sum(floors.values())
+    for i in sorted(raw, key=lambda i: (-(raw[i] - floors[i]), i))[:left]:
+        floors[i] += 1
+    return {i: Decimal(c) * CENT for i, c in floors.items()}
+
+
+def _team(rule: RuleSpec, eligible: list[PersonIn], teams: list[TeamIn]) -> list[Proposal]:
+    """Each team whose own goals reach a tier earns the tier's amount (capped: the cap limits
+    the team's award), split among its eligible members as the rule says."""
+    split = rule.params["team_split"]
+    weights = rule.params.get("weights") or {}
+    proposals = []
+    for team in sorted(teams, key=lambda t: t.id):
+        members = [p for p in eligible if p.unit_id == team.id]
+        if not members or not team.goals:
+            continue
+        attainment = _weighted([(goal_attainment(g), g.weight) for g in team.goals])
+        tier_index, tier = None, None
+        for index, candidate in enumerate(rule.params["tiers"]):
+            if attainment >= Decimal(str(candidate["threshold"])):
+                tier_index, tier = index, candidate
+        if tier is None:
+            continue
+        pot, cap = _capped(rule, Decimal(str(tier["amount"])))
+        if split == "weight":
+            bases = [(p.id, Decimal(str(weights.get(p.level, 1)))) for p in members]
+        elif split == "contribution":
+            bases = [(p.id, max(Decimal("0"), person_attainment(p))) for p in members]
+        else:
+            bases = [(p.id, Decimal("1")) for p in members]
+        shares = split_exactly(pot, bases)
+        basis = dict(bases)
+        total_basis = sum(basis.values(), Decimal("0"))
+        goals = [
+            {"goal": g.id, "title": g.title, "weight": _s(g.weight),
+             "attainment": _s(goal_attainment(g))}
+            for g in team.goals
+        ]  # fmt: skip
+        for person in members:
+            explanation = {
+                "team": {
+                    "unit": team.id,
+                    "unit_name": team.name,
+                    "attainment": _s(attainment),
+                    "goals": goals,
+                    "award": _s(pot),
+                    "members": len(members),
+                },
+                "tier": {
+                    "index": tier_index,
+                    "threshold": tier["threshold"],
+                    "amount": tier["amount"],
+                },
+                "split": {
+                    "method": split,
+                    "basis": _s(basis[person.id]),
+                    "total_basis": _s(total_basis),
+                    "share": _s(shares[person.id]),
+                },
+                "cap": cap,
+            }
+            if shares[person.id] > 0:  # a member who contributed nothing gets no award
+                proposals.append(
+                    Proposal(person.id, shares[person.id], Decimal("0"), "", explanation)
+                )
+    return proposals
+
+
 def reads_key_results(rule: RuleSpec) -> bool:
     """Whether evaluating `rule` looks at key results at all: a check-in streak does not (its
     explanation lists no goals), so its inputs can leave them out."""
@@ -246,7 +350,7 @@ def eligibility(
                 reasons.append({"code": "tenure", "days": tenure, "required": rule.min_tenure_days})
     needs_goals = (
         rule.require_agreed_goals
-        or rule.kind in NEEDS_GOALS
+        or (rule.kind in NEEDS_GOALS and not is_team(rule))
         or (rule.kind == "recognition" and not is_streak(rule))
     )
     if needs_goals and not person.goals:
@@ -317,34 +421,54 @@ def _tiered(rule, person, base) -> Proposal | None:
     return Proposal(person.id, amount, Decimal("0"), "", base)
 
 
-def _commission(rule, person, base) -> Proposal | None:
+def _excess(kr: KRIn, value: Decimal) -> Decimal:
+    if kr.direction in HIGHER_IS_BETTER:
+        return max(Decimal("0"), value - kr.target_value)
+    return max(Decimal("0"), kr.target_value - value)
+
+
+def _commission(rule, person, base, paid) -> Proposal | None:
+    """Commission on the increment: per key result, the commission earned to date (on its
+    excess over target at the period's end) minus what this rule's earlier periods already
+    cover (the ledger), so each period pays only what was earned in it; what changed before
+    the period (a correction) is its `adjustment` part. May be negative (a claw-back)."""
     metric = rule.params["metric"]
     rate = Decimal(str(rule.params["rate"]))
     per_unit = Decimal(str(rule.params["value_per_unit"]))
-    rows, excess = [], Decimal("0")
+    rows, excess, total = [], Decimal("0"), Decimal("0")
     for goal in person.goals:
         for kr in goal.key_results:
             if kr.metric != metric:
                 continue
-            target = kr.target_value
-            above = (
-                max(Decimal("0"), kr.value_end - target)
-                if kr.direction in HIGHER_IS_BETTER
-                else max(Decimal("0"), target - kr.value_end)
-            )
+            above = _excess(kr, kr.value_end)
+            earned = _money(above * per_unit * rate)
+            earned_at_start = _money(_excess(kr, kr.value_start) * per_unit * rate)
+            before = paid.get((person.id, kr.id), Decimal("0"))
+            due = earned - before
             excess += above
+            total += due
             rows.append(
                 {
                     "key_result": kr.id,
                     "name": kr.name,
                     "value": _s(kr.value_end),
-                    "target": _s(target),
+                    "value_at_start": _s(kr.value_start),
+                    "target": _s(kr.target_value),
                     "above_target": _s(above),
-                }  # noqa: E501
+                    "earned_to_date": _s(earned),
+                    "paid_before": _s(before),
+                    "earned_in_period": _s(earned - earned_at_start),
+                    "adjustment": _s(earned_at_start - before),
+                    "amount": _s(due),
+                }
             )
     if not rows:
         return None
-    amount, cap = _capped(rule, excess * per_unit * rate)
+    if total > 0:
+        amount, cap = _capped(rule, total)
+    else:
+        amount, cap = total, {"cap": _s(rule.cap) if rule.cap is not None else None,
+                              "before_cap": _s(total), "applied": False}  # fmt: skip
     base |= {
         "metric": metric,
         "key_results": rows,
@@ -353,7 +477,7 @@ def _commission(rule, person, base) -> Proposal | None:
         "rate": _s(rate),
         "cap": cap,
     }
-    if amount <= 0:
+    if amount == 0:
         return None
     return Proposal(person.id, amount, Decimal("0"), "", base)
 
@@ -490,13 +614,15 @@ def evaluate(inputs: Inputs) -> Result:
     proposals: list[Proposal] = []
     if rule.kind == "recognition":
         proposals = _recognition(rule, eligible, start, end)
+    elif is_team(rule):
+        proposals = _team(rule, eligible, inputs.teams)
     else:
         for person in eligible:
             base = {"period": [start.isoformat(), end.isoformat()]}
             if rule.kind == "tiered_bonus":
                 proposal = _tiered(rule, person, base)
             elif rule.kind == "commission":
-                proposal = _commission(rule, person, base)
+                proposal = _commission(rule, person, base, inputs.paid)
             elif rule.kind == "milestone":
                 proposal = _milestone(rule, person, base, inputs.claimed)
             elif rule.kind == "promotion_points":
@@ -512,4 +638,66 @@ def evaluate(inputs: Inputs) -> Result:
         )
         proposal.explanation.setdefault("period", [start.isoformat(), end.isoformat()])
         proposal.explanation["currency"] = rule.currency
-    return Result(proposals, [p.id for p in eligible], ineligible)
+    awarded = {p.person_id for p in proposals}
+    not_awarded = {
+        person.id: [why_not(rule, person, inputs)]
+        for person in eligible
+        if person.id not in awarded
+    }
+    return Result(proposals, [p.id for p in eligible], ineligible, not_awarded)
+
+
+def _short(attainment: Decimal, threshold: Decimal) -> dict:
+    return {
+        "attainment": _s(attainment),
+        "threshold": _s(threshold),
+        "short_by": _s(max(Decimal("0"), threshold - attainment)),
+    }
+
+
+def why_not(rule: RuleSpec, person: PersonIn, inputs: Inputs) -> dict:
+    """Why an eligible person earned nothing: the threshold or tier they missed and by how
+    much, or what was missing."""
+    kind = rule.kind
+    if kind == "recognition":
+        return _recognition_miss(rule, person, inputs)
+    if is_team(rule):
+        team = next((t for t in inputs.teams if t.id == person.unit_id), None)
+        if team is None or not team.goals:
+            return {"code": "no_team_goals"}
+        attainment = _weighted([(goal_attainment(g), g.weight) for g in team.goals])
+        lowest = Decimal(str(rule.params["tiers"][0]["threshold"]))
+        if attainment < lowest:
+            return {"code": "team_below_tier", "unit_name": team.name} | _short(attainment, lowest)
+        return {"code": "no_contribution"}
+    if kind == "tiered_bonus":
+        lowest = Decimal(str(rule.params["tiers"][0]["threshold"]))
+        return {"code": "below_tier"} | _short(person_attainment(person), lowest)
+    if kind in ("promotion_points", "deferred"):
+        threshold = Decimal(str(rule.params["threshold"]))
+        return {"code": "below_threshold"} | _short(person_attainment(person), threshold)
+    if kind == "commission":
+        metric = rule.params["metric"]
+        if not any(kr.metric == metric for g in person.goals for kr in g.key_results):
+            return {"code": "no_metric", "metric": metric}
+        return {"code": "nothing_new_above_target", "metric": metric}
+    return {"code": "no_new_milestone"}
+
+
+def _recognition_miss(rule: RuleSpec, person: PersonIn, inputs: Inputs) -> dict:
+    metric = rule.params["metric"]
+    end = inputs.period_end
+    if metric == "attainment":
+        value = person_attainment(person)
+    elif metric == "progress_gained":
+        value = person_attainment(person) - person_attainment(person, at_start=True)
+    else:
+        value = Decimal(streak(person, end))
+    if value <= 0:
+        return {"code": "no_score", "metric": metric, "value": _s(value)}
+    return {
+        "code": "not_in_top",
+        "metric": metric,
+        "value": _s(value),
+        "top_n": rule.params["top_n"],
+    }

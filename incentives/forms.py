@@ -3,14 +3,16 @@ them (through the service) and its `params.*` errors are put back on these field
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import Cycle
+from incentives import permissions
 from incentives.models import IncentiveRule, Period
 from incentives.rules import RECOGNITION_METRICS
-from org import permissions
 from org.models import Person
 
 PARAM_FIELDS = {
@@ -27,7 +29,8 @@ PARAM_NAMES = [
 ]  # fmt: skip
 RULE_MODEL_FIELDS = [
     "name", "description", "unit", "levels", "period", "cycle", "require_agreed_goals",
-    "min_check_in_rate", "min_tenure_days", "kind", "currency", "cap", "is_active",
+    "min_check_in_rate", "min_tenure_days", "unit_goals_weight", "kind", "currency", "cap",
+    "is_active",
 ]  # fmt: skip
 
 
@@ -54,6 +57,16 @@ class RuleForm(forms.Form):
         label=_("Minimum check-in completion rate (0–1)"), initial=0, min_value=0, max_value=1
     )
     min_tenure_days = forms.IntegerField(label=_("Minimum tenure (days)"), initial=0, min_value=0)
+    unit_goals_weight = forms.DecimalField(
+        label=_("Weight of the goals of units a person heads"),
+        initial=1,
+        min_value=0,
+        max_value=100,
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+        help_text=_("0: a manager counts only their own goals."),
+    )
     kind = forms.ChoiceField(label=_("Kind"), choices=IncentiveRule.Kind.choices)
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
     cap = forms.DecimalField(
@@ -95,7 +108,17 @@ class RuleForm(forms.Form):
         return [self[name] for name in RULE_MODEL_FIELDS]
 
     def params_part(self) -> list:
-        return [self[name] for name in PARAM_NAMES]
+        """Each kind parameter with the kinds it belongs to (the page shows only the chosen
+        kind's)."""
+        kind = self["kind"].value() or IncentiveRule.Kind.TIERED_BONUS
+        rows = []
+        for name in PARAM_NAMES:
+            kinds = [k for k, names in PARAM_FIELDS.items() if name in names]
+            rows.append({"field": self[name], "kinds": " ".join(kinds), "shown": kind in kinds})
+        return rows
+
+    def current_kind(self) -> str:
+        return self["kind"].value() or IncentiveRule.Kind.TIERED_BONUS
 
     @staticmethod
     def initial_for(rule: IncentiveRule) -> dict:
@@ -122,6 +145,8 @@ class RuleForm(forms.Form):
         fields = {name: self.cleaned_data.get(name) for name in RULE_MODEL_FIELDS}
         fields["params"] = self.params()
         fields["levels"] = list(fields["levels"] or [])
+        if fields["unit_goals_weight"] is None:
+            fields["unit_goals_weight"] = Decimal("1")
         return fields
 
     def apply_errors(self, exc: ValidationError) -> None:

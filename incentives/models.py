@@ -14,8 +14,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.history import history_user
 from goals.models import Cycle
-from org.history import history_user
 from org.models import Person, Unit
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -65,6 +65,19 @@ class IncentiveRule(models.Model):
         help_text=_("Share of the period's weeks with a submitted check-in, 0–1."),
     )
     min_tenure_days = models.PositiveIntegerField(_("minimum tenure (days)"), default=0)
+    # A manager's results are the goals of the units they head, next to their own goals.
+    unit_goals_weight = models.DecimalField(
+        _("weight of the goals of units a person heads"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_(
+            "Each goal of a unit the person heads counts with its own weight times this, next "
+            "to the person's own goals. 0: only their own goals count. Commissions and "
+            "milestones are individual and never count unit goals."
+        ),
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
@@ -202,3 +215,38 @@ class Evaluation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} · {self.period_start}"
+
+
+class CommissionLine(models.Model):
+    """The commission ledger: what an award pays per key result. A period pays what was earned
+    to date on each key result minus what earlier periods' awards of the rule already cover, so
+    nothing is paid twice; a correction after an award was decided surfaces in the next period
+    as an adjustment (its `adjustment` part), never as a silent change."""
+
+    rule = models.ForeignKey(
+        IncentiveRule, on_delete=models.CASCADE, related_name="commission_lines"
+    )
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="commission_lines")
+    # The key result by id and name: the ledger outlives a deleted key result.
+    key_result_id = models.IntegerField()
+    key_result_name = models.CharField(max_length=300, blank=True)
+    period_start = models.DateField()
+    earned_to_date = models.DecimalField(**MONEY)
+    paid_before = models.DecimalField(**MONEY)
+    amount = models.DecimalField(**MONEY)
+    # The part of `amount` that corrects earlier periods (earned at this period's start minus
+    # what was paid before).
+    adjustment = models.DecimalField(default=Decimal("0"), **MONEY)
+
+    class Meta:
+        ordering = ["rule", "person", "key_result_id", "period_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["award", "key_result_id"], name="one_commission_line_per_award_kr"
+            )
+        ]
+        indexes = [models.Index(fields=["rule", "person", "key_result_id", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule} · {self.person} · KR {self.key_result_id} · {self.period_start}"

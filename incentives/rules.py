@@ -159,6 +159,141 @@ def _tiers(params: dict, errors: dict) -> list[dict]:
     ]
 
 
+def _positive(value: Decimal, key: str, errors: dict, message: str) -> None:
+    """Refuse a value at or below zero, unless `params.<key>` already has an error."""
+    if not errors.get(f"params.{key}") and value <= 0:
+        errors[f"params.{key}"] = [message]
+
+
+def _not_negative(value: Decimal, key: str, errors: dict, message: str) -> None:
+    """Refuse a negative value, unless `params.<key>` already has an error."""
+    if not errors.get(f"params.{key}") and value < 0:
+        errors[f"params.{key}"] = [message]
+
+
+TEAM_SPLITS = ("equal", "weight", "contribution")
+LEVELS = ("frontline", "manager", "executive")
+
+
+def _tiered_bonus_params(params: dict, errors: dict) -> dict:
+    """A tiered bonus: ascending tiers of threshold and amount. With `team_split` it is a team
+    award: each unit's own goals reach a tier and the amount is split among the unit's
+    members equally, by weight (`weights` per level) or by contribution (their own
+    attainment)."""
+    cleaned: dict = {"tiers": _tiers(params, errors)}
+    split = params.get("team_split") or ""
+    if split:
+        if split not in TEAM_SPLITS:
+            errors["params.team_split"] = [
+                _("Split a team award equally, by weight or by contribution.")
+            ]
+        cleaned["team_split"] = split
+    weights = params.get("weights")
+    if weights not in (None, {}, ""):
+        if not isinstance(weights, dict) or set(weights) - set(LEVELS):
+            errors["params.weights"] = [
+                _("Give a weight per level: frontline, manager, executive.")
+            ]
+        else:
+            sub: dict = {}
+            cleaned["weights"] = {
+                level: json_number(_number(weights, level, sub)) for level in sorted(weights)
+            }
+            if sub or any(Decimal(str(v)) <= 0 for v in cleaned["weights"].values()):
+                errors["params.weights"] = [_("Each weight must be a positive number.")]
+    return cleaned
+
+
+def _commission_params(params: dict, errors: dict) -> dict:
+    """A commission: a rate of the value of a key result metric."""
+    metric = str(params.get("metric") or "").strip()
+    if not metric:
+        errors["params.metric"] = [_("Name the key result metric, e.g. new-customers.")]
+    rate = _number(params, "rate", errors)
+    if not errors.get("params.rate") and not (0 < rate <= 1):
+        errors["params.rate"] = [_("The rate must be above 0 and at most 1 (e.g. 0.03).")]
+    per_unit = _number(params, "value_per_unit", errors, default=1)
+    _positive(per_unit, "value_per_unit", errors, _("The value per unit must be positive."))
+    return {
+        "metric": metric,
+        "rate": json_number(rate),
+        "value_per_unit": json_number(per_unit),
+    }
+
+
+def _milestone_params(params: dict, errors: dict) -> dict:
+    """A milestone: a reward for reaching a key result's target."""
+    amount = _number(params, "amount", errors)
+    _positive(amount, "amount", errors, _("The reward must be positive."))
+    return {
+        "amount": json_number(amount),
+        "metric": str(params.get("metric") or "").strip(),
+        "include_target": bool(params.get("include_target", True)),
+    }
+
+
+def _recognition_params(params: dict, errors: dict) -> dict:
+    """A recognition: the top N by a metric, with a title and an optional amount."""
+    metric = params.get("metric", "attainment")
+    if metric not in RECOGNITION_METRICS:
+        errors["params.metric"] = [
+            _("Rank by attainment, streak or progress_gained."),
+        ]
+    top_n = _integer(params, "top_n", errors, default=1)
+    if not errors.get("params.top_n") and top_n < 1:
+        errors["params.top_n"] = [_("N must be at least 1.")]
+    amount = _number(params, "amount", errors, default=0)
+    _not_negative(amount, "amount", errors, _("An amount cannot be negative."))
+    title = str(params.get("title") or "").strip()
+    if not title:
+        errors["params.title"] = [_("Give the recognition a title, e.g. Weekly champion.")]
+    elif len(title) > 200:
+        errors["params.title"] = [_("Keep the title under 200 characters.")]
+    return {
+        "metric": metric,
+        "top_n": top_n,
+        "amount": json_number(amount),
+        "title": title,
+        "per_unit": bool(params.get("per_unit", False)),
+    }
+
+
+def _promotion_points_params(params: dict, errors: dict) -> dict:
+    """Promotion points: points for reaching a threshold."""
+    threshold = _number(params, "threshold", errors, default=1)
+    _not_negative(threshold, "threshold", errors, _("A threshold cannot be negative."))
+    points = _number(params, "points", errors)
+    _positive(points, "points", errors, _("Points must be positive."))
+    return {"threshold": json_number(threshold), "points": json_number(points)}
+
+
+def _deferred_params(params: dict, errors: dict) -> dict:
+    """A deferred award: an amount for reaching a threshold, vested over periods."""
+    threshold = _number(params, "threshold", errors, default=1)
+    _not_negative(threshold, "threshold", errors, _("A threshold cannot be negative."))
+    amount = _number(params, "amount", errors)
+    _positive(amount, "amount", errors, _("The award must be positive."))
+    periods = _integer(params, "vesting_periods", errors, default=4)
+    if not errors.get("params.vesting_periods") and not (1 <= periods <= 40):
+        errors["params.vesting_periods"] = [_("Vest over 1 to 40 periods.")]
+    return {
+        "threshold": json_number(threshold),
+        "amount": json_number(amount),
+        "vesting_periods": periods,
+    }
+
+
+# kind → its validator: (params, errors) → the cleaned parameters, adding to `errors`
+PARAM_VALIDATORS = {
+    "tiered_bonus": _tiered_bonus_params,
+    "commission": _commission_params,
+    "milestone": _milestone_params,
+    "recognition": _recognition_params,
+    "promotion_points": _promotion_points_params,
+    "deferred": _deferred_params,
+}
+
+
 def validate_params(kind: str, params) -> dict:
     """The cleaned parameters of a rule of `kind`, or a ValidationError whose keys name the
     parameter (`params.rate`, `params.tiers.1.amount` ...)."""
@@ -166,81 +301,11 @@ def validate_params(kind: str, params) -> dict:
         raise ValidationError({"params": [_("Parameters must be an object.")]})
     errors: dict[str, list] = {}
     cleaned: dict = {}
-    if kind == "tiered_bonus":
-        cleaned["tiers"] = _tiers(params, errors)
-    elif kind == "commission":
-        metric = str(params.get("metric") or "").strip()
-        if not metric:
-            errors["params.metric"] = [_("Name the key result metric, e.g. new-customers.")]
-        rate = _number(params, "rate", errors)
-        if not errors.get("params.rate") and not (0 < rate <= 1):
-            errors["params.rate"] = [_("The rate must be above 0 and at most 1 (e.g. 0.03).")]
-        per_unit = _number(params, "value_per_unit", errors, default=1)
-        if not errors.get("params.value_per_unit") and per_unit <= 0:
-            errors["params.value_per_unit"] = [_("The value per unit must be positive.")]
-        cleaned |= {
-            "metric": metric,
-            "rate": json_number(rate),
-            "value_per_unit": json_number(per_unit),
-        }
-    elif kind == "milestone":
-        amount = _number(params, "amount", errors)
-        if not errors.get("params.amount") and amount <= 0:
-            errors["params.amount"] = [_("The reward must be positive.")]
-        cleaned |= {
-            "amount": json_number(amount),
-            "metric": str(params.get("metric") or "").strip(),
-            "include_target": bool(params.get("include_target", True)),
-        }
-    elif kind == "recognition":
-        metric = params.get("metric", "attainment")
-        if metric not in RECOGNITION_METRICS:
-            errors["params.metric"] = [
-                _("Rank by attainment, streak or progress_gained."),
-            ]
-        top_n = _integer(params, "top_n", errors, default=1)
-        if not errors.get("params.top_n") and top_n < 1:
-            errors["params.top_n"] = [_("N must be at least 1.")]
-        amount = _number(params, "amount", errors, default=0)
-        if not errors.get("params.amount") and amount < 0:
-            errors["params.amount"] = [_("An amount cannot be negative.")]
-        title = str(params.get("title") or "").strip()
-        if not title:
-            errors["params.title"] = [_("Give the recognition a title, e.g. Weekly champion.")]
-        elif len(title) > 200:
-            errors["params.title"] = [_("Keep the title under 200 characters.")]
-        cleaned |= {
-            "metric": metric,
-            "top_n": top_n,
-            "amount": json_number(amount),
-            "title": title,
-            "per_unit": bool(params.get("per_unit", False)),
-        }
-    elif kind == "promotion_points":
-        threshold = _number(params, "threshold", errors, default=1)
-        if not errors.get("params.threshold") and threshold < 0:
-            errors["params.threshold"] = [_("A threshold cannot be negative.")]
-        points = _number(params, "points", errors)
-        if not errors.get("params.points") and points <= 0:
-            errors["params.points"] = [_("Points must be positive.")]
-        cleaned |= {"threshold": json_number(threshold), "points": json_number(points)}
-    elif kind == "deferred":
-        threshold = _number(params, "threshold", errors, default=1)
-        if not errors.get("params.threshold") and threshold < 0:
-            errors["params.threshold"] = [_("A threshold cannot be negative.")]
-        amount = _number(params, "amount", errors)
-        if not errors.get("params.amount") and amount <= 0:
-            errors["params.amount"] = [_("The award must be positive.")]
-        periods = _integer(params, "vesting_periods", errors, default=4)
-        if not errors.get("params.vesting_periods") and not (1 <= periods <= 40):
-            errors["params.vesting_periods"] = [_("Vest over 1 to 40 periods.")]
-        cleaned |= {
-            "threshold": json_number(threshold),
-            "amount": json_number(amount),
-            "vesting_periods": periods,
-        }
-    else:
+    validator = PARAM_VALIDATORS.get(kind)
+    if validator is None:
         errors["kind"] = [_("Unknown kind of rule.")]
+    else:
+        cleaned = validator(params, errors)
     if errors:
         raise ValidationError(errors)
     return cleaned

@@ -1,7 +1,8 @@
-"""Reads over incentives, scoped through `org.permissions`."""
+"""Reads over incentives, scoped through `incentives.permissions`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 from collections import defaultdict
 from decimal import Decimal
@@ -9,8 +10,9 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 
 from goals.models import Cycle
+from incentives import permissions
 from incentives.models import Award, Evaluation
-from org import permissions
+from org import scopes
 from org.models import Person, Unit
 
 
@@ -22,8 +24,8 @@ def approval_queue(*, viewer: Person) -> QuerySet[Award]:
     """Awards waiting for the viewer's decision: proposed or approved-not-published, of the
     people they partner (admins: everyone), never their own."""
     qs = Award.objects.filter(state__in=[Award.State.PROPOSED, Award.State.APPROVED])
-    if not permissions.is_admin(viewer):
-        paths = permissions.hrbp_paths(viewer)
+    if not scopes.is_admin(viewer):
+        paths = scopes.Viewer.of(viewer).hrbp_paths
         if not paths:
             return Award.objects.none()
         q = Q()
@@ -134,3 +136,33 @@ def fairness(*, viewer: Person, cycle: Cycle | None) -> list[dict]:
             }
         )
     return report
+
+
+def payroll(*, viewer: Person, start, end) -> list[Award]:
+    """Approved and published awards with money whose period lies within [start, end] (days
+    inclusive), of the people in the units the viewer partners (admins: all)."""
+    units = permissions.fairness_units(viewer)
+    return list(
+        Award.objects.filter(
+            person__unit__in=units,
+            state__in=[Award.State.APPROVED, Award.State.PUBLISHED],
+            period_start__gte=start,
+            period_end__lte=end + dt.timedelta(days=1),
+        )
+        .exclude(amount=0)
+        .select_related("person__user", "rule", "approved_by")
+        .order_by("person__display_name", "person_id", "period_start", "rule__name", "pk")
+    )
+
+
+def incentive_budgets(*, viewer: Person, cycle: Cycle | None) -> list:
+    """Incentive budgets of the units the viewer partners (admins: all), with what approved
+    awards have committed against them: spend against budget for the fairness report."""
+    from resources.models import Budget, BudgetCategory
+
+    qs = Budget.objects.filter(
+        category=BudgetCategory.INCENTIVES, unit__in=permissions.fairness_units(viewer)
+    ).select_related("unit", "cycle")
+    if cycle is not None:
+        qs = qs.filter(cycle=cycle)
+    return list(qs.order_by("cycle__starts_on", "unit__path"))

@@ -18,4 +18,5 @@ urlpatterns = [
     path("rules/<int:pk>/edit/", views.rule_edit, name="rule-edit"),
     path("rules/<int:pk>/evaluate/", views.rule_evaluate, name="rule-evaluate"),
     path("fairness/", views.fairness, name="fairness"),
+    path("payroll.<str:fmt>", views.payroll_export, name="payroll-export"),
 ]

@@ -4,6 +4,7 @@ selectors; live parts are htmx partials."""
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from config.params import is_id
+from core.params import is_id
 from goals.models import Cycle
-from incentives import selectors, services
-from incentives.explain import describe, reason_text
+from incentives import exports, permissions, selectors, services
+from incentives.explain import describe, miss_text, reason_text
 from incentives.forms import EvaluateForm, RuleForm, tiers_from_post
 from incentives.models import Award
-from org import permissions
+from org import permissions as org_permissions
 
 
 def _require_manager_of_incentives(request) -> None:
@@ -66,8 +67,8 @@ def my_awards(request: HttpRequest) -> HttpResponse:
 def person_awards(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's incentive history and promotion points: themselves, their manager chain,
     their HRBP, admins."""
-    person = permissions.get_person_for(request.person, pk)
-    if not permissions.can_see_sensitive(request.person, person):
+    person = org_permissions.get_person_for(request.person, pk)
+    if not org_permissions.can_see_sensitive(request.person, person):
         raise Http404
     return _history(request, person)
 
@@ -76,7 +77,8 @@ def person_awards(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
     award = permissions.get_award_for(request.person, pk)
-    return render(request, "incentives/award_detail.html", {"award": award})
+    actions = permissions.available_actions(request.person, award)
+    return render(request, "incentives/award_detail.html", {"award": award, "actions": actions})
 
 
 @login_required
@@ -157,7 +159,7 @@ def rule_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
                         "w": outcome.withdrawn,
                     },
                 )
-    rows, ineligible = [], []
+    rows, ineligible, not_awarded = [], [], []
     if outcome is not None:
         saved = {a.person_id: a for a in outcome.awards}
         for proposal in outcome.proposals:
@@ -178,12 +180,17 @@ def rule_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
             {"person": outcome.people.get(pid, ""), "reasons": [reason_text(r) for r in rs]}
             for pid, rs in list(outcome.ineligible.items())[:200]
         ]
+        not_awarded = [
+            {"person": outcome.people.get(pid, ""), "reasons": [miss_text(r) for r in rs]}
+            for pid, rs in list(outcome.not_awarded.items())[:200]
+        ]
     context = {
         "rule": rule,
         "form": form,
         "outcome": outcome,
         "rows": rows,
         "ineligible": ineligible,
+        "not_awarded": not_awarded,
     }
     template = "incentives/evaluate.html"
     if request.htmx and request.method == "POST":
@@ -239,5 +246,46 @@ def fairness(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "incentives/fairness.html",
-        {"rows": rows, "cycles": cycles, "cycle": cycle, "award_states": Award.State},
+        {
+            "rows": rows,
+            "cycles": cycles,
+            "cycle": cycle,
+            "award_states": Award.State,
+            "budgets": selectors.incentive_budgets(viewer=request.person, cycle=cycle),
+        },
     )
+
+
+class PayrollForm(forms.Form):
+    start = forms.DateField(label=_("From"))
+    end = forms.DateField(label=_("To"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The end is before the start."))
+        return data
+
+
+@login_required
+@require_GET
+def payroll_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Approved and published awards for a period as CSV or XLSX (admins, HRBPs)."""
+    if not permissions.can_see_fairness(request.person):
+        raise PermissionDenied
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    form = PayrollForm(request.GET)
+    if not form.is_valid():
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        return HttpResponse(errors, status=400, content_type="text/plain; charset=utf-8")
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    awards = selectors.payroll(viewer=request.person, start=start, end=end)
+    if fmt == "csv":
+        body, kind = exports.to_csv(awards), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(awards)
+        kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="payroll-{start}-{end}.{fmt}"'
+    return response

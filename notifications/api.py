@@ -14,7 +14,8 @@ from rest_framework.routers import SimpleRouter
 from notifications import selectors, services
 from notifications.kinds import REMINDER_KINDS
 from notifications.models import Notification, ReminderSchedule
-from org.permissions import own_notifications
+from notifications.permissions import own_notifications
+from org.access import ViewerAPIMixin
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -43,7 +44,7 @@ class NotificationFilter(django_filters.FilterSet):
 
 
 class NotificationViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    ViewerAPIMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
     """The signed-in person's own inbox (nobody else's notifications are reachable)."""
 
@@ -51,18 +52,12 @@ class NotificationViewSet(
     filterset_class = NotificationFilter
 
     def get_queryset(self):
-        return own_notifications(self.request.person if hasattr(self.request, "person") else None)
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        from org.permissions import person_of
-
-        request.person = person_of(request.user)
+        return own_notifications(self.viewer)
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def read(self, request, pk=None):
-        notification = services.mark_read(viewer=request.person, notification_id=pk)
+        notification = services.mark_read(viewer=self.person, notification_id=pk)
         return Response(NotificationSerializer(notification).data)
 
     @extend_schema(
@@ -71,7 +66,7 @@ class NotificationViewSet(
     )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
-        return Response({"marked": services.mark_all_read(viewer=request.person)})
+        return Response({"marked": services.mark_all_read(viewer=self.person)})
 
 
 class ScheduleSerializer(serializers.Serializer):
@@ -98,20 +93,12 @@ def _schedule_data(row: ReminderSchedule, overridden: bool) -> dict:
     }
 
 
-class ReminderSettingsViewSet(viewsets.ViewSet):
+class ReminderSettingsViewSet(ViewerAPIMixin, viewsets.ViewSet):
     """A person's reminder times (their overrides of the organisation defaults), and the
     defaults themselves, which admins edit."""
 
     lookup_field = "kind"
     lookup_value_regex = r"[a-z_.]+"
-
-    def _person(self, request):
-        from org.permissions import person_of
-
-        person = person_of(request.user)
-        if person is None:
-            raise Http404
-        return person
 
     def _own(self, person, kind=None):
         rows = [
@@ -127,16 +114,16 @@ class ReminderSettingsViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=ScheduleSerializer(many=True))
     def list(self, request):
-        rows = self._own(self._person(request))
+        rows = self._own(self.person)
         return Response(ScheduleSerializer(rows, many=True).data)
 
     @extend_schema(responses=ScheduleSerializer)
     def retrieve(self, request, kind=None):
-        return Response(ScheduleSerializer(self._own(self._person(request), kind)).data)
+        return Response(ScheduleSerializer(self._own(self.person, kind)).data)
 
     @extend_schema(request=ScheduleUpdateSerializer, responses=ScheduleSerializer)
     def partial_update(self, request, kind=None):
-        person = self._person(request)
+        person = self.person
         if kind not in REMINDER_KINDS:
             raise Http404
         data = ScheduleUpdateSerializer(data=request.data)
@@ -146,7 +133,7 @@ class ReminderSettingsViewSet(viewsets.ViewSet):
 
     @extend_schema(responses={204: OpenApiResponse(description="Back to the default")})
     def destroy(self, request, kind=None):
-        person = self._person(request)
+        person = self.person
         if kind not in REMINDER_KINDS:
             raise Http404
         services.update_own_schedule(person=person, kind=kind, reset=True)
@@ -161,7 +148,7 @@ class ReminderSettingsViewSet(viewsets.ViewSet):
     @extend_schema(request=ScheduleUpdateSerializer, responses=ScheduleSerializer)
     @action(detail=False, methods=["patch"], url_path=r"defaults/(?P<default_kind>[a-z_.]+)")
     def update_default(self, request, default_kind=None):
-        person = self._person(request)
+        person = self.person
         if default_kind not in REMINDER_KINDS:
             raise Http404
         data = ScheduleUpdateSerializer(data=request.data)

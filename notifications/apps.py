@@ -5,9 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
-
-    def ready(self) -> None:
-        from notifications import embedded
-
-        if embedded.wanted():
-            embedded.start()

@@ -58,11 +58,6 @@ def public_workday(country: str, day: dt.date) -> bool:
     return calendar.is_working_day(day)
 
 
-def holiday_name(country: str, day: dt.date) -> str:
-    calendar = _public_calendar(country, day.year)
-    return (calendar.get(day) or "") if calendar is not None else ""
-
-
 class WorkCalendar:
     """Working days for a set of people over a date range, loaded with two queries."""
 

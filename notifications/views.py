@@ -4,10 +4,9 @@ selectors do the work."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,22 +18,17 @@ from notifications import selectors, services
 from notifications.forms import AbsenceForm, ScheduleForm
 from notifications.kinds import Channel
 from notifications.models import Absence
-from org.permissions import is_admin
+from org.access import person_required
+from org.scopes import is_admin
 
 CHANGED = "notifications-changed"
 
 
-def _person(request: HttpRequest):
-    if request.person is None:
-        raise Http404
-    return request.person
-
-
-@login_required
+@person_required
 @vary_on_headers("HX-Request")
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
-    viewer = _person(request)
+    viewer = request.person
     unread = request.GET.get("unread") == "1"
     page = Paginator(selectors.inbox(viewer=viewer, unread=unread), 30).get_page(
         request.GET.get("page")
@@ -45,10 +39,10 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/inbox.html", context)
 
 
-@login_required
+@person_required
 @require_POST
 def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
-    notification = services.mark_read(viewer=_person(request), notification_id=pk)
+    notification = services.mark_read(viewer=request.person, notification_id=pk)
     if request.htmx:
         response = render(request, "notifications/inbox.html#item", {"item": notification})
         return trigger_client_event(response, CHANGED)
@@ -59,10 +53,10 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("notifications:inbox")
 
 
-@login_required
+@person_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    viewer = _person(request)
+    viewer = request.person
     services.mark_all_read(viewer=viewer)
     if request.htmx:
         page = Paginator(selectors.inbox(viewer=viewer), 30).get_page(1)
@@ -71,10 +65,10 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
     return redirect("notifications:inbox")
 
 
-@login_required
+@person_required
 @require_GET
 def bell(request: HttpRequest) -> HttpResponse:
-    count = selectors.unread_count(viewer=_person(request))
+    count = selectors.unread_count(viewer=request.person)
     return render(request, "notifications/_bell.html", {"count": count})
 
 
@@ -96,38 +90,51 @@ def _schedule_forms(person, data=None):
     return forms
 
 
-@login_required
+def _save_channels(request: HttpRequest, person) -> None:
+    """Turn each kind's channels on or off as the check-boxes say (fixed ones stay)."""
+    for row in selectors.preference_table(person=person):
+        for channel in Channel.values:
+            if channel in row["fixed"]:
+                continue
+            wanted = f"{row['kind']}:{channel}" in request.POST
+            if wanted != row["channels"][channel]:
+                services.set_preference(
+                    person=person, kind=row["kind"], channel=channel, enabled=wanted
+                )
+
+
+def _save_schedule(request: HttpRequest, person) -> HttpResponse | None:
+    """Reset or save one reminder's own time; None when its form has errors."""
+    kind = request.POST.get("kind", "")
+    if "reset" in request.POST:
+        services.update_own_schedule(person=person, kind=kind, reset=True)
+        messages.success(request, _("Back to the organisation's default."))
+        return redirect("notifications:preferences")
+    form = ScheduleForm(request.POST, prefix=kind.replace(".", "-"))
+    if form.is_valid():
+        services.update_own_schedule(person=person, kind=kind, **form.cleaned_data)
+        messages.success(request, _("Your reminder time is saved."))
+        return redirect("notifications:preferences")
+    return None
+
+
+@person_required
 @vary_on_headers("HX-Request")
 def preferences(request: HttpRequest) -> HttpResponse:
-    person = _person(request)
+    person = request.person
     absence_form = AbsenceForm()
     schedule_data = None
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "channels":
-                for row in selectors.preference_table(person=person):
-                    for channel in Channel.values:
-                        if channel in row["fixed"]:
-                            continue
-                        wanted = f"{row['kind']}:{channel}" in request.POST
-                        if wanted != row["channels"][channel]:
-                            services.set_preference(
-                                person=person, kind=row["kind"], channel=channel, enabled=wanted
-                            )
+                _save_channels(request, person)
                 messages.success(request, _("Your notification settings are saved."))
                 return redirect("notifications:preferences")
             if action == "schedule":
-                kind = request.POST.get("kind", "")
-                if "reset" in request.POST:
-                    services.update_own_schedule(person=person, kind=kind, reset=True)
-                    messages.success(request, _("Back to the organisation's default."))
-                    return redirect("notifications:preferences")
-                form = ScheduleForm(request.POST, prefix=kind.replace(".", "-"))
-                if form.is_valid():
-                    services.update_own_schedule(person=person, kind=kind, **form.cleaned_data)
-                    messages.success(request, _("Your reminder time is saved."))
-                    return redirect("notifications:preferences")
+                saved = _save_schedule(request, person)
+                if saved is not None:
+                    return saved
                 schedule_data = request.POST
             elif action == "absence":
                 absence_form = AbsenceForm(request.POST)
@@ -151,10 +158,10 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return render(request, "notifications/preferences.html", context)
 
 
-@login_required
+@person_required
 @require_GET
 def runs(request: HttpRequest) -> HttpResponse:
-    viewer = _person(request)
+    viewer = request.person
     context = {
         "runs": selectors.recent_runs(viewer=viewer),
         "failed": selectors.failed_deliveries(viewer=viewer),

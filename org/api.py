@@ -14,27 +14,44 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework import permissions as drf_permissions
-from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.throttling import SimpleRateThrottle
 
-from org import lockout, permissions, services
+from core import lockout
+from org import permissions, scopes, services, tokens
+from org.access import SignedIn, ViewerAPIMixin
 from org.models import Person, Unit
+from org.token_api import ApiTokenViewSet
 
 
 class IsAdminForWrites(drf_permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         if request.method in drf_permissions.SAFE_METHODS:
             return True
-        return permissions.is_admin(permissions.person_of(request.user))
+        return request.viewer.is_admin
 
 
 class TokenRequestSerializer(serializers.Serializer):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=4096, style={"input_type": "password"}, trim_whitespace=False
+    )
+    name = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the token is for (shown in /api/v1/auth/tokens/).",
+    )
+    days = serializers.IntegerField(
+        min_value=1,
+        max_value=tokens.MAX_DAYS,
+        required=False,
+        help_text=f"How long the token works (default {settings.KEEL_TOKEN_DAYS} days).",
+    )
 
 
 class TokenThrottle(SimpleRateThrottle):
@@ -57,7 +74,15 @@ class LockedOut(Throttled):
 @extend_schema(
     request=TokenRequestSerializer,
     responses={
-        200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+        200: inline_serializer(
+            "TokenResponse",
+            {
+                "token": serializers.CharField(),
+                "id": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "expires_at": serializers.DateTimeField(),
+            },
+        ),
         400: OpenApiResponse(description="Missing fields or credentials that do not sign in."),
         429: OpenApiResponse(
             description="Too many requests from this address, or this username is locked out "
@@ -70,7 +95,8 @@ class LockedOut(Throttled):
 @permission_classes([drf_permissions.AllowAny])
 @throttle_classes([TokenThrottle])
 def obtain_token(request):
-    """Exchange a username and password for an API token (`Authorization: Token <token>`)."""
+    """Exchange a username and password for a new API token (`Authorization: Token <token>`),
+    named and expiring (default 90 days); list and revoke tokens at /api/v1/auth/tokens/."""
     data = TokenRequestSerializer(data=request.data)
     data.is_valid(raise_exception=True)
     # Through django-axes (the first authentication backend): a failure is counted per
@@ -89,8 +115,12 @@ def obtain_token(request):
     # A token is a sign-in: axes clears this pair's failures and logs the access, Django
     # records last_login, as for the sign-in page.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    token, _created = Token.objects.get_or_create(user=user)
-    return Response({"token": token.key})
+    token, key = tokens.create_token(
+        user=user, name=data.validated_data["name"], days=data.validated_data.get("days")
+    )
+    return Response(
+        {"token": key, "id": token.pk, "name": token.name, "expires_at": token.expires_at}
+    )
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -160,17 +190,16 @@ class MeSerializer(PersonSerializer):
         fields = [*PersonSerializer.Meta.fields, "roles"]
 
     def get_roles(self, obj) -> list[str]:
-        return permissions.roles(obj)
+        return scopes.roles(obj)
 
 
 @extend_schema(responses=MeSerializer)
 @api_view(["GET"])
 def me(request):
     """The signed-in person, with their roles (employee, manager, hrbp, admin)."""
-    person = permissions.person_of(request.user)
-    if person is None:
+    if request.person is None:
         raise Http404
-    return Response(MeSerializer(person).data)
+    return Response(MeSerializer(request.person).data)
 
 
 class UnitFilter(django_filters.FilterSet):
@@ -179,14 +208,14 @@ class UnitFilter(django_filters.FilterSet):
         fields = ["parent", "kind", "head"]
 
 
-class UnitViewSet(viewsets.ModelViewSet):
+class UnitViewSet(ViewerAPIMixin, viewsets.ModelViewSet):
     serializer_class = UnitSerializer
-    permission_classes = [drf_permissions.IsAuthenticated, IsAdminForWrites]
+    permission_classes = [SignedIn, IsAdminForWrites]
     filterset_class = UnitFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        if permissions.person_of(self.request.user) is None and not self.request.user.is_staff:
+        if self.viewer.person is None and not self.request.user.is_staff:
             return Unit.objects.none()
         return Unit.objects.order_by("path")
 
@@ -209,35 +238,37 @@ class PersonFilter(django_filters.FilterSet):
     unit = django_filters.ModelChoiceFilter(queryset=Unit.objects.all(), method="in_unit")
     unit_exact = django_filters.NumberFilter(field_name="unit_id")
     search = django_filters.CharFilter(field_name="display_name", lookup_expr="icontains")
+    is_active = django_filters.BooleanFilter(
+        help_text="Admins only: false lists the people who have left (default: true)."
+    )
 
     class Meta:
         model = Person
-        fields = ["unit", "manager", "unit_exact", "search"]
+        fields = ["unit", "manager", "unit_exact", "search", "is_active"]
 
     def in_unit(self, queryset, name, value):
         return queryset.filter(unit__path__startswith=value.path)
 
 
 class PersonViewSet(
+    ViewerAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
-    permission_classes = [drf_permissions.IsAuthenticated, IsAdminForWrites]
+    permission_classes = [SignedIn, IsAdminForWrites]
     filterset_class = PersonFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def get_viewer(self):
-        return permissions.person_of(self.request.user)
-
     def get_queryset(self):
-        return (
-            permissions.visible_people(self.get_viewer())
-            .select_related("unit", "manager", "user")
-            .order_by("display_name", "pk")
-        )
+        # Admins reach inactive people too (to list and reactivate them); lists show the
+        # active ones unless `?is_active=` asks otherwise.
+        qs = permissions.managed_directory(self.viewer)
+        if self.action == "list" and "is_active" not in self.request.query_params:
+            qs = qs.filter(is_active=True)
+        return qs.select_related("unit", "manager", "user").order_by("display_name", "pk")
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -245,7 +276,7 @@ class PersonViewSet(
         return PersonSerializer
 
     def _sensitive_ids(self, people) -> set[int]:
-        viewer = self.get_viewer()
+        viewer = self.viewer
         ids = [p.pk for p in people]
         return set(
             Person.objects.filter(permissions.sensitive_people_q(viewer), pk__in=ids).values_list(
@@ -281,6 +312,7 @@ class PersonViewSet(
 router = SimpleRouter()
 router.register("units", UnitViewSet, basename="unit")
 router.register("people", PersonViewSet, basename="person")
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token-mgmt")
 
 urlpatterns = [
     path("auth/token/", obtain_token, name="api-token"),

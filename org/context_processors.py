@@ -1,7 +1,7 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from org import permissions
+from org import scopes
 
 # (url name, label, roles that see it; empty = everyone). Entries whose URL does not exist
 # (an app not built yet) are left out, so the navigation only ever links to real pages.
@@ -11,7 +11,7 @@ NAVIGATION = [
     ("tracking:this-week", _("This week"), ()),
     ("dashboard:manager", _("Team"), ("manager",)),
     ("tracking:weekly-review", _("Weekly review"), ("manager",)),
-    ("tracking:resource-inbox", _("Requests"), ()),
+    ("resources:resource-inbox", _("Requests"), ()),
     ("incentives:recognitions", _("Recognition"), ()),
     ("retros:lessons", _("Lessons"), ()),
     ("dashboard:alignment", _("Alignment"), ("hrbp", "admin")),
@@ -25,7 +25,7 @@ def keel(request):
     person = getattr(request, "person", None)
     if person is None:
         return {"person": None, "nav": [], "roles": []}
-    role_list = permissions.roles(person)
+    role_list = scopes.roles(person)
     nav = []
     for name, label, needs in NAVIGATION:
         if needs and not set(needs) & set(role_list):

@@ -1,7 +1,8 @@
 """The organisation: a tree of units, the people in them and who partners which unit as HRBP.
 
 Roles are not flags: a manager heads a unit or has direct reports, an HRBP has assignments,
-an admin is a staff user. `org.permissions` answers every "may this person see that" question.
+an admin is a staff user. `org.scopes` holds the people-level scopes every app's permissions
+build on.
 """
 
 from django.conf import settings
@@ -9,7 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Length, Replace, Substr
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from org import signals
 
 PATH_SEPARATOR = "/"
 
@@ -60,6 +64,15 @@ class Unit(models.Model):
     def subtree(self) -> models.QuerySet["Unit"]:
         return Unit.objects.filter(path__startswith=self.path)
 
+    def _place(self) -> None:
+        parent_path = (
+            Unit.objects.only("path").get(pk=self.parent_id).path
+            if self.parent_id
+            else PATH_SEPARATOR
+        )
+        self.path = f"{parent_path}{self.pk}{PATH_SEPARATOR}"
+        self.depth = self.path.count(PATH_SEPARATOR) - 2
+
     def clean(self) -> None:
         if self.parent_id and self.pk:
             parent = Unit.objects.only("path").get(pk=self.parent_id)
@@ -67,19 +80,19 @@ class Unit(models.Model):
                 raise ValidationError({"parent": _("A unit cannot move under itself.")})
 
     def save(self, *args, **kwargs) -> None:
+        """Save as asked (every field, or the caller's `update_fields`), with the path and
+        depth recomputed from the parent; a new unit is inserted first to learn its id."""
         with transaction.atomic():
             old_path = self.path
             if not self.pk:
                 super().save(*args, **kwargs)
-                kwargs.pop("force_insert", None)
-            parent_path = (
-                Unit.objects.only("path").get(pk=self.parent_id).path
-                if self.parent_id
-                else PATH_SEPARATOR
-            )
-            self.path = f"{parent_path}{self.pk}{PATH_SEPARATOR}"
-            self.depth = self.path.count(PATH_SEPARATOR) - 2
-            super().save(update_fields=["name", "kind", "parent", "head", "path", "depth"])
+                self._place()
+                super().save(update_fields=["path", "depth"])
+            else:
+                self._place()
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = {*kwargs["update_fields"], "path", "depth"}
+                super().save(*args, **kwargs)
             if old_path and old_path != self.path:
                 # Move: rewrite every descendant's path prefix and depth in one statement.
                 Unit.objects.filter(path__startswith=old_path).exclude(pk=self.pk).update(
@@ -89,6 +102,7 @@ class Unit(models.Model):
                     - 2
                     + (self.depth - (old_path.count(PATH_SEPARATOR) - 2)),
                 )
+                signals.subtree_moved.send(sender=Unit, old_path=old_path, new_path=self.path)
 
 
 class Person(models.Model):
@@ -132,6 +146,19 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs) -> None:
+        old_unit_id = None
+        if self.pk and (kwargs.get("update_fields") is None or "unit" in kwargs["update_fields"]):
+            old_unit_id = (
+                Person.objects.filter(pk=self.pk).values_list("unit_id", flat=True).first()
+            )
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_unit_id is not None and old_unit_id != self.unit_id:
+                signals.person_moved.send(
+                    sender=Person, person=self, old_unit_id=old_unit_id, new_unit_id=self.unit_id
+                )
+
     def clean(self) -> None:
         from zoneinfo import available_timezones
 
@@ -174,3 +201,32 @@ class HRBPAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.unit}"
+
+
+class ApiToken(models.Model):
+    """A named API token (`Authorization: Token <key>`). Only a SHA-256 digest of the key is
+    stored; the key itself is shown once, when the token is made. A token works until it
+    expires or is revoked (by its owner, by an admin, on a password change, on deactivation)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("starts with"), max_length=8, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def is_usable(self, now) -> bool:
+        return self.revoked_at is None and self.expires_at > now

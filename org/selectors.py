@@ -53,7 +53,7 @@ def unit_children(*, viewer: Person, parent: Unit | None = None) -> list[dict]:
 
 
 def team_of(*, manager: Person) -> QuerySet[Person]:
-    """Direct reports first-class; the wider managed population is `permissions.managed_people`."""
+    """Direct reports first-class; the wider managed population is `scopes.managed_people`."""
     return (
         Person.objects.filter(manager=manager, is_active=True)
         .select_related("unit", "user")

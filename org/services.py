@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from org import tokens
 from org.models import HRBPAssignment, Person, Unit
 
 
@@ -73,10 +76,52 @@ def create_person(
 
 @transaction.atomic
 def update_person(*, person: Person, **fields) -> Person:
+    """Changes a person; `is_active` goes through `deactivate_person` / `reactivate_person`."""
+    active = fields.pop("is_active", None)
     for key, value in fields.items():
         setattr(person, key, value)
     person.full_clean()
     person.save()
+    if active is False and person.is_active:
+        deactivate_person(person=person)
+    elif active is True and not person.is_active:
+        reactivate_person(person=person)
+    return person
+
+
+def end_sessions(*, user) -> int:
+    """Deletes every stored session signed in as `user` (database sessions: each live session
+    is decoded, so this is for rare events such as a deactivation); answers how many."""
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@transaction.atomic
+def deactivate_person(*, person: Person) -> Person:
+    """The person leaves: their user can no longer sign in, every session and API token of
+    theirs ends at once; their goals, check-ins and history stay."""
+    person.is_active = False
+    person.save(update_fields=["is_active"])
+    user = person.user
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    tokens.revoke_all(user=user)
+    end_sessions(user=user)
+    return person
+
+
+@transaction.atomic
+def reactivate_person(*, person: Person) -> Person:
+    """An inactive person comes back: they may sign in again (old sessions and tokens stay
+    ended)."""
+    person.is_active = True
+    person.save(update_fields=["is_active"])
+    person.user.is_active = True
+    person.user.save(update_fields=["is_active"])
     return person
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from config.params import is_id
+from core.params import is_id
 from org import permissions, selectors, services
 from org.models import Unit
 

@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from org.permissions import person_of
 from retros import services
 from retros.models import (
     FiveWhyAnalysis,
@@ -18,7 +17,7 @@ class RetroTemplateAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.save_template(
-            actor=person_of(request.user),
+            actor=request.person,
             template=obj,
             name=obj.name,
             questions=obj.questions,

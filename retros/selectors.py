@@ -14,11 +14,10 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from config.params import is_id
+from core.params import is_id
 from goals.models import Goal, KeyResult
-from org import permissions
 from org.models import Person, Unit
-from retros import search
+from retros import permissions, search
 from retros.models import FiveWhyAnalysis, Lesson, RetroAction, Retrospective, WhyLevel
 from tracking.models import CauseTag, CheckIn, KeyResultUpdate
 from tracking.models.checkins import week_start
@@ -29,8 +28,10 @@ CATEGORY_BOOST = 0.5  # PostgreSQL rank units (ts_rank of a title hit is about 0
 def retrospective_list(
     *, viewer: Person, cycle=None, unit=None, goal=None, state: str = ""
 ) -> QuerySet[Retrospective]:
-    qs = permissions.visible_retrospectives(viewer).select_related(
-        "cycle", "unit", "goal", "facilitator"
+    qs = (
+        permissions.visible_retrospectives(viewer)
+        .select_related("cycle", "unit", "goal__owner_person", "goal__owner_unit", "facilitator")
+        .prefetch_related("participants")  # for each row's available actions
     )
     if cycle is not None:
         qs = qs.filter(cycle=cycle)

@@ -35,6 +35,14 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _viewer_cache_off(settings):
+    """Query-count bounds measure each request's own work, the same on every run: the viewer
+    kept between requests (on with Redis) would make a test's first request dearer than its
+    second. tests/org/test_identity.py turns it on and tests it."""
+    settings.KEEL_VIEWER_CACHE = False
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
     """The token endpoint's rate limit counts in an in-process cache that outlives a test:
     without this, one test's sign-ins would throttle a later test's."""

@@ -1,7 +1,6 @@
 from django.urls import path
 
 from tracking import views
-from tracking.resources.urls import urlpatterns as resources_urls
 
 app_name = "tracking"
 
@@ -17,6 +16,3 @@ urlpatterns = [
     path("team/", views.team, name="team"),
     path("review/", views.weekly_review, name="weekly-review"),
 ]
-
-# Resource requests and budgets (tracking.resources) share the tracking namespace.
-urlpatterns += resources_urls

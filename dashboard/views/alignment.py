@@ -3,8 +3,6 @@ recording a review, the history of reviews, and the checklist as CSV."""
 
 from __future__ import annotations
 
-import csv
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,13 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import spreadsheet
 from goals.models import AlignmentReview
 from goals.selectors_alignment import alignment_checklist, findings_summary
 from goals.services.alignment import can_review_alignment, record_alignment_review
-from org import permissions
+from org import scopes
 from org.models import Unit
 
-from .common import chosen_cycle, cycles, viewer_or_404
+from .common import chosen_cycle, cycles
 
 
 class ReviewForm(forms.Form):
@@ -38,16 +37,16 @@ class ReviewForm(forms.Form):
 
 def reviewable_units(viewer) -> list[Unit]:
     """Admins: every unit; HRBPs: the units they partner and everything below them."""
-    if permissions.is_admin(viewer):
+    if scopes.is_admin(viewer):
         return list(Unit.objects.order_by("path"))
-    paths = permissions.hrbp_paths(viewer)
+    paths = scopes.Viewer.of(viewer).hrbp_paths
     if not paths:
         return []
     return [u for u in Unit.objects.order_by("path") if any(u.path.startswith(p) for p in paths)]
 
 
 def _scope(request: HttpRequest):
-    viewer = viewer_or_404(request)
+    viewer = request.person
     units = reviewable_units(viewer)
     if not units:
         raise Http404
@@ -57,7 +56,7 @@ def _scope(request: HttpRequest):
         if unit is None:
             raise Http404
     else:
-        assigned = set(permissions.hrbp_unit_ids(viewer))
+        assigned = set(scopes.Viewer.of(viewer).hrbp_unit_ids)
         unit = next((u for u in units if u.pk in assigned), units[0])
     cycle = chosen_cycle(request)
     if cycle is None:
@@ -115,36 +114,29 @@ def alignment_csv(request: HttpRequest) -> HttpResponse:
     if not can_review_alignment(viewer, unit):
         raise Http404
     _scope_data, items = alignment_checklist(unit=unit, cycle=cycle)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    filename = f"alignment-{unit.pk}-{cycle.pk}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read UTF-8 (Chinese) correctly
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Check"),
-            _("Goal ID"),
-            _("Goal"),
-            _("Owner"),
-            _("Person"),
-            _("Unit"),
-            _("Finding"),
-            _("Link"),
-        ]
-    )
+    header = [
+        _("Check"),
+        _("Goal ID"),
+        _("Goal"),
+        _("Owner"),
+        _("Person"),
+        _("Unit"),
+        _("Finding"),
+        _("Link"),
+    ]
     base = request.build_absolute_uri("/")[:-1]
-    for item in items:
-        for f in item.findings:
-            writer.writerow(
-                [
-                    item.label,
-                    f.goal.pk if f.goal else "",
-                    f.goal.title if f.goal else "",
-                    f.goal.owner_name if f.goal else "",
-                    f.person.display_name if f.person else "",
-                    f.unit.name if f.unit else "",
-                    f.message,
-                    base + reverse("goals:detail", args=[f.goal.pk]) if f.goal else "",
-                ]
-            )
-    return response
+    rows = (
+        [
+            item.label,
+            f.goal.pk if f.goal else "",
+            f.goal.title if f.goal else "",
+            f.goal.owner_name if f.goal else "",
+            f.person.display_name if f.person else "",
+            f.unit.name if f.unit else "",
+            f.message,
+            base + reverse("goals:detail", args=[f.goal.pk]) if f.goal else "",
+        ]
+        for item in items
+        for f in item.findings
+    )
+    return spreadsheet.csv_response(f"alignment-{unit.pk}-{cycle.pk}", header, rows)

@@ -12,11 +12,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.db import replica_reads
+from goals import permissions as goal_permissions
 from goals.models import Goal, GoalSettings, KeyResult, Status
-from org import permissions
 from org.models import Unit
 
-from .common import chosen_cycle, cycles, expected_score, viewer_or_404
+from .common import chosen_cycle, cycles, expected_score
 
 CARD_LIMIT = 200
 COLUMNS = ("not_agreed", Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
@@ -24,7 +25,7 @@ WORST = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK]
 
 
 def _filtered(request: HttpRequest):
-    viewer = viewer_or_404(request)
+    viewer = request.person
     cycle = chosen_cycle(request)
     if cycle is None:
         raise Http404
@@ -35,12 +36,9 @@ def _filtered(request: HttpRequest):
         unit = next((u for u in units if str(u.pk) == raw), None)
         if unit is None:
             raise Http404
-    qs = permissions.visible_goals(viewer).filter(cycle=cycle).exclude(state=Goal.State.CLOSED)
+    qs = goal_permissions.visible_goals(viewer).filter(cycle=cycle).exclude(state=Goal.State.CLOSED)
     if unit is not None:
-        qs = qs.filter(
-            Q(owner_unit__path__startswith=unit.path)
-            | Q(owner_person__unit__path__startswith=unit.path)
-        )
+        qs = qs.filter(Q(owner_path__startswith=unit.path))
     total = qs.count()
     goals = list(
         qs.select_related("cycle", "owner_person", "owner_unit")
@@ -55,7 +53,7 @@ def _filtered(request: HttpRequest):
                 output_field=IntegerField(),
             )
         )
-        .order_by("level_rank", "owner_unit__path", "title", "pk")[:CARD_LIMIT]
+        .order_by("level_rank", "owner_path", "title", "pk")[:CARD_LIMIT]
     )
     today = timezone.localdate()
     settings = GoalSettings.load()
@@ -81,6 +79,7 @@ def _filtered(request: HttpRequest):
 
 
 @login_required
+@replica_reads
 def board(request: HttpRequest) -> HttpResponse:
     context = _filtered(request)
     columns = {key: [] for key in COLUMNS}
@@ -102,6 +101,7 @@ def _pct(day: dt.date, start: dt.date, span: int) -> float:
 
 
 @login_required
+@replica_reads
 def timeline(request: HttpRequest) -> HttpResponse:
     context = _filtered(request)
     cycle = context["cycle"]

@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest
 
+from goals import metrics
 from goals.models import Cycle, Goal, GoalSettings
 from goals.selectors import current_cycle
-
-
-def viewer_or_404(request: HttpRequest):
-    if request.person is None:
-        raise Http404
-    return request.person
 
 
 def chosen_cycle(request: HttpRequest) -> Cycle | None:
@@ -31,6 +26,6 @@ def cycles() -> list[Cycle]:
 def expected_score(goal: Goal, settings: GoalSettings) -> float:
     """The score the goal is expected at (`Goal.expected_score`), from settings the page has
     already loaded, so a list of goals costs no query per goal."""
-    if goal.commitment == Goal.Commitment.ASPIRATIONAL:
-        return settings.aspirational_expectation
-    return 1.0
+    return metrics.expected_score(
+        goal.commitment, aspirational_expectation=settings.aspirational_expectation
+    )

@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from org import permissions
+from core.db import replica_reads
+from org import scopes
+from org.access import person_required
 from org.models import Person
 
 from . import company_data
 from .charts import bar_chart
-from .common import chosen_cycle, cycles, viewer_or_404
+from .common import chosen_cycle, cycles
 
 
 def can_see_company(viewer) -> bool:
-    return permissions.is_admin(viewer) or viewer.level == Person.Level.EXECUTIVE
+    return scopes.is_admin(viewer) or viewer.level == Person.Level.EXECUTIVE
 
 
-@login_required
+@person_required
+@replica_reads
 def company(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_or_404(request)
+    viewer = request.person
     if not can_see_company(viewer):
         raise Http404
     cycle = chosen_cycle(request)

@@ -10,8 +10,8 @@ from collections import defaultdict
 
 from django.db.models import Avg, Count, Prefetch, Q
 
+from goals import permissions as goal_permissions
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement, Status
-from org import permissions
 from org.models import Person, Unit
 from tracking.models import CheckIn
 
@@ -37,7 +37,7 @@ def top_goals(cycle: Cycle, viewer: Person) -> list[Goal]:
     outside a unit's chain does not see its private goals)."""
     covering = Cycle.objects.filter(starts_on__lte=cycle.starts_on, ends_on__gte=cycle.ends_on)
     return list(
-        permissions.visible_goals(viewer)
+        goal_permissions.visible_goals(viewer)
         .filter(
             Q(level=Goal.Level.COMPANY, cycle__in=covering)
             | Q(level=Goal.Level.UNIT, cycle=cycle, owner_unit__depth__lte=2)
@@ -50,7 +50,7 @@ def top_goals(cycle: Cycle, viewer: Person) -> list[Goal]:
                 queryset=KeyResult.objects.select_related("goal__cycle").order_by("position", "pk"),
             )
         )
-        .order_by("level", "owner_unit__path", "title", "pk")
+        .order_by("level", "owner_path", "title", "pk")
     )
 
 
@@ -59,12 +59,12 @@ def unit_cascades(cycle: Cycle, units: list[Unit]) -> list[dict]:
     rows = (
         Goal.objects.filter(cycle=cycle)
         .exclude(state=Goal.State.CLOSED)
-        .values("owner_unit__path", "owner_person__unit__path")
+        .values("owner_path")
         .annotate(n=Count("pk"), avg=Avg("progress"))
     )
     acc: dict[int, list[float]] = defaultdict(lambda: [0, 0.0])
     for r in rows:
-        unit = _bucket(r["owner_unit__path"] or r["owner_person__unit__path"] or "", units)
+        unit = _bucket(r["owner_path"], units)
         if unit:
             acc[unit.pk][0] += r["n"]
             acc[unit.pk][1] += (r["avg"] or 0.0) * r["n"]
@@ -106,15 +106,16 @@ def completion_by_unit(units: list[Unit], today: dt.date) -> list[dict]:
 
 def status_history(goals: list[Goal], cycle: Cycle, today: dt.date) -> tuple[list, list]:
     """Each goal's status at the end of each week of the cycle, from its key results'
-    measurements (the worst key result decides)."""
+    measurements as they were true then (the worst key result decides); nothing for the weeks
+    before the goal's pace started."""
     settings = GoalSettings.load()
     weeks = cycle_weeks(cycle, today)
     kr_ids = [kr.pk for g in goals for kr in g.key_results.all()]
     series: dict[int, list[tuple[dt.datetime, object]]] = defaultdict(list)
     for kr_id, at, value in (
         Measurement.objects.filter(key_result_id__in=kr_ids)
-        .order_by("key_result_id", "recorded_at", "pk")
-        .values_list("key_result_id", "recorded_at", "value")
+        .order_by("key_result_id", "effective_at", "recorded_at", "pk")
+        .values_list("key_result_id", "effective_at", "value")
     ):
         series[kr_id].append((at, value))
     rows = []
@@ -122,6 +123,9 @@ def status_history(goals: list[Goal], cycle: Cycle, today: dt.date) -> tuple[lis
         cells = []
         for week in weeks:
             end = min(week + dt.timedelta(days=6), today)
+            if end < g.pace_start:
+                cells.append(None)
+                continue
             cutoff = dt.datetime.combine(end, dt.time.max, tzinfo=dt.UTC)
             statuses = []
             for kr in g.key_results.all():

@@ -15,7 +15,7 @@ from goals.selectors import current_cycle
 from incentives.models import Award
 from incentives.selectors import awards_for
 from notifications.models import Notification
-from org import permissions, selectors
+from org import scopes, selectors
 from tracking.models import CheckIn, Feedback
 
 from .common import expected_score
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     viewer = request.person
     if viewer is None:
         return render(request, "dashboard/no_person.html", status=403)
-    role_list = permissions.roles(viewer)
+    role_list = scopes.roles(viewer)
     today = timezone.localdate()
     cycle = current_cycle(today)
     settings = GoalSettings.load()

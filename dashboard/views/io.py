@@ -4,18 +4,20 @@ downloadable per-row error report."""
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db import replica_reads
+from core.params import is_id
 from dashboard import exports, imports
 from goals.models import Cycle
+from org.access import person_required
 from org.models import Unit
 
-from .common import chosen_cycle, cycles, viewer_or_404
+from .common import chosen_cycle, cycles
 
 SESSION_KEY = "dashboard_import_errors"
 
@@ -24,15 +26,14 @@ def _unit(request: HttpRequest) -> Unit | None:
     raw = request.GET.get("unit") or ""
     if not raw:
         return None
-    unit = Unit.objects.filter(pk=raw).first() if raw.isdigit() else None
+    unit = Unit.objects.filter(pk=raw).first() if is_id(raw) else None
     if unit is None:
         raise Http404
     return unit
 
 
-@login_required
+@person_required
 def export_page(request: HttpRequest) -> HttpResponse:
-    viewer_or_404(request)
     cycle = chosen_cycle(request)
     context = {
         "cycle": cycle,
@@ -44,9 +45,10 @@ def export_page(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/exports.html", context)
 
 
-@login_required
+@person_required
+@replica_reads
 def export_download(request: HttpRequest, what: str, fmt: str) -> HttpResponse:
-    viewer = viewer_or_404(request)
+    viewer = request.person
     if what not in ("goals", "check-ins") or fmt not in ("csv", "xlsx"):
         raise Http404
     cycle = chosen_cycle(request)
@@ -75,9 +77,9 @@ class ImportForm(forms.Form):
     )
 
 
-@login_required
+@person_required
 def import_page(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_or_404(request)
+    viewer = request.person
     result = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -103,15 +105,13 @@ def import_page(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@person_required
 def import_errors(request: HttpRequest) -> HttpResponse:
-    viewer_or_404(request)
     rows = request.session.get(SESSION_KEY) or []
     return exports.as_csv("import-errors", [_("Row"), _("Column"), _("Message")], rows)
 
 
-@login_required
+@person_required
 def import_template(request: HttpRequest) -> HttpResponse:
-    viewer_or_404(request)
     rows = imports.template_rows()
     return exports.as_csv("goals-import-template", rows[0], rows[1:])

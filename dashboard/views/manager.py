@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -12,9 +11,10 @@ from django.views.decorators.vary import vary_on_headers
 from goals.models import Goal
 from goals.selectors import pending_adjustments_for
 from incentives.selectors import approval_queue
-from org import permissions
-from tracking.models import ResourceSettings
-from tracking.resources.selectors import (
+from org import scopes
+from org.access import person_required
+from resources.models import ResourceSettings
+from resources.selectors import (
     approval_inbox,
     budget_utilisation,
     budgets_near_limit,
@@ -23,7 +23,7 @@ from tracking.resources.selectors import (
 
 from . import team_data
 from .charts import bar_chart, heat_class
-from .common import chosen_cycle, cycles, viewer_or_404
+from .common import chosen_cycle, cycles
 
 LIST_LIMIT = 10
 
@@ -37,11 +37,11 @@ def _pending_goals(people):
     )
 
 
-@login_required
+@person_required
 @vary_on_headers("HX-Request")
 def manager(request: HttpRequest) -> HttpResponse:
-    viewer = viewer_or_404(request)
-    if not permissions.is_manager(viewer):
+    viewer = request.person
+    if not scopes.is_manager(viewer):
         raise Http404
     cycle = chosen_cycle(request)
     if cycle is None:

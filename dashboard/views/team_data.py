@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 
-from goals.models import Cycle, Goal, GoalSettings, KeyResult, Status
-from goals.models.key_results import expected_share_of_row
-from org import permissions
+from goals.models import Cycle, Goal, KeyResult, Status
+from goals.services import pace
+from org import scopes
 from org.models import Person, Unit
 from tracking.models import CheckIn, KeyResultUpdate
 
@@ -72,7 +72,7 @@ def team_rows(
     page = paginator.get_page(page_number)
     persons = list(page.object_list)
     ids = [p.pk for p in persons]
-    settings = GoalSettings.load()
+    pace.refresh(KeyResult.objects.filter(goal__owner_person_id__in=ids, goal__cycle=cycle), today)
     goals = (
         Goal.objects.filter(owner_person_id__in=ids, cycle=cycle)
         .exclude(state=Goal.State.CLOSED)
@@ -103,7 +103,7 @@ def team_rows(
         mine = by_person.get(p.pk, [])
         counts = {Status.ON_TRACK: 0, Status.AT_RISK: 0, Status.OFF_TRACK: 0}
         for g in mine:
-            statuses = [kr.status(today, settings) for kr in g.key_results.all()]
+            statuses = [kr.pace_status for kr in g.key_results.all()]
             for status in statuses:
                 counts[status] += 1
             g.current_status = min(statuses, key=WORST.index, default=Status.ON_TRACK)
@@ -216,41 +216,32 @@ def unit_week_heatmap(viewer: Person, *, cycle: Cycle, today: dt.date):
 
 
 def team_people(viewer: Person) -> QuerySet[Person]:
-    return permissions.managed_people(viewer).filter(is_active=True)
+    return scopes.managed_people(viewer).filter(is_active=True)
 
 
 def behind_pace(people: QuerySet[Person], *, cycle: Cycle, today: dt.date, limit: int = 10):
-    """Status counts of the whole team's key results against the expected pace (one query),
-    and the worst ones: what the dashboard shows before any check-in gives a cause."""
-    settings = GoalSettings.load()
-    # Rows, not models (a head of 500 has ~6,000 key results): only the worst few are loaded
-    # as models, for the table.
-    rows = KeyResult.objects.filter(
+    """Status counts of the whole team's key results against the expected pace and the worst
+    ones: what the dashboard shows before any check-in gives a cause. Read from the stored
+    pace (`goals.services.pace`): one aggregate and one page of rows, whatever the team size
+    (stale rows, if any, are brought to today first)."""
+    team_krs = KeyResult.objects.filter(
         goal__owner_person__in=people, goal__cycle=cycle, goal__state=Goal.State.AGREED
-    ).values_list(
-        "pk", "progress", "due_on", "milestones", "start_value", "target_value", "direction"
     )
+    pace.refresh(team_krs, today)
     counts = {Status.ON_TRACK: 0, Status.AT_RISK: 0, Status.OFF_TRACK: 0}
-    behind = []
-    for pk, progress, due_on, milestones, start_value, target, direction in rows:
-        expected = expected_share_of_row(
-            today,
-            start=cycle.starts_on,
-            due=due_on or cycle.ends_on,
-            milestones=milestones,
-            start_value=start_value,
-            target_value=target,
-            direction=direction,
-        )
-        status = settings.classify(progress, expected)
-        counts[status] += 1
-        if status != Status.ON_TRACK:
-            behind.append((progress - expected, pk, status))
-    behind.sort(key=lambda row: row[:2])
-    worst = behind[:limit]
-    loaded = KeyResult.objects.select_related("goal__cycle", "goal__owner_person").in_bulk(
-        [pk for _gap, pk, _status in worst]
+    for status, n in (
+        team_krs.order_by()
+        .values_list("pace_status")
+        .annotate(n=Count("pk"))
+        .values_list("pace_status", "n")
+    ):
+        counts[status] = n
+    worst = list(
+        team_krs.exclude(pace_status=Status.ON_TRACK)
+        .select_related("goal__cycle", "goal__owner_person")
+        .annotate(gap=F("progress") - F("pace_expected"))
+        .order_by("gap", "pk")[:limit]
     )
-    for _gap, pk, status in worst:
-        loaded[pk].current_status = status
-    return counts, [loaded[pk] for _gap, pk, _status in worst]
+    for kr in worst:
+        kr.current_status = kr.pace_status
+    return counts, worst

@@ -1,5 +1,5 @@
 """The goals endpoint: goals with nested key results, agreement, SMART, cascade, tree and
-history. Thin over `goals.services` and `goals.selectors`, scoped by `org.permissions`."""
+history. Thin over `goals.services` and `goals.selectors`, scoped by `goals.permissions`."""
 
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from config.api import Conflict
-from goals import selectors, services
+from core.api import Conflict
+from goals import permissions, selectors, services
 from goals.models import Goal
 from goals.smart import check_goal
-from org import permissions
+from org import permissions as org_permissions
+from org.access import ViewerAPIMixin
 from org.models import Unit
 
-from .common import _viewer
 from .serializers import (
     CascadeResultSerializer,
     CascadeSerializer,
@@ -29,6 +29,7 @@ from .serializers import (
     GoalSerializer,
     GoalUpdateSerializer,
     HistoryEntrySerializer,
+    ScoreSerializer,
     SmartSerializer,
     TreeNodeSerializer,
 )
@@ -64,6 +65,7 @@ def tree_to_dict(node: selectors.TreeNode) -> dict:
 
 
 class GoalViewSet(
+    ViewerAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -79,7 +81,7 @@ class GoalViewSet(
 
     def get_queryset(self):
         return (
-            selectors.goals_with_key_results(permissions.visible_goals(_viewer(self.request)))
+            selectors.goals_with_key_results(permissions.visible_goals(self.person))
             .prefetch_related("supports")
             .order_by("cycle", "level", "title", "pk")
         )
@@ -92,7 +94,7 @@ class GoalViewSet(
         return GoalSerializer
 
     def _goal(self, action_name: str = "view") -> Goal:
-        return permissions.get_goal_for(_viewer(self.request), self.kwargs["pk"], action_name)
+        return permissions.get_goal_for(self.person, self.kwargs["pk"], action_name)
 
     def _read(self, goal: Goal, code=status.HTTP_200_OK) -> Response:
         goal = self.get_queryset().get(pk=goal.pk)
@@ -107,7 +109,7 @@ class GoalViewSet(
             {k: v for k, v in row.items() if v is not None or k == "due_on"}
             for row in values.pop("key_results")
         ]
-        goal = services.create_goal(actor=_viewer(request), key_results=key_results, **values)
+        goal = services.create_goal(actor=self.person, key_results=key_results, **values)
         return self._read(goal, status.HTTP_201_CREATED)
 
     @extend_schema(request=GoalUpdateSerializer, responses={200: GoalSerializer})
@@ -126,9 +128,7 @@ class GoalViewSet(
         if "key_results" in values:
             values["key_results"] = [dict(row) for row in values["key_results"]]
         try:
-            goal = services.update_goal(
-                actor=_viewer(request), goal=goal, version=version, **values
-            )
+            goal = services.update_goal(actor=self.person, goal=goal, version=version, **values)
         except services.StaleVersion as exc:
             raise Conflict(detail=str(exc)) from None
         return self._read(goal)
@@ -137,7 +137,7 @@ class GoalViewSet(
     @action(detail=True, methods=["post"])
     def propose(self, request, pk=None):
         """Propose a draft or returned goal for agreement (the owner), or assign it (a manager)."""
-        goal = services.propose_goal(actor=_viewer(request), goal=self._goal("edit"))
+        goal = services.propose_goal(actor=self.person, goal=self._goal("edit"))
         return self._read(goal)
 
     @extend_schema(request=None, responses={200: GoalSerializer})
@@ -145,7 +145,7 @@ class GoalViewSet(
     def agree(self, request, pk=None):
         """Agree a proposed goal: the manager agrees the owner's proposal, the owner accepts an
         assignment."""
-        goal = services.agree_goal(actor=_viewer(request), goal=self._goal("agree"))
+        goal = services.agree_goal(actor=self.person, goal=self._goal("agree"))
         return self._read(goal)
 
     @extend_schema(request=CommentSerializer, responses={200: GoalSerializer})
@@ -155,7 +155,7 @@ class GoalViewSet(
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         goal = services.return_goal(
-            actor=_viewer(request), goal=self._goal("agree"), comment=data.validated_data["comment"]
+            actor=self.person, goal=self._goal("agree"), comment=data.validated_data["comment"]
         )
         return self._read(goal)
 
@@ -166,7 +166,7 @@ class GoalViewSet(
         data = CounterProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         goal = services.counter_propose_goal(
-            actor=_viewer(request),
+            actor=self.person,
             goal=self._goal("agree"),
             comment=data.validated_data["comment"],
             targets=data.validated_data.get("targets") or {},
@@ -180,8 +180,18 @@ class GoalViewSet(
         data = CloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         goal = services.close_goal(
-            actor=_viewer(request), goal=self._goal("close"), score=data.validated_data.get("score")
+            actor=self.person, goal=self._goal("close"), score=data.validated_data.get("score")
         )
+        return self._read(goal)
+
+    @extend_schema(request=ScoreSerializer, responses={200: GoalSerializer})
+    @action(detail=True, methods=["post"])
+    def score(self, request, pk=None):
+        """Score the goal while its cycle is in scoring: `self_score` (its owner) and/or
+        `manager_score` (above the owner), 0.0–1.0, with a comment."""
+        data = ScoreSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        goal = services.score_goal(actor=self.person, goal=self._goal(), **data.validated_data)
         return self._read(goal)
 
     @extend_schema(responses={200: SmartSerializer})
@@ -196,7 +206,7 @@ class GoalViewSet(
     def cascade(self, request, pk=None):
         """Create child goals for people or units in one action, splitting a key result's target
         equally, by weights or by history (`dry_run` previews the split)."""
-        viewer = _viewer(request)
+        viewer = self.person
         goal = self._goal("cascade")
         data = CascadeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -212,6 +222,7 @@ class GoalViewSet(
             dry_run=values["dry_run"],
             apply_templates=values["apply_templates"],
             title=values["title"],
+            aggregation=values["aggregation"],
         )
         goals = result.goals or [None] * len(result.rows)
         payload = CascadeResultSerializer(
@@ -244,7 +255,7 @@ class GoalViewSet(
     def tree(self, request, pk=None):
         """The goal and every visible goal aligned below it, nested, with progress."""
         root = self._goal()
-        return Response(tree_to_dict(selectors.goal_tree(root, _viewer(request))))
+        return Response(tree_to_dict(selectors.goal_tree(root, self.person)))
 
     @extend_schema(responses={200: HistoryEntrySerializer(many=True)})
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
@@ -259,7 +270,9 @@ def _resolve_children(viewer, rows: list[dict]) -> list[dict]:
     unit_ids = {r["owner_unit"] for r in rows if r.get("owner_unit") is not None}
     people = {
         p.pk: p
-        for p in permissions.visible_people(viewer).filter(pk__in=person_ids).select_related("unit")
+        for p in org_permissions.visible_people(viewer)
+        .filter(pk__in=person_ids)
+        .select_related("unit")
     }
     units = {u.pk: u for u in Unit.objects.filter(pk__in=unit_ids).select_related("head")}
     children = []

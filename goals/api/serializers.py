@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.utils import timezone
 from rest_framework import serializers
 
+from core.api import AvailableActionsField
+from goals import permissions
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement, TargetAdjustment
-from org import permissions
+from org import permissions as org_permissions
 from org.models import Unit
 
 VALUE = {"max_digits": 20, "decimal_places": 4}
@@ -16,10 +18,15 @@ WEIGHT = {"max_digits": 8, "decimal_places": 3, "min_value": 0}
 class CycleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Cycle
-        fields = ["id", "name", "kind", "starts_on", "ends_on", "parent", "state"]
+        fields = ["id", "name", "kind", "starts_on", "ends_on", "parent", "state", "closed_at"]
+        read_only_fields = ["closed_at"]
+        extra_kwargs = {
+            "state": {"help_text": "Read here; changed through POST /cycles/{id}/transition/."}
+        }
 
 
 class KeyResultSerializer(serializers.ModelSerializer):
+    contributors = serializers.SerializerMethodField()
     attainment = serializers.SerializerMethodField()
     expected_progress = serializers.SerializerMethodField()
     status = serializers.SerializerMethodField()
@@ -35,11 +42,17 @@ class KeyResultSerializer(serializers.ModelSerializer):
             "direction",
             "start_value",
             "target_value",
+            "target_high",
             "current_value",
             "weight",
             "due_on",
             "milestones",
             "position",
+            "source",
+            "aggregation",
+            "contributes_to",
+            "contribution_weight",
+            "contributors",
             "progress",
             "attainment",
             "expected_progress",
@@ -57,6 +70,10 @@ class KeyResultSerializer(serializers.ModelSerializer):
             self.context["goal_settings"] = GoalSettings.load()
         return self.context["goal_settings"]
 
+    def get_contributors(self, obj: KeyResult) -> list[int]:
+        """Ids of the key results that roll up into this one (a cascade's split)."""
+        return [kr.pk for kr in obj.contributors.all()]
+
     def get_attainment(self, obj: KeyResult) -> float:
         return round(obj.attainment(), 4)
 
@@ -71,6 +88,18 @@ class GoalSerializer(serializers.ModelSerializer):
     key_results = KeyResultSerializer(many=True, read_only=True)
     owner_name = serializers.CharField(read_only=True)
     expected_score = serializers.SerializerMethodField()
+    progress_source = serializers.SerializerMethodField(
+        help_text="Where progress comes from: the goal's key results, or (an objective with "
+        "none) its child goals."
+    )
+    pace_start = serializers.DateField(read_only=True)
+    available_actions = AvailableActionsField(
+        decide=permissions.available_actions,
+        help_text="What the caller may do with the goal now, in this order: edit (PATCH), "
+        "propose, agree, return, counter_propose (POST counter-propose/), close, self_score and "
+        "manager_score (POST score/), cascade, adjust (POST /adjustments/), measure (POST "
+        "/key-results/{id}/measurements/).",
+    )
 
     class Meta:
         model = Goal
@@ -95,13 +124,23 @@ class GoalSerializer(serializers.ModelSerializer):
             "state",
             "progress_source",
             "progress",
+            "starts_on",
+            "pace_start",
+            "self_score",
+            "manager_score",
+            "score_comment",
             "score",
+            "carried_from",
             "version",
             "return_comment",
             "agreed_at",
             "key_results",
+            "available_actions",
         ]
         read_only_fields = fields
+
+    def get_progress_source(self, obj: Goal) -> str:
+        return "key_results" if obj.key_results.all() else "children"
 
     def get_expected_score(self, obj: Goal) -> float:
         if obj.commitment == Goal.Commitment.ASPIRATIONAL:
@@ -119,6 +158,7 @@ class KeyResultInputSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=KeyResult.Direction.choices, required=False)
     start_value = serializers.DecimalField(**VALUE, required=False)
     target_value = serializers.DecimalField(**VALUE)
+    target_high = serializers.DecimalField(**VALUE, required=False, allow_null=True)
     current_value = serializers.DecimalField(**VALUE, required=False)
     weight = serializers.DecimalField(**WEIGHT, required=False)
     due_on = serializers.DateField(required=False, allow_null=True)
@@ -128,14 +168,11 @@ class KeyResultInputSerializer(serializers.Serializer):
 class _ScopedMixin:
     """Related choices limited to what the requesting person may see."""
 
-    def _viewer(self):
-        request = self.context.get("request")
-        return permissions.person_of(request.user) if request is not None else None
-
     def scope_fields(self):
-        viewer = self._viewer()
+        request = self.context.get("request")
+        viewer = getattr(request, "viewer", None)
         if "owner_person" in self.fields:
-            self.fields["owner_person"].queryset = permissions.visible_people(viewer)
+            self.fields["owner_person"].queryset = org_permissions.visible_people(viewer)
         if "parent" in self.fields:
             self.fields["parent"].queryset = permissions.visible_goals(viewer).select_related(
                 "cycle"
@@ -151,7 +188,7 @@ class GoalCreateSerializer(_ScopedMixin, serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     category = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     owner_person = serializers.PrimaryKeyRelatedField(
-        queryset=permissions.visible_people(None), required=False, allow_null=True
+        queryset=org_permissions.visible_people(None), required=False, allow_null=True
     )
     owner_unit = serializers.PrimaryKeyRelatedField(
         queryset=Unit.objects.all(), required=False, allow_null=True
@@ -167,6 +204,12 @@ class GoalCreateSerializer(_ScopedMixin, serializers.Serializer):
     weight = serializers.DecimalField(**WEIGHT, default=1)
     visibility = serializers.ChoiceField(
         choices=Goal.Visibility.choices, default=Goal.Visibility.PUBLIC
+    )
+    starts_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text="Where the expected pace starts; by default the later of the cycle's start "
+        "and today.",
     )
     key_results = KeyResultInputSerializer(many=True, required=False, default=list)
 
@@ -193,7 +236,7 @@ class GoalUpdateSerializer(_ScopedMixin, serializers.Serializer):
     commitment = serializers.ChoiceField(choices=Goal.Commitment.choices, required=False)
     weight = serializers.DecimalField(**WEIGHT, required=False)
     visibility = serializers.ChoiceField(choices=Goal.Visibility.choices, required=False)
-    progress_source = serializers.ChoiceField(choices=Goal.ProgressSource.choices, required=False)
+    starts_on = serializers.DateField(required=False, allow_null=True)
     key_results = KeyResultInputSerializer(many=True, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -227,6 +270,11 @@ class CascadeChildSerializer(serializers.Serializer):
 class CascadeSerializer(serializers.Serializer):
     key_result = serializers.IntegerField()
     split = serializers.ChoiceField(choices=["equal", "weights", "history"], default="equal")
+    aggregation = serializers.ChoiceField(
+        choices=KeyResult.Aggregation.choices,
+        default=KeyResult.Aggregation.SUM,
+        help_text="How the children's values roll up into the split key result.",
+    )
     children = CascadeChildSerializer(many=True)
     dry_run = serializers.BooleanField(default=False)
     apply_templates = serializers.BooleanField(default=False)
@@ -294,13 +342,28 @@ class HistoryEntrySerializer(serializers.Serializer):
 class MeasurementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Measurement
-        fields = ["id", "key_result", "value", "recorded_at", "source", "note", "recorded_by"]
+        fields = [
+            "id",
+            "key_result",
+            "value",
+            "effective_at",
+            "recorded_at",
+            "source",
+            "note",
+            "recorded_by",
+        ]
         read_only_fields = fields
 
 
 class MeasurementInputSerializer(serializers.Serializer):
     value = serializers.CharField(help_text="A number, e.g. 12 or 12.5")
     note = serializers.CharField(required=False, allow_blank=True, default="")
+    effective_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When the value was true (default: now). A value older than the key "
+        "result's latest one is kept in the history and does not replace it.",
+    )
 
 
 class AdjustmentSerializer(serializers.ModelSerializer):
@@ -340,3 +403,41 @@ class UnitAdjustmentSerializer(serializers.Serializer):
     factor = serializers.CharField(help_text="0.8 lowers every secondary target by 20 %")
     reason = serializers.ChoiceField(choices=TargetAdjustment.Reason.choices)
     evidence = serializers.CharField()
+
+
+class CycleTransitionSerializer(serializers.Serializer):
+    to = serializers.ChoiceField(choices=Cycle.State.choices)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, default="", help_text="Required to reopen a closed cycle."
+    )
+    close_anyway = serializers.BooleanField(
+        default=False, help_text="Close although some goals have no manager score."
+    )
+
+
+class CarryOverSerializer(serializers.Serializer):
+    goals = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1)
+    to = serializers.PrimaryKeyRelatedField(
+        queryset=Cycle.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="Default: the next cycle of the same cadence.",
+    )
+    dry_run = serializers.BooleanField(default=False)
+
+
+class CarryOverResultSerializer(serializers.Serializer):
+    to = serializers.IntegerField()
+    dry_run = serializers.BooleanField()
+    goals = serializers.ListField(
+        child=serializers.DictField(), help_text="[{carried_from, id (null on a dry run), title}]"
+    )
+    skipped = serializers.DictField(child=serializers.CharField(), help_text="{goal id: why}")
+
+
+class ScoreSerializer(serializers.Serializer):
+    self_score = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
+    manager_score = serializers.FloatField(
+        required=False, allow_null=True, min_value=0, max_value=1
+    )
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000)

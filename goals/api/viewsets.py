@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import django_filters
+from django.db.models import Prefetch
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from goals import services
+from goals import permissions, services
 from goals.models import Cycle, KeyResult, Measurement, TargetAdjustment
-from org import permissions
+from org.access import ViewerAPIMixin
 from org.models import Unit
 
-from .common import _viewer
 from .serializers import (
     AdjustmentCreateSerializer,
     AdjustmentSerializer,
+    CarryOverResultSerializer,
+    CarryOverSerializer,
     CommentSerializer,
     CycleSerializer,
+    CycleTransitionSerializer,
     KeyResultSerializer,
     MeasurementInputSerializer,
     MeasurementSerializer,
@@ -34,6 +37,7 @@ class CycleFilter(django_filters.FilterSet):
 
 
 class CycleViewSet(
+    ViewerAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -49,12 +53,61 @@ class CycleViewSet(
     def perform_create(self, serializer):
         values = dict(serializer.validated_data)
         values.pop("state", None)  # a new cycle starts in planning
-        serializer.instance = services.create_cycle(actor=_viewer(self.request), **values)
+        serializer.instance = services.create_cycle(actor=self.person, **values)
 
     def perform_update(self, serializer):
         serializer.instance = services.update_cycle(
-            actor=_viewer(self.request), cycle=serializer.instance, **serializer.validated_data
+            actor=self.person, cycle=serializer.instance, **serializer.validated_data
         )
+
+    @extend_schema(request=CycleTransitionSerializer, responses={200: CycleSerializer})
+    @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
+    def transition(self, request, pk=None):
+        """Move the cycle along planning → active → scoring → closed (admins; reopening a
+        closed cycle needs a reason). An invalid move answers 400 naming the allowed ones."""
+        cycle = self.get_object()
+        data = CycleTransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cycle = services.transition_cycle(actor=self.person, cycle=cycle, **data.validated_data)
+        return Response(CycleSerializer(cycle).data)
+
+    @extend_schema(request=CarryOverSerializer, responses={200: CarryOverResultSerializer})
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="carry-over",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def carry_over(self, request, pk=None):
+        """Copy unfinished goals into the next cycle (each a draft linked to its original);
+        `dry_run` shows what would be carried and what would not, and why."""
+        cycle = self.get_object()
+        data = CarryOverSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        result = services.carry_over(
+            actor=self.person,
+            cycle=cycle,
+            goals=values["goals"],
+            to=values.get("to"),
+            dry_run=values["dry_run"],
+        )
+        goals = [
+            {
+                "carried_from": g.carried_from_id if not values["dry_run"] else g.pk,
+                "id": None if values["dry_run"] else g.pk,
+                "title": g.title,
+            }
+            for g in result.goals
+        ]
+        payload = {
+            "to": result.target.pk,
+            "dry_run": values["dry_run"],
+            "goals": goals,
+            "skipped": {str(k): v for k, v in result.skipped.items()},
+        }
+        return Response(CarryOverResultSerializer(payload).data)
 
 
 class KeyResultFilter(django_filters.FilterSet):
@@ -65,7 +118,7 @@ class KeyResultFilter(django_filters.FilterSet):
         fields = ["goal"]
 
 
-class KeyResultViewSet(viewsets.ReadOnlyModelViewSet):
+class KeyResultViewSet(ViewerAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Key results with progress, attainment (unclamped), expected progress and status today.
     Values arrive through `POST /key-results/{id}/measurements/`."""
 
@@ -75,8 +128,11 @@ class KeyResultViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return (
-            permissions.visible_key_results(_viewer(self.request))
+            permissions.visible_key_results(self.person)
             .select_related("goal__cycle")
+            .prefetch_related(
+                Prefetch("contributors", queryset=KeyResult.objects.only("pk", "contributes_to"))
+            )
             .order_by("goal_id", "position", "pk")
         )
 
@@ -88,16 +144,20 @@ class KeyResultViewSet(viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get", "post"])
     def measurements(self, request, pk=None):
-        """GET: the value history. POST `{"value", "note"}`: record a new value (how a CRM or
-        ERP pushes a number); progress is recomputed up the alignment chain."""
-        viewer = _viewer(request)
+        """GET: the value history, newest effective first. POST `{"value", "note",
+        "effective_at"?}`: record a value (how a CRM or ERP pushes a number); when it is the
+        newest, it becomes the current value and progress is recomputed up the rollups and the
+        alignment chain; an older one joins the history only."""
+        viewer = self.person
         if request.method == "GET":
             kr = permissions.get_key_result_for(viewer, pk)
             page = self.paginate_queryset(
-                Measurement.objects.filter(key_result=kr).order_by("-recorded_at", "-pk")
+                Measurement.objects.filter(key_result=kr).order_by(
+                    "-effective_at", "-recorded_at", "-pk"
+                )
             )
             rows = MeasurementSerializer(page, many=True).data
-            if not permissions.check_in_notes_visible(viewer, kr):
+            if not permissions.measurement_notes_visible(viewer, kr):
                 for row in rows:
                     if row["source"] == Measurement.Source.CHECK_IN:
                         row["note"] = ""
@@ -111,6 +171,7 @@ class KeyResultViewSet(viewsets.ReadOnlyModelViewSet):
             note=data.validated_data["note"],
             source=Measurement.Source.API,
             recorded_by=viewer,
+            at=data.validated_data.get("effective_at"),
         )
         return Response(MeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
 
@@ -126,6 +187,7 @@ class AdjustmentFilter(django_filters.FilterSet):
 
 
 class AdjustmentViewSet(
+    ViewerAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -139,14 +201,14 @@ class AdjustmentViewSet(
 
     def get_queryset(self):
         return (
-            permissions.visible_adjustments(_viewer(self.request))
+            permissions.visible_adjustments(self.person)
             .select_related("key_result")
             .order_by("-created_at", "-pk")
         )
 
     @extend_schema(request=AdjustmentCreateSerializer, responses={201: AdjustmentSerializer})
     def create(self, request, *args, **kwargs):
-        viewer = _viewer(request)
+        viewer = self.person
         data = AdjustmentCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -161,7 +223,7 @@ class AdjustmentViewSet(
     def unit(self, request):
         """Re-target every agreed secondary goal of a unit (and below) by a factor, in one
         request; core goals keep their targets."""
-        viewer = _viewer(request)
+        viewer = self.person
         data = UnitAdjustmentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
@@ -176,7 +238,7 @@ class AdjustmentViewSet(
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def approve(self, request, pk=None):
         """Approve: the target changes (a unit-wide request approves its whole batch)."""
-        viewer = _viewer(request)
+        viewer = self.person
         adjustment = permissions.get_adjustment_for(viewer, pk, "decide")
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -189,7 +251,7 @@ class AdjustmentViewSet(
     @action(detail=True, methods=["post"], pagination_class=None, filter_backends=[])
     def reject(self, request, pk=None):
         """Reject with a comment (required)."""
-        viewer = _viewer(request)
+        viewer = self.person
         adjustment = permissions.get_adjustment_for(viewer, pk, "decide")
         data = CommentSerializer(data=request.data)
         data.is_valid(raise_exception=True)

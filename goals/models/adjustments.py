@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from org.history import history_user
+from core.history import history_user
 from org.models import Person
 
 from .key_results import KeyResult

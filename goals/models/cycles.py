@@ -1,4 +1,5 @@
-"""Cycles: year, half, quarter, month; nested; planning → active → closed."""
+"""Cycles: year, half, quarter, month; nested; planning → active → scoring → closed (an admin
+may reopen a closed cycle, with a reason)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.history import history_user
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 class Cycle(models.Model):
@@ -20,6 +26,7 @@ class Cycle(models.Model):
     class State(models.TextChoices):
         PLANNING = "planning", _("Planning")
         ACTIVE = "active", _("Active")
+        SCORING = "scoring", _("Scoring")
         CLOSED = "closed", _("Closed")
 
     name = models.CharField(_("name"), max_length=100)
@@ -37,6 +44,10 @@ class Cycle(models.Model):
     state = models.CharField(
         _("state"), max_length=10, choices=State.choices, default=State.PLANNING
     )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Why the cycle last changed state against the normal flow (a reopening), for the audit.
+    state_reason = models.TextField(_("reason"), blank=True)
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["-starts_on", "kind"]
@@ -52,12 +63,25 @@ class Cycle(models.Model):
         return self.name
 
     def clean(self) -> None:
+        for name in ("starts_on", "ends_on"):
+            day = getattr(self, name)
+            if day and not (FIRST_YEAR <= day.year <= LAST_YEAR):
+                raise ValidationError(
+                    {
+                        name: _("Choose a date between %(a)s and %(b)s.")
+                        % {"a": FIRST_YEAR, "b": LAST_YEAR}
+                    }
+                )
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("A cycle cannot end before it starts.")})
         if self.parent_id and self.starts_on and self.ends_on:
             parent = self.parent
             if self.starts_on < parent.starts_on or self.ends_on > parent.ends_on:
                 raise ValidationError({"parent": _("A cycle must lie within its parent cycle.")})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.state == self.State.CLOSED
 
     def contains(self, day: dt.date) -> bool:
         return self.starts_on <= day <= self.ends_on

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from org.history import history_user
+from core.history import history_user
+from goals import metrics
 from org.models import Person, Unit
 
 from .cycles import Cycle
@@ -33,7 +37,7 @@ class Goal(models.Model):
 
     class Commitment(models.TextChoices):
         COMMITTED = "committed", _("Committed")
-        ASPIRATIONAL = "aspirational", _("Aspirational")
+        ASPIRATIONAL = metrics.ASPIRATIONAL, _("Aspirational")
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", _("Public")
@@ -46,10 +50,6 @@ class Goal(models.Model):
         AGREED = "agreed", _("Agreed")
         RETURNED = "returned", _("Returned")
         CLOSED = "closed", _("Closed")
-
-    class ProgressSource(models.TextChoices):
-        KEY_RESULTS = "key_results", _("Key results")
-        CHILDREN = "children", _("Child goals")
 
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.OBJECTIVE)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
@@ -77,6 +77,10 @@ class Goal(models.Model):
         on_delete=models.PROTECT,
         related_name="goals",
     )
+    # The path of the owner's unit (the owning unit, or the owning person's unit), kept current
+    # when goals, people or units move: subtree scopes are one indexed `LIKE 'path%'` on the
+    # goal itself instead of an OR across two joins.
+    owner_path = models.CharField(max_length=1000, default="", editable=False)
     cycle = models.ForeignKey(
         Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="goals"
     )
@@ -112,18 +116,41 @@ class Goal(models.Model):
         _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
     )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
-    progress_source = models.CharField(
-        _("progress from"),
-        max_length=12,
-        choices=ProgressSource.choices,
-        default=ProgressSource.KEY_RESULTS,
-    )
     progress = models.FloatField(_("progress"), default=0.0)
+    # Where the expected pace starts when it is not the later of the cycle's start and the day
+    # the goal was created (`pace_start`).
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    # Scoring at the end of the cycle: the owner's own grade and the manager's (0.0–1.0); the
+    # manager's is the goal's score.
+    self_score = models.FloatField(
+        _("self score"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    manager_score = models.FloatField(
+        _("manager score"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    score_comment = models.TextField(_("scoring comment"), blank=True)
     score = models.FloatField(
         _("score"),
         null=True,
         blank=True,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+    )
+    scored_at = models.DateTimeField(null=True, blank=True)
+    # A goal closed because its cycle closed (reopening the cycle reopens it).
+    closed_with_cycle = models.BooleanField(default=False)
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried over from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_to",
     )
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
@@ -140,7 +167,9 @@ class Goal(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(get_user=history_user, excluded_fields=["progress", "updated_at"])
+    history = HistoricalRecords(
+        get_user=history_user, excluded_fields=["progress", "owner_path", "updated_at"]
+    )
 
     class Meta:
         ordering = ["cycle", "level", "title"]
@@ -157,6 +186,16 @@ class Goal(models.Model):
             models.Index(fields=["cycle", "state"]),
             models.Index(fields=["owner_person", "cycle"]),
             models.Index(fields=["owner_unit", "cycle"]),
+            # varchar_pattern_ops: PostgreSQL serves `LIKE 'prefix%'` from it whatever the
+            # database's collation (other backends ignore the operator class).
+            models.Index(
+                fields=["cycle", "owner_path"],
+                name="goal_cycle_owner_path",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["owner_path"], name="goal_owner_path", opclasses=["varchar_pattern_ops"]
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,9 +210,64 @@ class Goal(models.Model):
         owner = self.owner
         return owner.display_name if isinstance(owner, Person) else owner.name
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._owner_as_loaded = (
+            instance.__dict__.get("owner_unit_id"),
+            instance.__dict__.get("owner_person_id"),
+        )
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        owner = (self.owner_unit_id, self.owner_person_id)
+        if not self.owner_path or owner != getattr(self, "_owner_as_loaded", None):
+            path = self.owner_unit_path()
+            if path != self.owner_path:
+                self.owner_path = path
+                if kwargs.get("update_fields") is not None:
+                    kwargs["update_fields"] = [*kwargs["update_fields"], "owner_path"]
+            self._owner_as_loaded = owner
+        super().save(*args, **kwargs)
+
+    def owner_unit_path(self) -> str:
+        """The path of the owner's unit (one query unless the owner is loaded)."""
+        if self.owner_unit_id:
+            return (
+                Unit.objects.only("path").get(pk=self.owner_unit_id).path
+                if not (Goal.owner_unit.is_cached(self))
+                else self.owner_unit.path
+            )
+        if self.owner_person_id:
+            return (
+                Unit.objects.filter(members=self.owner_person_id)
+                .values_list("path", flat=True)
+                .first()
+                or ""
+            )
+        return ""
+
+    def clean(self) -> None:
+        if self.starts_on and self.cycle_id and not self.cycle.contains(self.starts_on):
+            raise ValidationError({"starts_on": _("The start must fall within the goal's cycle.")})
+
+    @property
+    def pace_start(self) -> dt.date:
+        """Where the expected pace starts: the explicit start, else the later of the cycle's
+        start and the day the goal was created (a goal created mid-cycle is not behind on its
+        first day)."""
+        began = timezone.localdate(self.created_at) if self.created_at else None
+        return metrics.pace_start(self.cycle.starts_on, explicit=self.starts_on, began=began)
+
+    @property
+    def is_frozen(self) -> bool:
+        """A closed goal, or any goal of a closed cycle, no longer changes."""
+        return self.state == self.State.CLOSED or self.cycle.state == Cycle.State.CLOSED
+
     @property
     def expected_score(self) -> float:
         """A committed goal is expected at 1.0, an aspirational one at about 0.7."""
-        if self.commitment == self.Commitment.ASPIRATIONAL:
-            return GoalSettings.load().aspirational_expectation
-        return 1.0
+        if self.commitment != self.Commitment.ASPIRATIONAL:
+            return 1.0  # no settings to load
+        expectation = GoalSettings.load().aspirational_expectation
+        return metrics.expected_score(self.commitment, aspirational_expectation=expectation)

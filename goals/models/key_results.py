@@ -5,87 +5,37 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from org.history import history_user
+from core.history import history_user
+from goals import metrics
 from org.models import Person
 
 from .goal import Goal
 from .settings import VALUE_FIELD, GoalSettings
 
 
-def expected_share(on: dt.date, *, start: dt.date, due: dt.date, milestones, progress_of) -> float:
-    """`KeyResult.expected_progress` from plain values, for code that reads rows rather than
-    models (the reminders' team summaries over every key result of a company).
-    `progress_of(value)` turns a milestone's value into progress; it is called only when there
-    are milestones."""
-    if on <= start:
-        return 0.0
-    if on >= due:
-        return 1.0
-    if milestones:
-        points = [(start, 0.0)]
-        for stone in sorted(milestones, key=lambda m: m["date"]):
-            day = dt.date.fromisoformat(str(stone["date"]))
-            points.append((day, progress_of(Decimal(str(stone["value"])))))
-        points.append((due, 1.0))
-        for (d0, p0), (d1, p1) in zip(points, points[1:], strict=False):
-            if d0 <= on <= d1:
-                span = (d1 - d0).days or 1
-                return p0 + (p1 - p0) * (on - d0).days / span
-    return (on - start).days / max((due - start).days, 1)
-
-
-def attainment_of(current, *, start, target, direction: str) -> float:
-    """Unclamped achievement of a value against a key result's start, target and direction:
-    1.0 is the target met, 1.3 is 130 %. `KeyResult.attainment` on plain values, for code
-    that reads rows rather than models."""
-    current = Decimal(current)
-    start, target = Decimal(start), Decimal(target)
-    if direction == KeyResult.Direction.INCREASE:
-        if target == start:
-            return 1.0 if current >= target else 0.0
-        return float((current - start) / (target - start))
-    if direction == KeyResult.Direction.DECREASE:
-        if target == start:
-            return 1.0 if current <= target else 0.0
-        return float((start - current) / (start - target))
-    if direction == KeyResult.Direction.STAY_ABOVE:
-        if target == 0:
-            return 1.0 if current >= 0 else 0.0
-        return float(current / target)
-    # stay below: at or under the ceiling is met; above it, the ratio falls
-    if current <= 0:
-        return 1.0 if target >= current else 0.0
-    return float(target / current) if target > 0 else (1.0 if current <= target else 0.0)
-
-
-def progress_from(current, *, start, target, direction: str) -> float:
-    """`attainment_of` clamped to 0–1: `KeyResult.compute_progress` on plain values."""
-    attained = attainment_of(current, start=start, target=target, direction=direction)
-    return min(1.0, max(0.0, attained))
-
-
-def expected_share_of_row(
-    on: dt.date, *, start: dt.date, due: dt.date, milestones, start_value, target_value, direction
-) -> float:
-    """`expected_share` for a key result read as a row of values."""
-
-    def progress_of(value):
-        return progress_from(value, start=start_value, target=target_value, direction=direction)
-
-    return expected_share(on, start=start, due=due, milestones=milestones, progress_of=progress_of)
-
-
 class KeyResult(models.Model):
     class Direction(models.TextChoices):
-        INCREASE = "increase", _("Increase to")
-        DECREASE = "decrease", _("Decrease to")
-        STAY_ABOVE = "stay_above", _("Stay above")
-        STAY_BELOW = "stay_below", _("Stay below")
+        INCREASE = metrics.INCREASE, _("Increase to")
+        DECREASE = metrics.DECREASE, _("Decrease to")
+        STAY_ABOVE = metrics.STAY_ABOVE, _("Stay above")
+        STAY_BELOW = metrics.STAY_BELOW, _("Stay below")
+        RANGE = metrics.RANGE, _("Stay between")
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Measured")
+        ROLLUP = "rollup", _("Rolled up from contributors")
+
+    class Aggregation(models.TextChoices):
+        SUM = metrics.SUM, _("Sum")
+        WEIGHTED_MEAN = metrics.WEIGHTED_MEAN, _("Weighted mean")
+        MINIMUM = metrics.MINIMUM, _("Lowest")
+        MAXIMUM = metrics.MAXIMUM, _("Highest")
 
     goal = models.ForeignKey(
         Goal, verbose_name=_("goal"), on_delete=models.CASCADE, related_name="key_results"
@@ -103,7 +53,12 @@ class KeyResult(models.Model):
     )
     start_value = models.DecimalField(_("start value"), default=Decimal("0"), **VALUE_FIELD)
     target_value = models.DecimalField(_("target value"), **VALUE_FIELD)
+    # The high bound of a "stay between" key result (whose target_value is the low bound).
+    target_high = models.DecimalField(_("upper bound"), null=True, blank=True, **VALUE_FIELD)
     current_value = models.DecimalField(_("current value"), default=Decimal("0"), **VALUE_FIELD)
+    # When the current value was true: the `effective_at` of the measurement it came from
+    # (None while no value has been measured), so a later-arriving older value never wins.
+    value_at = models.DateTimeField(_("value as of"), null=True, blank=True)
     weight = models.DecimalField(
         _("weight"),
         max_digits=8,
@@ -115,41 +70,129 @@ class KeyResult(models.Model):
     # [{"date": "2026-11-30", "value": "50"}, ...] in date order: the expected pace.
     milestones = models.JSONField(_("milestones"), default=list, blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # Where the value comes from: measured (check-ins, API, imports) or rolled up from the key
+    # results that contribute to this one (a cascade's split), combined by `aggregation`.
+    source = models.CharField(
+        _("value source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+    aggregation = models.CharField(
+        _("rolled up as"), max_length=15, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    contributes_to = models.ForeignKey(
+        "self",
+        verbose_name=_("contributes to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contributors",
+    )
+    # This key result's weight in a weighted-mean rollup of the one it contributes to.
+    contribution_weight = models.DecimalField(
+        _("contribution weight"),
+        max_digits=8,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     progress = models.FloatField(_("progress"), default=0.0)
+    # The pace read model: expected progress and status as of `pace_on` (None: stale). Every
+    # change to what they depend on marks them stale (`save`); `goals.services.pace` refreshes
+    # stale rows before a page counts them, and a nightly task moves every row to the new day.
+    pace_expected = models.FloatField(default=0.0)
+    pace_status = models.CharField(max_length=10, default=metrics.ON_TRACK)
+    pace_on = models.DateField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(get_user=history_user, excluded_fields=["progress", "updated_at"])
+    history = HistoricalRecords(
+        get_user=history_user,
+        excluded_fields=["progress", "pace_expected", "pace_status", "pace_on", "updated_at"],
+    )
 
     class Meta:
         ordering = ["goal", "position", "pk"]
         verbose_name = _("key result")
         verbose_name_plural = _("key results")
+        indexes = [models.Index(fields=["goal", "pace_status"])]
+
+    # Fields the pace depends on: saving any of them marks the stored pace stale.
+    PACE_INPUTS = frozenset(
+        {
+            "progress",
+            "current_value",
+            "start_value",
+            "target_value",
+            "target_high",
+            "direction",
+            "due_on",
+            "milestones",
+        }
+    )
+
+    def save(self, *args, **kwargs) -> None:
+        fields = kwargs.get("update_fields")
+        if fields is None or self.PACE_INPUTS & set(fields):
+            self.pace_on = None
+            if fields is not None:
+                kwargs["update_fields"] = [*fields, "pace_on"]
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.name
 
     def attainment(self, value: Decimal | None = None) -> float:
         """Unclamped achievement: 1.0 is the target met, 1.3 is 130 %."""
-        return attainment_of(
+        return metrics.attainment(
             self.current_value if value is None else value,
             start=self.start_value,
             target=self.target_value,
             direction=self.direction,
+            high=self.target_high,
         )
 
     def compute_progress(self, value: Decimal | None = None) -> float:
         """Progress clamped to 0–1 (what bars and rollups use)."""
-        return min(1.0, max(0.0, self.attainment(value)))
+        return metrics.progress(
+            self.current_value if value is None else value,
+            start=self.start_value,
+            target=self.target_value,
+            direction=self.direction,
+            high=self.target_high,
+        )
+
+    @property
+    def is_rollup(self) -> bool:
+        return self.source == self.Source.ROLLUP
+
+    @property
+    def due(self) -> dt.date:
+        return self.due_on or self.goal.cycle.ends_on
 
     def expected_progress(self, on: dt.date) -> float:
-        """The expected share of the way at a date: linear from the cycle start to the due date,
-        or piecewise linear through the milestones when there are any."""
-        return expected_share(
+        """The expected share of the way at a date: linear from the goal's start (`Goal.
+        pace_start`) to the due date, or piecewise linear through the milestones when there
+        are any."""
+        return metrics.expected_progress(
             on,
-            start=self.goal.cycle.starts_on,
-            due=self.due_on or self.goal.cycle.ends_on,
+            start=self.goal.pace_start,
+            due=self.due,
             milestones=self.milestones,
-            progress_of=self.compute_progress,
+            start_value=self.start_value,
+            target_value=self.target_value,
+            direction=self.direction,
+            high=self.target_high,
         )
+
+    def clean(self) -> None:
+        if self.direction == self.Direction.RANGE:
+            if self.target_high is None:
+                raise ValidationError({"target_high": _("Give the upper bound of the range.")})
+            if self.target_high < self.target_value:
+                raise ValidationError(
+                    {"target_high": _("The upper bound cannot be below the lower bound.")}
+                )
+        elif self.target_high is not None:
+            raise ValidationError(
+                {"target_high": _("Only a “stay between” key result has an upper bound.")}
+            )
 
     def status(self, on: dt.date, settings: GoalSettings | None = None) -> str:
         settings = settings or GoalSettings.load()
@@ -162,9 +205,13 @@ class Measurement(models.Model):
         API = "api", _("API")
         IMPORT = "import", _("Import")
         MANUAL = "manual", _("Manual")
+        ROLLUP = "rollup", _("Rollup")
 
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="measurements")
     value = models.DecimalField(_("value"), **VALUE_FIELD)
+    # When the value was true (a late check-in's values belong to its week) and when Keel
+    # learnt it. The current value is the one with the latest `effective_at`.
+    effective_at = models.DateTimeField(_("effective at"))
     recorded_at = models.DateTimeField(_("recorded at"))
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     note = models.TextField(_("note"), blank=True)
@@ -173,10 +220,18 @@ class Measurement(models.Model):
     )
 
     class Meta:
-        ordering = ["key_result", "recorded_at", "pk"]
+        ordering = ["key_result", "effective_at", "recorded_at", "pk"]
         verbose_name = _("measurement")
         verbose_name_plural = _("measurements")
-        indexes = [models.Index(fields=["key_result", "recorded_at"])]
+        indexes = [
+            models.Index(fields=["key_result", "recorded_at"]),
+            models.Index(fields=["key_result", "effective_at", "recorded_at"]),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.key_result_id}: {self.value} @ {self.recorded_at:%Y-%m-%d}"
+        return f"{self.key_result_id}: {self.value} @ {self.effective_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.effective_at is None:  # a value recorded as it happens
+            self.effective_at = self.recorded_at
+        super().save(*args, **kwargs)

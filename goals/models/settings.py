@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from goals import metrics
+
 VALUE_FIELD = {"max_digits": 20, "decimal_places": 4}
 
 
@@ -18,9 +20,9 @@ def fmt_number(value) -> str:
 
 
 class Status(models.TextChoices):
-    ON_TRACK = "on_track", _("On track")
-    AT_RISK = "at_risk", _("At risk")
-    OFF_TRACK = "off_track", _("Off track")
+    ON_TRACK = metrics.ON_TRACK, _("On track")
+    AT_RISK = metrics.AT_RISK, _("At risk")
+    OFF_TRACK = metrics.OFF_TRACK, _("Off track")
 
 
 class GoalSettings(models.Model):
@@ -51,6 +53,12 @@ class GoalSettings(models.Model):
         _("maximum objectives per person"), default=5
     )
     smart_blocking = models.BooleanField(_("failing SMART checks block proposing"), default=False)
+    late_check_in_weeks = models.PositiveSmallIntegerField(
+        _("weeks a late check-in is accepted"),
+        default=2,
+        validators=[MaxValueValidator(12)],
+        help_text=_("A check-in for a past week is accepted this many weeks back, flagged late."),
+    )
 
     class Meta:
         verbose_name = _("goal settings")
@@ -65,6 +73,13 @@ class GoalSettings(models.Model):
                 {"at_risk_ratio": _("The at-risk threshold must not exceed the on-track one.")}
             )
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # The thresholds decide every stored pace status: all of them are stale now.
+        from goals.models.key_results import KeyResult
+
+        KeyResult.objects.filter(pace_on__isnull=False).update(pace_on=None)
+
     @classmethod
     def load(cls) -> GoalSettings:
         obj, _created = cls.objects.get_or_create(pk=1)
@@ -72,11 +87,11 @@ class GoalSettings(models.Model):
 
     def classify(self, progress: float, expected: float) -> str:
         """Status of actual progress against the expected pace at a date."""
-        if expected <= 0:
-            return Status.ON_TRACK
-        ratio = progress / expected
-        if ratio >= self.on_track_ratio:
-            return Status.ON_TRACK
-        if ratio >= self.at_risk_ratio:
-            return Status.AT_RISK
-        return Status.OFF_TRACK
+        return Status(
+            metrics.pace_status(
+                progress,
+                expected,
+                on_track_ratio=self.on_track_ratio,
+                at_risk_ratio=self.at_risk_ratio,
+            )
+        )

@@ -19,16 +19,26 @@ from .agreement import (  # noqa: F401
     update_goal,
 )
 from .cascade import cascade_goal, split_targets  # noqa: F401
+from .consistency import check_numbers, recompute_all  # noqa: F401
 from .core import (  # noqa: F401
     MAX_VALUE,
     create_goal,
-    goal_progress,
     parse_value,
     parse_weight,
-    recompute_all,
+)
+from .cycles import (  # noqa: F401
+    allowed_transitions,
+    carry_over,
+    create_cycle,
+    next_cycle,
+    transition_cycle,
+    unscored_goals,
+    update_cycle,
+)
+from .measurements import record_measurement, record_measurements, roll_up  # noqa: F401
+from .progress import (  # noqa: F401
+    goal_progress,
     recompute_progress_upwards,
-    record_measurement,
-    record_measurements,
     refresh_progress,
 )
-from .cycles import create_cycle, update_cycle  # noqa: F401
+from .scoring import ScoreRow, score_goal, score_goals, suggested_score  # noqa: F401

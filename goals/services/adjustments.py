@@ -10,17 +10,20 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.history import records_actor
+from goals import permissions
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment, fmt_number
-from org import permissions
-from org.history import records_actor
 from org.models import Person, Unit
 
 from .agreement import goal_url, managers_of, owner_people
-from .core import parse_value, recompute_progress_upwards
+from .core import parse_value
+from .cycles import cycle_is_open
 from .notices import notify_in_language
+from .progress import recompute_progress_upwards
 
 
 def _validate_request(reason: str, evidence: str) -> None:
@@ -41,6 +44,7 @@ def request_adjustment(
     goal = key_result.goal
     if not (permissions.is_goal_owner(actor, goal) or permissions.can_manage_goal(actor, goal)):
         raise PermissionDenied(_("You may not request an adjustment of this goal."))
+    cycle_is_open(goal.cycle)
     new_target = parse_value(new_target, field="new_target")
     _validate_request(reason, evidence)
     if goal.state != Goal.State.AGREED:
@@ -100,10 +104,7 @@ def request_unit_adjustment(
             goal__state=Goal.State.AGREED,
             goal__priority=Goal.Priority.SECONDARY,
         )
-        .filter(
-            permissions.goals._startswith_any("goal__owner_unit__path", [unit.path])
-            | permissions.goals._startswith_any("goal__owner_person__unit__path", [unit.path])
-        )
+        .filter(Q(goal__owner_path__startswith=unit.path))
         .exclude(adjustments__state=TargetAdjustment.State.PENDING)
         .select_related("goal")
     )

@@ -14,19 +14,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.history import records_actor
+from goals import permissions
 from goals.models import Goal, GoalSettings, KeyResult
-from org import permissions
-from org.history import records_actor
+from org import scopes
 from org.models import Person
 
-from .core import (
-    _check_owner,
-    _clean_kr_data,
-    _validate_key_result,
-    parse_weight,
-    recompute_progress_upwards,
-)
+from .core import _check_owner, _clean_kr_data, _validate_key_result, parse_weight
+from .cycles import cycle_is_open
+from .measurements import roll_up
 from .notices import notify_in_language
+from .progress import recompute_progress_upwards
 
 EDITABLE_FIELDS = {
     "title",
@@ -38,7 +36,7 @@ EDITABLE_FIELDS = {
     "weight",
     "visibility",
     "parent",
-    "progress_source",
+    "starts_on",
 }
 
 
@@ -67,10 +65,23 @@ def last_changed_by(goal: Goal) -> str:
 
 
 def _lock(goal: Goal) -> Goal:
-    return (
+    """The goal, locked for the change; a goal of a closed cycle refuses every change."""
+    goal = (
         Goal.objects.select_for_update(of=("self",))
         .select_related("cycle", "owner_person", "owner_unit", "parent")
         .get(pk=goal.pk)
+    )
+    cycle_is_open(goal.cycle)
+    return goal
+
+
+def _roll_up_contributions(goal: Goal) -> None:
+    """A goal's key results count in the rollups they contribute to unless it is returned:
+    recompute those after its state changed."""
+    roll_up(
+        KeyResult.objects.filter(goal=goal, contributes_to__isnull=False).values_list(
+            "contributes_to_id", flat=True
+        )
     )
 
 
@@ -105,15 +116,6 @@ def managers_of(goal: Goal) -> list[Person]:
     return []
 
 
-def _owner_side(goal: Goal, person_id: int | None) -> bool:
-    """Was this person (the initiator) on the owner's side?"""
-    if person_id is None:
-        return True
-    if goal.owner_person_id:
-        return goal.owner_person_id == person_id
-    return goal.owner_unit.head_id == person_id
-
-
 @records_actor
 @transaction.atomic
 def update_goal(*, actor: Person, goal: Goal, version: int, **changes) -> Goal:
@@ -122,20 +124,7 @@ def update_goal(*, actor: Person, goal: Goal, version: int, **changes) -> Goal:
     (optional) is the full list: rows with an `id` are updated, new rows created, missing rows
     removed."""
     goal = _lock(goal)
-    if version is None or int(version) != goal.version:
-        raise StaleVersion(goal=goal, changed_by=last_changed_by(goal))
-    is_owner = permissions.is_goal_owner(actor, goal)
-    is_manager = permissions.can_manage_goal(actor, goal)
-    if not (is_owner or is_manager):
-        raise PermissionDenied(_("You may not edit this goal."))
-    if goal.state in (Goal.State.AGREED, Goal.State.CLOSED):
-        raise ValidationError(
-            _("An agreed or closed goal cannot be edited; request a target adjustment instead.")
-        )
-    if goal.state == Goal.State.PROPOSED and not is_manager:
-        raise ValidationError(
-            _("A proposed goal waits for agreement; accept it or counter-propose instead.")
-        )
+    _check_may_edit(actor, goal, version)
     unknown = set(changes) - EDITABLE_FIELDS - {"key_results", "supports"}
     if unknown:
         raise ValidationError(
@@ -150,16 +139,11 @@ def update_goal(*, actor: Person, goal: Goal, version: int, **changes) -> Goal:
         setattr(goal, field, value)
     _check_owner(actor=None, goal=goal)
     goal.full_clean()
-    if goal.parent_id:
-        if goal.parent_id == goal.pk:
-            raise ValidationError({"parent": _("A goal cannot align to itself.")})
-        if not goal.parent.cycle.covers(goal.cycle):
-            raise ValidationError(
-                {"parent": _("The parent goal's cycle must cover this goal's cycle.")}
-            )
-        _check_no_loop(goal)
+    _check_alignment(goal)
     if key_results is not None:
         _replace_key_results(goal, key_results)
+    if "starts_on" in changes:
+        goal.key_results.update(pace_on=None)  # the pace starts elsewhere now
     if goal.kind == Goal.Kind.KPI and goal.key_results.count() != 1:
         raise ValidationError(
             {"key_results": _("A KPI has exactly one key result: its indicator.")}
@@ -173,6 +157,37 @@ def update_goal(*, actor: Person, goal: Goal, version: int, **changes) -> Goal:
     if old_parent_id and old_parent_id != goal.parent_id:
         recompute_progress_upwards(Goal.objects.get(pk=old_parent_id))
     return goal
+
+
+def _check_may_edit(actor: Person, goal: Goal, version: int | None) -> None:
+    """Refuse a stale version, an actor neither owner nor manager, a state they may not edit."""
+    if version is None or int(version) != goal.version:
+        raise StaleVersion(goal=goal, changed_by=last_changed_by(goal))
+    is_owner = permissions.is_goal_owner(actor, goal)
+    is_manager = permissions.can_manage_goal(actor, goal)
+    if not (is_owner or is_manager):
+        raise PermissionDenied(_("You may not edit this goal."))
+    if goal.state in (Goal.State.AGREED, Goal.State.CLOSED):
+        raise ValidationError(
+            _("An agreed or closed goal cannot be edited; request a target adjustment instead.")
+        )
+    if goal.state == Goal.State.PROPOSED and not is_manager:
+        raise ValidationError(
+            _("A proposed goal waits for agreement; accept it or counter-propose instead.")
+        )
+
+
+def _check_alignment(goal: Goal) -> None:
+    """Refuse a parent that is the goal itself, outside its cycle, or making a loop."""
+    if not goal.parent_id:
+        return
+    if goal.parent_id == goal.pk:
+        raise ValidationError({"parent": _("A goal cannot align to itself.")})
+    if not goal.parent.cycle.covers(goal.cycle):
+        raise ValidationError(
+            {"parent": _("The parent goal's cycle must cover this goal's cycle.")}
+        )
+    _check_no_loop(goal)
 
 
 def _check_no_loop(goal: Goal) -> None:
@@ -201,6 +216,17 @@ def _replace_key_results(goal: Goal, rows: list[dict]) -> None:
                     {"key_results": _("Key result %(id)s is not part of this goal.") % {"id": pk}}
                 )
             clean = _clean_kr_data({"target_value": kr.target_value, **data})
+            changes_value = "current_value" in clean and clean["current_value"] != kr.current_value
+            if changes_value and (kr.is_rollup or kr.measurements.exists()):
+                raise ValidationError(
+                    {
+                        "key_results.current_value": _(
+                            "“%(name)s” has recorded values: record a new value instead of "
+                            "editing the current one."
+                        )
+                        % {"name": kr.name}
+                    }
+                )
             for field, value in clean.items():
                 setattr(kr, field, value)
             keep.add(pk)
@@ -244,10 +270,13 @@ def propose_goal(*, actor: Person, goal: Goal) -> Goal:
             raise ValidationError(
                 _("Fix the failing SMART checks first: %(checks)s") % {"checks": ", ".join(failing)}
             )
+    was_returned = goal.state == Goal.State.RETURNED
     goal.state = Goal.State.PROPOSED
     goal.initiated_by = actor
     goal.return_comment = ""
     _save(goal, actor, ["state", "initiated_by", "return_comment"])
+    if was_returned:
+        _roll_up_contributions(goal)
     recipients = managers_of(goal) if is_owner else owner_people(goal)
     notify_in_language(
         recipients=[p for p in recipients if p.pk != actor.pk],
@@ -273,10 +302,10 @@ def agree_goal(*, actor: Person, goal: Goal) -> Goal:
             _("Only a proposed goal can be agreed; this one is %(state)s.")
             % {"state": goal.get_state_display()}
         )
-    by_owner = _owner_side(goal, goal.initiated_by_id)
+    by_owner = permissions.proposed_by_owner(goal)
     if by_owner:
         allowed = permissions.can_manage_goal(actor, goal) and (
-            actor.pk != goal.initiated_by_id or permissions.is_admin(actor)
+            actor.pk != goal.initiated_by_id or scopes.is_admin(actor)
         )
         reason = _("The owner's manager agrees a goal the owner proposed.")
     else:
@@ -323,13 +352,14 @@ def return_goal(*, actor: Person, goal: Goal, comment: str) -> Goal:
                 _("Only the owner's manager returns a goal; the owner can counter-propose.")
             )
         raise PermissionDenied(_("You may not return this goal."))
-    if not _owner_side(goal, goal.initiated_by_id):
+    if not permissions.proposed_by_owner(goal):
         raise ValidationError(
             _("This goal was assigned by a manager; the owner accepts or counter-proposes it.")
         )
     goal.state = Goal.State.RETURNED
     goal.return_comment = comment.strip()
     _save(goal, actor, ["state", "return_comment"])
+    _roll_up_contributions(goal)
     recompute_progress_upwards(goal)
     notify_in_language(
         recipients=[p for p in owner_people(goal) if p.pk != actor.pk],
@@ -356,7 +386,7 @@ def counter_propose_goal(
     goal = _lock(goal)
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Explain your counter-proposal.")})
-    if goal.state != Goal.State.PROPOSED or _owner_side(goal, goal.initiated_by_id):
+    if goal.state != Goal.State.PROPOSED or permissions.proposed_by_owner(goal):
         raise ValidationError(_("Only a goal a manager assigned can be counter-proposed."))
     if not permissions.is_goal_owner(actor, goal):
         raise PermissionDenied(_("Only the goal's owner can counter-propose."))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from goals.models import AlignmentReview, Cycle
 from notifications.services import notify
-from org import permissions
+from org import scopes
 from org.models import Person, Unit
 
 MAX_COMMENTS = 5000
@@ -20,7 +20,7 @@ MAX_COMMENTS = 5000
 
 def can_review_alignment(viewer: Person | None, unit: Unit) -> bool:
     """HRBPs review the units they partner (and their subtrees); admins review any unit."""
-    return permissions.is_admin(viewer) or permissions.hrbp_covers_unit(viewer, unit)
+    return scopes.is_admin(viewer) or scopes.hrbp_covers_unit(viewer, unit)
 
 
 def _review_url(unit: Unit, cycle: Cycle) -> str:

@@ -15,12 +15,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from core.history import records_actor
+from goals import metrics, permissions
 from goals.models import Cycle, Goal, GoalTemplate, KeyResult, Measurement
-from org import permissions
-from org.history import records_actor
 from org.models import Person, Unit
+from org.scopes import Viewer
 
 from .core import _clean_kr_data, parse_weight
+from .measurements import roll_up
 from .notices import notify_in_language
 
 MAX_CHILDREN = 500
@@ -129,30 +131,15 @@ def templates_for(person: Person, templates: list[GoalTemplate], on) -> GoalTemp
     return fitting[0] if fitting else None
 
 
-@records_actor
-@transaction.atomic
-def cascade_goal(
-    *,
-    actor: Person,
-    goal: Goal,
-    key_result: KeyResult,
-    split: str,
-    children: list[dict],
-    dry_run: bool = False,
-    apply_templates: bool = False,
-    title: str = "",
-) -> CascadeResult:
-    """Create one child goal per owner (state proposed: assigned by the actor, accepted or
-    counter-proposed by each owner), each with the parent key result's share. `children` is a
-    list of {"owner_person": Person} or {"owner_unit": Unit}, with "weight" for the weights
-    split. With `dry_run` nothing is written and the result is the preview."""
-    if not (permissions.is_goal_owner(actor, goal) or permissions.can_manage_goal(actor, goal)):
+def _check_cascade(viewer: Viewer, goal: Goal, key_result: KeyResult | None, split: str) -> None:
+    """The viewer may cascade this goal's key result this way."""
+    if not (permissions.is_goal_owner(viewer, goal) or permissions.can_manage_goal(viewer, goal)):
         raise PermissionDenied(_("You may not cascade this goal."))
     if goal.state == Goal.State.CLOSED or goal.cycle.state == Cycle.State.CLOSED:
         raise ValidationError(_("A closed goal or cycle cannot be cascaded."))
     if key_result is None or key_result.goal_id != goal.pk:
         raise ValidationError({"key_result": _("Choose a key result of this goal.")})
-    if key_result.direction not in (KeyResult.Direction.INCREASE, KeyResult.Direction.DECREASE):
+    if key_result.direction not in metrics.ADDITIVE:
         raise ValidationError(
             {
                 "key_result": _(
@@ -163,47 +150,55 @@ def cascade_goal(
         )
     if split not in SPLITS:
         raise ValidationError({"split": _("Split equally, by weights or by history.")})
-    owners = _child_owners(children)
+
+
+def _check_owners(viewer: Viewer, owners) -> None:
     for _kind, owner, _weight in owners:
         ok = (
-            permissions.can_assign_to(actor, person=owner)
+            permissions.can_assign_to(viewer, person=owner)
             if isinstance(owner, Person)
-            else permissions.can_assign_to(actor, unit=owner)
+            else permissions.can_assign_to(viewer, unit=owner)
         )
         if not ok:
             raise PermissionDenied(
                 _("You may not set goals for %(owner)s.") % {"owner": str(owner)}
             )
 
-    result = CascadeResult(split=split)
+
+def _shares(split: str, owners, goal: Goal, key_result: KeyResult, result: CascadeResult):
+    """Each owner's share of the target under the chosen split."""
     if split == "weights":
         if any(weight is None or weight <= 0 for _k, _o, weight in owners):
             raise ValidationError(
                 {"children": _("Give every owner a positive weight for a split by weights.")}
             )
-        shares = [weight for _k, _o, weight in owners]
-    elif split == "history":
-        if not key_result.metric:
-            raise ValidationError(
-                {"key_result": _("Give the key result a metric to split by history.")}
-            )
-        best = best_past_values(
-            metric=key_result.metric,
-            cycle=goal.cycle,
-            people=[o for k, o, _w in owners if k == "person"],
-            units=[o for k, o, _w in owners if k == "unit"],
-        )
-        known = [best[(k, o.pk)] for k, o, _w in owners if (k, o.pk) in best]
-        known = [v for v in known if v > 0]
-        if not known:
-            result.fallback = _("Nobody has history for this metric: split equally.")
-            shares = [Decimal("1")] * len(owners)
-        else:
-            mean = sum(known, Decimal("0")) / len(known)
-            shares = [max(best.get((k, o.pk), mean), Decimal("0")) or mean for k, o, _w in owners]
-    else:
-        shares = [Decimal("1")] * len(owners)
+        return [weight for _k, _o, weight in owners]
+    if split == "history":
+        return _history_shares(owners, goal, key_result, result)
+    return [Decimal("1")] * len(owners)
 
+
+def _history_shares(owners, goal: Goal, key_result: KeyResult, result: CascadeResult):
+    if not key_result.metric:
+        raise ValidationError(
+            {"key_result": _("Give the key result a metric to split by history.")}
+        )
+    best = best_past_values(
+        metric=key_result.metric,
+        cycle=goal.cycle,
+        people=[o for k, o, _w in owners if k == "person"],
+        units=[o for k, o, _w in owners if k == "unit"],
+    )
+    known = [best[(k, o.pk)] for k, o, _w in owners if (k, o.pk) in best]
+    known = [v for v in known if v > 0]
+    if not known:
+        result.fallback = _("Nobody has history for this metric: split equally.")
+        return [Decimal("1")] * len(owners)
+    mean = sum(known, Decimal("0")) / len(known)
+    return [max(best.get((k, o.pk), mean), Decimal("0")) or mean for k, o, _w in owners]
+
+
+def _plan_rows(result: CascadeResult, owners, shares, key_result: KeyResult) -> None:
     quantum = _quantum(key_result.target_value, key_result.start_value)
     targets = split_targets(key_result.target_value, shares, quantum)
     starts = split_targets(key_result.start_value, shares, quantum)
@@ -220,16 +215,20 @@ def cascade_goal(
                 "share": share,
             }
         )
-    if dry_run:
-        transaction.set_rollback(True)
-        return result
 
-    templates = list(GoalTemplate.objects.filter(is_active=True)) if apply_templates else []
+
+def _child_goals(actor: Person, goal: Goal, rows, *, title: str, templates) -> tuple[list, list]:
+    """The child goals (proposed: assigned by the actor) and the template each one follows."""
     today = timezone.localdate()
     child_title = (title or goal.title).strip()[:300]
-    new_goals = []
-    template_of: list[GoalTemplate | None] = []
-    for row in result.rows:
+    new_goals, template_of = [], []
+    # bulk_create skips Goal.save: the owners' unit paths in one query.
+    person_paths = dict(
+        Person.objects.filter(
+            pk__in=[r["owner"].pk for r in rows if r["kind"] == "person"]
+        ).values_list("pk", "unit__path")
+    )
+    for row in rows:
         person = row["owner"] if row["kind"] == "person" else None
         unit = row["owner"] if row["kind"] == "unit" else None
         template = templates_for(person, templates, today) if person and templates else None
@@ -243,20 +242,26 @@ def cascade_goal(
                 category=template.category if template and template.category else goal.category,
                 owner_person=person,
                 owner_unit=unit,
+                owner_path=unit.path if unit else person_paths.get(person.pk, ""),
                 cycle=goal.cycle,
                 parent=goal,
                 priority=goal.priority,
                 commitment=goal.commitment,
                 weight=row["weight"],
                 visibility=goal.visibility,
+                starts_on=goal.starts_on,
                 state=Goal.State.PROPOSED,
                 created_by=actor,
                 initiated_by=actor,
             )
         )
-    bulk_create_with_history(new_goals, Goal, batch_size=500, default_user=actor.user)
+    return new_goals, template_of
+
+
+def _child_key_results(key_result: KeyResult, new_goals, rows, template_of) -> list[KeyResult]:
+    """Each child's share of the split key result (contributing to it) and its template's."""
     new_krs = []
-    for child, row, template in zip(new_goals, result.rows, template_of, strict=True):
+    for child, row, template in zip(new_goals, rows, template_of, strict=True):
         kr = KeyResult(
             goal=child,
             name=key_result.name,
@@ -268,6 +273,8 @@ def cascade_goal(
             current_value=row["start_value"],
             due_on=key_result.due_on,
             position=0,
+            contributes_to=key_result,
+            contribution_weight=row["weight"],
         )
         kr.progress = kr.compute_progress()
         new_krs.append(kr)
@@ -276,27 +283,18 @@ def cascade_goal(
             extra.current_value = extra.start_value
             extra.progress = extra.compute_progress()
             new_krs.append(extra)
-    bulk_create_with_history(new_krs, KeyResult, batch_size=500, default_user=actor.user)
-    # Progress of the new goals (from their key results) in one pass.
-    by_goal: dict[int, list[tuple[float, Decimal]]] = {}
-    for kr in new_krs:
-        by_goal.setdefault(kr.goal_id, []).append((kr.progress, kr.weight))
-    from .core import _weighted_mean, recompute_progress_upwards
+    return new_krs
 
-    for child in new_goals:
-        child.progress = _weighted_mean(by_goal.get(child.pk, []))
-    # Derived progress of the new goals: not audited (`progress` is excluded from history).
-    Goal.objects.bulk_update([g for g in new_goals if g.progress], ["progress"], batch_size=500)
-    if goal.progress_source == Goal.ProgressSource.CHILDREN:
-        recompute_progress_upwards(goal)
+
+def _notify_owners(actor: Person, goal: Goal, new_goals) -> None:
+    from .agreement import goal_url
+
     recipients = []
     for child in new_goals:
         if child.owner_person_id:
             recipients.append(child.owner_person)
         elif child.owner_unit.head_id:
             recipients.append(child.owner_unit.head)
-    from .agreement import goal_url
-
     notify_in_language(
         recipients=[p for p in recipients if p.pk != actor.pk],
         kind="goal_assigned",
@@ -307,5 +305,59 @@ def cascade_goal(
         url=goal_url(goal),
         subject=goal,
     )
+
+
+@records_actor
+@transaction.atomic
+def cascade_goal(
+    *,
+    actor: Person,
+    goal: Goal,
+    key_result: KeyResult,
+    split: str,
+    children: list[dict],
+    dry_run: bool = False,
+    apply_templates: bool = False,
+    title: str = "",
+    aggregation: str = KeyResult.Aggregation.SUM,
+) -> CascadeResult:
+    """Create one child goal per owner (state proposed: assigned by the actor, accepted or
+    counter-proposed by each owner), each with the parent key result's share. `children` is a
+    list of {"owner_person": Person} or {"owner_unit": Unit}, with "weight" for the weights
+    split. Each child's key result contributes to the split one, whose value from then on is
+    rolled up from its contributors (`aggregation`: a sum by default). With `dry_run` nothing
+    is written and the result is the preview."""
+    viewer = Viewer.of(actor)
+    _check_cascade(viewer, goal, key_result, split)
+    if aggregation not in KeyResult.Aggregation.values:
+        raise ValidationError({"aggregation": _("Choose how the values roll up.")})
+    owners = _child_owners(children)
+    _check_owners(viewer, owners)
+    result = CascadeResult(split=split)
+    _plan_rows(result, owners, _shares(split, owners, goal, key_result, result), key_result)
+    if dry_run:
+        transaction.set_rollback(True)
+        return result
+
+    templates = list(GoalTemplate.objects.filter(is_active=True)) if apply_templates else []
+    new_goals, template_of = _child_goals(
+        actor, goal, result.rows, title=title, templates=templates
+    )
+    bulk_create_with_history(new_goals, Goal, batch_size=500, default_user=actor.user)
+    new_krs = _child_key_results(key_result, new_goals, result.rows, template_of)
+    bulk_create_with_history(new_krs, KeyResult, batch_size=500, default_user=actor.user)
+    # Progress of the new goals (from their key results) in one pass; derived, not audited.
+    by_goal: dict[int, list[tuple[float, Decimal]]] = {}
+    for kr in new_krs:
+        by_goal.setdefault(kr.goal_id, []).append((kr.progress, kr.weight))
+    for child in new_goals:
+        child.progress = metrics.weighted_mean(by_goal.get(child.pk, []))
+    Goal.objects.bulk_update([g for g in new_goals if g.progress], ["progress"], batch_size=500)
+    # From now on the split key result's value is its contributors'.
+    KeyResult.objects.filter(pk=key_result.pk).update(
+        source=KeyResult.Source.ROLLUP, aggregation=aggregation
+    )
+    roll_up([key_result.pk])  # and the goals above, when the value moved
+    _notify_owners(actor, goal, new_goals)
     result.goals = new_goals
     return result

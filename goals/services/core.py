@@ -1,8 +1,4 @@
-"""Core writes: measurements, progress rollup and goal creation.
-
-Other apps call these (never write goal models directly). The signatures of
-`record_measurement` and `recompute_progress_upwards` are a contract other apps depend on.
-"""
+"""Core writes: value parsing, key-result data and goal creation."""
 
 from __future__ import annotations
 
@@ -11,21 +7,14 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goals.models import Goal, KeyResult, Measurement
-from org.history import records_actor
+from core.history import records_actor
+from goals import permissions
+from goals.models import Goal, KeyResult
 from org.models import Person
 
-from .progress import (  # noqa: F401  (part of this module's contract)
-    _weighted_mean,
-    goal_progress,
-    lock_goal_chains,
-    recompute_all,
-    recompute_progress_upwards,
-    refresh_progress,
-)
+from .progress import recompute_progress_upwards
 
 MAX_VALUE = Decimal("1e15")
 
@@ -41,99 +30,6 @@ def parse_value(raw, *, field: str = "value") -> Decimal:
     if abs(value) >= MAX_VALUE:
         raise ValidationError({field: _("This number is too large.")})
     return value.quantize(Decimal("0.0001"))
-
-
-@records_actor(param="recorded_by")
-@transaction.atomic
-def record_measurement(
-    *,
-    key_result: KeyResult,
-    value,
-    source: str,
-    recorded_by: Person | None = None,
-    note: str = "",
-    at: dt.datetime | None = None,
-    recompute: bool = True,
-) -> Measurement:
-    """Record a new value for a key result: history row, current value, progress of the key
-    result, its goal and every goal it aligns to. `recompute=False` leaves the goals to the
-    caller, which records several values and then calls refresh_progress once."""
-    value = parse_value(value)
-    if source not in Measurement.Source.values:
-        raise ValidationError({"source": _("Unknown source.")})
-    key_result = (
-        KeyResult.objects.select_for_update(of=("self",))
-        .select_related("goal")
-        .get(pk=key_result.pk)
-    )
-    if key_result.goal.state == Goal.State.CLOSED:
-        raise ValidationError(_("This goal is closed; its key results can no longer change."))
-    measurement = Measurement.objects.create(
-        key_result=key_result,
-        value=value,
-        recorded_at=at or timezone.now(),
-        source=source,
-        note=note,
-        recorded_by=recorded_by,
-    )
-    key_result.current_value = value
-    key_result.progress = key_result.compute_progress(value)
-    key_result.save(update_fields=["current_value", "progress", "updated_at"])
-    if recompute:
-        recompute_progress_upwards(key_result.goal)
-    return measurement
-
-
-@records_actor(param="recorded_by")
-@transaction.atomic
-def record_measurements(
-    *,
-    values: list[tuple[KeyResult, object, str]],
-    source: str,
-    recorded_by: Person | None = None,
-    at: dt.datetime | None = None,
-    recompute: bool = True,
-) -> list[Measurement]:
-    """`record_measurement` for several key results at once (a check-in's updates): the key
-    results are locked in one query (in id order, so two writers never deadlock), the
-    measurements inserted in one statement, each key result saved (its history row kept) and
-    each goal touched recomputed up the cascade once, not once per key result, with the chains
-    locked in id order first (`refresh_progress`). `recompute=False` leaves that to the caller
-    (a check-in rolls up last, see `submit_check_in`)."""
-    if source not in Measurement.Source.values:
-        raise ValidationError({"source": _("Unknown source.")})
-    parsed = [(kr.pk, parse_value(value), note) for kr, value, note in values]
-    locked = {
-        kr.pk: kr
-        for kr in KeyResult.objects.select_for_update()
-        .select_related("goal")
-        .filter(pk__in=[pk for pk, _v, _n in parsed])
-        .order_by("pk")
-    }
-    if any(kr.goal.state == Goal.State.CLOSED for kr in locked.values()):
-        raise ValidationError(_("This goal is closed; its key results can no longer change."))
-    when = at or timezone.now()
-    measurements = Measurement.objects.bulk_create(
-        Measurement(
-            key_result=locked[pk],
-            value=value,
-            recorded_at=when,
-            source=source,
-            note=note,
-            recorded_by=recorded_by,
-        )
-        for pk, value, note in parsed
-    )
-    goals: dict[int, Goal] = {}
-    for pk, value, _note in parsed:
-        key_result = locked[pk]
-        key_result.current_value = value
-        key_result.progress = key_result.compute_progress(value)
-        key_result.save(update_fields=["current_value", "progress", "updated_at"])
-        goals.setdefault(key_result.goal_id, key_result.goal)
-    if recompute:
-        refresh_progress(goals)
-    return measurements
 
 
 def _validate_key_result(kr: KeyResult) -> None:
@@ -157,6 +53,7 @@ KEY_RESULT_FIELDS = {
     "direction",
     "start_value",
     "target_value",
+    "target_high",
     "current_value",
     "weight",
     "due_on",
@@ -174,7 +71,7 @@ def _clean_kr_data(data: dict) -> dict:
             }
         )
     clean = {k: v for k, v in data.items() if k != "id"}
-    for field in ("start_value", "target_value", "current_value"):
+    for field in ("start_value", "target_value", "target_high", "current_value"):
         if field in clean and clean[field] is not None:
             clean[field] = parse_value(clean[field], field=f"key_results.{field}")
     if "target_value" not in clean or clean["target_value"] is None:
@@ -211,8 +108,6 @@ def parse_weight(raw, *, field: str = "weight") -> Decimal:
 
 def _check_owner(*, actor: Person | None, goal: Goal) -> None:
     """The level matches the kind of owner, and the actor may set goals for that owner."""
-    from org import permissions
-
     if goal.level == Goal.Level.PERSON and not goal.owner_person_id:
         raise ValidationError({"owner_person": _("A personal goal is owned by a person.")})
     if goal.level != Goal.Level.PERSON and not goal.owner_unit_id:
@@ -244,6 +139,7 @@ def create_goal(
     weight=Decimal("1"),
     visibility: str = Goal.Visibility.PUBLIC,
     key_results: list[dict] | None = None,
+    starts_on=None,
 ) -> Goal:
     """Create a draft goal with its key results (dicts of KeyResult fields: name, target_value,
     start_value, unit, direction, weight, due_on, metric, milestones). Validated as a whole:
@@ -262,6 +158,7 @@ def create_goal(
         commitment=commitment,
         weight=weight,
         visibility=visibility,
+        starts_on=starts_on,
         created_by=actor,
         initiated_by=actor,
     )
@@ -269,6 +166,8 @@ def create_goal(
     goal.full_clean()
     if cycle.state == cycle.State.CLOSED:
         raise ValidationError({"cycle": _("This cycle is closed; goals can no longer be added.")})
+    if starts_on is not None and not cycle.contains(starts_on):
+        raise ValidationError({"starts_on": _("The start must fall within the goal's cycle.")})
     if parent is not None and not parent.cycle.covers(cycle):
         raise ValidationError(
             {"parent": _("The parent goal's cycle must cover this goal's cycle.")}

@@ -1,5 +1,14 @@
 """Goal pages and htmx partials."""
 
+from .cycles import (  # noqa: F401
+    cycle_carry_over,
+    cycle_create,
+    cycle_edit,
+    cycle_list,
+    cycle_scoring,
+    cycle_self_score,
+    cycle_transition,
+)
 from .pages import goal_create, goal_detail, goal_edit, goal_list, smart_preview  # noqa: F401
 from .workflow import (  # noqa: F401
     adjustment_decide,

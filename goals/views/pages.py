@@ -4,27 +4,20 @@ check. Thin over goals.services and goals.selectors."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from config.params import is_id
-from goals import selectors, services
+from core.params import is_id
+from goals import permissions, selectors, services
 from goals.forms import GoalForm, KeyResultFormSet, MeasureForm
 from goals.models import Cycle, Goal, GoalSettings, Status
 from goals.smart import check_goal, smart_check
-from org import permissions
-
-
-def _viewer(request: HttpRequest):
-    if request.person is None:
-        raise Http404
-    return request.person
+from org.access import person_required
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -37,16 +30,36 @@ def _annotate_krs(goals, today, settings) -> None:
             _annotate_kr(kr, today, settings)
 
 
+def _annotate_links(viewer, krs) -> None:
+    """Each key result's links up and down the cascade: `linked_contributors` (the key
+    results it rolls up that the viewer may see), `contributor_count` (all of them) and
+    `linked_parent` (the key result it contributes to, when the viewer may see it). Two
+    queries, whatever the number of key results."""
+    krs = list(krs)
+    visible = permissions.visible_key_results(viewer).select_related(
+        "goal__owner_person", "goal__owner_unit"
+    )
+    below: dict[int, list] = {}
+    for child in visible.filter(contributes_to__in=[kr.pk for kr in krs]).order_by("goal__title"):
+        below.setdefault(child.contributes_to_id, []).append(child)
+    up_ids = {kr.contributes_to_id for kr in krs if kr.contributes_to_id}
+    above = {kr.pk: kr for kr in visible.filter(pk__in=up_ids)} if up_ids else {}
+    for kr in krs:
+        kr.linked_contributors = below.get(kr.pk, [])
+        kr.contributor_count = len(kr.contributors.all())
+        kr.linked_parent = above.get(kr.contributes_to_id)
+
+
 def _annotate_kr(kr, today, settings=None) -> None:
     kr.status_today = kr.status(today, settings)
     kr.status_label = Status(kr.status_today).label
     kr.expected_today = kr.expected_progress(today)
 
 
-@login_required
+@person_required
 @vary_on_headers("HX-Request")
 def goal_list(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     cycles = list(Cycle.objects.order_by("-starts_on", "kind"))
     cycle = next((c for c in cycles if str(c.pk) == request.GET.get("cycle")), None)
     cycle = cycle or selectors.current_cycle()
@@ -70,16 +83,16 @@ def _tabs():
     ]
 
 
-@login_required
+@person_required
 def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     goal = permissions.get_goal_for(viewer, pk)
     goal = selectors.goals_with_key_results(Goal.objects.filter(pk=goal.pk)).get()
     today = timezone.localdate()
     _annotate_krs([goal], today, GoalSettings.load())
+    _annotate_links(viewer, goal.key_results.all())
     tree = selectors.goal_tree(goal, viewer)
-    is_owner = permissions.is_goal_owner(viewer, goal)
-    is_manager = permissions.can_manage_goal(viewer, goal)
+    actions = permissions.available_actions(viewer, goal)
     context = {
         "goal": goal,
         "smart": check_goal(goal),
@@ -95,15 +108,19 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .filter(supports=goal)
             .select_related("owner_person", "owner_unit")
         ),
-        "history": selectors.goal_history(goal, limit=30),
+        "history": selectors.goal_history_lines(goal, limit=30),
         "adjustments": selectors.goal_adjustments(goal),
-        "is_owner": is_owner,
-        "is_manager": is_manager,
-        "can_edit": (is_owner or is_manager)
-        and goal.state in (Goal.State.DRAFT, Goal.State.RETURNED)
-        or (is_manager and goal.state == Goal.State.PROPOSED),
-        "can_measure": (is_owner or is_manager) and goal.state != Goal.State.CLOSED,
+        "actions": actions,
+        # Labels only: the owner proposes and accepts, a manager assigns and agrees.
+        "is_owner": permissions.is_goal_owner(viewer, goal),
+        "is_manager": permissions.can_manage_goal(viewer, goal),
+        "can_measure": permissions.MEASURE in actions,
         "measure_form": MeasureForm(),
+        "carried_from": (
+            permissions.visible_goals(viewer).filter(pk=goal.carried_from_id).first()
+            if goal.carried_from_id
+            else None
+        ),
     }
     return render(request, "goals/detail.html", context)
 
@@ -133,9 +150,9 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(None, msg)
 
 
-@login_required
+@person_required
 def goal_create(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     initial = {"cycle": selectors.current_cycle()}
     if is_id(request.GET.get("parent", "")):
         initial["parent"] = request.GET["parent"]
@@ -163,9 +180,9 @@ def goal_create(request: HttpRequest) -> HttpResponse:
     return render(request, "goals/form.html", {"form": form, "formset": formset, "goal": None})
 
 
-@login_required
+@person_required
 def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     goal = permissions.get_goal_for(viewer, pk, "edit")
     krs = list(goal.key_results.all())
     initial = {
@@ -181,8 +198,11 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "commitment": goal.commitment,
         "visibility": goal.visibility,
         "weight": goal.weight,
+        "starts_on": goal.starts_on,
     }
     form = GoalForm(request.POST or None, viewer=viewer, initial=initial)
+    # Its own cycle even when closed: the service then says why the goal cannot change.
+    form.fields["cycle"].queryset = Cycle.objects.filter(pk=goal.cycle_id)
     form.fields["level"].disabled = True
     form.fields["cycle"].disabled = True
     form.fields["owner_unit"].disabled = True
@@ -198,6 +218,7 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 "direction": kr.direction,
                 "start_value": kr.start_value,
                 "target_value": kr.target_value,
+                "target_high": kr.target_high,
                 "weight": kr.weight,
                 "due_on": kr.due_on,
             }
@@ -208,6 +229,8 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = {
             k: v for k, v in form.cleaned_data.items() if k not in ("level", "cycle", "owner_unit")
         }
+        if data.get("starts_on") == goal.starts_on:
+            data.pop("starts_on")  # unchanged: the pace stays where it was
         try:
             services.update_goal(
                 actor=viewer,
@@ -228,11 +251,11 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "goals/form.html", {"form": form, "formset": formset, "goal": goal})
 
 
-@login_required
+@person_required
 @require_POST
 def smart_preview(request: HttpRequest) -> HttpResponse:
     """The live SMART check of the goal form (htmx): from the unsaved form data."""
-    viewer = _viewer(request)
+    viewer = request.person
     post = request.POST
     cycle = (
         Cycle.objects.filter(pk=post.get("cycle") or 0).first()

@@ -4,7 +4,6 @@ target adjustments. Thin over goals.services and goals.selectors."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,22 +12,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from config.params import is_id
-from goals import selectors, services
+from core.params import is_id
+from goals import permissions, selectors, services
 from goals.forms import AdjustmentForm, CascadeForm, MeasureForm
 from goals.models import KeyResult, Measurement
-from org import permissions
+from org import permissions as org_permissions
+from org import scopes
+from org.access import person_required
 from org.models import Unit
 
-from .pages import _annotate_kr, _apply_errors, _errors, _viewer
+from .pages import _annotate_kr, _annotate_links, _apply_errors, _errors
 
 TRANSITIONS = {"propose", "agree", "return", "close", "counter"}
 
 
-@login_required
+@person_required
 @require_POST
 def goal_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     if verb not in TRANSITIONS:
         raise Http404
     action = {"propose": "edit", "close": "close"}.get(verb, "agree")
@@ -61,11 +62,11 @@ def goal_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
     return redirect("goals:detail", goal.pk)
 
 
-@login_required
+@person_required
 @require_POST
 @vary_on_headers("HX-Request")
 def measure(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     kr = permissions.get_key_result_for(viewer, pk, "measure")
     form = MeasureForm(request.POST)
     error = ""
@@ -83,9 +84,14 @@ def measure(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         error = " ".join(str(e) for errs in form.errors.values() for e in errs)
     if request.htmx:
-        kr = KeyResult.objects.select_related("goal__cycle").get(pk=kr.pk)
+        kr = (
+            KeyResult.objects.select_related("goal__cycle")
+            .prefetch_related("contributors")
+            .get(pk=kr.pk)
+        )
         today = timezone.localdate()
         _annotate_kr(kr, today)
+        _annotate_links(viewer, [kr])
         return render(
             request,
             "goals/detail.html#kr-row",
@@ -104,11 +110,11 @@ def measure(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _cascade_candidates(viewer, goal):
     """People and units the viewer may assign to: those they manage (admins: everyone)."""
-    if permissions.is_admin(viewer):
-        people = permissions.visible_people(viewer)
+    if scopes.is_admin(viewer):
+        people = org_permissions.visible_people(viewer)
         units = Unit.objects.all()
     else:
-        people = permissions.managed_people(viewer).filter(is_active=True)
+        people = scopes.managed_people(viewer).filter(is_active=True)
         paths = list(Unit.objects.filter(head=viewer).values_list("path", flat=True))
         units = Unit.objects.filter(pk__in=[0])
         for path in paths:
@@ -119,11 +125,11 @@ def _cascade_candidates(viewer, goal):
     )
 
 
-@login_required
+@person_required
 @vary_on_headers("HX-Request")
 def goal_cascade(request: HttpRequest, pk: int) -> HttpResponse:
     """The cascade wizard: pick a key result, owners and a split; preview (htmx) then create."""
-    viewer = _viewer(request)
+    viewer = request.person
     goal = permissions.get_goal_for(viewer, pk, "cascade")
     people, units = _cascade_candidates(viewer, goal)
     form = CascadeForm(request.POST or None, goal=goal)
@@ -151,6 +157,7 @@ def goal_cascade(request: HttpRequest, pk: int) -> HttpResponse:
                 dry_run=dry_run,
                 apply_templates=form.cleaned_data["apply_templates"],
                 title=form.cleaned_data["title"],
+                aggregation=form.cleaned_data["aggregation"] or KeyResult.Aggregation.SUM,
             )
         except (ValidationError, PermissionDenied) as exc:
             msgs = _errors(exc) if isinstance(exc, ValidationError) else [str(exc)]
@@ -174,10 +181,10 @@ def goal_cascade(request: HttpRequest, pk: int) -> HttpResponse:
 TREE_PAGE_DEPTH = 2
 
 
-@login_required
+@person_required
 @vary_on_headers("HX-Request")
 def goal_tree(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     goal = permissions.get_goal_for(viewer, pk)
     # The page opens TREE_PAGE_DEPTH levels deep; a deeper branch loads when expanded (htmx),
     # so a company tree of 10,000 goals renders in the time of a few hundred.
@@ -187,9 +194,9 @@ def goal_tree(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "goals/tree.html", {"goal": goal, "tree": tree, "size": tree.count()})
 
 
-@login_required
+@person_required
 def adjustment_request(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     goal = permissions.get_goal_for(viewer, pk, "adjust")
     form = AdjustmentForm(request.POST or None, goal=goal)
     if request.method == "POST" and form.is_valid():
@@ -203,17 +210,17 @@ def adjustment_request(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "goals/adjust.html", {"goal": goal, "form": form})
 
 
-@login_required
+@person_required
 def adjustment_inbox(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     rows = list(selectors.pending_adjustments_for(viewer).order_by("-created_at")[:200])
     return render(request, "goals/adjustments.html", {"adjustments": rows})
 
 
-@login_required
+@person_required
 @require_POST
 def adjustment_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     adjustment = permissions.get_adjustment_for(viewer, pk, "decide")
     comment = request.POST.get("comment", "")
     try:

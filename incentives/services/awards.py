@@ -11,17 +11,78 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from core.history import records_actor
 from incentives.models import Award, IncentiveRule
 from notifications.services import notify
-from org import permissions
-from org.history import records_actor
+from org import scopes
 from org.models import Person
+from resources.models import Budget, BudgetCategory
+from resources.services.budgets import update_alert
 
 
 def _check(actor: Person, award: Award) -> None:
-    allowed = permissions.is_admin(actor) or permissions.partners(actor, award.person)
+    allowed = scopes.is_admin(actor) or scopes.partners(actor, award.person)
     if not allowed or actor.pk == award.person_id:
         raise PermissionDenied(_("Only admins and the person's HRBP may decide this award."))
+
+
+def incentive_budget_for(award: Award, *, lock: bool = False) -> Budget | None:
+    """The incentive budget an award draws on: the person's nearest unit (theirs, then up the
+    tree) with an incentives budget for a cycle containing the award's period start (the
+    shortest such cycle). None: no budget is set, approval is not limited."""
+    qs = Budget.objects.filter(
+        category=BudgetCategory.INCENTIVES,
+        unit_id__in=award.person.unit.ancestor_ids,
+        cycle__starts_on__lte=award.period_start,
+        cycle__ends_on__gte=award.period_start,
+    ).select_related("unit", "cycle")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    budgets = list(qs)
+    if not budgets:
+        return None
+    return max(
+        budgets,
+        key=lambda b: (b.unit.depth, -(b.cycle.ends_on - b.cycle.starts_on).days),
+    )
+
+
+def _commit_to_budget(award: Award) -> None:
+    """Commit a paying award against its incentive budget, locked (SELECT ... FOR UPDATE, as
+    resource requests do) so concurrent approvals never overspend it."""
+    if award.amount <= 0:
+        return
+    budget = incentive_budget_for(award, lock=True)
+    if budget is None:
+        return
+    if budget.currency != award.currency:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "The incentive budget is kept in %(budget)s but the award is in %(award)s."
+                )
+                % {"budget": budget.currency, "award": award.currency}
+            }
+        )
+    if award.amount > budget.remaining:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "Approving %(amount)s %(currency)s exceeds the incentive budget of %(unit)s "
+                    "for %(cycle)s: only %(remaining)s %(currency)s remain."
+                )
+                % {
+                    "amount": f"{award.amount:,.2f}",
+                    "currency": budget.currency,
+                    "unit": budget.unit.name,
+                    "cycle": budget.cycle.name,
+                    "remaining": f"{budget.remaining:,.2f}",
+                }
+            }
+        )
+    budget.committed += award.amount
+    budget.save(update_fields=["committed", "updated_at"])
+    update_alert(budget)
 
 
 @records_actor
@@ -35,6 +96,7 @@ def approve_award(*, actor: Person, award: Award) -> Award:
     _check(actor, award)
     if award.state != Award.State.PROPOSED:
         raise ValidationError({"state": _("Only a proposed award can be approved.")})
+    _commit_to_budget(award)
     award.state = Award.State.APPROVED
     award.approved_by = actor
     award.approved_at = timezone.now()

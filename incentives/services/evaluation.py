@@ -9,17 +9,16 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from core.history import records_actor
 from goals.models import Cycle, Goal, KeyResult, Measurement
-from incentives import engine
-from incentives.models import Award, Evaluation, IncentiveRule
+from incentives import engine, permissions
+from incentives.models import Award, CommissionLine, Evaluation, IncentiveRule
 from incentives.rules import last_completed_period, period_bounds
-from org import permissions
-from org.history import records_actor
 from org.models import Person
 from tracking.models import CheckIn
 
@@ -43,6 +42,9 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     withdrawn: int = 0
+    not_awarded: dict[int, list[dict]] = field(default_factory=dict)
+    # The period has not ended on the evaluation day: a preview only, never saved.
+    provisional: bool = False
 
 
 def rule_spec(rule: IncentiveRule) -> engine.RuleSpec:
@@ -56,13 +58,14 @@ def rule_spec(rule: IncentiveRule) -> engine.RuleSpec:
         require_agreed_goals=rule.require_agreed_goals,
         min_check_in_rate=rule.min_check_in_rate,
         min_tenure_days=rule.min_tenure_days,
+        unit_goals_weight=rule.unit_goals_weight,
     )
 
 
 def _value_at(moment: dt.datetime):
     return Subquery(
-        Measurement.objects.filter(key_result=OuterRef("pk"), recorded_at__lt=moment)
-        .order_by("-recorded_at", "-pk")
+        Measurement.objects.filter(key_result=OuterRef("pk"), effective_at__lt=moment)
+        .order_by("-effective_at", "-recorded_at", "-pk")
         .values("value")[:1]
     )
 
@@ -117,6 +120,67 @@ def _add_key_results(goals: dict, goal_q: Q, rule, start_at, end_at) -> None:
         )
 
 
+def _teams(goals: dict[int, engine.GoalIn]) -> list[engine.TeamIn]:
+    teams: dict[int, engine.TeamIn] = {}
+    for goal in goals.values():
+        if goal.unit_id:
+            teams.setdefault(
+                goal.unit_id, engine.TeamIn(goal.unit_id, goal.unit_name)
+            ).goals.append(goal)
+    return list(teams.values())
+
+
+def _load_goals(rule, goal_q: Q, people: dict[int, engine.PersonIn]) -> dict[int, engine.GoalIn]:
+    """The agreed goals counted for each person: their own, and those of the units they head
+    (weighted by the rule's `unit_goals_weight`); for a team award, the units' goals are the
+    teams' (kept, attached to nobody). One query."""
+    team = engine.is_team(rule_spec(rule))
+    goals: dict[int, engine.GoalIn] = {}
+    for row in (
+        Goal.objects.filter(goal_q)
+        .order_by("pk")
+        .values(
+            "pk",
+            "title",
+            "weight",
+            "progress",
+            "owner_person_id",
+            "owner_unit_id",
+            "owner_unit__name",
+            "owner_unit__head_id",
+        )  # fmt: skip
+    ):
+        if row["owner_person_id"] is not None:
+            person = people.get(row["owner_person_id"])
+            goal = engine.GoalIn(row["pk"], row["title"], row["weight"], row["progress"])
+        else:
+            person = None if team else people.get(row["owner_unit__head_id"])
+            goal = engine.GoalIn(
+                row["pk"],
+                row["title"],
+                row["weight"] if team else row["weight"] * rule.unit_goals_weight,
+                row["progress"],
+                unit_id=row["owner_unit_id"],
+                unit_name=row["owner_unit__name"] or "",
+            )
+        if person is None and not (team and goal.unit_id):
+            continue
+        goals[goal.id] = goal
+        if person is not None:
+            person.goals.append(goal)
+    return goals
+
+
+def _paid_before(rule: IncentiveRule, start: dt.date) -> dict[tuple[int, int], Decimal]:
+    """The ledger: (person, key result) → commission covered by the rule's earlier periods."""
+    return {
+        (row["person_id"], row["key_result_id"]): row["total"]
+        for row in CommissionLine.objects.filter(rule=rule, period_start__lt=start)
+        .values("person_id", "key_result_id")
+        .annotate(total=Sum("amount"))
+    }
+
+
 def load_inputs(
     rule: IncentiveRule, start: dt.date, end: dt.date, *, as_of: dt.date | None = None
 ) -> engine.Inputs:
@@ -147,23 +211,25 @@ def load_inputs(
         cycles = Cycle.objects.filter(Q(pk=rule.cycle_id) | Q(parent_id=rule.cycle_id))
     else:
         cycles = Cycle.objects.filter(starts_on__lt=end, ends_on__gte=start)
-    goal_q = (
-        Q(owner_person__unit__path__startswith=path, owner_person__is_active=True)
-        & Q(cycle__in=cycles)
-        & (Q(state=Goal.State.AGREED) | Q(state=Goal.State.CLOSED, agreed_at__isnull=False))
+    agreed = Q(cycle__in=cycles) & (
+        Q(state=Goal.State.AGREED) | Q(state=Goal.State.CLOSED, agreed_at__isnull=False)
     )
-    goals: dict[int, engine.GoalIn] = {}
-    for row in (
-        Goal.objects.filter(goal_q)
-        .order_by("pk")
-        .values("pk", "title", "weight", "progress", "owner_person_id")
-    ):
-        person = people.get(row["owner_person_id"])
-        if person is None:
-            continue
-        goal = engine.GoalIn(row["pk"], row["title"], row["weight"], row["progress"])
-        goals[goal.id] = goal
-        person.goals.append(goal)
+    own_q = Q(owner_person__unit__path__startswith=path, owner_person__is_active=True)
+    # A manager's results: the goals of the units they head (weighted as the rule says).
+    headed_q = team_q = None
+    team = engine.is_team(rule_spec(rule))
+    if team:
+        team_q = Q(owner_person__isnull=True, owner_unit__path__startswith=path)
+    elif rule.kind not in engine.INDIVIDUAL_KINDS and rule.unit_goals_weight > 0:
+        headed_q = Q(
+            owner_person__isnull=True,
+            owner_unit__head__unit__path__startswith=path,
+            owner_unit__head__is_active=True,
+        )
+    extra_q = headed_q if headed_q is not None else team_q
+    goal_q = agreed & (own_q | extra_q if extra_q is not None else own_q)
+    goals = _load_goals(rule, goal_q, people)
+    teams = _teams(goals) if team else []
     spec = rule_spec(rule)
     if engine.reads_key_results(spec):
         _add_key_results(goals, goal_q, rule, start_at, end_at)
@@ -189,8 +255,11 @@ def load_inputs(
         ):
             for stone in (explanation or {}).get("milestones", []):
                 claimed.add((person_id, stone.get("key")))
+    paid = _paid_before(rule, start) if rule.kind == "commission" else {}
     return engine.Inputs(
         rule=spec,
+        paid=paid,
+        teams=teams,
         period_start=start,
         period_end=end,
         people=list(people.values()),
@@ -221,45 +290,43 @@ def _differs(award: Award, proposal: engine.Proposal) -> bool:
     )
 
 
-@records_actor
-@transaction.atomic
-def evaluate_rule(
-    *,
-    actor: Person | None,
-    rule: IncentiveRule,
-    day: dt.date,
-    dry_run: bool = False,
-    today: dt.date | None = None,
-) -> Outcome:
-    """Evaluate `rule` for the period containing `day`.
-
-    A dry run returns the proposals without saving anything. Otherwise one Award per
-    (rule, person, period) is created or updated: proposed awards follow the new result (and
-    are withdrawn when no longer earned); approved and published awards are left alone, with a
-    warning for each one the new result would change. `actor=None` is the periodic task.
-    `today` (default: the local date) is the evaluation day: before the period ends, only the
-    weeks so far count towards the check-in completion rate."""
-    if actor is not None and not permissions.can_manage_rule(actor, rule):
-        raise PermissionDenied(_("Only admins and the unit's HRBP may evaluate this rule."))
-    if not isinstance(day, dt.date):
-        raise ValidationError({"period_start": _("Enter a date.")})
-    rule = IncentiveRule.objects.select_related("unit", "cycle").get(pk=rule.pk)
-    start, end = period_bounds(rule.period, day, rule.cycle)
-    inputs = load_inputs(rule, start, end, as_of=today or timezone.localdate())
-    result = engine.evaluate(inputs)
-    names = {person.id: person.name for person in inputs.people}
-    outcome = Outcome(
-        rule=rule,
-        period_start=start,
-        period_end=end,
-        dry_run=dry_run,
-        proposals=result.proposals,
-        ineligible=result.ineligible,
-        eligible_ids=result.eligible_ids,
-        people=names,
+def _write_ledger(rule: IncentiveRule, start: dt.date) -> None:
+    """The commission ledger of a period follows its proposed awards; a decided award's lines
+    are what was paid and stay as they are."""
+    proposed = list(
+        Award.objects.filter(rule=rule, period_start=start, state=Award.State.PROPOSED).values(
+            "pk", "person_id", "explanation"
+        )
     )
-    if dry_run:
-        return outcome
+    CommissionLine.objects.filter(rule=rule, period_start=start).exclude(
+        award__state__in=[Award.State.APPROVED, Award.State.PUBLISHED]
+    ).delete()
+    CommissionLine.objects.bulk_create(
+        [
+            CommissionLine(
+                rule=rule,
+                person_id=award["person_id"],
+                award_id=award["pk"],
+                key_result_id=row["key_result"],
+                key_result_name=row["name"][:300],
+                period_start=start,
+                earned_to_date=Decimal(row["earned_to_date"]),
+                paid_before=Decimal(row["paid_before"]),
+                amount=Decimal(row["amount"]),
+                adjustment=Decimal(row["adjustment"]),
+            )
+            for award in proposed
+            for row in (award["explanation"] or {}).get("key_results", [])
+            if "earned_to_date" in row
+        ],
+        batch_size=BATCH,
+    )
+
+
+def _save(outcome: Outcome, result: engine.Result, actor: Person | None) -> None:
+    """Create or update one award per proposal; withdraw proposed awards no longer earned;
+    warn about decided awards the new result would change; record the evaluation."""
+    rule, start, end = outcome.rule, outcome.period_start, outcome.period_end
     existing = {
         a.person_id: a
         for a in Award.objects.select_for_update(of=("self",)).filter(rule=rule, period_start=start)
@@ -338,6 +405,65 @@ def evaluate_rule(
         defaults={"period_end": end, "eligible_ids": result.eligible_ids, "evaluated_by": actor},
     )
     outcome.created, outcome.updated, outcome.withdrawn = len(create), len(update), len(stale)
+    if rule.kind == IncentiveRule.Kind.COMMISSION:
+        _write_ledger(rule, start)
+
+
+@records_actor
+@transaction.atomic
+def evaluate_rule(
+    *,
+    actor: Person | None,
+    rule: IncentiveRule,
+    day: dt.date,
+    dry_run: bool = False,
+    today: dt.date | None = None,
+) -> Outcome:
+    """Evaluate `rule` for the period containing `day`.
+
+    A dry run returns the proposals without saving anything. Otherwise one Award per
+    (rule, person, period) is created or updated: proposed awards follow the new result (and
+    are withdrawn when no longer earned); approved and published awards are left alone, with a
+    warning for each one the new result would change. `actor=None` is the periodic task.
+    `today` (default: the local date in the organisation's time zone) is the evaluation day. A
+    period that has not ended by then can only be previewed: the preview is provisional (only
+    the weeks so far count towards the check-in completion rate) and saving it is refused."""
+    if actor is not None and not permissions.can_manage_rule(actor, rule):
+        raise PermissionDenied(_("Only admins and the unit's HRBP may evaluate this rule."))
+    if not isinstance(day, dt.date):
+        raise ValidationError({"period_start": _("Enter a date.")})
+    rule = IncentiveRule.objects.select_related("unit", "cycle").get(pk=rule.pk)
+    start, end = period_bounds(rule.period, day, rule.cycle)
+    today = today or timezone.localdate()
+    provisional = end > today
+    if provisional and not dry_run:
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "This period ends on %(last)s: until then it can only be previewed, and a "
+                    "provisional result is never saved."
+                )
+                % {"last": (end - dt.timedelta(days=1)).isoformat()}
+            }
+        )
+    inputs = load_inputs(rule, start, end, as_of=today)
+    result = engine.evaluate(inputs)
+    names = {person.id: person.name for person in inputs.people}
+    outcome = Outcome(
+        rule=rule,
+        period_start=start,
+        period_end=end,
+        dry_run=dry_run,
+        proposals=result.proposals,
+        ineligible=result.ineligible,
+        not_awarded=result.not_awarded,
+        eligible_ids=result.eligible_ids,
+        people=names,
+        provisional=provisional,
+    )
+    if dry_run:
+        return outcome
+    _save(outcome, result, actor)
     outcome.awards = list(
         Award.objects.filter(rule=rule, period_start=start).select_related("person")
     )

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core.history import records_actor
+from incentives import permissions
 from incentives.models import IncentiveRule
-from org import permissions
-from org.history import records_actor
 from org.models import Person
 
 RULE_FIELDS = (
@@ -21,6 +21,7 @@ RULE_FIELDS = (
     "require_agreed_goals",
     "min_check_in_rate",
     "min_tenure_days",
+    "unit_goals_weight",
     "kind",
     "params",
     "currency",

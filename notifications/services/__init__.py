@@ -1,4 +1,5 @@
-"""Writes of the notifications app. Other apps call `notify()`; its signature is a contract."""
+"""Writes of the notifications app. Other apps call `notify()`; its signature is a contract.
+(The reminder dispatch, which fills the same inbox and delivery log, is the reminders app.)"""
 
 from notifications.services.delivery import (  # noqa: F401
     MAX_ATTEMPTS,
@@ -8,12 +9,11 @@ from notifications.services.delivery import (  # noqa: F401
     enqueue_deliveries,
     fan_out_notifications,
 )
-from notifications.services.inbox import mark_all_read, mark_read, notify  # noqa: F401
-from notifications.services.reminders import (  # noqa: F401
-    dispatch,
-    find_due,
-    preview,
-    send_reminder_batch,
+from notifications.services.inbox import (  # noqa: F401
+    mark_all_read,
+    mark_read,
+    notify,
+    resolve_reminders,
 )
 from notifications.services.settings import (  # noqa: F401
     add_absence,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.contrib.contenttypes.models import ContentType
@@ -9,9 +10,9 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from notifications.models import Notification
+from notifications.permissions import get_notification_for, own_notifications
 from notifications.services.delivery import fan_out_notifications
 from org.models import Person
-from org.permissions import get_notification_for, own_notifications
 
 
 @transaction.atomic
@@ -45,7 +46,8 @@ def notify(
         )
     created = Notification.objects.bulk_create(rows)
     # The email and webhook copies are rows written in this same transaction, and only their
-    # sending waits for the broker: if it is down, the dispatcher's sweep sends them later.
+    # sending waits for the broker: if it is down, the reminder dispatcher's sweep sends them
+    # later.
     fan_out_notifications(notification_ids=[row.pk for row in created if row.pk])
     return created
 
@@ -62,3 +64,12 @@ def mark_read(*, viewer: Person, notification_id) -> Notification:
 @transaction.atomic
 def mark_all_read(*, viewer: Person) -> int:
     return own_notifications(viewer).filter(read_at__isnull=True).update(read_at=timezone.now())
+
+
+@transaction.atomic
+def resolve_reminders(*, person: Person, kind: str, sent_until: dt.date) -> int:
+    """The person did what the reminders of `kind` sent up to `sent_until` asked for (e.g.
+    submitted the week's check-in): they stop showing as new. Returns how many."""
+    return Notification.objects.filter(
+        recipient=person, kind=kind, read_at__isnull=True, created_at__date__lte=sent_until
+    ).update(read_at=timezone.now())

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from notifications.kinds import OTHER_KIND, REMINDER_KINDS, Channel, switchable
 from notifications.models import Absence, NotificationPreference, ReminderSchedule
+from notifications.permissions import require_reminder_admin
 from org.models import Person
-from org.permissions import require_reminder_admin
 
 MAX_ABSENCE_DAYS = 366
 

@@ -8,9 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.api import AvailableActionsField
 from goals.models import Cycle, Goal
 from org.models import Person, Unit
-from retros import search
+from retros import permissions, search
 from retros.models import (
     FiveWhyAnalysis,
     Lesson,
@@ -114,6 +115,12 @@ class RetrospectiveSerializer(serializers.ModelSerializer):
     cycle_name = serializers.CharField(source="cycle.name", read_only=True)
     facilitator_name = serializers.CharField(source="facilitator.display_name", read_only=True)
     state = serializers.CharField(read_only=True, help_text="draft, held or published")
+    available_actions = AvailableActionsField(
+        decide=permissions.available_actions,
+        help_text="What the caller may do with the retrospective now, in this order: edit "
+        "(PATCH its sections, 5-Whys, improvements), hold, publish, follow_through (POST "
+        "/retro-actions/{id}/follow-through/).",
+    )
 
     class Meta:
         model = Retrospective
@@ -131,6 +138,7 @@ class RetrospectiveSerializer(serializers.ModelSerializer):
             "created_at",
             "held_at",
             "published_at",
+            "available_actions",
         ]
         read_only_fields = fields
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -11,9 +10,9 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from org import permissions
+from org.access import ViewerAPIMixin
 from org.models import Unit
-from retros import selectors, services
+from retros import permissions, selectors, services
 from retros.api.serializers import (
     FiveWhySerializer,
     FollowThroughSerializer,
@@ -30,13 +29,6 @@ from retros.api.serializers import (
 from retros.models import FiveWhyAnalysis, Lesson, RetroAction, Retrospective, RetroTemplate
 
 
-def _viewer(request):
-    person = permissions.person_of(request.user)
-    if person is None:
-        raise Http404
-    return person
-
-
 class RetrospectiveFilter(django_filters.FilterSet):
     class Meta:
         model = Retrospective
@@ -44,6 +36,7 @@ class RetrospectiveFilter(django_filters.FilterSet):
 
 
 class RetrospectiveViewSet(
+    ViewerAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -59,7 +52,7 @@ class RetrospectiveViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Retrospective.objects.none()
-        return selectors.retrospective_list(viewer=_viewer(self.request))
+        return selectors.retrospective_list(viewer=self.person)
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -71,15 +64,18 @@ class RetrospectiveViewSet(
         return RetrospectiveDetailSerializer
 
     def _detail(self, pk, code=status.HTTP_200_OK) -> Response:
-        retro = selectors.retrospective_detail(viewer=_viewer(self.request), pk=pk)
-        return Response(RetrospectiveDetailSerializer(retro).data, status=code)
+        retro = selectors.retrospective_detail(viewer=self.person, pk=pk)
+        return Response(
+            RetrospectiveDetailSerializer(retro, context=self.get_serializer_context()).data,
+            status=code,
+        )
 
     def retrieve(self, request, *args, **kwargs):
         return self._detail(kwargs["pk"])
 
     @extend_schema(request=RetrospectiveCreateSerializer, responses=RetrospectiveDetailSerializer)
     def create(self, request, *args, **kwargs):
-        viewer = _viewer(request)
+        viewer = self.person
         data = RetrospectiveCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         d = data.validated_data
@@ -100,7 +96,7 @@ class RetrospectiveViewSet(
 
     @extend_schema(request=RetrospectiveUpdateSerializer, responses=RetrospectiveDetailSerializer)
     def partial_update(self, request, *args, **kwargs):
-        viewer = _viewer(request)
+        viewer = self.person
         retro = permissions.get_retrospective_for(viewer, kwargs["pk"])
         data = RetrospectiveUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -111,7 +107,7 @@ class RetrospectiveViewSet(
     @action(detail=True, methods=["post"])
     def hold(self, request, pk=None):
         """Mark the retrospective as held (draft → held)."""
-        viewer = _viewer(request)
+        viewer = self.person
         retro = permissions.get_retrospective_for(viewer, pk)
         services.hold_retrospective(actor=viewer, retro=retro)
         return self._detail(pk)
@@ -120,7 +116,7 @@ class RetrospectiveViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Publish a held retrospective; participants are notified."""
-        viewer = _viewer(request)
+        viewer = self.person
         retro = permissions.get_retrospective_for(viewer, pk)
         services.publish_retrospective(actor=viewer, retro=retro)
         return self._detail(pk)
@@ -129,7 +125,7 @@ class RetrospectiveViewSet(
     @action(detail=True, methods=["post"])
     def improvements(self, request, pk=None):
         """Add an improvement (an action that can later be followed through)."""
-        viewer = _viewer(request)
+        viewer = self.person
         retro = permissions.get_retrospective_for(viewer, pk)
         data = ImprovementWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -137,7 +133,7 @@ class RetrospectiveViewSet(
         return Response(RetroActionSerializer(item).data, status=status.HTTP_201_CREATED)
 
 
-class RetroActionViewSet(viewsets.ReadOnlyModelViewSet):
+class RetroActionViewSet(ViewerAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Improvements and countermeasures with their follow-through state."""
 
     serializer_class = RetroActionSerializer
@@ -146,7 +142,7 @@ class RetroActionViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return RetroAction.objects.none()
-        visible = permissions.visible_retrospectives(_viewer(self.request))
+        visible = permissions.visible_retrospectives(self.person)
         return (
             RetroAction.objects.filter(retrospective__in=visible.values("pk"))
             .select_related("owner", "goal", "plan")
@@ -158,7 +154,7 @@ class RetroActionViewSet(viewsets.ReadOnlyModelViewSet):
     def follow_through(self, request, pk=None):
         """In one step: a draft goal in the next cycle (`to=goal`) or an improvement plan for
         the action's owner (`to=plan`), linked back to the action."""
-        viewer = _viewer(request)
+        viewer = self.person
         item = self.get_object()
         data = FollowThroughSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -167,7 +163,7 @@ class RetroActionViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(RetroActionSerializer(item).data)
 
 
-class FiveWhyViewSet(viewsets.ModelViewSet):
+class FiveWhyViewSet(ViewerAPIMixin, viewsets.ModelViewSet):
     """5-Why analyses of visible retrospectives. A write replaces the whole chain."""
 
     serializer_class = FiveWhySerializer
@@ -177,7 +173,7 @@ class FiveWhyViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return FiveWhyAnalysis.objects.none()
-        visible = permissions.visible_retrospectives(_viewer(self.request))
+        visible = permissions.visible_retrospectives(self.person)
         return (
             FiveWhyAnalysis.objects.filter(retrospective__in=visible.values("pk"))
             .select_related("action__owner", "action__goal", "action__plan", "retrospective")
@@ -186,7 +182,7 @@ class FiveWhyViewSet(viewsets.ModelViewSet):
         )
 
     def _save(self, serializer, analysis=None):
-        viewer = _viewer(self.request)
+        viewer = self.person
         d = dict(serializer.validated_data)
         retro = d.pop("retrospective", None) or analysis.retrospective
         if not permissions.visible_retrospectives(viewer).filter(pk=retro.pk).exists():
@@ -223,7 +219,7 @@ class FiveWhyViewSet(viewsets.ModelViewSet):
         return response
 
     def perform_destroy(self, instance):
-        services.delete_five_why(actor=_viewer(self.request), analysis=instance)
+        services.delete_five_why(actor=self.person, analysis=instance)
 
 
 class LessonFilter(django_filters.FilterSet):
@@ -250,6 +246,7 @@ SIMILAR_PARAMS = [
 
 
 class LessonViewSet(
+    ViewerAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -266,10 +263,10 @@ class LessonViewSet(
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Lesson.objects.none()
-        return selectors.lesson_list(viewer=_viewer(self.request))
+        return selectors.lesson_list(viewer=self.person)
 
     def list(self, request, *args, **kwargs):
-        viewer = _viewer(request)
+        viewer = self.person
         form = LessonFilter(request.GET, queryset=Lesson.objects.none())
         if not form.is_valid():
             raise ValidationError(form.errors)
@@ -298,16 +295,16 @@ class LessonViewSet(
         data = LessonSerializer(data=request.data)
         # A retrospective the caller may not see is unknown, like an id that does not exist.
         data.fields["source_retrospective"].queryset = permissions.visible_retrospectives(
-            _viewer(request)
+            self.person
         ).select_related("cycle", "goal__owner_person__unit")
         data.is_valid(raise_exception=True)
-        lesson = services.create_lesson(actor=_viewer(request), **data.validated_data)
+        lesson = services.create_lesson(actor=self.person, **data.validated_data)
         lesson = self.get_queryset().get(pk=lesson.pk)
         return Response(LessonSerializer(lesson).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=LessonUpdateSerializer, responses=LessonSerializer)
     def partial_update(self, request, *args, **kwargs):
-        viewer = _viewer(request)
+        viewer = self.person
         lesson = permissions.get_lesson_for(viewer, kwargs["pk"], action="edit")
         data = LessonUpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -318,7 +315,7 @@ class LessonViewSet(
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         """Publish a draft lesson to the whole company."""
-        viewer = _viewer(request)
+        viewer = self.person
         lesson = permissions.get_lesson_for(viewer, pk, action="edit")
         services.publish_lesson(actor=viewer, lesson=lesson)
         return Response(LessonSerializer(self.get_queryset().get(pk=lesson.pk)).data)
@@ -328,7 +325,7 @@ class LessonViewSet(
     def similar(self, request):
         """The top 3 published lessons for a goal or a key result (its words and category).
         Their `url` records the visit as opened from a suggestion."""
-        viewer = _viewer(request)
+        viewer = self.person
         goal, key_result = selectors.similar_target(
             viewer=viewer,
             goal=request.GET.get("goal", ""),
@@ -339,7 +336,7 @@ class LessonViewSet(
         return Response(LessonSerializer(result.lessons, many=True, context=context).data)
 
 
-class RetroTemplateViewSet(viewsets.ModelViewSet):
+class RetroTemplateViewSet(ViewerAPIMixin, viewsets.ModelViewSet):
     """Retrospective templates: questions per section. Everyone reads; admins write."""
 
     serializer_class = RetroTemplateSerializer
@@ -347,15 +344,13 @@ class RetroTemplateViewSet(viewsets.ModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def perform_create(self, serializer):
-        serializer.instance = services.save_template(
-            actor=_viewer(self.request), **serializer.validated_data
-        )
+        serializer.instance = services.save_template(actor=self.person, **serializer.validated_data)
 
     def perform_update(self, serializer):
         d = serializer.validated_data
         t = serializer.instance
         serializer.instance = services.save_template(
-            actor=_viewer(self.request),
+            actor=self.person,
             template=t,
             name=d.get("name", t.name),
             questions=d.get("questions", t.questions),

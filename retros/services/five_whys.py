@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from org import permissions
 from org.models import Person
+from retros import permissions
 from retros.models import FiveWhyAnalysis, RetroAction, Retrospective, WhyLevel
 
 DEFAULT_LEVELS = 5
@@ -54,6 +55,17 @@ def validate_chain(
         add("whys", _("Add the first why: what caused the problem?"))
     if len(whys) > MAX_LEVELS:
         add("whys", _("A chain has at most %(n)d levels.") % {"n": MAX_LEVELS})
+    _check_each_level_deeper(problem, whys, add)
+    _check_root_cause(whys, add)
+    _check_countermeasure(countermeasure, countermeasure_owner, countermeasure_due_on, add)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_each_level_deeper(
+    problem: str, whys: list[dict], add: Callable[[str, str], None]
+) -> None:
+    """Every why is answered and neither restates the problem nor repeats an earlier why."""
     seen: dict[str, int] = {_normal(problem): 0} if (problem or "").strip() else {}
     for number, level in enumerate(whys, start=1):
         text = _normal(level["text"])
@@ -74,6 +86,10 @@ def validate_chain(
             )
         else:
             seen[text] = number
+
+
+def _check_root_cause(whys: list[dict], add: Callable[[str, str], None]) -> None:
+    """At most one root cause, the last level; without one, the full number of whys."""
     roots = [n for n, level in enumerate(whys, start=1) if level["is_root_cause"]]
     if len(roots) > 1:
         add("whys", _("Mark only one level as the root cause."))
@@ -92,16 +108,23 @@ def validate_chain(
             )
             % {"n": DEFAULT_LEVELS},
         )
+
+
+def _check_countermeasure(
+    countermeasure: str,
+    owner: Person | None,
+    due_on: dt.date | None,
+    add: Callable[[str, str], None],
+) -> None:
+    """A countermeasure with an active owner and a due date."""
     if not (countermeasure or "").strip():
         add("countermeasure", _("Every 5-Why ends with a countermeasure against the root cause."))
-    if countermeasure_owner is None:
+    if owner is None:
         add("countermeasure_owner", _("The countermeasure needs an owner."))
-    elif not countermeasure_owner.is_active:
+    elif not owner.is_active:
         add("countermeasure_owner", _("The owner has left the company."))
-    if countermeasure_due_on is None:
+    if due_on is None:
         add("countermeasure_due_on", _("The countermeasure needs a due date."))
-    if errors:
-        raise ValidationError(errors)
 
 
 @transaction.atomic

@@ -11,9 +11,9 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from org import permissions
+from org import scopes
 from org.models import Person, Unit
-from retros import search
+from retros import permissions, search
 from retros.models import Lesson, LessonTag, Retrospective
 from tracking.models import KeyResultUpdate
 
@@ -188,7 +188,7 @@ def create_lesson(
 
 def _require_edit(actor: Person, lesson: Lesson) -> None:
     if lesson.author_id != actor.pk and not (
-        permissions.is_admin(actor) and lesson.state == Lesson.State.PUBLISHED
+        scopes.is_admin(actor) and lesson.state == Lesson.State.PUBLISHED
     ):
         raise PermissionDenied(_("Only the author can change this lesson."))
 

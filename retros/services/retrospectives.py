@@ -16,8 +16,9 @@ from django.utils.translation import gettext_noop
 from goals.models import Cycle, Goal, GoalSettings
 from goals.services import create_goal
 from notifications.services import notify
-from org import permissions
+from org import scopes
 from org.models import Person, Unit
+from retros import permissions
 from retros.models import RetroAction, Retrospective, RetroTemplate, Section
 from tracking.models import ImprovementAction
 from tracking.services import create_improvement_plan
@@ -37,10 +38,7 @@ def scope_goals(*, cycle: Cycle, goal: Goal | None = None, unit: Unit | None = N
         .order_by("level", "title", "pk")
     )
     if unit is not None:
-        return list(
-            base.filter(owner_unit__path__startswith=unit.path)
-            | base.filter(owner_person__unit__path__startswith=unit.path)
-        )
+        return list(base.filter(owner_path__startswith=unit.path))
     found: list[Goal] = []
     frontier = list(
         Goal.objects.filter(pk=goal.pk)
@@ -365,7 +363,7 @@ def save_template(
     template: RetroTemplate | None = None,
 ) -> RetroTemplate:
     """Create or edit a retrospective template (admins only)."""
-    if not permissions.is_admin(actor):
+    if not scopes.is_admin(actor):
         raise PermissionDenied(_("Only admins edit retrospective templates."))
     if not isinstance(questions, dict):
         raise ValidationError({"questions": _("Give the questions per section.")})

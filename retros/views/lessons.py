@@ -4,25 +4,18 @@ and the similar-lessons partial other pages include with hx-get."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from config.params import is_id
-from org import permissions
+from core.params import is_id
+from org.access import person_required
 from org.models import Unit
-from retros import forms, search, selectors, services
-
-
-def _viewer(request: HttpRequest):
-    if request.person is None:
-        raise Http404
-    return request.person
+from retros import forms, permissions, search, selectors, services
 
 
 def _unit_from(request: HttpRequest) -> Unit | None:
@@ -30,11 +23,11 @@ def _unit_from(request: HttpRequest) -> Unit | None:
     return Unit.objects.filter(pk=raw).first() if is_id(raw) else None
 
 
-@login_required
+@person_required
 @vary_on_headers("HX-Request")
 def lessons(request: HttpRequest) -> HttpResponse:
     """The knowledge base: search as you type, filter by category, tag and unit."""
-    viewer = _viewer(request)
+    viewer = request.person
     q = request.GET.get("q", "").strip()[:200]
     category = request.GET.get("category", "").strip()
     tag = request.GET.get("tag", "").strip()
@@ -73,9 +66,9 @@ def lessons(request: HttpRequest) -> HttpResponse:
     return render(request, "retros/lessons.html", context)
 
 
-@login_required
+@person_required
 def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     lesson = permissions.get_lesson_for(viewer, pk)
     if request.GET.get("from") == "suggestion":
         services.record_suggestion_open(lesson=lesson)
@@ -90,10 +83,10 @@ def lesson_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@person_required
 def lesson_create(request: HttpRequest) -> HttpResponse:
     """A new lesson; from a retrospective (?retrospective=<id>) it starts pre-filled."""
-    viewer = _viewer(request)
+    viewer = request.person
     retro = None
     raw = request.POST.get("source_retrospective") or request.GET.get("retrospective", "")
     if is_id(str(raw)):
@@ -125,10 +118,10 @@ def lesson_create(request: HttpRequest) -> HttpResponse:
     return render(request, "retros/lesson_form.html", {"form": form, "retro": retro})
 
 
-@login_required
+@person_required
 @require_POST
 def lesson_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     lesson = permissions.get_lesson_for(viewer, pk, action="edit")
     try:
         services.publish_lesson(actor=viewer, lesson=lesson)
@@ -138,11 +131,11 @@ def lesson_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("retros:lesson", pk=lesson.pk)
 
 
-@login_required
+@person_required
 @require_GET
 def similar(request: HttpRequest) -> HttpResponse:
     """Partial: the top 3 similar lessons for ?goal= or ?key_result= (hx-get it anywhere)."""
-    viewer = _viewer(request)
+    viewer = request.person
     try:
         goal, key_result = selectors.similar_target(
             viewer=viewer,

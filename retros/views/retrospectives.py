@@ -13,27 +13,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from config.params import is_id
+from core.params import is_id
 from goals.models import Goal
-from org import permissions
-from retros import forms, selectors, services
-from retros.models import RetroAction, Retrospective, RetroTemplate, Section
+from org.access import person_required
+from retros import forms, permissions, selectors, services
+from retros.models import RetroAction, RetroTemplate, Section
 from retros.services.five_whys import DEFAULT_LEVELS
-from retros.views.lessons import _viewer
 
 
-@login_required
+@person_required
 def retrospective_list(request: HttpRequest) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     rows = selectors.retrospective_list(viewer=viewer)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     return render(request, "retros/retrospective_list.html", {"page": page})
 
 
-@login_required
+@person_required
 def retrospective_create(request: HttpRequest) -> HttpResponse:
     """Start a retrospective for a unit, or for a goal (?goal=<id>)."""
-    viewer = _viewer(request)
+    viewer = request.person
     goal = None
     raw_goal = request.POST.get("goal") or request.GET.get("goal", "")
     if is_id(str(raw_goal)):
@@ -72,8 +71,7 @@ def retrospective_create(request: HttpRequest) -> HttpResponse:
 def _detail_context(viewer, pk, **extra) -> dict:
     retro = selectors.retrospective_detail(viewer=viewer, pk=pk)
     template = retro.template or RetroTemplate(questions={})
-    can_edit = permissions.can_on_retrospective(viewer, retro, "edit")
-    editable = can_edit and retro.state != Retrospective.State.PUBLISHED
+    actions = permissions.available_actions(viewer, retro)
     sections = [
         {
             "name": section.value,
@@ -89,8 +87,7 @@ def _detail_context(viewer, pk, **extra) -> dict:
         "results_questions": template.questions_for(Section.RESULTS),
         "sections": sections,
         "causes": selectors.cause_counts(retro),
-        "can_edit": editable,
-        "can_manage": permissions.can_on_retrospective(viewer, retro, "manage"),
+        "actions": actions,
         "sections_form": forms.SectionsForm(
             initial={s: getattr(retro, s) for s in ("reasons", "what_worked", "improvements")}
         ),
@@ -100,16 +97,16 @@ def _detail_context(viewer, pk, **extra) -> dict:
     return context
 
 
-@login_required
+@person_required
 def retrospective_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     return render(request, "retros/retrospective_detail.html", _detail_context(viewer, pk))
 
 
-@login_required
+@person_required
 @require_POST
 def retrospective_sections(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     retro = permissions.get_retrospective_for(viewer, pk, action="edit")
     form = forms.SectionsForm(request.POST)
     if form.is_valid():
@@ -124,7 +121,7 @@ def retrospective_sections(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _transition(request: HttpRequest, pk: int, service) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     retro = permissions.get_retrospective_for(viewer, pk, action="manage")
     try:
         service(actor=viewer, retro=retro)
@@ -145,10 +142,10 @@ def retrospective_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, services.publish_retrospective)
 
 
-@login_required
+@person_required
 @require_POST
 def improvement_add(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     retro = permissions.get_retrospective_for(viewer, pk, action="edit")
     form = forms.ImprovementForm(request.POST)
     if form.is_valid():
@@ -161,10 +158,10 @@ def improvement_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "retros/retrospective_detail.html", context, status=400)
 
 
-@login_required
+@person_required
 @require_POST
 def follow_through(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = _viewer(request)
+    viewer = request.person
     action = (
         RetroAction.objects.filter(
             pk=pk, retrospective__in=permissions.visible_retrospectives(viewer).values("pk")
@@ -195,11 +192,11 @@ def _levels_from_post(post) -> list[dict]:
     ]
 
 
-@login_required
+@person_required
 @vary_on_headers("HX-Request")
 def five_why_edit(request: HttpRequest, pk: int, analysis_pk: int | None = None) -> HttpResponse:
     """The 5-Why editor: the problem, the chain (add a level with htmx), the countermeasure."""
-    viewer = _viewer(request)
+    viewer = request.person
     retro = permissions.get_retrospective_for(viewer, pk, action="edit")
     analysis = None
     if analysis_pk is not None:

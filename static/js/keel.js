@@ -5,9 +5,22 @@
    data-autosubmit          on a <select>: submit its form when the choice changes
    data-remove-closest=SEL  on a button: remove the closest ancestor matching SEL
    data-print               on a button: open the print dialog
-   data-ctrl-enter-submit   on a <form>: Ctrl+Enter (Cmd+Enter) submits it */
+   data-ctrl-enter-submit   on a <form>: Ctrl+Enter (Cmd+Enter) submits it
+   data-nav-toggle          on a <button aria-controls=ID aria-expanded>: opens and closes the
+                            element ID (the phone menu); Escape closes it and returns focus */
 (function () {
   "use strict";
+
+  // Narrow screens hide the navigation behind its menu button only when this script runs
+  // (keel.css: .js-nav); without it the navigation stays visible at every width.
+  document.documentElement.classList.add("js-nav");
+
+  function setMenu(button, open) {
+    var menu = document.getElementById(button.getAttribute("aria-controls"));
+    if (!menu) return;
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    menu.classList.toggle("open", open);
+  }
 
   document.addEventListener("change", function (event) {
     var select = event.target.closest && event.target.closest("select[data-autosubmit]");
@@ -22,10 +35,24 @@
       if (row) row.remove();
       return;
     }
+    var toggle = event.target.closest("[data-nav-toggle]");
+    if (toggle) {
+      setMenu(toggle, toggle.getAttribute("aria-expanded") !== "true");
+      return;
+    }
     if (event.target.closest("[data-print]")) window.print();
   });
 
   document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") {
+      var open = document.querySelector("[data-nav-toggle][aria-expanded=true]");
+      var menu = open && document.getElementById(open.getAttribute("aria-controls"));
+      if (menu && menu.contains(document.activeElement)) {
+        setMenu(open, false);
+        open.focus();
+      }
+      return;
+    }
     if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || !event.target.closest) return;
     var form = event.target.closest("form[data-ctrl-enter-submit]");
     if (form) {

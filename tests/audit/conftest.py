@@ -14,8 +14,8 @@ from goals import services as goal_services
 from goals.models import Cycle, Goal
 from incentives import services as incentive_services
 from incentives.models import Award
-from tracking.models import BudgetCategory
-from tracking.resources import services as resource_services
+from resources import services as resource_services
+from resources.models import BudgetCategory
 
 TIERS = {"tiers": [{"threshold": 1, "amount": 1000}, {"threshold": 1.2, "amount": 2000}]}
 
@@ -36,6 +36,7 @@ def agreed_goal(*, manager, owner, cycle, title="Win new customers", target=45) 
     goal = goal_services.create_goal(
         actor=manager,
         cycle=cycle,
+        starts_on=cycle.starts_on,
         title=title,
         level=Goal.Level.PERSON,
         owner_person=owner,

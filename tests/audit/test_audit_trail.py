@@ -216,10 +216,12 @@ def test_page_and_api_queries_do_not_grow(
     # 3 changes per goal (created, proposed, agreed) plus its key result: 3 vs 30+ rows.
     _many_changes(company, cycle, n)
     client = login(company["carol"])
-    with django_assert_max_num_queries(36):
+    # +2: related goals and key results are named only when the viewer may see them (one
+    # query each for the page, whatever its length).
+    with django_assert_max_num_queries(38):
         assert client.get("/dashboard/audit/").status_code == 200
     api_client = api.as_(company["carol"])
-    with django_assert_max_num_queries(27):
+    with django_assert_max_num_queries(31):
         response = api_client.get("/api/v1/audit/", {"page_size": 100})
     assert response.status_code == 200 and response.json()["count"] >= 3 * n
 
@@ -232,3 +234,22 @@ def test_export_chunks_continue_where_the_last_one_stopped(company, changes):
     chunked = [e for chunk in log.chunks(size=2) for e in chunk]
     assert [(e.kind, e.history_id) for e in chunked] == [(e.kind, e.history_id) for e in everything]
     assert len(everything) == log.count() >= 20
+
+
+def test_page_shows_changes_in_words_not_internals(login, company, changes):
+    """The page (not the API) shows verbose labels, names, grouped numbers and formatted
+    times: no field names, ids, ISO stamps or JSON."""
+    import re
+
+    html = login(company["zed"]).get("/dashboard/audit/").content.decode()
+    body = html[html.index('id="audit-results"') :]
+    text = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+    assert "Decided by: — → Bob" in text
+    assert "Committed: 0 → 1,200" in text
+    assert "Tiers: (Threshold: 1, Amount: 1,000); (Threshold: 1.2, Amount: 2,000)" in text
+    for internal in ("decided_by", "target_value", '{"', "[{", ".0000"):
+        assert internal not in text, internal
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), "an ISO date on the page"
+    assert not re.search(r"#\d+", text), "an id on the page"
+    # Narrow screens show one card per change, each cell labelled.
+    assert 'class="audit cards-sm"' in html and 'data-label="What"' in html

@@ -11,16 +11,17 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from core.history import acting_as
 from dashboard.audit import KINDS
 from goals.models import Goal, KeyResult, TargetAdjustment
 from incentives import services as incentive_services
 from incentives.models import Award, IncentiveRule
-from org.history import acting_as
+from org.tokens import create_token
+from resources.models import Budget, ResourceRequest
 from tests.audit.conftest import TIERS, agreed_goal
-from tracking.models import Budget, CheckIn, KeyResultUpdate, ResourceRequest
+from tracking.models import CheckIn, KeyResultUpdate
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,8 @@ def latest(model, obj):
 
 def token_client(person) -> APIClient:
     client = APIClient()
-    token = Token.objects.create(user=person.user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = create_token(user=person.user, name="test")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
@@ -97,7 +98,7 @@ def test_token_requests_name_their_user_even_without_the_service_actor(company, 
         kind=rule.kind,
         amount=Decimal("1000"),
     )
-    with mock.patch("org.history.acting_as", lambda actor: contextlib.nullcontext()):
+    with mock.patch("core.history.acting_as", lambda actor: contextlib.nullcontext()):
         response = token_client(company["carol"]).post(f"/api/v1/awards/{award.pk}/approve/")
     assert response.status_code == 200, response.content
     assert latest(Award, award).history_user_id == company["carol"].user_id

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 _TABLES: list = []
-_APP_LABELS = ("org", "goals", "tracking", "incentives", "retros", "notifications")
+_APP_LABELS = ("org", "goals", "tracking", "resources", "incentives", "retros", "notifications")
 
 
 def tables() -> list[tuple[str, str, str]]:
@@ -61,8 +61,9 @@ def _subject_rows(world):
     from goals.models import Goal, KeyResult
     from incentives.models import Award
     from notifications.models import Notification, ReminderSchedule
+    from resources.models import ResourceRequest
     from retros.models import Lesson
-    from tracking.models import CheckIn, KeyResultUpdate, ResourceRequest
+    from tracking.models import CheckIn, KeyResultUpdate
 
     alice = world.alice
     parts = [

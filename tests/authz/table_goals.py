@@ -39,6 +39,9 @@ def _hired_on_shown(response) -> bool:
     return any(row.get("hired_on") == HIRED_ON for row in rows)
 
 
+# API tokens: their owner, and admins (who revoke anyone's).
+OWN_AND_ADMIN = frozenset({SELF, ADMIN})
+
 GOAL_MARKERS = (
     Marker("@goal_public", PUBLIC),
     Marker("@goal_unit", UNIT_VISIBLE),
@@ -88,6 +91,20 @@ TABLE = {
             allowed=ONLY_ADMIN,
         ),
     ],
+    "api-token-mgmt-list": [
+        Act("list", "/api/v1/auth/tokens/", markers=(Marker("@token", OWN_AND_ADMIN),)),
+        Act("make one", "/api/v1/auth/tokens/", "post", {"name": "script", "days": 7}),
+    ],
+    "api-token-mgmt-detail": [
+        Act("read", "/api/v1/auth/tokens/{token}/", allowed=OWN_AND_ADMIN),
+        Act(
+            "revoke",
+            "/api/v1/auth/tokens/{token}/",
+            "delete",
+            allowed=OWN_AND_ADMIN,
+            sees=OWN_AND_ADMIN,
+        ),
+    ],
     "cycle-list": [
         Act("list", "/api/v1/cycles/", markers=(Marker("@cycle", EVERYONE),)),
         Act(
@@ -114,7 +131,51 @@ TABLE = {
             allowed=ONLY_ADMIN,
         ),
     ],
+    "cycle-transition": [
+        Act(
+            "move to scoring",
+            "/api/v1/cycles/{cycle}/transition/",
+            "post",
+            {"to": "scoring"},
+            allowed=ONLY_ADMIN,
+            sees=EVERYONE,
+        )
+    ],
+    "cycle-carry-over": [
+        Act(
+            "carry over (dry run)",
+            "/api/v1/cycles/{cycle}/carry-over/",
+            "post",
+            {"goals": ["@goal_agreed"], "dry_run": True},
+            allowed=ONLY_ADMIN,
+            sees=EVERYONE,
+            ok=(200, 400),  # 400: no later cycle to carry over to in this world
+            effect=False,
+        )
+    ],
     # --- goals API ------------------------------------------------------------------------
+    "goal-score": [
+        Act(
+            "self score (the cycle is not in scoring: refused with the reason)",
+            "/api/v1/goals/{goal_agreed}/score/",
+            "post",
+            {"self_score": 0.5},
+            allowed=ONLY_SELF,
+            sees=PUBLIC,
+            ok=(400,),
+            effect=False,
+        ),
+        Act(
+            "manager score",
+            "/api/v1/goals/{goal_agreed}/score/",
+            "post",
+            {"manager_score": 0.5},
+            allowed=ABOVE,
+            sees=PUBLIC,
+            ok=(400,),
+            effect=False,
+        ),
+    ],
     "goal-list": [
         Act("list", "/api/v1/goals/", markers=GOAL_MARKERS),
         Act(

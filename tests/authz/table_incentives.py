@@ -220,4 +220,18 @@ TABLE = {
         ),
     ],
     "incentives:fairness": [Act("report", "/incentives/fairness/", allowed=ANY_HR, denied=403)],
+    "incentives:payroll-export": [
+        Act(
+            "payroll CSV",
+            "/incentives/payroll.csv?start=2026-11-01&end=2026-11-30",
+            allowed=ANY_HR,
+            denied=403,
+        ),
+        Act(
+            "payroll XLSX",
+            "/incentives/payroll.xlsx?start=2026-11-01&end=2026-11-30",
+            allowed=ANY_HR,
+            denied=403,
+        ),
+    ],
 }

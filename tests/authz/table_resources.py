@@ -1,4 +1,4 @@
-"""Matrix rows: resource requests and budgets (tracking/resources, issue 6), API and pages.
+"""Matrix rows: resource requests and budgets (the resources app, issue 6), API and pages.
 
 A resource request is seen by the requester, their manager chain, the addressed unit's heads,
 the HRBPs and admins; for a request to her own unit her manager chain (or an admin) decides,
@@ -116,10 +116,10 @@ TABLE = {
             reveals=(_field_in_utilisation, BUDGET_READERS),
         )
     ],
-    "tracking:resource-inbox": [
+    "resources:resource-inbox": [
         Act("inbox", "/tracking/requests/", markers=(Marker("Alice promotion budget", ABOVE),))
     ],
-    "tracking:resource-new": [
+    "resources:resource-new": [
         Act("form", "/tracking/requests/new/"),
         Act("form for her private key result", "/tracking/requests/new/?key_result={kr_private}"),
         Act(
@@ -139,17 +139,17 @@ TABLE = {
             own=True,
         ),
     ],
-    "tracking:my-requests": [
+    "resources:my-requests": [
         Act(
             "mine",
             "/tracking/requests/mine/",
             markers=(Marker("Alice promotion budget", ONLY_SELF),),
         )
     ],
-    "tracking:resource-detail": [
+    "resources:resource-detail": [
         Act("read", "/tracking/requests/{request}/", allowed=MANAGER_CHAIN)
     ],
-    "tracking:resource-decide": [
+    "resources:resource-decide": [
         Act(
             "approve",
             "/tracking/requests/{request}/decide/",
@@ -175,7 +175,7 @@ TABLE = {
             sees=MANAGER_CHAIN,
         ),
     ],
-    "tracking:resource-withdraw": [
+    "resources:resource-withdraw": [
         Act(
             "withdraw",
             "/tracking/requests/{request}/withdraw/",
@@ -184,7 +184,7 @@ TABLE = {
             sees=MANAGER_CHAIN,
         )
     ],
-    "tracking:budgets": [
+    "resources:budgets": [
         Act(
             "budgets",
             "/tracking/budgets/?cycle={cycle}",

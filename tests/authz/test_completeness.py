@@ -8,6 +8,7 @@ from tests.authz.engine import Clients
 from tests.authz.routes import route_key, table_key, walk_patterns
 from tests.authz.rows import build_path
 from tests.authz.table_audit import TABLE as AUDIT
+from tests.authz.table_cycle_pages import TABLE as CYCLE_PAGES
 from tests.authz.table_goal_pages import TABLE as GOAL_PAGES
 from tests.authz.table_goals import TABLE as GOALS
 from tests.authz.table_incentives import TABLE as INCENTIVES
@@ -21,6 +22,7 @@ from tests.authz.world import ADMIN, ANON, SIGNED_IN
 TABLES = (
     GOALS,
     GOAL_PAGES,
+    CYCLE_PAGES,
     TRACKING,
     RESOURCES,
     INCENTIVES,

@@ -32,6 +32,7 @@ def test_company_overview_shows_an_executive_only_the_goals_they_may_see(world, 
         owner_unit=world.units["sales"],
         visibility="private",
         key_results=[{"name": "Zq-private-sales-kr", "target_value": Decimal("9")}],
+        starts_on=world.cycle.starts_on,  # behind its pace, so among the top risks
     )
     client.force_login(cfo.user)
     page = client.get("/dashboard/company/")

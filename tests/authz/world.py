@@ -29,13 +29,15 @@ from incentives.models import Award
 from notifications.models import Notification, ReminderSchedule
 from notifications.services import update_own_schedule
 from org.models import Person, Unit
+from org.tokens import create_token
+from resources import services as resource_services
+from resources.models import BudgetCategory
 from retros import services as retro_services
 from retros.models import RetroAction
 from tests.factories import HRBPAssignmentFactory, PersonFactory, UnitFactory, UserFactory
 from tests.incentives.factories import make_award, make_rule
 from tracking import services as tracking_services
-from tracking.models import BudgetCategory, KeyResultUpdate, WeeklyReview
-from tracking.resources import services as resource_services
+from tracking.models import KeyResultUpdate, WeeklyReview
 
 # Relations to the subject (Alice).
 SELF = "self"
@@ -156,6 +158,7 @@ def _goal(alice, cycle, title, *, visibility="public", krs=("Alice qualified lea
     return goal_services.create_goal(
         actor=alice,
         cycle=cycle,
+        starts_on=cycle.starts_on,
         title=title,
         level=Goal.Level.PERSON,
         owner_person=alice,
@@ -186,20 +189,34 @@ def module_world(django_db_blocker) -> Iterator[World]:
 
 def build() -> World:
     people, units = _people()
-    alice, bob, sam = people[SELF], people[MANAGER], people[SKIP]
     w = World(people=people, units=units)
-    o = w.objects
-    o["cycle"] = Cycle.objects.create(
+    w.objects["cycle"] = Cycle.objects.create(
         name="2026 Q4",
         kind=Cycle.Kind.QUARTER,
         starts_on=dt.date(2026, 10, 1),
         ends_on=dt.date(2026, 12, 31),
         state=Cycle.State.ACTIVE,
     )
-    cycle = o["cycle"]
+    _add_goals(w)
+    _add_check_ins(w)
+    _add_resources(w)
+    _add_incentives(w)
+    _add_notifications(w)
+    _add_retros(w)
+    o = w.objects
+    o["token"], _key = create_token(user=people[SELF].user, name="Alice's script")
+    for name in ("goal_public", "goal_unit", "goal_private", "goal_proposed", "goal_assigned"):
+        o[name].refresh_from_db()
+    o["goal_agreed"].refresh_from_db()
+    assert KeyResult.objects.filter(goal__owner_person=people[SELF]).count() == 7
+    return w
 
-    # Goals: the visibility cases (drafts), one proposed by Alice, one assigned by Bob, one
-    # agreed with a measurement and a pending target adjustment.
+
+def _add_goals(w: World) -> None:
+    """Goals: the visibility cases (drafts), one proposed by Alice, one assigned by Bob, one
+    agreed with a measurement and a pending target adjustment."""
+    people, units, o = w.people, w.units, w.objects
+    alice, bob, cycle = people[SELF], people[MANAGER], o["cycle"]
     o["goal_public"] = _goal(alice, cycle, "Alice public draft goal")
     o["goal_unit"] = _goal(alice, cycle, UNIT_GOAL, visibility="unit", krs=("Unit kr",))
     o["goal_proposed"] = _goal(alice, cycle, "Alice proposed goal", krs=("Proposed kr",))
@@ -207,6 +224,7 @@ def build() -> World:
     o["goal_assigned"] = goal_services.create_goal(
         actor=bob,
         cycle=cycle,
+        starts_on=cycle.starts_on,
         title="Alice assigned goal",
         level=Goal.Level.PERSON,
         owner_person=alice,
@@ -231,6 +249,7 @@ def build() -> World:
     o["team_goal_private"] = goal_services.create_goal(
         actor=bob,
         cycle=cycle,
+        starts_on=cycle.starts_on,
         title=TEAM_PRIVATE_GOAL,
         level=Goal.Level.UNIT,
         owner_unit=units["field"],
@@ -249,8 +268,11 @@ def build() -> World:
         evidence="A competitor opened next door.",
     )
 
-    # Check-ins: last week's submitted (off track, with Bob's feedback and a plan from it),
-    # and this week's draft.
+
+def _add_check_ins(w: World) -> None:
+    """Check-ins: last week's submitted (off track, with Bob's feedback and a plan from it),
+    and this week's draft; Bob's weekly review."""
+    o, alice, bob = w.objects, w.people[SELF], w.people[MANAGER]
     check_in, _created = tracking_services.open_check_in(person=alice, week=LAST_WEEK)
     o["check_in"] = tracking_services.submit_check_in(
         actor=alice,
@@ -285,7 +307,11 @@ def build() -> World:
     )
     assert isinstance(o["review"], WeeklyReview)
 
-    # Resources: a budget of her unit; a submitted request and an approved one.
+
+def _add_resources(w: World) -> None:
+    """Resources: a budget of her unit; a submitted request and an approved one."""
+    o, units, cycle = w.objects, w.units, w.objects["cycle"]
+    alice, bob, sam = w.people[SELF], w.people[MANAGER], w.people[SKIP]
     o["budget"] = resource_services.create_budget(
         actor=sam,
         unit=units["field"],
@@ -310,7 +336,10 @@ def build() -> World:
         actor=bob, request=request("Alice approved budget"), granted_amount=Decimal("300")
     )
 
-    # Incentives: a rule scoped to Sales; awards for Alice: proposed, approved, published.
+
+def _add_incentives(w: World) -> None:
+    """Incentives: a rule scoped to Sales; awards for Alice: proposed, approved, published."""
+    o, units, alice = w.objects, w.units, w.people[SELF]
     o["rule"] = make_rule(
         units["sales"],
         "recognition",
@@ -330,7 +359,10 @@ def build() -> World:
         **award,
     )
 
-    # Notifications: her own notification and reminder override.
+
+def _add_notifications(w: World) -> None:
+    """Notifications: her own notification and reminder override."""
+    o, alice = w.objects, w.people[SELF]
     o["notification"] = Notification.objects.create(
         recipient=alice, kind="goal.returned", text=NOTIFICATION_TEXT, url="/goals/"
     )
@@ -339,8 +371,12 @@ def build() -> World:
     )
     assert isinstance(o["schedule"], ReminderSchedule)
 
-    # Retros: her goal's retrospective (draft; Bob facilitates, Alice takes part) with a
-    # 5-Why and an improvement; the Field team's, held; lessons and a template.
+
+def _add_retros(w: World) -> None:
+    """Retros: her goal's retrospective (draft; Bob facilitates, Alice takes part) with a
+    5-Why and an improvement; the Field team's, held; lessons and a template."""
+    people, units, o = w.people, w.units, w.objects
+    alice, bob, cycle = people[SELF], people[MANAGER], o["cycle"]
     o["template"] = retro_services.save_template(
         actor=people[ADMIN],
         name="Authz template",
@@ -384,11 +420,6 @@ def build() -> World:
         what_worked="Community follow-up",
         publish=True,
     )
-    for name in ("goal_public", "goal_unit", "goal_private", "goal_proposed", "goal_assigned"):
-        o[name].refresh_from_db()
-    o["goal_agreed"].refresh_from_db()
-    assert KeyResult.objects.filter(goal__owner_person=alice).count() == 7
-    return w
 
 
 # Who may read each secret (from the product rules, not from the code).

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test import testcases
+from playwright.sync_api import expect
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from fixtures and
 # the live server are still synchronous and safe.
@@ -70,6 +71,10 @@ def chromium_browser():
         browser.close()
 
 
+# expect() assertions wait as long as the page's own timeouts (5 s by default).
+expect.set_options(timeout=30_000)
+
+
 @pytest.fixture
 def demo(transactional_db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -80,7 +85,10 @@ def demo(transactional_db, settings):
 def page(chromium_browser, live_server, demo, request):
     context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # Generous waits: on a busy two-core machine (CI, the whole suite beside it) a page can take
+    # seconds; a real regression still fails, only later.
+    page.set_default_timeout(45_000)
+    page.set_default_navigation_timeout(60_000)
     page.base_url = live_server.url
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 

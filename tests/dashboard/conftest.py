@@ -47,7 +47,7 @@ LONG_AGO = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)  # 13 days before "tod
 
 def submit_request(person, goal, title, *, amount="500", at=None):
     """A budget request (promotion) through the service, optionally submitted `at` a moment."""
-    from tracking.resources import services
+    from resources import services
 
     def submit():
         return services.submit_request(
@@ -71,8 +71,8 @@ def resource_world(company, quarter, cascade, make_goal):  # noqa: F811
     """Field team (bob's) budget 95 % committed after bob approved alice's 9,500; Sales 20 %;
     Marketing (mia's, not bob's) 95 %. Erin's request has waited 13 days, alice's second one
     a day; dave's (Marketing) has waited 13 days too but is mia's to decide."""
-    from tests.tracking.resources.factories import BudgetFactory
-    from tracking.resources import services
+    from resources import services
+    from tests.resources.factories import BudgetFactory
 
     c = dict(company)
     c["field_budget"] = BudgetFactory(unit=c["field"], cycle=quarter)

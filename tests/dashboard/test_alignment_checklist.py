@@ -129,3 +129,17 @@ def test_checklist_queries_do_not_grow(company, quarter, cascade, make_goal):
         person = PersonFactory(unit=company["field"], manager=company["bob"])
         make_goal(person, title=f"Win {n} new accounts", parent=cascade["sales"])
     assert run() == small <= 11
+
+
+def test_a_sub_unit_review_follows_the_whole_ancestor_chain(company, quarter, cascade):
+    """The field team's goals serve the company goal through Sales' goal, which is outside the
+    team's review: the chain is followed to the top, so the team review agrees with the Sales
+    review (no "no support" finding in either)."""
+    sales_review = {
+        i.key: i.findings for i in alignment_checklist(unit=company["sales"], cycle=quarter)[1]
+    }
+    field_review = {
+        i.key: i.findings for i in alignment_checklist(unit=company["field"], cycle=quarter)[1]
+    }
+    assert sales_review["cross_unit"] == []
+    assert field_review["cross_unit"] == []

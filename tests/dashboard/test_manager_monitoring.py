@@ -4,8 +4,8 @@ manager decides and heads; and the resources inbox's own near-limit and waiting 
 
 from django.urls import reverse
 
+from resources.models import ResourceSettings
 from tests.dashboard.conftest import section
-from tracking.models import ResourceSettings
 
 
 def test_manager_dashboard_shows_long_waiting_requests_and_budgets_near_limit(
@@ -20,7 +20,7 @@ def test_manager_dashboard_shows_long_waiting_requests_and_budgets_near_limit(
         alerts.index('id="waiting-requests"') : alerts.index('id="near-limit-budgets"')
     ]
     assert "Requests waiting more than 7 days" in waiting
-    assert reverse("tracking:resource-detail", args=[c["old"].pk]) in waiting
+    assert reverse("resources:resource-detail", args=[c["old"].pk]) in waiting
     assert "Lead list for the north" in waiting and c["erin"].display_name in waiting
     assert "Demo kits" not in waiting  # a day old
     assert "Stock photos" not in waiting  # mia decides it
@@ -28,7 +28,7 @@ def test_manager_dashboard_shows_long_waiting_requests_and_budgets_near_limit(
     near = alerts[alerts.index('id="near-limit-budgets"') :]
     assert "Budgets 90% or more committed" in near
     assert [b.pk for b in response.context["near_limit"]] == [c["field_budget"].pk]
-    assert f"{reverse('tracking:budgets')}?cycle={quarter.pk}" in near
+    assert f"{reverse('resources:budgets')}?cycle={quarter.pk}" in near
     assert "Field team · Promotion" in near and "95% committed or spent" in near
     assert "Marketing" not in near and "Sales ·" not in near
 
@@ -51,7 +51,7 @@ def test_monitoring_follows_the_configured_days_and_ratio(login, quarter, resour
 
 def test_resources_inbox_shows_budgets_near_limit_and_marks_long_waiting(login, resource_world):
     c = resource_world
-    response = login(c["bob"]).get(reverse("tracking:resource-inbox"))
+    response = login(c["bob"]).get(reverse("resources:resource-inbox"))
     assert response.status_code == 200
     assert [b.pk for b in response.context["near_limit"]] == [c["field_budget"].pk]
     assert response.context["waiting_ids"] == {c["old"].pk}

@@ -67,7 +67,7 @@ def test_pending_approvals_list_adjustments_requests_and_awards(login, company, 
         assert "New qualified customers" in approvals
         assert c["alice"].display_name in approvals
         assert f'href="{reverse("goals:adjustments")}"' in approvals
-        assert reverse("tracking:resource-detail", args=[waiting.pk]) in approvals
+        assert reverse("resources:resource-detail", args=[waiting.pk]) in approvals
         assert "Lead list for the north" in approvals
         assert page.context["adjustments_count"] == 1 and page.context["requests_count"] == 1
         assert ("Customer hero of week 46" in approvals) is expect_award

@@ -10,8 +10,8 @@ from django.core.cache import caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
-from rest_framework.authtoken.models import Token
 
+from org.tokens import create_token
 from tests.authz.world import ADMIN, HRBP, MANAGER, NOW, SELF, module_world
 
 # The main roles, each a person of the world: an employee (no reports), a manager (heads the
@@ -29,7 +29,7 @@ def _now():
 def _module_world(django_db_setup, django_db_blocker):
     with module_world(django_db_blocker) as world:
         world.tokens = {
-            role: Token.objects.create(user=world.people[relation].user).key
+            role: create_token(user=world.people[relation].user, name=role)[1]
             for role, relation in ROLES.items()
         }
         yield world

@@ -87,6 +87,7 @@ def make_goal(company, quarter):
         goal = services.create_goal(
             actor=actor,
             cycle=cycle or quarter,
+            starts_on=(cycle or quarter).starts_on,
             title=title,
             level=level,
             owner_person=owner if is_person else None,

@@ -28,6 +28,8 @@ class GoalFactory(factory.django.DjangoModelFactory):
     level = Goal.Level.PERSON
     title = factory.Sequence(lambda n: f"Win 45 new qualified customers ({n})")
     cycle = factory.SubFactory(CycleFactory)
+    # Paced from its cycle's start, as goals set at the start of a cycle are.
+    starts_on = factory.LazyAttribute(lambda goal: goal.cycle.starts_on)
     owner_person = factory.SubFactory(PersonFactory)
     state = Goal.State.DRAFT
     visibility = Goal.Visibility.PUBLIC

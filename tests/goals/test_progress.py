@@ -63,6 +63,7 @@ def test_status_uses_the_organisation_thresholds(company, make_goal):
             {"name": "x", "unit": "u", "target_value": "100", "due_on": dt.date(2026, 12, 31)}
         ],
     )
+    Goal.objects.filter(pk=goal.pk).update(starts_on=goal.cycle.starts_on)  # paced from then
     kr = goal.key_results.get()
     today = dt.date(2026, 11, 15)  # expected ≈ 0.4945
     for value, status in [("45", "on_track"), ("30", "at_risk"), ("20", "off_track")]:
@@ -79,9 +80,7 @@ def test_weighted_rollup_over_three_levels_in_one_transaction(company, make_goal
     top = make_goal(
         company["acme"], level=Goal.Level.COMPANY, title="Grow market share by 5 %", key_results=[]
     )
-    Goal.objects.filter(pk=top.pk).update(progress_source=Goal.ProgressSource.CHILDREN)
     sales = make_goal(company["sales"], parent=top, weight=D("3"), key_results=[])
-    Goal.objects.filter(pk=sales.pk).update(progress_source=Goal.ProgressSource.CHILDREN)
     marketing = make_goal(
         company["marketing"],
         parent=top,
@@ -111,20 +110,21 @@ def test_weighted_rollup_over_three_levels_in_one_transaction(company, make_goal
     assert top.progress == pytest.approx((3 * 0.4125 + 1 * 0.5) / 4)
 
 
-def test_recompute_progress_command_reports_and_fixes_drift(company, make_goal, capsys):
+def test_check_numbers_reports_and_fixes_drift(company, make_goal, capsys):
     goal = make_goal(company["alice"])
     kr = goal.key_results.get()
     services.record_measurement(key_result=kr, value="9", source="manual")
     KeyResult.objects.filter(pk=kr.pk).update(progress=0.9)
     Goal.objects.filter(pk=goal.pk).update(progress=0.0)
-    call_command("recompute_progress", "--dry-run")
-    assert "Drift: 2 rows (would fix)" in capsys.readouterr().out
-    call_command("recompute_progress")
-    assert "Drift: 2 rows (fixed)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):  # differences found: a failing exit for CI
+        call_command("check_numbers")
+    assert "2 differences found" in capsys.readouterr().out
+    call_command("check_numbers", "--fix")
+    assert "2 differences fixed" in capsys.readouterr().out
     goal.refresh_from_db()
     assert goal.progress == pytest.approx(0.2)
-    call_command("recompute_progress")
-    assert "Drift: 0 rows" in capsys.readouterr().out
+    call_command("check_numbers")
+    assert "0 differences" in capsys.readouterr().out
 
 
 def test_kpi_has_exactly_one_indicator(company, make_goal):

@@ -1,8 +1,9 @@
 import pytest
 
+from goals import permissions as goal_permissions
 from goals import selectors
 from goals.models import Cycle, Goal
-from org import permissions
+from org.scopes import Viewer
 from tests.goals.factories import GoalFactory, KeyResultFactory
 
 
@@ -45,10 +46,10 @@ def test_goal_tree_prunes_invisible_subtrees(company, make_goal):
 def test_visible_goals_is_one_query(company, make_goal, django_assert_max_num_queries):
     for who in ("alice", "erin", "dave"):
         make_goal(company[who], visibility=Goal.Visibility.PRIVATE)
-    bob = company["bob"]
-    permissions.visible_goals(bob).count()  # warm the per-request caches on the viewer
+    bob = Viewer(company["bob"])
+    goal_permissions.visible_goals(bob).count()  # warm the viewer's scope caches
     with django_assert_max_num_queries(1):
-        assert permissions.visible_goals(bob).count() == 2
+        assert goal_permissions.visible_goals(bob).count() == 2
 
 
 @pytest.mark.parametrize(
@@ -66,4 +67,4 @@ def test_visible_goals_is_one_query(company, make_goal, django_assert_max_num_qu
 )
 def test_can_manage_goal(company, make_goal, who, goal_owner, expected):
     goal = make_goal(company[goal_owner])
-    assert permissions.can_manage_goal(company[who], goal) is expected
+    assert goal_permissions.can_manage_goal(company[who], goal) is expected

@@ -35,8 +35,10 @@ def agreed_goal(
     title="Grow",
     state=Goal.State.AGREED,
     measured_on=WEEK + dt.timedelta(days=2),
+    unit=None,
 ):
-    """An agreed person goal. `values`: (target, value) or dicts of KR fields plus "value";
+    """An agreed person goal (with `unit`: a goal of that unit, `person` None).
+    `values`: (target, value) or dicts of KR fields plus "value";
     each value is recorded as a measurement on `measured_on`."""
     krs, recorded = [], []
     for index, spec in enumerate(values):
@@ -49,9 +51,11 @@ def agreed_goal(
     goal = create_goal(
         actor=None,
         cycle=cycle,
+        starts_on=cycle.starts_on,
         title=title,
-        level=Goal.Level.PERSON,
+        level=Goal.Level.UNIT if unit is not None else Goal.Level.PERSON,
         owner_person=person,
+        owner_unit=unit,
         weight=Decimal(str(weight)),
         key_results=krs,
     )

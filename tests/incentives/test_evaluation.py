@@ -19,8 +19,13 @@ from tests.incentives.factories import TIERS, WEEK, agreed_goal, at, check_in, m
 pytestmark = pytest.mark.django_db
 
 
+# Evaluated after the end of Q4 2026: every period these tests use has ended (an open period
+# can only be previewed, see test_open_periods).
+AFTER_Q4 = dt.date(2027, 1, 4)
+
+
 def run(rule, day=WEEK, dry_run=False, actor=None):
-    return services.evaluate_rule(actor=actor, rule=rule, day=day, dry_run=dry_run)
+    return services.evaluate_rule(actor=actor, rule=rule, day=day, dry_run=dry_run, today=AFTER_Q4)
 
 
 def by_person(outcome):

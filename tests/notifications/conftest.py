@@ -63,18 +63,6 @@ def http(monkeypatch):
     return fake
 
 
-@pytest.fixture
-def run_dispatch(django_capture_on_commit_callbacks):
-    """Dispatch as the command does (batches inline) and run what is sent after commit."""
-    from notifications import services
-
-    def _run(now, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return services.dispatch(now=now, inline=True, **kwargs)
-
-    return _run
-
-
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

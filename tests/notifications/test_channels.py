@@ -10,6 +10,7 @@ from notifications import channels, services
 from notifications.kinds import ReminderKind
 from notifications.models import ChannelConfig, Delivery
 from notifications.tasks import deliver
+from reminders import services as reminder_services
 from tests.notifications.factories import ChannelConfigFactory
 
 
@@ -18,7 +19,7 @@ def at(*args):
 
 
 def batch(person_ids):
-    return services.send_reminder_batch(
+    return reminder_services.send_reminder_batch(
         run_id=None, kind=ReminderKind.CHECK_IN, period=dt.date(2026, 11, 23), person_ids=person_ids
     )
 

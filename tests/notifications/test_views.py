@@ -6,9 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from notifications import services
 from notifications.kinds import ReminderKind
 from notifications.models import Absence, NotificationPreference, ReminderSchedule
+from reminders import services as reminder_services
 from tests.notifications.factories import ChannelConfigFactory, NotificationFactory
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -149,7 +149,7 @@ class TestRuns:
             time_machine.travel(dt.datetime(2026, 11, 27, 16, tzinfo=dt.UTC), tick=False),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            services.dispatch(inline=True)
+            reminder_services.dispatch(inline=True)
         page = login(company["zed"]).get(reverse("notifications:runs")).content.decode()
         assert "2026-11-27 16:00" in page
         assert "Sales bot" in page and "HTTP 404" in page
@@ -162,7 +162,7 @@ class TestRuns:
     @pytest.mark.parametrize("runs", [3, 30])
     def test_runs_queries_bounded(self, company, login, django_assert_max_num_queries, runs):
         for minute in range(runs):
-            services.dispatch(now=dt.datetime(2026, 11, 2, 1, minute, tzinfo=dt.UTC))
+            reminder_services.dispatch(now=dt.datetime(2026, 11, 2, 1, minute, tzinfo=dt.UTC))
         client = login(company["zed"])
         with django_assert_max_num_queries(14):
             assert client.get(reverse("notifications:runs")).status_code == 200

@@ -21,7 +21,16 @@ from org.models import Person, Unit
 
 pytestmark = pytest.mark.django_db
 
-OWN_APPS = {"org", "goals", "tracking", "incentives", "retros", "notifications", "dashboard"}
+OWN_APPS = {
+    "org",
+    "goals",
+    "tracking",
+    "resources",
+    "incentives",
+    "retros",
+    "notifications",
+    "dashboard",
+}
 
 
 def body(path: Path) -> str:
@@ -55,7 +64,7 @@ def test_every_model_is_exported_or_excluded_with_a_reason():
         "authtoken.token",
         "goals.historicalgoal",
         "incentives.historicalaward",
-        "tracking.historicalbudget",
+        "resources.historicalbudget",
     } <= labels
     assert {"sessions.session", "admin.logentry", "contenttypes.contenttype"} <= set(skipped)
     assert set(datatransfer.SEEDED_BY_MIGRATIONS) <= labels

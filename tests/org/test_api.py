@@ -145,7 +145,9 @@ def test_people_list_query_count_does_not_grow(company, api):
     assert many <= 12
 
 
-def test_schema_and_docs_are_served(client, db):
+def test_schema_and_docs_are_served_to_signed_in_people(client, company):
+    # Signed out they are refused (tests/security/test_cache_and_docs.py); signed in, served.
+    client.force_login(company["alice"].user)
     schema = client.get("/api/v1/schema/")
     assert schema.status_code == 200
     assert b"/api/v1/people/" in schema.content

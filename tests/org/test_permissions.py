@@ -11,7 +11,8 @@ hr unit: hrbp covers `dept`
 
 import pytest
 
-from org import permissions
+from org import permissions as org_permissions
+from org import scopes
 from org.models import HRBPAssignment
 from tests.factories import PersonFactory, UnitFactory, UserFactory
 
@@ -53,9 +54,9 @@ def tree():
 
 def test_managed_people_is_transitive_through_units_and_manager_links(tree):
     t = tree
-    assert set(permissions.managed_people(t["lead"])) == {t["rep1"], t["rep2"]}
-    assert set(permissions.managed_people(t["director"])) == {t["lead"], t["rep1"], t["rep2"]}
-    assert set(permissions.managed_people(t["vp"])) == {
+    assert set(scopes.managed_people(t["lead"])) == {t["rep1"], t["rep2"]}
+    assert set(scopes.managed_people(t["director"])) == {t["lead"], t["rep1"], t["rep2"]}
+    assert set(scopes.managed_people(t["vp"])) == {
         t["director"],
         t["lead"],
         t["rep1"],
@@ -63,63 +64,63 @@ def test_managed_people_is_transitive_through_units_and_manager_links(tree):
         t["loner"],
     }
     everyone_but_ceo = {p for k, p in t.items() if hasattr(p, "display_name") and k != "ceo"}
-    assert set(permissions.managed_people(t["ceo"])) == everyone_but_ceo
-    assert not permissions.managed_people(t["rep1"]).exists()
-    assert not permissions.managed_people(None).exists()
+    assert set(scopes.managed_people(t["ceo"])) == everyone_but_ceo
+    assert not scopes.managed_people(t["rep1"]).exists()
+    assert not scopes.managed_people(None).exists()
 
 
 def test_manager_chain_is_the_inverse_of_managed_people(tree):
     t = tree
-    assert permissions.manager_chain_ids(t["rep1"]) == {
+    assert scopes.manager_chain_ids(t["rep1"]) == {
         t["lead"].pk,
         t["director"].pk,
         t["vp"].pk,
         t["ceo"].pk,
     }
-    assert permissions.manager_chain_ids(t["loner"]) == {t["vp"].pk, t["ceo"].pk}
+    assert scopes.manager_chain_ids(t["loner"]) == {t["vp"].pk, t["ceo"].pk}
     for person in (t["rep1"], t["loner"], t["lead"]):
-        for boss_id in permissions.manager_chain_ids(person):
+        for boss_id in scopes.manager_chain_ids(person):
             boss = type(person).objects.get(pk=boss_id)
-            assert permissions.manages(boss, person)
+            assert scopes.manages(boss, person)
 
 
 def test_hrbp_people_cover_the_assigned_subtree_only(tree):
     t = tree
-    assert set(permissions.hrbp_people(t["hrbp"])) == {
+    assert set(scopes.hrbp_people(t["hrbp"])) == {
         t["director"],
         t["lead"],
         t["rep1"],
         t["rep2"],
     }
-    assert permissions.partners(t["hrbp"], t["rep1"])
-    assert not permissions.partners(t["hrbp"], t["loner"])
-    assert not permissions.hrbp_people(t["rep1"]).exists()
+    assert scopes.partners(t["hrbp"], t["rep1"])
+    assert not scopes.partners(t["hrbp"], t["loner"])
+    assert not scopes.hrbp_people(t["rep1"]).exists()
 
 
 def test_roles_derive_from_data(tree):
     t = tree
-    assert permissions.roles(t["rep1"]) == ["employee"]
-    assert permissions.roles(t["lead"]) == ["employee", "manager"]
-    assert permissions.roles(t["loner"]) == ["employee"]
-    assert permissions.roles(t["hrbp"]) == ["employee", "hrbp"]
-    assert permissions.roles(t["admin"]) == ["employee", "admin"]
+    assert scopes.roles(t["rep1"]) == ["employee"]
+    assert scopes.roles(t["lead"]) == ["employee", "manager"]
+    assert scopes.roles(t["loner"]) == ["employee"]
+    assert scopes.roles(t["hrbp"]) == ["employee", "hrbp"]
+    assert scopes.roles(t["admin"]) == ["employee", "admin"]
 
 
 def test_sensitive_fields_visibility(tree):
     t = tree
-    assert permissions.can_see_sensitive(t["rep1"], t["rep1"])
-    assert permissions.can_see_sensitive(t["lead"], t["rep1"])
-    assert permissions.can_see_sensitive(t["ceo"], t["rep1"])
-    assert permissions.can_see_sensitive(t["hrbp"], t["rep1"])
-    assert permissions.can_see_sensitive(t["admin"], t["outsider"])
-    assert not permissions.can_see_sensitive(t["rep2"], t["rep1"])
-    assert not permissions.can_see_sensitive(t["ovp"], t["rep1"])
-    assert not permissions.can_see_sensitive(t["hrbp"], t["loner"])
+    assert org_permissions.can_see_sensitive(t["rep1"], t["rep1"])
+    assert org_permissions.can_see_sensitive(t["lead"], t["rep1"])
+    assert org_permissions.can_see_sensitive(t["ceo"], t["rep1"])
+    assert org_permissions.can_see_sensitive(t["hrbp"], t["rep1"])
+    assert org_permissions.can_see_sensitive(t["admin"], t["outsider"])
+    assert not org_permissions.can_see_sensitive(t["rep2"], t["rep1"])
+    assert not org_permissions.can_see_sensitive(t["ovp"], t["rep1"])
+    assert not org_permissions.can_see_sensitive(t["hrbp"], t["loner"])
 
 
 def test_directory_is_everyone_active(tree):
     t = tree
     t["outsider"].is_active = False
     t["outsider"].save()
-    visible = set(permissions.visible_people(t["rep1"]))
+    visible = set(org_permissions.visible_people(t["rep1"]))
     assert t["ovp"] in visible and t["outsider"] not in visible

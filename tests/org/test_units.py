@@ -64,3 +64,22 @@ def test_a_unit_cannot_move_under_its_own_subtree():
     assert "parent" in exc.value.message_dict
     root.refresh_from_db()
     assert root.parent_id is None
+
+
+def test_unit_save_writes_every_field_and_respects_update_fields(company):
+    """Unit.save recomputes the path and otherwise saves what the caller asks: all fields by
+    default (a field added later is saved too), only `update_fields` when given."""
+    sales = company["sales"]
+    stale = Unit.objects.get(pk=sales.pk)
+    Unit.objects.filter(pk=sales.pk).update(head=company["alice"])
+    stale.name = "Sales & Service"
+    stale.save(update_fields=["name"])
+    row = Unit.objects.get(pk=sales.pk)
+    assert (row.name, row.head_id) == ("Sales & Service", company["alice"].pk)  # head kept
+    stale.name, stale.kind = "Revenue", Unit.Kind.TEAM
+    stale.parent = company["marketing"]
+    stale.save()
+    row = Unit.objects.get(pk=sales.pk)
+    assert (row.name, row.kind, row.head_id) == ("Revenue", Unit.Kind.TEAM, company["bob"].pk)
+    assert row.path == f"{company['marketing'].path}{sales.pk}/" and row.depth == 2
+    assert Unit.objects.get(pk=company["field"].pk).path.startswith(row.path)

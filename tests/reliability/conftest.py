@@ -110,8 +110,8 @@ def throwaway_redis():
 @contextlib.contextmanager
 def celery_broker(url: str):
     """Point the Celery app (not eager) at another broker for the block."""
-    from config.cache import Outage
     from config.celery import app
+    from core.cache import Outage
 
     def reset_pools():
         import kombu.pools

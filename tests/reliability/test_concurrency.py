@@ -1,7 +1,7 @@
 """Concurrency: two people editing one goal, a check-in opened and submitted twice at once and
 reminder dispatch running twice at once, each with real concurrent PostgreSQL connections
 (threads released together by a barrier). Two approvals on one budget are proven in
-tests/tracking/resources/test_concurrency.py (the budget row lock).
+tests/resources/test_concurrency.py (the budget row lock).
 
 Where a test widens the race window (a short pause after the row lock is taken), it does so
 to make the unprotected outcome certain: without the lock, both callers would read the same
@@ -23,6 +23,7 @@ from goals.services import agreement
 from notifications import services as notification_services
 from notifications.kinds import ReminderKind
 from notifications.models import Delivery, ReminderLog
+from reminders import services as reminder_services
 from tests.factories import PersonFactory, UserFactory
 from tests.reliability.conftest import at_once, postgres_only
 from tests.tracking.factories import make_cycle, person_goal
@@ -166,6 +167,47 @@ def test_check_ins_whose_cascades_cross_submitted_at_once_never_deadlock(company
     assert top.progress == pytest.approx(goal_services.goal_progress(top)) == pytest.approx(0.5)
 
 
+def test_check_ins_rolled_up_into_one_key_result_at_once_lose_no_update(company, monkeypatch):
+    """Alice's and Erin's key results both contribute to Sales' (a sum), which contributes to
+    the company's. Submitted at once, each recomputes the sums from its contributors: without
+    the key results locked in id order first, both would read the other's old value (a lost
+    update) or wait for each other (a deadlock)."""
+    from goals.services import measurements
+    from tests.tracking.factories import unit_goal
+
+    alice, erin = company["alice"], company["erin"]
+    GoalSettings.load()
+    with time_machine.travel(MONDAY, tick=False):
+        cycle = make_cycle()
+        top = person_goal(alice, cycle, names=("Customers",))  # any owner: the chain matters
+        top_kr = top.key_results.get()
+        sales = unit_goal(company["sales"], cycle, title="Sell")
+        sales_kr = KeyResult.objects.create(goal=sales, name="Customers", target_value=60)
+        krs = {}
+        for person in (alice, erin):
+            kr = person_goal(person, cycle, parent=sales, names=("Customers",)).key_results.get()
+            KeyResult.objects.filter(pk=kr.pk).update(contributes_to=sales_kr)
+            krs[person] = kr
+        KeyResult.objects.filter(pk=sales_kr.pk).update(contributes_to=top_kr)
+        KeyResult.objects.filter(pk__in=[sales_kr.pk, top_kr.pk]).update(source="rollup")
+        _pause_after(monkeypatch, measurements, "lock_key_results")
+        opened = {p: checkin_services.open_check_in(person=p)[0] for p in (alice, erin)}
+
+        def submit(person, value):
+            url = f"/api/v1/check-ins/{opened[person].pk}/submit/"
+            updates = [{"key_result": krs[person].pk, "value": value}]
+            return lambda: _client(person).post(url, {"updates": updates})
+
+        responses = at_once(submit(alice, "11"), submit(erin, "17"))
+    assert [getattr(r, "status_code", r) for r in responses] == [200, 200]
+    sales_kr.refresh_from_db()
+    top_kr.refresh_from_db()
+    assert sales_kr.current_value == 28 and top_kr.current_value == 28
+    from goals.services import check_numbers
+
+    assert check_numbers() == []
+
+
 # --- reminders: dispatch twice at once -------------------------------------------------------
 
 
@@ -185,8 +227,8 @@ def test_two_dispatches_at_once_send_one_reminder_each(
     now = dt.datetime(2026, 11, 27, 16, tzinfo=dt.UTC)  # Friday 16:00 UTC: every nudge due
     with time_machine.travel(now, tick=False):
         runs = at_once(
-            lambda: notification_services.dispatch(now=now, inline=True),
-            lambda: notification_services.dispatch(now=now, inline=True),
+            lambda: reminder_services.dispatch(now=now, inline=True),
+            lambda: reminder_services.dispatch(now=now, inline=True),
         )
     assert all(not isinstance(r, Exception) for r in runs), runs
     people = 27
@@ -200,13 +242,13 @@ def test_two_dispatches_at_once_send_one_reminder_each(
 
     # A delivery task redelivered while the first execution still runs (three at once): the
     # conditional claim (pending → sending) lets one of them send each row.
-    import config.celery
+    import core.queue
 
-    monkeypatch.setattr(config.celery, "publish", lambda *a, **k: None)  # left pending
+    monkeypatch.setattr(core.queue, "publish", lambda *a, **k: None)  # left pending
     mail.outbox.clear()
     later = now + dt.timedelta(days=3, hours=1)  # Monday 17:00: the managers' reminders
     with time_machine.travel(later, tick=False):
-        notification_services.dispatch(now=later, inline=True)
+        reminder_services.dispatch(now=later, inline=True)
         ids = list(Delivery.objects.filter(status="pending").values_list("pk", flat=True))
         assert len(ids) >= 3
         at_once(*[lambda: notification_services.deliver_many(delivery_ids=ids)] * 3)

@@ -13,8 +13,8 @@ import psycopg
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from org.tokens import create_token
 from tests.reliability.conftest import postgres_only
 
 pytestmark = [pytest.mark.django_db(transaction=True), postgres_only]
@@ -55,8 +55,8 @@ def terminate(pid: int) -> None:
 def test_requests_succeed_after_the_apps_connection_is_cut(company):
     assert connection.settings_dict["CONN_MAX_AGE"] > 0  # connections are kept between requests
     assert connection.settings_dict["CONN_HEALTH_CHECKS"]
-    token = Token.objects.create(user=company["alice"].user)
-    api = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+    _token, key = create_token(user=company["alice"].user, name="test")
+    api = {"HTTP_AUTHORIZATION": f"Token {key}"}
     assert wsgi_get("/healthz")[0].startswith("200")
     assert wsgi_get("/api/v1/goals/", **api)[0].startswith("200")
     before = backend_pid()

@@ -24,11 +24,11 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 
-from notifications import services as notification_services
 from notifications.kinds import ReminderKind
 from notifications.models import Delivery, Notification, ReminderLog
-from notifications.services.reminders import STALE_SENDING
 from org.models import Person
+from reminders import services as reminder_services
+from reminders.services.dispatcher import STALE_SENDING
 from tests.factories import UnitFactory
 from tests.reliability.conftest import celery_broker, postgres_only
 from tests.reliability.mailbox import recipients
@@ -109,7 +109,7 @@ def test_a_worker_killed_mid_send_leaves_everyone_with_exactly_one_reminder(
                 KEEL_TEST_STALL_MARKER=str(stalled),
             )
             workers.append(doomed)
-            run = notification_services.dispatch(now=FRIDAY)
+            run = reminder_services.dispatch(now=FRIDAY)
             assert run.due == PEOPLE and run.batches == 2
             wait_for(sent.exists, doomed)
             # Its replacement starts while it sends (there is plenty left for both).
@@ -127,7 +127,7 @@ def test_a_worker_killed_mid_send_leaves_everyone_with_exactly_one_reminder(
             # The next dispatch, once the dead worker's claims are older than STALE_SENDING.
             later = timezone.now() + STALE_SENDING + dt.timedelta(minutes=1)
             with time_machine.travel(later, tick=True):
-                again = notification_services.dispatch(now=FRIDAY + dt.timedelta(minutes=20))
+                again = reminder_services.dispatch(now=FRIDAY + dt.timedelta(minutes=20))
             assert again.due == 0  # everyone is logged: only the sweep has work
             wait_for(lambda: not unfinished.exists(), survivor)
         finally:

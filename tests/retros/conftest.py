@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 
+from goals.models import Cycle
 from goals.services import record_measurement
 from tests.retros.factories import CycleFactory, make_goal
 
@@ -42,7 +43,10 @@ def q4(db):
 def sales_goal(company, q3):
     goal = make_goal(actor=company["bob"], cycle=q3, owner=company["alice"])
     kr = goal.key_results.get()
+    # The value was measured while Q3 ran; a closed cycle takes no new values.
+    Cycle.objects.filter(pk=q3.pk).update(state=Cycle.State.ACTIVE)
     record_measurement(key_result=kr, value=Decimal("60"), source="manual")
+    Cycle.objects.filter(pk=q3.pk).update(state=q3.state)
     goal.refresh_from_db()
     return goal
 

@@ -41,6 +41,7 @@ def _create(actor, cycle, owner, title, category, target, krs):
     return create_goal(
         actor=actor,
         cycle=cycle,
+        starts_on=cycle.starts_on,
         title=title,
         level="person",
         owner_person=owner,

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from goals.models import Goal, KeyResult
+from goals.models import Cycle, Goal, KeyResult
 from goals.services import record_measurement
 from notifications.models import Notification
 from retros import selectors, services
@@ -24,6 +24,7 @@ def test_snapshot_is_frozen_after_later_edits(company, retro, sales_goal, api):
     # Later: the goal is renamed, its target raised and a new value recorded.
     Goal.objects.filter(pk=sales_goal.pk).update(title="Renamed")
     KeyResult.objects.filter(pk=kr.pk).update(target_value=Decimal("500"))
+    Cycle.objects.filter(pk=sales_goal.cycle_id).update(state=Cycle.State.ACTIVE)  # reopened
     record_measurement(key_result=kr, value=Decimal("95"), source="manual")
 
     retro.refresh_from_db()

@@ -138,16 +138,3 @@ def test_search_vector_is_filled_on_postgres(corpus):
         assert "'视频'" in lesson.search_vector
     else:
         assert lesson.search_vector is None
-
-
-def test_bench_command_runs_and_cleans_up(company):
-    from io import StringIO
-
-    from django.core.management import call_command
-
-    out = StringIO()
-    call_command("bench_lessons_search", count=40, repeat=2, cleanup=True, stdout=out)
-    text = out.getvalue()
-    assert "created 40 lessons" in text and "'short video'" in text
-    assert "cleaned up" in text
-    assert not Lesson.objects.filter(category="bench-search").exists()

@@ -158,3 +158,35 @@ def test_behind_a_trusted_proxy_the_forwarded_client_address_counts(company, cli
     # Alice from another client behind the same proxy is not locked out.
     ok = sign_in(client, "alice", "pw", address="10.9.9.9", HTTP_X_FORWARDED_FOR="198.51.100.8")
     assert ok.status_code == 302
+
+
+def test_password_spraying_from_one_address_is_refused_across_usernames(company, client):
+    """A few failures on each of many accounts (below each account's own lockout) add up per
+    address: past KEEL_SIGNIN_ADDRESS_LIMIT every sign-in from there is refused with 429, on
+    the page and the token endpoint, even with a right password; other addresses sign in."""
+    from django.conf import settings
+
+    alice = company["alice"].user
+    alice.set_password("right-password-1")
+    alice.save()
+    limit = settings.KEEL_SIGNIN_ADDRESS_LIMIT
+    for i in range(limit):
+        response = sign_in(client, f"user{i // 2}", "Winter2026!")
+        assert response.status_code == 200
+    response = sign_in(client, "alice", "right-password-1")
+    assert response.status_code == 429 and LOCKED in response.content.decode()
+    assert token(client, "alice", "right-password-1").status_code == 429
+    other = sign_in(client, "alice", "right-password-1", address="10.0.0.2")
+    assert other.status_code == 302
+
+
+def test_password_policy_needs_ten_characters_and_refuses_common_ones(company):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    user = company["alice"].user
+    with pytest.raises(ValidationError, match="at least 10"):
+        validate_password("k7#pQ2!zx", user)
+    with pytest.raises(ValidationError, match="too common"):
+        validate_password("password123", user)
+    validate_password("k7#pQ2!zxw-long", user)

@@ -27,6 +27,7 @@ def person_goal(person, cycle, *, names=("New customers",), target=30, parent=No
     return create_goal(
         actor=person,
         cycle=cycle,
+        starts_on=cycle.starts_on,
         title=f"{person.display_name}'s goal",
         level=Goal.Level.PERSON,
         owner_person=person,
@@ -40,11 +41,15 @@ def person_goal(person, cycle, *, names=("New customers",), target=30, parent=No
 
 def unit_goal(unit, cycle, *, parent=None, title="Unit goal") -> Goal:
     goal = create_goal(
-        actor=None, cycle=cycle, title=title, level=Goal.Level.UNIT, owner_unit=unit, parent=parent
+        actor=None,
+        cycle=cycle,
+        starts_on=cycle.starts_on,
+        title=title,
+        level=Goal.Level.UNIT,
+        owner_unit=unit,
+        parent=parent,
     )
-    # A goal made of its children's progress (no service for this switch yet).
-    Goal.objects.filter(pk=goal.pk).update(progress_source=Goal.ProgressSource.CHILDREN)
-    goal.progress_source = Goal.ProgressSource.CHILDREN
+    # Without key results of its own, its progress is its children's.
     return goal
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 
-from goals.models import Goal, KeyResult, Measurement
+from goals.models import Goal, GoalSettings, KeyResult, Measurement
 from notifications.models import Notification
 from tests.tracking.conftest import MONDAY
 from tests.tracking.factories import submitted
@@ -211,7 +211,10 @@ def test_late_check_in_for_a_past_week_is_measured_in_that_week(company, cascade
     last_week = MONDAY - dt.timedelta(days=7)
     check_in = submitted(alice, {cascade["customers"]: 4}, week=last_week)
     assert check_in.week == last_week
-    assert Measurement.objects.get().recorded_at.date() == last_week + dt.timedelta(days=6)
+    measurement = Measurement.objects.get()
+    assert measurement.effective_at.date() == last_week + dt.timedelta(days=6)
+    assert measurement.recorded_at.date() == MONDAY  # when Keel learnt it
+    assert check_in.is_late
 
 
 def test_streak_and_completion_rate(company, cascade, cycle):
@@ -336,3 +339,45 @@ def test_seeded_cause_labels_are_translated_unless_edited(db):
         assert tag.display_label == "Too few leads"
     with translation.override("en"):
         assert CauseTag.objects.get(slug="skills-gap").display_label == "Skills gap"
+
+
+def test_late_check_ins_are_accepted_within_the_window_only(company, cascade):
+    alice = company["alice"]
+    settings = GoalSettings.load()
+    settings.late_check_in_weeks = 1
+    settings.save()
+    two_weeks_ago = MONDAY - dt.timedelta(weeks=2)  # the cycle's first week
+    with pytest.raises(ValidationError) as exc:
+        services.open_check_in(person=alice, week=two_weeks_ago)
+    assert "up to 1 week back" in str(exc.value.message_dict["week"])
+    settings.late_check_in_weeks = 2
+    settings.save()
+    check_in = submitted(alice, {cascade["customers"]: 3}, week=two_weeks_ago)
+    assert check_in.is_late
+    on_time = submitted(alice, {cascade["customers"]: 5})
+    assert not on_time.is_late
+
+
+def test_submitting_the_check_in_resolves_its_reminders(company, cascade, login):
+    """The week's check-in reminder stops showing as new once the check-in is submitted; other
+    notifications and other people's reminders are left alone."""
+    from notifications.models import Notification
+
+    alice, bob = company["alice"], company["bob"]
+    reminder = Notification.objects.create(
+        recipient=alice, kind="reminder.check_in", text="Time for your weekly check-in"
+    )
+    other_kind = Notification.objects.create(
+        recipient=alice, kind="check_in_feedback", text="Bob commented"
+    )
+    bobs = Notification.objects.create(recipient=bob, kind="reminder.check_in", text="Check in")
+    assert "Time for your weekly check-in" in login(alice).get("/notifications/").content.decode()
+    check_in, _ = services.open_check_in(person=alice)
+    updates = [
+        {"key_result": cascade["customers"].pk, "value": "15"},
+        {"key_result": cascade["calls"].pk, "value": "100"},
+    ]
+    services.submit_check_in(actor=alice, check_in=check_in, updates=updates)
+    reminder.refresh_from_db(), other_kind.refresh_from_db(), bobs.refresh_from_db()
+    assert reminder.read_at is not None
+    assert other_kind.read_at is None and bobs.read_at is None

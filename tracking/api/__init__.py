@@ -3,8 +3,6 @@
 
 from rest_framework.routers import SimpleRouter
 
-from tracking.resources.api import urlpatterns as resources_api_urls
-
 from .checkins import CheckInViewSet
 from .feedback import FeedbackViewSet
 from .plans import ImprovementPlanViewSet
@@ -17,4 +15,3 @@ router.register("improvement-plans", ImprovementPlanViewSet, basename="improveme
 router.register("weekly-reviews", WeeklyReviewViewSet, basename="weekly-review")
 
 urlpatterns = router.urls
-urlpatterns += resources_api_urls

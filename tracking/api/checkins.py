@@ -10,11 +10,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from goals.models import Status
-from org import permissions
-from tracking import services
+from org.access import ViewerAPIMixin
+from tracking import permissions, services
 from tracking.models import CheckIn, KeyResultUpdate, week_start
 
-from .common import choice_field, validated, viewer_of
+from .common import choice_field, validated
 
 
 class KeyResultUpdateSerializer(serializers.ModelSerializer):
@@ -129,6 +129,7 @@ class CheckInFilter(django_filters.FilterSet):
 
 
 class CheckInViewSet(
+    ViewerAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -140,7 +141,7 @@ class CheckInViewSet(
     filterset_class = CheckInFilter
 
     def get_queryset(self):
-        viewer = permissions.person_of(self.request.user)
+        viewer = self.viewer.person
         return (
             permissions.visible_check_ins(viewer)
             .select_related("person")
@@ -159,7 +160,7 @@ class CheckInViewSet(
     @extend_schema(request=CheckInInputSerializer, responses=CheckInSerializer)
     def partial_update(self, request, pk=None):
         """Save a draft: PDCA fields and key result values typed so far (not measured yet)."""
-        viewer = viewer_of(request)
+        viewer = self.person
         check_in = permissions.get_check_in_for(viewer, pk, action="edit")
         fields, updates = _service_args(validated(CheckInInputSerializer, request.data))
         services.save_check_in_draft(
@@ -174,7 +175,7 @@ class CheckInViewSet(
     def current(self, request):
         """Open this week's check-in for the caller: the existing one (200) or a new draft
         (201). A past week may be given; future weeks are refused."""
-        viewer = viewer_of(request)
+        viewer = self.person
         data = validated(OpenInputSerializer, request.data)
         check_in, created = services.open_check_in(person=viewer, week=data.get("week"))
         return Response(
@@ -188,7 +189,7 @@ class CheckInViewSet(
         """Submit (or amend, during its week) with the key result updates:
         `{"updates": [{"key_result", "value", "confidence", "note", "cause", "action"}]}`.
         Off-track key results need a cause (slug or id) and an action."""
-        viewer = viewer_of(request)
+        viewer = self.person
         check_in = permissions.get_check_in_for(viewer, pk, action="edit")
         fields, updates = _service_args(validated(CheckInInputSerializer, request.data))
         services.submit_check_in(actor=viewer, check_in=check_in, fields=fields, updates=updates)

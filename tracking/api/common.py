@@ -2,19 +2,8 @@
 
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-
-from org import permissions
-
-
-def viewer_of(request):
-    """The signed-in Person; 404 for a user without one (there is nothing of theirs here)."""
-    person = permissions.person_of(request.user)
-    if person is None:
-        raise Http404
-    return person
 
 
 def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:

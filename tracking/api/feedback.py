@@ -9,11 +9,11 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from org import permissions
-from tracking import services
+from org.access import ViewerAPIMixin
+from tracking import permissions, services
 from tracking.models import Feedback, KeyResultUpdate
 
-from .common import choice_field, validated, viewer_of
+from .common import choice_field, validated
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
@@ -54,6 +54,7 @@ class FeedbackFilter(django_filters.FilterSet):
 
 
 class FeedbackViewSet(
+    ViewerAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -65,7 +66,7 @@ class FeedbackViewSet(
     filterset_class = FeedbackFilter
 
     def get_queryset(self):
-        viewer = permissions.person_of(self.request.user)
+        viewer = self.viewer.person
         return (
             permissions.visible_feedback(viewer)
             .select_related("author")
@@ -74,7 +75,7 @@ class FeedbackViewSet(
 
     @extend_schema(request=FeedbackInputSerializer, responses={201: FeedbackSerializer})
     def create(self, request):
-        viewer = viewer_of(request)
+        viewer = self.person
         data = validated(FeedbackInputSerializer, request.data)
         check_in = permissions.get_check_in_for(viewer, data["check_in"], action="feedback")
         update = None
@@ -93,7 +94,7 @@ class FeedbackViewSet(
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         """The check-in's author acknowledges the feedback."""
-        viewer = viewer_of(request)
+        viewer = self.person
         feedback = permissions.get_feedback_for(viewer, pk, action="acknowledge")
         feedback = services.acknowledge_feedback(actor=viewer, feedback=feedback)
         return Response(FeedbackSerializer(feedback).data)

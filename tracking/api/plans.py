@@ -11,13 +11,15 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
+from goals import permissions as goal_permissions
 from goals.models import Goal, KeyResult
-from org import permissions
+from org import permissions as org_permissions
+from org.access import ViewerAPIMixin
 from org.models import Person
-from tracking import services
+from tracking import permissions, services
 from tracking.models import ImprovementAction, ImprovementPlan, KeyResultUpdate
 
-from .common import choice_field, validated, viewer_of
+from .common import choice_field, validated
 
 
 class ImprovementActionSerializer(serializers.ModelSerializer):
@@ -88,10 +90,10 @@ class _ScopedPlanInput(PlanInputSerializer):
 
     def __init__(self, *args, viewer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["goal"].queryset = permissions.visible_goals(viewer)
-        self.fields["key_result"].queryset = permissions.visible_key_results(viewer).select_related(
-            "goal"
-        )
+        self.fields["goal"].queryset = goal_permissions.visible_goals(viewer)
+        self.fields["key_result"].queryset = goal_permissions.visible_key_results(
+            viewer
+        ).select_related("goal")
 
 
 class ActionStateInputSerializer(serializers.Serializer):
@@ -108,6 +110,7 @@ class ImprovementPlanFilter(django_filters.FilterSet):
 
 
 class ImprovementPlanViewSet(
+    ViewerAPIMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
@@ -119,7 +122,7 @@ class ImprovementPlanViewSet(
     filterset_class = ImprovementPlanFilter
 
     def get_queryset(self):
-        viewer = permissions.person_of(self.request.user)
+        viewer = self.viewer.person
         return (
             permissions.visible_improvement_plans(viewer)
             .select_related("person")
@@ -131,7 +134,7 @@ class ImprovementPlanViewSet(
 
     @extend_schema(request=PlanInputSerializer, responses={201: ImprovementPlanSerializer})
     def create(self, request):
-        viewer = viewer_of(request)
+        viewer = self.person
         data = validated(_ScopedPlanInput, request.data, viewer=viewer)
         actions = [dict(a) for a in data["actions"]]
         if "update" in data:
@@ -148,7 +151,7 @@ class ImprovementPlanViewSet(
                 actor=viewer, update=update, actions=actions, title=data.get("title", "")
             )
         else:
-            person = permissions.get_person_for(viewer, data["person"])
+            person = org_permissions.get_person_for(viewer, data["person"])
             plan = services.plan_improvement(
                 actor=viewer,
                 person=person,
@@ -167,7 +170,7 @@ class ImprovementPlanViewSet(
     def action_state(self, request, pk=None):
         """Move one of the plan's actions to todo, doing or done; the plan is done when all
         its actions are."""
-        viewer = viewer_of(request)
+        viewer = self.person
         plan = permissions.get_improvement_plan_for(viewer, pk)
         data = validated(ActionStateInputSerializer, request.data)
         item = plan.actions.filter(pk=data["action"]).first()

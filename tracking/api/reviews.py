@@ -17,13 +17,14 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from config.params import is_id
-from org import permissions
+from core.params import bounded_date, is_id
+from org import scopes
+from org.access import ViewerAPIMixin
 from org.models import Person
-from tracking import selectors, services
+from tracking import permissions, selectors, services
 from tracking.models import WeeklyReview, local_today, week_start
 
-from .common import validated, viewer_of
+from .common import validated
 
 
 class PersonRefSerializer(serializers.Serializer):
@@ -145,18 +146,22 @@ def summary_data(summary: dict) -> dict:
     }
 
 
-class WeeklyReviewViewSet(viewsets.ViewSet):
+class WeeklyReviewViewSet(ViewerAPIMixin, viewsets.ViewSet):
     """A manager's weekly review: the computed team summary for a week, with the decisions
     saved as the review record."""
 
     def _week(self, raw) -> dt.date:
-        today = local_today(permissions.person_of(self.request.user))
+        today = local_today(self.viewer.person)
         if not raw:
             return selectors.default_review_week(today)
         try:
-            week = week_start(dt.date.fromisoformat(str(raw)))
+            day = dt.date.fromisoformat(str(raw))
         except ValueError:
             raise serializers.ValidationError({"week": [_("Enter a date (YYYY-MM-DD).")]})
+        try:
+            week = week_start(bounded_date(day))
+        except ValueError as exc:
+            raise serializers.ValidationError({"week": [str(exc)]}) from None
         if week > week_start(today):
             raise serializers.ValidationError({"week": [_("You cannot review a future week.")]})
         return week
@@ -179,14 +184,14 @@ class WeeklyReviewViewSet(viewsets.ViewSet):
     def list(self, request):
         """The summary of a manager's team for a week (yourself, a manager below you, or one
         in a unit you partner as HRBP)."""
-        viewer = viewer_of(request)
+        viewer = self.person
         manager = viewer
         raw = request.query_params.get("manager")
         if raw:
             if not is_id(raw):
                 raise serializers.ValidationError({"manager": [_("Enter a person id.")]})
             manager = Person.objects.select_related("unit").filter(pk=raw).first()
-            if manager is None or not permissions.may_follow(viewer, manager):
+            if manager is None or not scopes.may_follow(viewer, manager):
                 raise Http404
         week = self._week(request.query_params.get("week"))
         summary = selectors.weekly_review_summary(manager=manager, week=week)
@@ -198,7 +203,7 @@ class WeeklyReviewViewSet(viewsets.ViewSet):
     )
     def retrieve(self, request, pk=None):
         """A saved review with its summary."""
-        viewer = viewer_of(request)
+        viewer = self.person
         try:
             review = permissions.visible_weekly_reviews(viewer).select_related("manager").get(pk=pk)
         except (WeeklyReview.DoesNotExist, ValueError, TypeError):
@@ -210,7 +215,7 @@ class WeeklyReviewViewSet(viewsets.ViewSet):
     @extend_schema(request=ReviewInputSerializer, responses={200: WeeklyReviewSummarySerializer})
     def create(self, request):
         """Save your decisions for a week (created or updated; one review per week)."""
-        viewer = viewer_of(request)
+        viewer = self.person
         data = validated(ReviewInputSerializer, request.data)
         week = self._week(data["week"].isoformat())
         services.save_weekly_review(actor=viewer, week=week, decisions=data["decisions"])

@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.history import history_user
 from goals.models import VALUE_FIELD, KeyResult, Status
-from org.history import history_user
 from org.models import Person
 
 
@@ -21,12 +21,17 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def zone_of(person: Person | None) -> ZoneInfo | None:
+    """The person's time zone (None: the site's)."""
+    try:
+        return ZoneInfo(person.timezone) if person is not None and person.timezone else None
+    except (ValueError, ZoneInfoNotFoundError):
+        return None
+
+
 def local_today(person: Person | None) -> dt.date:
     """Today in the person's time zone: their week starts on their own Monday."""
-    try:
-        zone = ZoneInfo(person.timezone) if person is not None and person.timezone else None
-    except (ValueError, ZoneInfoNotFoundError):
-        zone = None
+    zone = zone_of(person)
     return timezone.localdate(timezone=zone) if zone else timezone.localdate()
 
 
@@ -82,6 +87,8 @@ class CheckIn(models.Model):
     )
     blockers = models.TextField(_("blockers"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Submitted after its week had ended (within the organisation's window for late check-ins).
+    is_late = models.BooleanField(_("late"), default=False)
     amendments = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

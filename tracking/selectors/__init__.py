@@ -10,6 +10,7 @@ from .checkins import (  # noqa: F401
     completion_rate,
     key_result_rows,
     last_values_before,
+    missed_weeks,
     this_week,
 )
 from .reviews import default_review_week, team_check_ins, weekly_review_summary  # noqa: F401

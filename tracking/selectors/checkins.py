@@ -29,16 +29,18 @@ SPARK_WEEKS = 12
 
 
 def active_key_results(*, person: Person, week: dt.date) -> QuerySet[KeyResult]:
-    """The key results a person checks in on for a week: those of their own goals that are
-    not closed or returned, in an active cycle that overlaps the week."""
+    """The key results a person checks in on for a week: the measured ones (not those rolled
+    up from contributors) of their own goals that are not closed or returned, in an active or
+    scoring cycle that overlaps the week."""
     week = week_start(week)
     return (
         KeyResult.objects.filter(
             goal__owner_person=person,
             goal__state__in=ACTIVE_GOAL_STATES,
-            goal__cycle__state=Cycle.State.ACTIVE,
+            goal__cycle__state__in=(Cycle.State.ACTIVE, Cycle.State.SCORING),
             goal__cycle__starts_on__lte=week + dt.timedelta(days=6),
             goal__cycle__ends_on__gte=week,
+            source=KeyResult.Source.MANUAL,
         )
         .select_related("goal__cycle")
         .order_by("goal__cycle__starts_on", "goal__title", "goal_id", "position", "pk")
@@ -66,9 +68,9 @@ def _spark_series(key_result_ids: list[int], since: dt.date) -> dict[int, list[f
     """One value per week (the week's last measurement) since a date, per key result."""
     since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
     rows = (
-        Measurement.objects.filter(key_result_id__in=key_result_ids, recorded_at__gte=since_at)
-        .order_by("key_result_id", "recorded_at", "pk")
-        .values_list("key_result_id", "recorded_at", "value")
+        Measurement.objects.filter(key_result_id__in=key_result_ids, effective_at__gte=since_at)
+        .order_by("key_result_id", "effective_at", "recorded_at", "pk")
+        .values_list("key_result_id", "effective_at", "value")
     )
     weekly: dict[int, dict[dt.date, float]] = defaultdict(dict)
     for kr_id, at, value in rows:
@@ -225,3 +227,40 @@ def completion_rate(*, person: Person, cycle: Cycle, today: dt.date | None = Non
     if due <= 0:
         return 1.0 if submitted else 0.0
     return min(1.0, len(submitted) / due)
+
+
+def missed_weeks(*, person: Person, window: int, today: dt.date | None = None) -> list[dt.date]:
+    """The past weeks within the window for late check-ins (`window` weeks back) in which the
+    person had a goal to check in on and submitted no check-in, most recent first. Two
+    queries."""
+    today = today or local_today(person)
+    current = week_start(today)
+    weeks = [current - dt.timedelta(weeks=n) for n in range(1, window + 1)]
+    if not weeks:
+        return []
+    submitted = set(
+        CheckIn.objects.filter(
+            person=person, week__in=weeks, state=CheckIn.State.SUBMITTED
+        ).values_list("week", flat=True)
+    )
+    spans = list(
+        KeyResult.objects.filter(
+            goal__owner_person=person,
+            goal__state__in=ACTIVE_GOAL_STATES,
+            goal__cycle__state__in=(Cycle.State.ACTIVE, Cycle.State.SCORING),
+            goal__cycle__starts_on__lte=current,
+            goal__cycle__ends_on__gte=weeks[-1],
+            source=KeyResult.Source.MANUAL,
+        )
+        .values_list("goal__created_at", "goal__cycle__starts_on", "goal__cycle__ends_on")
+        .distinct()
+    )
+
+    def had_a_goal(week: dt.date) -> bool:
+        end = week + dt.timedelta(days=6)
+        return any(
+            timezone.localdate(created) <= end and starts <= end and week <= ends
+            for created, starts, ends in spans
+        )
+
+    return [week for week in weeks if week not in submitted and had_a_goal(week)]

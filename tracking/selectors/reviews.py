@@ -8,7 +8,7 @@ from collections import Counter
 from django.db.models import Prefetch
 
 from goals.models import Status
-from org import permissions
+from org import scopes
 from org.models import Person
 from tracking.models import (
     CheckIn,
@@ -33,7 +33,7 @@ RANK = {Status.ON_TRACK: 0, Status.AT_RISK: 1, Status.OFF_TRACK: 2}
 
 def _team(manager: Person) -> list[Person]:
     return list(
-        permissions.managed_people(manager)
+        scopes.managed_people(manager)
         .filter(is_active=True)
         .select_related("unit")
         .order_by("display_name", "pk")

@@ -48,6 +48,75 @@ def _text(raw, field: str, errors: dict) -> str | None:
     return raw.strip()
 
 
+def _parse_value(raw, kr: KeyResult, prefix: str, strict: bool, errors: dict):
+    """The update's value, or None: absent (unchanged), or with its error in `errors`."""
+    raw_value = raw.get("value")
+    if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
+        if strict:
+            errors[f"{prefix}.value"] = [_("Enter a value.")]
+        return None
+    if isinstance(raw_value, bool):
+        errors[f"{prefix}.value"] = [_("Enter a number.")]
+        return None
+    try:
+        value = parse_value(raw_value, field=f"{prefix}.value")
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+        return None
+    if value < 0 <= min(kr.start_value, kr.target_value):
+        errors[f"{prefix}.value"] = [_("The value cannot be negative for this key result.")]
+    return value
+
+
+def _parse_cause(raw, prefix: str, causes: dict, errors: dict):
+    if raw.get("cause") in (None, ""):
+        return None
+    cause_raw = raw["cause"]
+    cause = cause_raw if isinstance(cause_raw, CauseTag) else causes.get(str(cause_raw))
+    if cause is None:
+        errors[f"{prefix}.cause"] = [_("Unknown cause.")]
+    return cause
+
+
+def _key_result_of(raw, allowed: dict, seen: set, prefix: str, errors: dict, person_id: int):
+    kr_raw = raw.get("key_result")
+    kr_id = kr_raw.pk if isinstance(kr_raw, KeyResult) else kr_raw
+    try:
+        kr = allowed.get(int(kr_id))
+    except (TypeError, ValueError):
+        kr = None
+    if kr is None:
+        errors[f"{prefix}.key_result"] = [_not_yours(kr_id, person_id)]
+        return None
+    if kr.pk in seen:
+        errors[f"{prefix}.key_result"] = [_("This key result is updated twice.")]
+        return None
+    seen.add(kr.pk)
+    return kr
+
+
+def _not_yours(kr_id, person_id: int) -> str:
+    """Why a key result cannot be checked in on: its cycle is closed, its value is rolled
+    up from others, or it is not one of the author's."""
+    kr = (
+        KeyResult.objects.filter(pk=kr_id, goal__owner_person_id=person_id)
+        .select_related("goal__cycle")
+        .first()
+        if isinstance(kr_id, int) or (isinstance(kr_id, str) and kr_id.isdigit())
+        else None
+    )
+    if kr is not None and kr.goal.cycle.is_closed:
+        return _("The cycle %(cycle)s is closed; its key results can no longer change.") % {
+            "cycle": kr.goal.cycle.name
+        }
+    if kr is not None and kr.is_rollup:
+        return _(
+            "“%(name)s” is rolled up from the key results that contribute to it; record "
+            "their values instead."
+        ) % {"name": kr.name}
+    return _("This is not one of your active key results.")
+
+
 def _parse_updates(
     *, check_in: CheckIn, updates: list, strict: bool
 ) -> tuple[list[_Update], dict[int, KeyResult]]:
@@ -65,49 +134,14 @@ def _parse_updates(
         if not isinstance(raw, dict):
             errors[prefix] = [_("Each update is an object with a key result and a value.")]
             continue
-        kr_raw = raw.get("key_result")
-        kr_id = kr_raw.pk if isinstance(kr_raw, KeyResult) else kr_raw
-        try:
-            kr = allowed.get(int(kr_id))
-        except (TypeError, ValueError):
-            kr = None
+        kr = _key_result_of(raw, allowed, seen, prefix, errors, check_in.person_id)
         if kr is None:
-            errors[f"{prefix}.key_result"] = [_("This is not one of your active key results.")]
             continue
-        if kr.pk in seen:
-            errors[f"{prefix}.key_result"] = [_("This key result is updated twice.")]
-            continue
-        seen.add(kr.pk)
-        value = None
-        raw_value = raw.get("value")
-        if raw_value is None or (isinstance(raw_value, str) and not raw_value.strip()):
-            if strict:
-                errors[f"{prefix}.value"] = [_("Enter a value.")]
-        elif isinstance(raw_value, bool):
-            errors[f"{prefix}.value"] = [_("Enter a number.")]
-        else:
-            try:
-                value = parse_value(raw_value, field=f"{prefix}.value")
-            except ValidationError as exc:
-                errors.update(exc.message_dict)
-            else:
-                if value < 0 <= min(kr.start_value, kr.target_value):
-                    errors[f"{prefix}.value"] = [
-                        _("The value cannot be negative for this key result.")
-                    ]
+        value = _parse_value(raw, kr, prefix, strict, errors)
         # Absent: unchanged; empty: "as the numbers say" (filled with the status on submit).
         confidence = raw.get("confidence")
         if confidence not in (None, "") and confidence not in Status.values:
-            errors[f"{prefix}.confidence"] = [
-                _("Choose on_track, at_risk or off_track."),
-            ]
-        cause = None
-        cause_given = "cause" in raw
-        if raw.get("cause") not in (None, ""):
-            cause_raw = raw["cause"]
-            cause = cause_raw if isinstance(cause_raw, CauseTag) else causes.get(str(cause_raw))
-            if cause is None:
-                errors[f"{prefix}.cause"] = [_("Unknown cause.")]
+            errors[f"{prefix}.confidence"] = [_("Choose on_track, at_risk or off_track.")]
         parsed.append(
             _Update(
                 index=index,
@@ -115,8 +149,8 @@ def _parse_updates(
                 value=value,
                 confidence=confidence,
                 note=_text(raw.get("note"), f"{prefix}.note", errors),
-                cause=cause,
-                cause_given=cause_given,
+                cause=_parse_cause(raw, prefix, causes, errors),
+                cause_given="cause" in raw,
                 action=_text(raw.get("action"), f"{prefix}.action", errors),
             )
         )

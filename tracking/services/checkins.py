@@ -9,12 +9,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from core.history import records_actor
 from goals.models import GoalSettings, KeyResult, Status
 from goals.services import record_measurements, refresh_progress
-from org.history import records_actor
+from notifications.kinds import ReminderKind
+from notifications.services import resolve_reminders
 from org.models import Person
-from tracking.models import CheckIn, KeyResultUpdate, local_today, week_start
+from tracking.models import CheckIn, KeyResultUpdate, local_today, week_start, zone_of
 
 from .checkin_input import TEXT_FIELDS, _apply_fields, _parse_updates, _upsert
 
@@ -30,6 +33,19 @@ def open_check_in(
     week = week_start(week or today)
     if week > week_start(today):
         raise ValidationError({"week": _("You cannot check in for a future week.")})
+    window = GoalSettings.load().late_check_in_weeks
+    too_old = week < week_start(today) - dt.timedelta(weeks=window)
+    if too_old and not CheckIn.objects.filter(person=person, week=week).exists():
+        raise ValidationError(
+            {
+                "week": ngettext(
+                    "A check-in for a past week is accepted up to %(n)s week back.",
+                    "A check-in for a past week is accepted up to %(n)s weeks back.",
+                    window,
+                )
+                % {"n": window}
+            }
+        )
     try:
         with transaction.atomic():
             return CheckIn.objects.get_or_create(person=person, week=week)
@@ -141,11 +157,71 @@ def _entered(row) -> tuple:
     return (row.value, row.confidence, row.note, row.cause_id, row.action)
 
 
-def _measured_at(check_in: CheckIn, today: dt.date) -> dt.datetime:
-    if check_in.is_open_on(today):
-        return timezone.now()
-    # A late check-in for a past week: its values belong to that week.
-    return timezone.make_aware(dt.datetime.combine(check_in.week_end, dt.time(18, 0)))
+def _effective_at(check_in: CheckIn) -> dt.datetime:
+    """When a check-in's values were true: now during its week; a late check-in's belong to
+    its week's end (the last moment of its Sunday in the author's time zone)."""
+    end = dt.datetime.combine(check_in.week_end, dt.time(23, 59, 59))
+    return min(timezone.make_aware(end, zone_of(check_in.person)), timezone.now())
+
+
+def _require_causes(to_process, parsed, on: dt.date, settings: GoalSettings) -> None:
+    """Classify each update against its pace; an off-track one needs a cause and a corrective
+    action, reported under the update's own field names."""
+    index_of = {p.key_result.pk: p.index for p in parsed}
+    errors: dict[str, list[str]] = {}
+    for update in to_process:
+        _classify(update, on, settings)
+        if not update.confidence:
+            update.confidence = update.status
+        if Status.OFF_TRACK not in (update.status, update.confidence):
+            continue
+        index = index_of.get(update.key_result_id)
+        prefix = f"updates.{index}" if index is not None else "updates"
+        name = update.key_result.name
+        if update.cause is None:
+            errors.setdefault(f"{prefix}.cause", []).append(
+                _("“%(name)s” is off track: choose a cause.") % {"name": name}
+            )
+        if not update.action.strip():
+            errors.setdefault(f"{prefix}.action", []).append(
+                _("“%(name)s” is off track: describe a corrective action.") % {"name": name}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _measure(actor: Person, check_in: CheckIn, to_process, old_values, amending: bool) -> set:
+    """Save the updates and record the values that are new (all of them on the first
+    submission; the changed ones on an amendment) in one write. Returns the goals whose
+    progress is to be rolled up."""
+    measured, touched = [], set()
+    for update in sorted(to_process, key=lambda u: (u.key_result.position, u.key_result_id)):
+        kr_id = update.key_result_id
+        if update.previous_value is None:
+            update.previous_value = update.key_result.current_value
+        update.save()
+        if not amending or old_values.get(kr_id) != update.value or kr_id not in old_values:
+            measured.append((update.key_result, update.value, update.note))
+    if measured:
+        # Key results locked in id order; the goals' progress rolls up last (the caller).
+        record_measurements(
+            values=measured,
+            source="check_in",
+            recorded_by=actor,
+            at=_effective_at(check_in),
+            recompute=False,
+            touched=touched,
+        )
+    return touched
+
+
+def _mark_submitted(check_in: CheckIn, today: dt.date, amending: bool) -> None:
+    if amending:
+        check_in.amendments += 1
+    else:
+        check_in.state = CheckIn.State.SUBMITTED
+        check_in.submitted_at = timezone.now()
+        check_in.is_late = today > check_in.week_end
 
 
 @records_actor
@@ -160,9 +236,10 @@ def submit_check_in(
 ) -> CheckIn:
     """Submit (or, during its week, amend) a check-in in one transaction: validate every
     value, classify each key result against its expected pace, require a cause and a corrective
-    action for every off-track one, write the Measurements (progress rolls up the cascade) and
-    fill the deviation from the numbers when the author left it empty. Amending keeps the
-    earlier values in the history and counts the amendment."""
+    action for every off-track one, write the Measurements (effective at the check-in's week;
+    the rollups and progress follow) and fill the deviation from the numbers when the author
+    left it empty. Amending keeps the earlier values in the history and counts the amendment.
+    A check-in for a past week (within the organisation's window) is flagged late."""
     _require_author(actor, check_in)
     today = today or local_today(actor)
     check_in = CheckIn.objects.select_for_update().select_related("person").get(pk=check_in.pk)
@@ -187,65 +264,27 @@ def submit_check_in(
     to_process = list((changed if amending else {**existing, **changed}).values())
     on = min(today, check_in.week_end)
     settings = GoalSettings.load()
-    index_of = {p.key_result.pk: p.index for p in parsed}
-    errors: dict[str, list[str]] = {}
-    for update in to_process:
-        _classify(update, on, settings)
-        if not update.confidence:
-            update.confidence = update.status
-        if Status.OFF_TRACK in (update.status, update.confidence):
-            prefix = (
-                f"updates.{index_of[update.key_result_id]}"
-                if update.key_result_id in index_of
-                else "updates"
-            )
-            name = update.key_result.name
-            if update.cause is None:
-                errors.setdefault(f"{prefix}.cause", []).append(
-                    _("“%(name)s” is off track: choose a cause.") % {"name": name}
-                )
-            if not update.action.strip():
-                errors.setdefault(f"{prefix}.action", []).append(
-                    _("“%(name)s” is off track: describe a corrective action.") % {"name": name}
-                )
-    if errors:
-        raise ValidationError(errors)
+    _require_causes(to_process, parsed, on, settings)
     if (
         amending
         and _entered(check_in) == fields_before
         and all(entered_before.get(pk) == _entered(u) for pk, u in changed.items())
     ):  # the same submission again (a double click, a retried request): nothing to amend
         return check_in
-    measured = []
-    for update in sorted(to_process, key=lambda u: (u.key_result.position, u.key_result_id)):
-        kr_id = update.key_result_id
-        if update.previous_value is None:
-            update.previous_value = update.key_result.current_value
-        update.save()
-        if not amending or old_values.get(kr_id) != update.value or kr_id not in old_values:
-            measured.append((update.key_result, update.value, update.note))
-    if measured:
-        # One write for all of them (key results locked in id order); progress rolls up below.
-        record_measurements(
-            values=measured,
-            source="check_in",
-            recorded_by=actor,
-            at=_measured_at(check_in, today),
-            recompute=False,
-        )
+    touched = _measure(actor, check_in, to_process, old_values, amending)
     current = check_in.deviation.strip()
     if to_process and (not current or current == filled_before):
         for update in changed.values():
             if update.progress is None:
                 _classify(update, on, settings)
         check_in.deviation = _filled_deviation(check_in, {**existing, **changed}.values())
-    if amending:
-        check_in.amendments += 1
-    else:
-        check_in.state = CheckIn.State.SUBMITTED
-        check_in.submitted_at = timezone.now()
+    _mark_submitted(check_in, today, amending)
     check_in.save()
+    # The week's check-in reminders are done with: they no longer show as new.
+    resolve_reminders(
+        person=check_in.person, kind=ReminderKind.CHECK_IN, sent_until=check_in.week_end
+    )
     # Progress rolls up once, last: the goals near the top are shared by everyone checking in
     # and stay locked until the commit.
-    refresh_progress({kr.goal_id for kr, _value, _note in measured})
+    refresh_progress(touched)
     return check_in

@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications.services import notify
-from org import permissions
 from org.models import Person
+from tracking import permissions
 from tracking.models import CheckIn, Feedback, KeyResultUpdate
 
 

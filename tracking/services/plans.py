@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from goals.models import Goal, KeyResult, Status
-from org import permissions
+from org import scopes
 from org.models import Person
+from tracking import permissions
 from tracking.models import ImprovementAction, ImprovementPlan, KeyResultUpdate
 
 
@@ -67,7 +68,7 @@ def plan_improvement(
         actor is not None
         and (
             actor.pk == person.pk
-            or permissions.is_admin(actor)
+            or scopes.is_admin(actor)
             or permissions.can_give_feedback(actor, person)
         )
     ):
@@ -123,7 +124,7 @@ def set_improvement_action_state(
         actor is not None
         and (
             actor.pk in (action.owner_id, plan.person_id)
-            or permissions.is_admin(actor)
+            or scopes.is_admin(actor)
             or permissions.can_give_feedback(actor, plan.person)
         )
     ):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from org import permissions
+from org import scopes
 from org.models import Person
 from tracking.models import WeeklyReview, local_today, week_start
 from tracking.selectors import weekly_review_summary
@@ -19,7 +19,7 @@ def save_weekly_review(
     *, actor: Person, week: dt.date, decisions: str, today: dt.date | None = None
 ) -> WeeklyReview:
     """Save (or update) the manager's decisions for a week, with a snapshot of the numbers."""
-    if not permissions.is_manager(actor):
+    if not scopes.is_manager(actor):
         raise PermissionDenied(_("Only managers keep a weekly review."))
     today = today or local_today(actor)
     week = week_start(week)

@@ -4,24 +4,27 @@ result), the check-in history and one check-in with its feedback."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from types import SimpleNamespace
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from config.params import is_id
+from core.params import bounded_date, is_id
 from goals.models import GoalSettings
 from goals.services import parse_value
-from org import permissions
-from tracking import selectors, services
+from org import permissions as org_permissions
+from org import scopes
+from org.access import person_required
+from tracking import permissions, selectors, services
 from tracking.forms import (
     CheckInForm,
     FeedbackForm,
@@ -31,7 +34,29 @@ from tracking.forms import (
 )
 from tracking.models import CheckIn, local_today, week_start
 
-from .common import person_or_404
+
+def _chosen_week(request: HttpRequest, person) -> tuple[dt.date, str]:
+    """The week being checked in: this week, or a past one (`week`, in the query string or the
+    form) within the organisation's window for late check-ins. An unusable week falls back to
+    this week with the reason."""
+    current = week_start(local_today(person))
+    raw = request.POST.get("week") or request.GET.get("week") or ""
+    if not raw:
+        return current, ""
+    try:
+        week = week_start(bounded_date(raw))
+    except ValueError:
+        return current, _("Choose a week as a date (YYYY-MM-DD).")
+    window = GoalSettings.load().late_check_in_weeks
+    if week > current:
+        return current, _("You cannot check in for a future week.")
+    if week < current - dt.timedelta(weeks=window):
+        return current, ngettext(
+            "A check-in for a past week is accepted up to %(n)s week back.",
+            "A check-in for a past week is accepted up to %(n)s weeks back.",
+            window,
+        ) % {"n": window}
+    return week, ""
 
 
 def _plain(value) -> str:
@@ -118,19 +143,26 @@ def _collect(request: HttpRequest, rows, *, skip_blank: bool):
     return form, valid, updates
 
 
-@login_required
+@person_required
 @vary_on_headers("HX-Request")
 def this_week(request: HttpRequest) -> HttpResponse:
     """The employee's one-screen check-in: every active key result, the PDCA fields, draft
     autosave and submit (which amends a submitted check-in during its week)."""
-    person = person_or_404(request)
-    data = selectors.this_week(person=person)
+    person = request.person
+    week, week_error = _chosen_week(request, person)
+    if week_error:
+        messages.error(request, week_error)
+    data = selectors.this_week(person=person, week=week)
+    data["late"] = week < week_start(local_today(person))
+    data["missed_weeks"] = selectors.missed_weeks(
+        person=person, window=GoalSettings.load().late_check_in_weeks
+    )
     rows = data["rows"]
     if request.method == "POST":
         form, valid, updates = _collect(request, rows, skip_blank=False)
         if valid:
             try:
-                check_in, _created = services.open_check_in(person=person)
+                check_in, _created = services.open_check_in(person=person, week=week)
                 amending = check_in.is_submitted
                 services.submit_check_in(
                     actor=person,
@@ -145,6 +177,8 @@ def this_week(request: HttpRequest) -> HttpResponse:
                     request,
                     _("Check-in amended.") if amending else _("Check-in submitted. Thank you!"),
                 )
+                if data["late"]:
+                    return redirect("tracking:check-in", check_in.pk)
                 return redirect("tracking:this-week")
         status = 400
     else:
@@ -155,14 +189,14 @@ def this_week(request: HttpRequest) -> HttpResponse:
     return render(request, "tracking/this_week.html", context, status=status)
 
 
-@login_required
+@person_required
 @require_POST
 def autosave(request: HttpRequest) -> HttpResponse:
     """htmx: save the draft as it is typed; answers the status line."""
-    person = person_or_404(request)
-    week = week_start(local_today(person))
+    person = request.person
+    week, week_error = _chosen_week(request, person)
     existing = CheckIn.objects.filter(person=person, week=week).first()
-    context = {"saved_at": None, "errors": []}
+    context = {"saved_at": None, "errors": [week_error] if week_error else []}
     if existing is not None and existing.is_submitted:
         context["errors"] = [_("Submitted: press Submit again to amend.")]
         return render(request, "tracking/this_week.html#autosave-status", context)
@@ -175,7 +209,7 @@ def autosave(request: HttpRequest) -> HttpResponse:
     invalid = [str(row.key_result) for row in rows if row.form.errors]
     if form.errors:
         invalid.append(_("PDCA fields"))
-    check_in, _created = services.open_check_in(person=person)
+    check_in, _created = services.open_check_in(person=person, week=week)
     try:
         services.save_check_in_draft(
             actor=person, check_in=check_in, fields=fields, updates=updates
@@ -196,12 +230,12 @@ def autosave(request: HttpRequest) -> HttpResponse:
     return render(request, "tracking/this_week.html#autosave-status", context)
 
 
-@login_required
+@person_required
 @require_GET
 def kr_status(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: a key result row's status for the value being typed; shows the cause picker and
     the corrective action when it is off track."""
-    person = person_or_404(request)
+    person = request.person
     today = local_today(person)
     week = week_start(today)
     kr = selectors.active_key_results(person=person, week=week).filter(pk=pk).first()
@@ -229,14 +263,14 @@ def kr_status(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tracking/this_week.html#kr-status", {"row": row})
 
 
-@login_required
+@person_required
 def history(request: HttpRequest) -> HttpResponse:
     """A person's check-ins (yours, or ?person= someone you follow)."""
-    viewer = person_or_404(request)
+    viewer = request.person
     subject = viewer
     if is_id(request.GET.get("person", "")):
-        subject = permissions.get_person_for(viewer, request.GET["person"])
-        if not permissions.may_follow(viewer, subject):
+        subject = org_permissions.get_person_for(viewer, request.GET["person"])
+        if not scopes.may_follow(viewer, subject):
             raise Http404
     page = Paginator(selectors.check_in_history(person=subject), 10).get_page(
         request.GET.get("page")
@@ -252,13 +286,13 @@ def history(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@person_required
 def check_in_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = person_or_404(request)
+    viewer = request.person
     check_in = permissions.get_check_in_for(viewer, pk)
     check_in = selectors.check_in_history(person=check_in.person).get(pk=check_in.pk)
     can_feedback = permissions.can_give_feedback(viewer, check_in.person)
-    can_plan = can_feedback or viewer.pk == check_in.person_id or permissions.is_admin(viewer)
+    can_plan = can_feedback or viewer.pk == check_in.person_id or scopes.is_admin(viewer)
     return render(
         request,
         "tracking/check_in_detail.html",

@@ -4,27 +4,28 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import Http404, HttpRequest
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest
 
+from core.params import bounded_date
 from org.models import Person
 from tracking import selectors
 from tracking.models import local_today, week_start
-
-
-def person_or_404(request: HttpRequest) -> Person:
-    if request.person is None:
-        raise Http404
-    return request.person
 
 
 def week_param(request: HttpRequest) -> dt.date:
     """?week= (any day of the week), never later than this week; by default the week a
     review looks at (the week just ended until Friday)."""
     current = week_start(local_today(request.person))
+    raw = request.GET.get("week", "")
     try:
-        week = week_start(dt.date.fromisoformat(request.GET.get("week", "")))
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         return selectors.default_review_week(manager=request.person)
+    try:
+        week = week_start(bounded_date(day))
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
     return min(week, current)
 
 

@@ -4,7 +4,6 @@ a check-in, the team's check-ins and the weekly review."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,10 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from config.params import is_id
-from org import permissions
+from core.params import is_id
+from org import permissions as org_permissions
+from org import scopes
+from org.access import person_required
 from org.models import Person
-from tracking import selectors, services
+from tracking import permissions, selectors, services
 from tracking.forms import (
     FeedbackForm,
     PlanFromUpdateForm,
@@ -24,7 +25,7 @@ from tracking.forms import (
 )
 from tracking.models import CheckIn, KeyResultUpdate
 
-from .common import person_or_404, week_param, weeks_nav
+from .common import week_param, weeks_nav
 
 
 def _feedback_response(request, check_in: CheckIn, viewer: Person, form=None) -> HttpResponse:
@@ -40,11 +41,11 @@ def _feedback_response(request, check_in: CheckIn, viewer: Person, form=None) ->
     )
 
 
-@login_required
+@person_required
 @require_POST
 @vary_on_headers("HX-Request")
 def give_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = person_or_404(request)
+    viewer = request.person
     check_in = permissions.get_check_in_for(viewer, pk, action="feedback")
     form = FeedbackForm(request.POST)
     if form.is_valid():
@@ -74,11 +75,11 @@ def give_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tracking:check-in", pk=check_in.pk)
 
 
-@login_required
+@person_required
 @require_POST
 @vary_on_headers("HX-Request")
 def acknowledge_feedback(request: HttpRequest, pk: int) -> HttpResponse:
-    viewer = person_or_404(request)
+    viewer = request.person
     feedback = permissions.get_feedback_for(viewer, pk, action="acknowledge")
     feedback = services.acknowledge_feedback(actor=viewer, feedback=feedback)
     if request.htmx:
@@ -88,11 +89,11 @@ def acknowledge_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tracking:check-in", pk=feedback.check_in_id)
 
 
-@login_required
+@person_required
 @require_POST
 def plan_from_update(request: HttpRequest, pk: int) -> HttpResponse:
     """One step from an off-track key result in a check-in to an improvement plan."""
-    viewer = person_or_404(request)
+    viewer = request.person
     update = (
         KeyResultUpdate.objects.filter(pk=pk, check_in__in=permissions.visible_check_ins(viewer))
         .select_related("check_in__person", "key_result__goal")
@@ -117,11 +118,11 @@ def plan_from_update(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tracking:check-in", pk=update.check_in_id)
 
 
-@login_required
+@person_required
 @vary_on_headers("HX-Request")
 def team(request: HttpRequest) -> HttpResponse:
     """The manager's team check-ins for a week, with inline feedback."""
-    viewer = person_or_404(request)
+    viewer = request.person
     week = week_param(request)
     rows = selectors.team_check_ins(manager=viewer, week=week)
     return render(
@@ -131,16 +132,16 @@ def team(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@person_required
 def weekly_review(request: HttpRequest) -> HttpResponse:
     """The manager's weekly review (the weekly reminder links here): the team's week and the
     decisions saved as the review record."""
-    viewer = person_or_404(request)
+    viewer = request.person
     week = week_param(request)
     manager = viewer
     if is_id(request.GET.get("manager", "")) and request.GET["manager"] != str(viewer.pk):
-        manager = permissions.get_person_for(viewer, request.GET["manager"])
-        if not permissions.may_follow(viewer, manager):
+        manager = org_permissions.get_person_for(viewer, request.GET["manager"])
+        if not scopes.may_follow(viewer, manager):
             raise Http404
     own = manager.pk == viewer.pk
     form = None

@@ -1,0 +1,251 @@
+"""Measurements and the values that follow from them.
+
+A key result's current value is its measurement with the latest `effective_at` (ties: the
+latest recorded): a late value is kept in the history and never replaces a newer one. A key
+result whose source is `rollup` takes its value from the key results that contribute to it (a
+cascade's split: sum, weighted mean, lowest or highest), recomputed in the same transaction as
+the measurement below it and kept as a measurement of its own (source `rollup`), up the whole
+chain: O(depth) queries. Every writer locks the key results it may change, in id order, and
+then the goals (`refresh_progress`), so concurrent check-ins whose chains meet wait for each
+other instead of deadlocking or losing an update.
+
+The signatures of `record_measurement` and `record_measurements` are a contract other apps
+depend on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.history import records_actor
+from goals import metrics
+from goals.models import Goal, KeyResult, Measurement
+from org.models import Person
+
+from .core import parse_value
+from .progress import refresh_progress
+
+CLOSED_GOAL = _("This goal is closed; its key results can no longer change.")
+
+
+@dataclass(frozen=True)
+class Value:
+    """One value to record: for a key result, a number, a note."""
+
+    key_result: KeyResult
+    value: object
+    note: str = ""
+
+
+def chain_ids(key_result_ids) -> list[list[int]]:
+    """The key results and those they contribute to, level by level from the bottom: the first
+    list is `key_result_ids` itself. One query per level."""
+    levels = [sorted(set(key_result_ids))]
+    seen = set(levels[0])
+    while levels[-1]:
+        above = set(
+            KeyResult.objects.filter(pk__in=levels[-1], contributes_to__isnull=False).values_list(
+                "contributes_to_id", flat=True
+            )
+        )
+        above -= seen
+        seen |= above
+        levels.append(sorted(above))
+    return levels[:-1]
+
+
+def lock_key_results(ids) -> dict[int, KeyResult]:
+    """Lock the key results in one statement ordered by id (every writer takes them in the same
+    order) and return them with their goal and cycle."""
+    return {
+        kr.pk: kr
+        for kr in KeyResult.objects.select_for_update(of=("self",))
+        .select_related("goal__cycle")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+
+
+def check_writable(key_result: KeyResult, *, field: str | None = None) -> None:
+    """A key result of a closed goal or of a closed cycle refuses new values."""
+    goal = key_result.goal
+    if goal.cycle.is_closed:
+        message = _("The cycle %(cycle)s is closed; its key results can no longer change.") % {
+            "cycle": goal.cycle.name
+        }
+        raise ValidationError({field: message} if field else message)
+    if goal.state == Goal.State.CLOSED:
+        raise ValidationError({field: CLOSED_GOAL} if field else CLOSED_GOAL)
+
+
+def _check_manual(key_result: KeyResult, field: str | None) -> None:
+    if key_result.is_rollup:
+        message = _(
+            "“%(name)s” is rolled up from the key results that contribute to it; record "
+            "their values instead."
+        ) % {"name": key_result.name}
+        raise ValidationError({field: message} if field else message)
+
+
+def _effective(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    if at is None:
+        return now
+    if timezone.is_naive(at):
+        at = timezone.make_aware(at)
+    if at > now + dt.timedelta(minutes=5):
+        raise ValidationError({"effective_at": _("A value cannot be effective in the future.")})
+    return at
+
+
+def _apply(key_result: KeyResult, measurement: Measurement) -> bool:
+    """Make the measurement the key result's current value when it is the newest one;
+    True when the value (or its time) changed."""
+    if key_result.value_at is not None and measurement.effective_at < key_result.value_at:
+        return False
+    key_result.current_value = measurement.value
+    key_result.value_at = measurement.effective_at
+    key_result.progress = key_result.compute_progress()
+    key_result.save(update_fields=["current_value", "value_at", "progress", "updated_at"])
+    return True
+
+
+def _roll_up(levels: list[list[int]], locked: dict[int, KeyResult], now: dt.datetime) -> set[int]:
+    """Recompute the rolled-up key results above the changed ones, level by level (each level
+    reads the level below as just written). Returns the ids of those whose value changed."""
+    changed: set[int] = set()
+    for level in levels[1:]:
+        targets = [locked[pk] for pk in level if locked[pk].is_rollup]
+        if not targets:
+            continue
+        values = contributor_values([kr.pk for kr in targets])
+        for kr in targets:
+            value = metrics.aggregate(values.get(kr.pk, []), kr.aggregation)
+            if value is None:
+                continue
+            value = Decimal(value).quantize(Decimal("0.0001"))
+            if value == kr.current_value and kr.value_at is not None:
+                continue
+            measurement = Measurement.objects.create(
+                key_result=kr,
+                value=value,
+                effective_at=now,
+                recorded_at=now,
+                source=Measurement.Source.ROLLUP,
+            )
+            if _apply(kr, measurement):
+                changed.add(kr.pk)
+    return changed
+
+
+def contributor_values(key_result_ids) -> dict[int, list[tuple[Decimal, Decimal]]]:
+    """For each rolled-up key result, its contributors' (current value, contribution weight),
+    leaving out contributions of returned goals (an assignment the owner did not take)."""
+    values: dict[int, list[tuple[Decimal, Decimal]]] = {}
+    rows = (
+        KeyResult.objects.filter(contributes_to_id__in=key_result_ids)
+        .exclude(goal__state=Goal.State.RETURNED)
+        .order_by("pk")
+        .values_list("contributes_to_id", "current_value", "contribution_weight")
+    )
+    for parent, value, weight in rows:
+        values.setdefault(parent, []).append((value, weight))
+    return values
+
+
+@records_actor(param="recorded_by")
+@transaction.atomic
+def record_measurements(
+    *,
+    values: list[tuple[KeyResult, object, str]],
+    source: str,
+    recorded_by: Person | None = None,
+    at: dt.datetime | None = None,
+    recompute: bool = True,
+    touched: set[int] | None = None,
+) -> list[Measurement]:
+    """Record values for several key results at once (a check-in's updates, an integration's
+    batch). `at` is when the values were true (default now). The key results and everything
+    they roll up into are locked in one query in id order; the measurements are inserted in
+    one statement; each key result takes the value when it is its newest; the rolled-up key
+    results above are recomputed once per level; and the goals touched are recomputed up the
+    cascade once (`recompute=False` leaves that to the caller, which then calls
+    `refresh_progress` last with the goal ids this call adds to `touched`, as a check-in
+    does)."""
+    if source not in Measurement.Source.values or source == Measurement.Source.ROLLUP:
+        raise ValidationError({"source": _("Unknown source.")})
+    parsed = [(kr.pk, parse_value(value), note) for kr, value, note in values]
+    now = timezone.now()
+    effective = _effective(at, now)
+    levels = chain_ids(pk for pk, _v, _n in parsed)
+    locked = lock_key_results([pk for level in levels for pk in level])
+    for pk, _value, _note in parsed:
+        check_writable(locked[pk])
+        _check_manual(locked[pk], None)
+    measurements = Measurement.objects.bulk_create(
+        Measurement(
+            key_result=locked[pk],
+            value=value,
+            effective_at=effective,
+            recorded_at=now,
+            source=source,
+            note=note,
+            recorded_by=recorded_by,
+        )
+        for pk, value, note in parsed
+    )
+    changed = {m.key_result_id for m in measurements if _apply(locked[m.key_result_id], m)}
+    if changed:
+        changed |= _roll_up(levels, locked, now)
+    goal_ids = {locked[pk].goal_id for pk in changed}
+    if recompute:
+        refresh_progress(goal_ids)
+    if touched is not None:
+        touched |= goal_ids
+    return measurements
+
+
+@records_actor(param="recorded_by")
+@transaction.atomic
+def record_measurement(
+    *,
+    key_result: KeyResult,
+    value,
+    source: str,
+    recorded_by: Person | None = None,
+    note: str = "",
+    at: dt.datetime | None = None,
+    recompute: bool = True,
+) -> Measurement:
+    """Record a value for one key result (`record_measurements` with one value): the history
+    row, its current value when it is the newest, the rollups above it and the progress of its
+    goal and every goal it aligns to."""
+    (measurement,) = record_measurements(
+        values=[(key_result, value, note)],
+        source=source,
+        recorded_by=recorded_by,
+        at=at,
+        recompute=recompute,
+    )
+    return measurement
+
+
+@transaction.atomic
+def roll_up(key_result_ids) -> set[int]:
+    """Recompute the rolled-up key results `key_result_ids` and everything above them (after
+    their contributors changed: a cascade added some, a goal was returned), and the goals
+    touched. Returns the ids of the key results whose value changed."""
+    ids = [pk for pk in key_result_ids if pk]
+    if not ids:
+        return set()
+    levels = [[], *chain_ids(ids)]
+    locked = lock_key_results([pk for level in levels for pk in level])
+    changed = _roll_up(levels, locked, timezone.now())
+    refresh_progress({locked[pk].goal_id for pk in changed})
+    return changed

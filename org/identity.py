@@ -1,0 +1,126 @@
+"""The signed-in viewer, remembered across requests.
+
+Every signed-in request needs the person behind the user and, for the navigation and most
+scopes, their roles (admin, unit head, manager, HRBP) and the paths of the units they head or
+partner: four or five queries before any work. With a shared cache (Redis, `KEEL_VIEWER_CACHE`,
+on whenever `REDIS_URL` is set) these are kept per user under the organisation's *version*, a
+stamp changed by every write to a unit, person, HRBP assignment or user (and again when that
+write's transaction commits, so a request that read the old rows in between cannot keep them).
+A changed organisation is therefore seen on the next request by every process; nothing waits
+for a timeout. Without a shared cache (the embedded default, a per-process memory cache that
+other processes' writes cannot reach) every request reads the database, as before.
+
+Only small, bounded values are kept (the person row with its unit, booleans, a few paths); the
+people a manager manages are not, they grow with the organisation."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+
+from org.models import HRBPAssignment, Person, Unit
+from org.scopes import Viewer, person_of
+
+ROLE_FIELDS = ("is_admin", "headed_paths", "is_manager", "hrbp_unit_ids", "hrbp_paths")
+TTL = 3600  # seconds; a stamp that never changes still lets entries go after an hour
+
+
+def _scope() -> str:
+    """Keys name the database, so databases sharing one Redis (test workers, staging beside
+    production) never read each other's people."""
+    return f"keel:{connection.settings_dict['NAME']}"
+
+
+def _version_key() -> str:
+    return f"{_scope()}:org-version"
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "KEEL_VIEWER_CACHE", False))
+
+
+def org_version() -> int | None:
+    """The current stamp (set when missing); None when the cache cannot answer."""
+    key = _version_key()
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, time.time_ns(), None)
+        version = cache.get(key)
+    return version
+
+
+def bump_org_version() -> None:
+    """A new stamp now and another when the current transaction commits."""
+    if not enabled():
+        return
+    key = _version_key()
+    cache.set(key, time.time_ns(), None)
+    transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
+
+
+def _key(user_id: int, version: int) -> str:
+    return f"{_scope()}:viewer:{user_id}:{version}"
+
+
+def viewer_for(user) -> Viewer:
+    """The Viewer for an authenticated (or anonymous) user, from the cache when it holds one
+    for the current stamp."""
+    if not enabled() or user is None or not user.is_authenticated:
+        return Viewer(person_of(user))
+    version = org_version()
+    if version is None:  # the cache is down: read the database
+        return Viewer(person_of(user))
+    key = _key(user.pk, version)
+    snapshot = cache.get(key)
+    if snapshot is None:
+        person = Person.objects.select_related("unit").filter(user=user).first()
+        viewer = Viewer(person)
+        viewer._identity = (key, None)
+    else:
+        person = snapshot["person"]
+        viewer = Viewer(person)
+        viewer.__dict__.update(snapshot["roles"])
+        viewer._identity = (key, frozenset(snapshot["roles"]))
+    if person is not None:
+        user = getattr(user, "_wrapped", user)  # request.user is a lazy object
+        person.user = user
+        Person.user.field.remote_field.set_cached_value(user, person)
+    return viewer
+
+
+def remember(viewer: Viewer) -> None:
+    """Keep what this request learnt about its viewer (after the response, once)."""
+    key, known = getattr(viewer, "_identity", (None, None))
+    if key is None:
+        return
+    roles = {name: viewer.__dict__[name] for name in ROLE_FIELDS if name in viewer.__dict__}
+    if known is not None and known >= set(roles):
+        return
+    person = viewer.person
+    if person is not None:
+        person = copy.copy(person)
+        person._state = copy.copy(person._state)
+        person._state.fields_cache = {
+            name: value for name, value in person._state.fields_cache.items() if name != "user"
+        }
+    cache.set(key, {"person": person, "roles": roles}, TTL)
+
+
+def _changed(sender, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return  # a sign-in, not a change of the organisation
+    bump_org_version()
+
+
+def connect() -> None:
+    """Every write to the rows a viewer is computed from changes the stamp (OrgConfig.ready)."""
+    for model in (Unit, Person, HRBPAssignment, get_user_model()):
+        uid = f"keel-org-version-{model._meta.label_lower}"
+        post_save.connect(_changed, sender=model, dispatch_uid=f"{uid}-save")
+        post_delete.connect(_changed, sender=model, dispatch_uid=f"{uid}-delete")

@@ -1,0 +1,341 @@
+"""People-level scopes: who is asking, what roles they hold, which people they manage or partner.
+
+Every app's `permissions.py` builds on these. A `Viewer` is the signed-in person with their roles
+and scope data (headed unit paths, managed people, HRBP unit paths), each computed at most once:
+`org.middleware` puts one on `request.viewer` for every request (the API's `ViewerAPIMixin`
+for the token user), and while the request runs, `Viewer.of(request.person)` answers that same
+object, so a service called with the request's person reuses what the page already computed.
+Outside a request (tasks, commands, tests) `Viewer.of(person)` builds a fresh one: a caller
+that checks several things normalises once and passes the viewer on.
+
+Roles follow from data: a manager heads a unit or has active direct reports, an HRBP has unit
+assignments, an admin is a staff user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from functools import cached_property, reduce
+from operator import or_
+
+from django.db.models import Q, QuerySet
+
+from org.models import HRBPAssignment, Person, Unit
+
+
+class Role:
+    EMPLOYEE = "employee"
+    MANAGER = "manager"
+    HRBP = "hrbp"
+    ADMIN = "admin"
+
+
+_current: ContextVar[Viewer | None] = ContextVar("keel_viewer", default=None)
+
+
+def person_of(user) -> Person | None:
+    """The Person behind a user, or None (anonymous or a user without a person record)."""
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.person
+    except Person.DoesNotExist:
+        return None
+
+
+def subtree_q(paths, field: str = "unit__path") -> Q | None:
+    """Rows whose `field` (a unit path) lies in any of the subtrees `paths`; None for none."""
+    if not paths:
+        return None
+    return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
+
+
+def _minimal_paths(paths, covered: list[str]) -> list[str]:
+    """The subtree roots among `paths` not already inside a covered subtree: a head of nested
+    units adds one condition, not one per unit (a 500-unit division stays one LIKE)."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(root) for root in (*covered, *kept)):
+            kept.append(path)
+    return kept
+
+
+def _people_in(paths: list[str], manager_ids: set[int] | None = None) -> set[int]:
+    """Ids of people in the subtrees `paths` or reporting to `manager_ids`, in chunks small
+    enough for any database's expression limits."""
+    found: set[int] = set()
+    chunk = 100
+    for start in range(0, max(len(paths), 1), chunk):
+        q = subtree_q(paths[start : start + chunk])
+        if start == 0 and manager_ids:
+            q = Q(manager_id__in=manager_ids) if q is None else q | Q(manager_id__in=manager_ids)
+        if q is not None:
+            found.update(Person.objects.filter(q).values_list("pk", flat=True))
+    return found
+
+
+class Viewer:
+    """Who is asking (a Person, or nobody), with their roles and people-level scopes. Each
+    property is computed on first use and kept for the viewer's life (one request)."""
+
+    def __init__(self, person: Person | None):
+        self.person = person
+
+    def __repr__(self) -> str:
+        return f"<Viewer {self.person!r}>"
+
+    @classmethod
+    def of(cls, who: Viewer | Person | None) -> Viewer:
+        """A Viewer for `who`: itself when it is one; the current request's viewer when `who`
+        is that request's person; otherwise a new one."""
+        if isinstance(who, Viewer):
+            return who
+        current = _current.get()
+        if who is not None and current is not None and current.person is who:
+            return current
+        return cls(who)
+
+    @property
+    def pk(self) -> int | None:
+        return self.person.pk if self.person is not None else None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.person is not None
+
+    @cached_property
+    def is_admin(self) -> bool:
+        return bool(self.person and self.person.user.is_staff)
+
+    @cached_property
+    def headed_paths(self) -> list[str]:
+        """Paths of the units this person heads."""
+        if self.person is None:
+            return []
+        return list(Unit.objects.filter(head=self.person).values_list("path", flat=True))
+
+    @cached_property
+    def is_manager(self) -> bool:
+        if self.person is None:
+            return False
+        return (
+            bool(self.headed_paths)
+            or Person.objects.filter(manager=self.person, is_active=True).exists()
+        )
+
+    @cached_property
+    def hrbp_unit_ids(self) -> list[int]:
+        if self.person is None:
+            return []
+        return list(
+            HRBPAssignment.objects.filter(person=self.person).values_list("unit_id", flat=True)
+        )
+
+    @cached_property
+    def hrbp_paths(self) -> list[str]:
+        ids = self.hrbp_unit_ids
+        if not ids:
+            return []
+        return list(Unit.objects.filter(pk__in=ids).values_list("path", flat=True))
+
+    @property
+    def is_hrbp(self) -> bool:
+        return bool(self.hrbp_unit_ids)
+
+    @cached_property
+    def roles(self) -> list[str]:
+        if self.person is None:
+            return []
+        result = [Role.EMPLOYEE]
+        if self.is_manager:
+            result.append(Role.MANAGER)
+        if self.is_hrbp:
+            result.append(Role.HRBP)
+        if self.is_admin:
+            result.append(Role.ADMIN)
+        return result
+
+    @cached_property
+    def unit_paths(self) -> list[str]:
+        """Paths of the person's unit and of every unit above it ("/1/", "/1/4/", ...)."""
+        person = self.person
+        if person is None or not person.unit_id:
+            return []
+        parts = [p for p in person.unit.path.split("/") if p]
+        return ["/" + "/".join(parts[: n + 1]) + "/" for n in range(len(parts))]
+
+    @cached_property
+    def unit_ancestor_ids(self) -> list[int]:
+        """Ids of the person's unit and every unit above it."""
+        person = self.person
+        return person.unit.ancestor_ids if person is not None and person.unit_id else []
+
+    @cached_property
+    def managed_ids(self) -> frozenset[int]:
+        """Everyone below the person: direct reports transitively, and everyone in (the subtree
+        of) units they head, and those people's reports in turn. The loop runs once per level
+        of the tree."""
+        person = self.person
+        if person is None:
+            return frozenset()
+        covered = _minimal_paths(self.headed_paths, [])
+        found: set[int] = set()
+        frontier = _people_in(covered, {person.pk})
+        while frontier:
+            frontier -= found | {person.pk}
+            found |= frontier
+            if not frontier:
+                break
+            # Reports of the people just found, and members of units they head outside the
+            # subtrees already covered.
+            paths = _minimal_paths(
+                Unit.objects.filter(head_id__in=frontier).values_list("path", flat=True), covered
+            )
+            covered += paths
+            frontier = _people_in(paths, frontier)
+        found.discard(person.pk)
+        return frozenset(found)
+
+    @cached_property
+    def units_headed_below(self) -> list[int]:
+        """Ids of the units headed by people the viewer manages (their goals are the
+        viewer's to see and manage, wherever those units sit)."""
+        if not self.managed_ids:
+            return []
+        return list(Unit.objects.filter(head_id__in=self.managed_ids).values_list("pk", flat=True))
+
+    def manages(self, person: Person) -> bool:
+        return self.person is not None and person.pk != self.pk and person.pk in self.managed_ids
+
+    def partners(self, person: Person) -> bool:
+        """The viewer is HRBP for the person's unit (or an ancestor of it)."""
+        return self.covers_unit(person.unit)
+
+    def covers_unit(self, unit: Unit) -> bool:
+        """The viewer is HRBP for the unit (or an ancestor of it)."""
+        return any(unit.path.startswith(path) for path in self.hrbp_paths)
+
+    def heads_subtree_of(self, unit: Unit) -> bool:
+        """The viewer heads the unit or a unit above it."""
+        return any(unit.path.startswith(path) for path in self.headed_paths)
+
+
+ViewerLike = Viewer | Person | None
+"""What permission functions accept: a Viewer, or a Person (the request's viewer while a
+request runs, else a new one), or None (nobody signed in)."""
+
+
+@contextmanager
+def viewing_as(viewer: Viewer) -> Iterator[Viewer]:
+    """Within the block (a request), `Viewer.of(viewer.person)` answers `viewer`."""
+    token = _current.set(viewer)
+    try:
+        yield viewer
+    finally:
+        _current.reset(token)
+
+
+def adopt(viewer: Viewer) -> None:
+    """Make `viewer` the current one for the rest of the request (the API's token user, known
+    only after authentication); the middleware's `viewing_as` restores the previous value when
+    the request ends."""
+    _current.set(viewer)
+
+
+# Functions over a viewer (a Viewer, a Person or None), for callers that hold a Person.
+
+
+def is_admin(viewer: Viewer | Person | None) -> bool:
+    return Viewer.of(viewer).is_admin
+
+
+def is_manager(viewer: Viewer | Person | None) -> bool:
+    return Viewer.of(viewer).is_manager
+
+
+def is_hrbp(viewer: Viewer | Person | None) -> bool:
+    return Viewer.of(viewer).is_hrbp
+
+
+def roles(viewer: Viewer | Person | None) -> list[str]:
+    return Viewer.of(viewer).roles
+
+
+def manages(viewer: Viewer | Person | None, person: Person) -> bool:
+    return Viewer.of(viewer).manages(person)
+
+
+def partners(viewer: Viewer | Person | None, person: Person) -> bool:
+    return Viewer.of(viewer).partners(person)
+
+
+def hrbp_covers_unit(viewer: Viewer | Person | None, unit: Unit) -> bool:
+    return Viewer.of(viewer).covers_unit(unit)
+
+
+def managed_people(viewer: Viewer | Person | None) -> QuerySet[Person]:
+    viewer = Viewer.of(viewer)
+    if viewer.person is None:
+        return Person.objects.none()
+    return Person.objects.filter(pk__in=viewer.managed_ids)
+
+
+def hrbp_people(viewer: Viewer | Person | None) -> QuerySet[Person]:
+    q = subtree_q(Viewer.of(viewer).hrbp_paths)
+    return Person.objects.filter(q) if q is not None else Person.objects.none()
+
+
+def manager_chain_ids(person: Person) -> set[int]:
+    """Everyone above a person: their manager links upward, and the heads of their unit and of
+    every ancestor unit (the inverse of `managed_people`)."""
+    chain: set[int] = set()
+    heads = Unit.objects.filter(pk__in=person.unit.ancestor_ids, head__isnull=False).values_list(
+        "head_id", flat=True
+    )
+    frontier = {pk for pk in heads if pk != person.pk}
+    if person.manager_id:
+        frontier.add(person.manager_id)
+    while frontier:
+        frontier -= chain | {person.pk}
+        chain |= frontier
+        rows = Person.objects.filter(pk__in=frontier).select_related("unit")
+        nxt: set[int] = set()
+        for row in rows:
+            if row.manager_id:
+                nxt.add(row.manager_id)
+            nxt.update(
+                Unit.objects.filter(pk__in=row.unit.ancestor_ids, head__isnull=False)
+                .exclude(head_id=row.pk)
+                .values_list("head_id", flat=True)
+            )
+        frontier = nxt
+    return chain
+
+
+def followed_people_q(viewer: Viewer | Person | None, field: str = "person") -> Q:
+    """A Q selecting rows whose `field` (a Person FK; "" for Person itself) the viewer may
+    follow: themselves, the people they manage, the people of the units they partner as HRBP;
+    everyone for admins. (Check-ins, plans, awards and sensitive fields use it.)"""
+    viewer = Viewer.of(viewer)
+    if viewer.is_admin:
+        return Q()
+    prefix = f"{field}__" if field else ""
+    q = Q(**{f"{prefix}pk": viewer.pk}) | Q(**{f"{prefix}pk__in": viewer.managed_ids})
+    sub = subtree_q(viewer.hrbp_paths, f"{prefix}unit__path")
+    return q | sub if sub is not None else q
+
+
+def may_follow(viewer: Viewer | Person | None, person: Person) -> bool:
+    """The viewer is the person, above them, their HRBP or an admin: they may read the person's
+    check-ins, plans, awards and sensitive fields."""
+    viewer = Viewer.of(viewer)
+    if viewer.person is None:
+        return False
+    return (
+        viewer.pk == person.pk
+        or viewer.is_admin
+        or viewer.manages(person)
+        or viewer.partners(person)
+    )

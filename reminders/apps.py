@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RemindersConfig(AppConfig):
+    name = "reminders"
+    verbose_name = _("Reminders")
+
+    def ready(self) -> None:
+        from reminders import embedded
+
+        if embedded.wanted():
+            embedded.start()

@@ -1,0 +1,10 @@
+"""Writes of the reminders app: the reminder dispatch (what is due when, sent exactly once)
+and its plans. Notifications, deliveries and the send log are the notifications app's rows."""
+
+from reminders.services.dispatcher import (  # noqa: F401
+    dispatch,
+    find_due,
+    preview,
+    send_reminder_batch,
+    sweep,
+)

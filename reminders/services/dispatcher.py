@@ -1,0 +1,293 @@
+"""Reminder dispatch: exactly once per (person, kind, period), in each person's local time.
+
+dispatch(now) finds everyone whose reminder time has passed in their current local week and
+who has no ReminderLog row yet (a fixed number of queries whatever the headcount) and hands
+them to `send_reminder_batch` in chunks. A batch decides per person (holiday, leave, check-in
+already submitted, nothing to report ...), then claims its log rows with one
+insert-or-ignore against the unique (person, kind, period) constraint, tagged with a fresh
+claim token; only the rows carrying its token are its own, and only those get a notification
+and deliveries, in the same transaction. So a duplicated beat, a retried batch or a batch that
+died halfway never sends twice (a rolled-back batch claimed nothing and is redone), and a beat
+missed while the broker was down is caught up by the next dispatch, as long as the local week
+of the reminder has not ended.
+
+The period is the recipient's local ISO week (its Monday). When the scheduled day is not a
+working day for the recipient (public holiday, a weekend that is not a make-up workday, or
+their own absence), the reminder is skipped for that week (logged as skipped), not moved.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.queue import enqueue
+from notifications.kinds import Channel, ReminderKind
+from notifications.models import Delivery, Notification, ReminderLog, ReminderRun, ReminderSchedule
+from notifications.services.delivery import (
+    MAX_ATTEMPTS,
+    active_webhooks,
+    build_deliveries,
+    channel_enabled,
+    enqueue_deliveries,
+    preference_map,
+)
+from org.models import Person, Unit
+from reminders.services.planning import Plan, Schedules, plan_batch
+from tracking.models.checkins import week_start
+
+CHUNK_SIZE = 500
+STALE_SENDING = dt.timedelta(minutes=15)
+STALE_PENDING = dt.timedelta(minutes=10)
+SWEEP_LIMIT = 5000  # rows recovered per dispatch (every five minutes)
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local_period(now: dt.datetime, timezone_name: str) -> dt.date:
+    return week_start(now.astimezone(zone(timezone_name)).date())
+
+
+def due_at(period: dt.date, schedule: ReminderSchedule, timezone_name: str) -> dt.datetime:
+    day = period + dt.timedelta(days=schedule.weekday)
+    return dt.datetime.combine(day, schedule.time, tzinfo=zone(timezone_name))
+
+
+@dataclass(frozen=True)
+class Due:
+    person_id: int
+    kind: str
+    period: dt.date
+
+
+def manager_ids() -> set[int]:
+    """Heads of units and people with active direct reports (two queries)."""
+    heads = Unit.objects.filter(head__isnull=False, head__is_active=True).values_list(
+        "head_id", flat=True
+    )
+    bosses = (
+        Person.objects.filter(is_active=True, manager__isnull=False)
+        .values_list("manager_id", flat=True)
+        .distinct()
+    )
+    return set(heads) | set(bosses)
+
+
+def find_due(now: dt.datetime) -> list[Due]:
+    """Every (person, kind, period) whose local reminder time has passed in the person's
+    current week and that has no log row yet. Five queries, whatever the headcount."""
+    schedules = Schedules()
+    people = list(Person.objects.filter(is_active=True).values_list("pk", "timezone"))
+    managers = manager_ids()
+    periods = {tz: local_period(now, tz) for tz in {tz for _pk, tz in people}}
+    logged = set(
+        ReminderLog.objects.filter(period__in=set(periods.values())).values_list(
+            "person_id", "kind", "period"
+        )
+    )
+    due_cache: dict[tuple, dt.datetime] = {}
+    found: list[Due] = []
+    for kind in ReminderKind.values:
+        for pk, tz in people:
+            if kind != ReminderKind.CHECK_IN and pk not in managers:
+                continue
+            schedule = schedules.for_person(kind, pk)
+            if not schedule.enabled:
+                continue
+            period = periods[tz]
+            key = (tz, period, schedule.weekday, schedule.time)
+            moment = due_cache.get(key)
+            if moment is None:
+                moment = due_cache[key] = due_at(period, schedule, tz)
+            if now >= moment and (pk, kind, period) not in logged:
+                found.append(Due(pk, kind, period))
+    return found
+
+
+def _chunks(due: list[Due]):
+    groups: dict[tuple[str, dt.date], list[int]] = defaultdict(list)
+    for item in due:
+        groups[(item.kind, item.period)].append(item.person_id)
+    for (kind, period), ids in sorted(groups.items()):
+        for start in range(0, len(ids), CHUNK_SIZE):
+            yield kind, period, ids[start : start + CHUNK_SIZE]
+
+
+def sweep(now: dt.datetime) -> dict[str, int]:
+    """Recover what a dead worker or an unreachable broker left behind:
+
+    - deliveries "sending" for longer than STALE_SENDING belong to a worker that died between
+      claiming them and recording the result: they go back to pending and are sent again
+      (failed instead once their attempts are used up). STALE_SENDING is far longer than a
+      live batch takes, so a row a live worker still holds is not taken from it;
+    - deliveries pending for longer than STALE_PENDING lost their task (the broker was down
+      when it was to be sent, or the message was lost): they are enqueued again.
+
+    Sending twice is then possible only for a message the channel accepted in the instant
+    before its worker died (see notifications.services.delivery)."""
+    stale = list(
+        Delivery.objects.filter(
+            status=Delivery.Status.SENDING, updated_at__lt=now - STALE_SENDING
+        ).values_list("pk", "attempts")[:SWEEP_LIMIT]
+    )
+    exhausted = [pk for pk, attempts in stale if attempts >= MAX_ATTEMPTS]
+    resend = [pk for pk, attempts in stale if attempts < MAX_ATTEMPTS]
+    for ids, status, error in (
+        (exhausted, Delivery.Status.FAILED, "Interrupted while sending, and no attempts left."),
+        (resend, Delivery.Status.PENDING, "Interrupted while sending (worker lost); sent again."),
+    ):
+        if ids:
+            Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING).update(
+                status=status, last_error=error, updated_at=now
+            )
+    lost = list(
+        Delivery.objects.filter(
+            status=Delivery.Status.PENDING, updated_at__lt=now - STALE_PENDING
+        ).values_list("pk", flat=True)[:SWEEP_LIMIT]
+    )
+    enqueue_deliveries([*resend, *lost])
+    return {"failed": len(exhausted), "resent": len(resend), "requeued": len(lost)}
+
+
+def dispatch(
+    *, now: dt.datetime | None = None, trigger: str = ReminderRun.Trigger.BEAT, inline=False
+) -> ReminderRun:
+    """One dispatch. `inline` runs the batches here (the operators' command) instead of
+    through the broker."""
+    from reminders import tasks
+
+    now = now or timezone.now()
+    sweep(timezone.now())  # real time, even when an operator dispatches "as of" another instant
+    due = find_due(now)
+    run = ReminderRun.objects.create(now=now, trigger=trigger, due=len(due))
+    batches = 0
+    for kind, period, ids in _chunks(due):
+        batches += 1
+        if inline:
+            send_reminder_batch(run_id=run.pk, kind=kind, period=period, person_ids=ids, now=now)
+        else:
+            enqueue(tasks.send_reminder_batch, run.pk, kind, period.isoformat(), ids)
+    ReminderRun.objects.filter(pk=run.pk).update(batches=batches)
+    run.batches = batches
+    return run
+
+
+def send_reminder_batch(
+    *,
+    run_id: int | None,
+    kind: str,
+    period: dt.date,
+    person_ids: list[int],
+    now: dt.datetime | None = None,
+) -> dict[str, int]:
+    """Decide, claim and create the notifications and deliveries of one batch (see the module
+    docstring). Safe to run any number of times. Returns counts of what this call claimed."""
+    now = now or timezone.now()
+    # In id order, so that two batches racing for the same people insert their log rows in
+    # the same order (one waits for the other instead of deadlocking).
+    people = list(
+        Person.objects.filter(pk__in=person_ids, is_active=True)
+        .select_related("user", "unit")
+        .order_by("pk")
+    )
+    plans = plan_batch(kind=kind, period=period, people=people, now=now)
+    prefs = preference_map(p.pk for p in people)
+    for plan in plans:
+        if plan.send and not any(
+            channel_enabled(prefs, plan.person.pk, kind, channel) for channel in Channel.values
+        ):
+            plan.send, plan.reason = False, "opted_out"
+    token = uuid.uuid4().hex
+    counts = {"sent": 0, "skipped": 0}
+    with transaction.atomic():
+        ReminderLog.objects.bulk_create(
+            [
+                ReminderLog(
+                    person=plan.person,
+                    kind=kind,
+                    period=period,
+                    status=ReminderLog.Status.SENT if plan.send else ReminderLog.Status.SKIPPED,
+                    reason=plan.reason,
+                    run_id=run_id,
+                    claim=token,
+                )
+                for plan in plans
+            ],
+            ignore_conflicts=True,
+        )
+        mine = {
+            log.person_id: log
+            for log in ReminderLog.objects.filter(claim=token).only("pk", "person_id", "status")
+        }
+        to_send = [p for p in plans if p.send and p.person.pk in mine]
+        counts["skipped"] = sum(1 for log in mine.values() if log.status == "skipped")
+        counts["sent"] = len(to_send)
+        if not to_send:
+            return counts
+        webhooks = active_webhooks()
+        notifications = Notification.objects.bulk_create(
+            [
+                Notification(recipient=p.person, kind=kind, text=p.body, url=p.url)
+                for p in to_send
+                if channel_enabled(prefs, p.person.pk, kind, Channel.IN_APP)
+            ]
+        )
+        by_person = {n.recipient_id: n for n in notifications}
+        rows: list[Delivery] = []
+        for plan in to_send:
+            links = {"reminder_log": mine[plan.person.pk], "run_id": run_id}
+            notification = by_person.get(plan.person.pk)
+            if notification is not None:
+                rows.append(
+                    Delivery(
+                        recipient=plan.person,
+                        kind=kind,
+                        channel=Channel.IN_APP,
+                        subject=plan.subject[:300],
+                        body=plan.body,
+                        url=plan.url,
+                        status=Delivery.Status.SENT,
+                        attempts=1,
+                        sent_at=now,
+                        notification=notification,
+                        **links,
+                    )
+                )
+            rows += build_deliveries(
+                person=plan.person,
+                kind=kind,
+                subject=plan.subject,
+                body=plan.body,
+                url=plan.url,
+                prefs=prefs,
+                webhooks=webhooks,
+                notification=notification,
+                **links,
+            )
+        created = Delivery.objects.bulk_create(rows)
+        enqueue_deliveries(d.pk for d in created if d.status == Delivery.Status.PENDING)
+    return counts
+
+
+def preview(*, now: dt.datetime) -> list[tuple[Due, Plan]]:
+    """What a dispatch at `now` would do, without writing anything (the --dry-run)."""
+    due = find_due(now)
+    result = []
+    for kind, period, ids in _chunks(due):
+        people = list(Person.objects.filter(pk__in=ids).select_related("user", "unit"))
+        for plan in plan_batch(kind=kind, period=period, people=people, now=now):
+            result.append((Due(plan.person.pk, kind, period), plan))
+    return result

@@ -1,0 +1,210 @@
+"""Deciding, per person of a batch, whether a reminder goes out and what it says: working
+calendar and absences, the check-in already submitted, the manager's team summary, the
+reports who fell silent. Reads only, a fixed number of queries per batch.
+
+Escalation: a manager hears about each direct report (or, for people without a manager, the
+head of their unit) who has no submitted check-in for both of the two weeks before the
+current one; a week counts as missed only if it had a working day on which the person was not
+away, and not before their hire date. It repeats each week while the silence lasts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+
+from notifications.calendar import WorkCalendar
+from notifications.kinds import ReminderKind
+from notifications.models import ReminderSchedule
+from org.models import Person
+from reminders.selectors import team_summaries
+from tracking.models import CheckIn
+
+
+class Schedules:
+    """Organisation defaults and per-person overrides, loaded in one query."""
+
+    def __init__(self, person_ids=None):
+        rows = ReminderSchedule.objects.all()
+        if person_ids is not None:
+            rows = rows.filter(Q(person__isnull=True) | Q(person_id__in=list(person_ids)))
+        self.defaults: dict[str, ReminderSchedule] = {}
+        self.overrides: dict[tuple[str, int], ReminderSchedule] = {}
+        for row in rows:
+            if row.person_id is None:
+                self.defaults[row.kind] = row
+            else:
+                self.overrides[(row.kind, row.person_id)] = row
+
+    def for_person(self, kind: str, person_id: int) -> ReminderSchedule:
+        return (
+            self.overrides.get((kind, person_id))
+            or self.defaults.get(kind)
+            or ReminderSchedule.builtin(kind)
+        )
+
+
+@dataclass
+class Plan:
+    person: Person
+    send: bool
+    reason: str = ""
+    subject: str = ""
+    body: str = ""
+    url: str = ""
+
+
+def _url(name: str, query: str = "") -> str:
+    path = reverse(name)
+    return f"{path}?{query}" if query else path
+
+
+def _date(day: dt.date) -> str:
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+def _plan_check_in(person: Person, period: dt.date, submitted: set[int]) -> Plan:
+    if person.pk in submitted:
+        return Plan(person, False, "submitted")
+    return Plan(
+        person,
+        True,
+        subject=_("Your weekly check-in is due"),
+        body=_(
+            "Please submit your check-in for the week of %(week)s: what you did, how your "
+            "key results moved and what you plan next."
+        )
+        % {"week": _date(period)},
+        url=_url("tracking:this-week"),
+    )
+
+
+def _plan_review(person: Person, period: dt.date, summary) -> Plan:
+    week = period - dt.timedelta(days=7)
+    if summary is None or not summary.total:
+        return Plan(person, False, "no_team")
+    body = _(
+        "Your team's week of %(week)s: %(submitted)s of %(total)s check-ins submitted; "
+        "%(at_risk)s key results at risk and %(off_track)s off track; %(approvals)s approvals "
+        "waiting for you."
+    ) % {
+        "week": _date(week),
+        "submitted": summary.submitted,
+        "total": summary.total,
+        "at_risk": summary.at_risk,
+        "off_track": summary.off_track,
+        "approvals": summary.pending_approvals,
+    }
+    return Plan(
+        person,
+        True,
+        subject=_("Time for your weekly review"),
+        body=body,
+        url=_url("tracking:weekly-review", f"week={week}"),
+    )
+
+
+def _plan_escalation(person: Person, period: dt.date, silent: list[str]) -> Plan:
+    if not silent:
+        return Plan(person, False, "nothing_to_report")
+    weeks = [period - dt.timedelta(days=14), period - dt.timedelta(days=7)]
+    return Plan(
+        person,
+        True,
+        subject=_("Missed check-ins in your team"),
+        body=_("No check-in for the weeks of %(first)s and %(second)s: %(names)s.")
+        % {"first": _date(weeks[0]), "second": _date(weeks[1]), "names": ", ".join(silent)},
+        url=_url("tracking:weekly-review", f"week={weeks[1].isoformat()}"),
+    )
+
+
+def _silent_reports(managers: list[Person], period: dt.date) -> dict[int, list[str]]:
+    """Per manager: their reports who missed both of the two weeks before `period` (a week
+    counts as missed only when it had a working day the person was not on leave)."""
+    weeks = [period - dt.timedelta(days=14), period - dt.timedelta(days=7)]
+    ids = [m.pk for m in managers]
+    reports = Person.objects.filter(is_active=True).filter(
+        Q(manager_id__in=ids) | Q(manager__isnull=True, unit__head_id__in=ids)
+    )
+    rows = list(
+        reports.values_list(
+            "pk", "display_name", "timezone", "manager_id", "unit__head_id", "hired_on"
+        )
+    )
+    if not rows:
+        return {}
+    submitted = set(
+        CheckIn.objects.filter(
+            person__in=reports, week__in=weeks, state=CheckIn.State.SUBMITTED
+        ).values_list("person_id", "week")
+    )
+    calendar = WorkCalendar(
+        person_ids=[r[0] for r in rows], start=weeks[0], end=weeks[1] + dt.timedelta(days=6)
+    )
+    found: dict[int, list[str]] = defaultdict(list)
+    for pk, name, tz, manager_id, head_id, hired_on in rows:
+        boss = manager_id or head_id
+        if boss == pk:
+            continue
+
+        def missed(week: dt.date, pk=pk, tz=tz, hired_on=hired_on) -> bool:
+            if (pk, week) in submitted or (hired_on and hired_on > week):
+                return False
+            days = (week + dt.timedelta(days=offset) for offset in range(7))
+            return any(calendar.available(person_id=pk, timezone_name=tz, day=d) for d in days)
+
+        if all(missed(week) for week in weeks):
+            found[boss].append(name)
+    return {boss: sorted(names) for boss, names in found.items()}
+
+
+def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.datetime) -> list[Plan]:
+    """What to do for each person of a batch; reads only, a fixed number of queries."""
+    if not people:
+        return []
+    schedules = Schedules(person_ids=[p.pk for p in people])
+    calendar = WorkCalendar(
+        person_ids=[p.pk for p in people], start=period, end=period + dt.timedelta(days=6)
+    )
+    submitted: set[int] = set()
+    silent: dict[int, list[str]] = {}
+    summaries: dict = {}
+    if kind == ReminderKind.CHECK_IN:
+        submitted = set(
+            CheckIn.objects.filter(
+                person_id__in=[p.pk for p in people], week=period, state=CheckIn.State.SUBMITTED
+            ).values_list("person_id", flat=True)
+        )
+    elif kind == ReminderKind.ESCALATION:
+        silent = _silent_reports(people, period)
+    elif kind == ReminderKind.WEEKLY_REVIEW:
+        # Expected pace is judged on the review's day (the same calendar day everywhere
+        # within a batch of one local week).
+        summaries = team_summaries(
+            managers=people, week=period - dt.timedelta(days=7), on=now.date()
+        )
+    plans = []
+    for person in people:
+        schedule = schedules.for_person(kind, person.pk)
+        day = period + dt.timedelta(days=schedule.weekday)
+        if not calendar.is_workday(timezone_name=person.timezone, day=day):
+            plans.append(Plan(person, False, "holiday"))
+            continue
+        if calendar.is_absent(person.pk, day):
+            plans.append(Plan(person, False, "absent"))
+            continue
+        with translation.override(person.language or None):
+            if kind == ReminderKind.CHECK_IN:
+                plan = _plan_check_in(person, period, submitted)
+            elif kind == ReminderKind.WEEKLY_REVIEW:
+                plan = _plan_review(person, period, summaries.get(person.pk))
+            else:
+                plan = _plan_escalation(person, period, silent.get(person.pk, []))
+            plan.subject, plan.body = str(plan.subject), str(plan.body)
+        plans.append(plan)
+    return plans
