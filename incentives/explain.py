@@ -3,9 +3,12 @@ functions render it in the reader's language when it is shown."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+
+from core import humanize
 
 
 def percent(value) -> str:
@@ -173,3 +176,124 @@ def describe(kind: str, explanation: dict) -> str:
             "n": len(e.get("vesting", [])),
         }
     return ""
+
+
+VESTING_STATUS = {
+    "pending": lambda: _("pending"),
+    "vested": lambda: _("vested"),
+    "forfeited": lambda: _("forfeited"),
+}
+
+
+def _day(value) -> str:
+    try:
+        return humanize.day(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
+
+
+def _eligibility_lines(facts: dict) -> list[str]:
+    lines = []
+    if "agreed_goals" in facts:
+        lines.append(_("Agreed goals in the period: %(n)s.") % {"n": facts["agreed_goals"]})
+    check_ins = facts.get("check_ins") or {}
+    if check_ins:
+        text = _("Weekly check-ins: %(submitted)s of %(expected)s.") % check_ins
+        if facts.get("min_check_in_rate"):
+            text += " " + _("The rule asks for %(rate)s.") % {
+                "rate": percent(facts["min_check_in_rate"])
+            }
+        if check_ins.get("until"):
+            text += " " + _("Counted until %(day)s.") % {"day": _day(check_ins["until"])}
+        lines.append(text)
+    if "tenure_days" in facts:
+        text = _("Tenure: %(days)s days.") % {"days": facts["tenure_days"]}
+        if facts.get("min_tenure_days"):
+            text += " " + _("The rule asks for %(days)s.") % {"days": facts["min_tenure_days"]}
+        lines.append(text)
+    return lines
+
+
+def _amount_lines(e: dict, currency: str) -> list[str]:
+    lines = []
+    tier = e.get("tier") or (e.get("team") or {}).get("tier")
+    if tier and tier.get("threshold") is not None:
+        lines.append(
+            _("Tier %(threshold)s reached: %(attainment)s of target, %(amount)s %(currency)s.")
+            % {
+                "threshold": percent(tier.get("threshold")),
+                "attainment": percent(
+                    e.get("attainment") or (e.get("team") or {}).get("attainment")
+                ),
+                "amount": humanize.number(tier.get("amount")),
+                "currency": currency,
+            }
+        )
+    cap = e.get("cap") or {}
+    if cap.get("applied"):
+        lines.append(
+            _("Capped at %(cap)s %(currency)s (%(before)s %(currency)s before the cap).")
+            % {
+                "cap": humanize.number(cap.get("cap")),
+                "before": humanize.number(cap.get("before_cap")),
+                "currency": currency,
+            }
+        )
+    if e.get("forfeit_rule") == "inactive_at_vesting":
+        lines.append(_("A tranche is forfeited if its person has left by its vesting day."))
+    return lines
+
+
+def breakdown(kind: str, explanation: dict, currency: str = "") -> dict:
+    """An award's explanation for reading: the sentence, the facts it rested on, the goals and
+    key results with their attainment, commission lines and vesting, every value formatted in
+    the reader's language. The stored explanation (codes and numbers) stays in the API."""
+    e = explanation or {}
+    currency = currency or e.get("currency", "")
+    goals = [
+        {
+            "title": goal.get("title", ""),
+            "unit": goal.get("unit_name", ""),
+            "weight": humanize.number(goal.get("weight")),
+            "attainment": percent(goal.get("attainment")),
+            "key_results": [
+                {
+                    "name": kr.get("name", ""),
+                    "value": humanize.number(kr.get("value")),
+                    "target": humanize.number(kr.get("target")),
+                    "attainment": percent(kr.get("attainment")),
+                }
+                for kr in goal.get("key_results", [])
+            ],
+        }
+        for goal in e.get("goals", [])
+    ]
+    commission = [
+        {
+            "name": row.get("name", ""),
+            "value": humanize.number(row.get("value")),
+            "target": humanize.number(row.get("target")),
+            "above_target": humanize.number(row.get("above_target")),
+            "earned_to_date": humanize.number(row.get("earned_to_date")),
+            "paid_before": humanize.number(row.get("paid_before")),
+            "amount": humanize.number(row.get("amount")),
+        }
+        for row in e.get("key_results", [])
+        if "earned_to_date" in row
+    ]
+    vesting = [
+        {
+            "day": _day(tranche.get("vests_on")),
+            "amount": humanize.number(tranche.get("amount")),
+            "status": VESTING_STATUS.get(tranche.get("status"), lambda t=tranche: t["status"])(),
+        }
+        for tranche in e.get("vesting", [])
+    ]
+    return {
+        "summary": describe(kind, e),
+        "facts": _eligibility_lines(e.get("eligibility") or {}) + _amount_lines(e, currency),
+        "goals": goals,
+        "commission": commission,
+        "vesting": vesting,
+        "currency": currency,
+    }

@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from core.params import is_id
 from goals.models import Cycle
 from incentives import exports, permissions, selectors, services
-from incentives.explain import describe, miss_text, reason_text
+from incentives.explain import breakdown, miss_text, reason_text
 from incentives.forms import EvaluateForm, RuleForm, tiers_from_post
 from incentives.models import Award
 from org import permissions as org_permissions
@@ -78,7 +78,12 @@ def person_awards(request: HttpRequest, pk: int) -> HttpResponse:
 def award_detail(request: HttpRequest, pk: int) -> HttpResponse:
     award = permissions.get_award_for(request.person, pk)
     actions = permissions.available_actions(request.person, award)
-    return render(request, "incentives/award_detail.html", {"award": award, "actions": actions})
+    explained = breakdown(award.rule.kind, award.explanation, award.currency)
+    return render(
+        request,
+        "incentives/award_detail.html",
+        {"award": award, "actions": actions, "explained": explained},
+    )
 
 
 @login_required
@@ -172,8 +177,7 @@ def rule_evaluate(request: HttpRequest, pk: int) -> HttpResponse:
                     "amount": award.amount if award else proposal.amount,
                     "points": award.points if award else proposal.points,
                     "title": proposal.title,
-                    "reason": describe(rule.kind, explanation),
-                    "explanation": explanation,
+                    "explained": breakdown(rule.kind, explanation, rule.currency),
                 }
             )
         ineligible = [

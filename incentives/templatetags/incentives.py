@@ -1,17 +1,17 @@
-import json
-
 from django import template
 
+from core import humanize
 from incentives.explain import percent
 
 register = template.Library()
 
 
 @register.filter
-def as_json(value) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+def pct(value) -> str:
+    return percent(value)
 
 
 @register.filter
-def pct(value) -> str:
-    return percent(value)
+def num(value) -> str:
+    """A number as the rest of the UI shows it: grouped thousands, no trailing zeros."""
+    return humanize.number(value)
