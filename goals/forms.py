@@ -5,9 +5,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from goals import permissions
+from goals import permissions, selectors
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
 from org.models import Unit
+
+
+class ParentField(forms.ModelChoiceField):
+    """The goal to align to, named with its owner, unit and cycle."""
+
+    def label_from_instance(self, obj):
+        return selectors.parent_label(obj)
 
 
 class GoalForm(forms.Form):
@@ -27,9 +34,7 @@ class GoalForm(forms.Form):
     owner_unit = forms.ModelChoiceField(
         label=_("Owner unit (unit or company goals)"), queryset=Unit.objects.all(), required=False
     )
-    parent = forms.ModelChoiceField(
-        label=_("Aligned to"), queryset=Goal.objects.none(), required=False
-    )
+    parent = ParentField(label=_("Aligned to"), queryset=Goal.objects.none(), required=False)
     category = forms.CharField(label=_("Category"), max_length=100, required=False)
     priority = forms.ChoiceField(
         label=_("Priority"), choices=Goal.Priority.choices, initial=Goal.Priority.CORE
@@ -55,13 +60,21 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = (
+        parent = self.fields["parent"]
+        parent.queryset = (
             permissions.visible_goals(viewer)
             .exclude(state__in=[Goal.State.CLOSED, Goal.State.RETURNED])
             .exclude(cycle__state=Cycle.State.CLOSED)
-            .select_related("cycle")
-            .order_by("cycle", "level", "title")
         )
+        # The picker offers a bounded list (company and unit goals first, the chosen one kept);
+        # the search box above it finds any other: validation still takes any goal above.
+        chosen = self["parent"].value()
+        offered = selectors.parent_candidates(
+            viewer, selected=int(chosen) if str(chosen or "").isdigit() else None
+        )
+        parent.widget.choices = [("", "---------")] + [
+            (g.pk, selectors.parent_label(g)) for g in offered
+        ]
 
 
 class KeyResultForm(forms.Form):
@@ -101,7 +114,25 @@ class KeyResultForm(forms.Form):
         return data
 
 
-KeyResultFormSet = forms.formset_factory(KeyResultForm, extra=1, can_delete=True, max_num=12)
+KeyResultFormSet = forms.formset_factory(
+    KeyResultForm, extra=1, can_delete=True, max_num=50, validate_max=True
+)
+
+
+def with_one_more_key_result(data, prefix: str = "kr"):
+    """The posted data with room for one more key result (the form's "Add a key result")."""
+    data = data.copy()
+    total = f"{prefix}-TOTAL_FORMS"
+    count = int(data.get(total) or 0) if str(data.get(total) or "0").isdigit() else 0
+    if count >= KeyResultFormSet.max_num:
+        return data
+    data[total] = str(count + 1)
+    # The new row starts from the form's defaults, so that it counts as unchanged (and is
+    # neither judged nor saved) until something is typed into it.
+    for name, field in KeyResultForm.base_fields.items():
+        if field.initial is not None:
+            data[f"{prefix}-{count}-{name}"] = str(field.initial)
+    return data
 
 
 class MeasureForm(forms.Form):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -359,3 +359,51 @@ def cascade_shortfalls(*, viewer: Person, cycle: Cycle) -> list[dict]:
                 }
             )
     return gaps
+
+
+PARENT_CHOICES = 50
+
+
+def parent_candidates(
+    viewer: Person, *, q: str = "", selected: int | None = None, limit: int = PARENT_CHOICES
+) -> list[Goal]:
+    """Goals a new or edited goal may align to, for the picker: open goals in open cycles the
+    viewer may see, company and unit goals first, found by words of the title or the owner's
+    name; at most `limit`, plus the one already chosen."""
+    qs = (
+        permissions.visible_goals(viewer)
+        .exclude(state__in=[Goal.State.CLOSED, Goal.State.RETURNED])
+        .exclude(cycle__state=Cycle.State.CLOSED)
+    )
+    for word in q.split()[:5]:
+        qs = qs.filter(
+            Q(title__icontains=word)
+            | Q(owner_person__display_name__icontains=word)
+            | Q(owner_unit__name__icontains=word)
+        )
+    level_order = {Goal.Level.COMPANY: 0, Goal.Level.UNIT: 1, Goal.Level.PERSON: 2}
+    rank = Case(
+        *(When(level=level, then=Value(n)) for level, n in level_order.items()),
+        default=Value(3),
+    )
+    found = list(
+        qs.select_related("cycle", "owner_person__unit", "owner_unit")
+        .annotate(level_rank=rank)
+        .order_by("-cycle__starts_on", "level_rank", "title", "pk")[:limit]
+    )
+    if selected and all(g.pk != selected for g in found):
+        found += list(
+            permissions.visible_goals(viewer)
+            .filter(pk=selected)
+            .select_related("cycle", "owner_person__unit", "owner_unit")
+        )
+    found.sort(key=lambda g: (-g.cycle.starts_on.toordinal(), level_order.get(g.level, 3)))
+    return found
+
+
+def parent_label(goal: Goal) -> str:
+    """How the picker names a goal: title, owner and unit, cycle."""
+    unit = goal.owner_unit or (goal.owner_person.unit if goal.owner_person_id else None)
+    owner = goal.owner_name
+    where = owner if unit is None or unit.name == owner else f"{owner} · {unit.name}"
+    return f"{goal.title} — {where} ({goal.cycle.name})"

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.goal_list, name="list"),
     path("new/", views.goal_create, name="create"),
     path("smart-check/", views.smart_preview, name="smart-preview"),
+    path("parent-options/", views.goal_parent_options, name="parent-options"),
     path("adjustments/", views.adjustment_inbox, name="adjustments"),
     path("adjustments/<int:pk>/decide/", views.adjustment_decide, name="adjustment-decide"),
     path("<int:pk>/", views.goal_detail, name="detail"),

@@ -9,7 +9,14 @@ from .cycles import (  # noqa: F401
     cycle_self_score,
     cycle_transition,
 )
-from .pages import goal_create, goal_detail, goal_edit, goal_list, smart_preview  # noqa: F401
+from .pages import (  # noqa: F401
+    goal_create,
+    goal_detail,
+    goal_edit,
+    goal_list,
+    goal_parent_options,
+    smart_preview,
+)
 from .workflow import (  # noqa: F401
     adjustment_decide,
     adjustment_inbox,

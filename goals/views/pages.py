@@ -14,7 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.params import is_id
 from goals import permissions, selectors, services
-from goals.forms import GoalForm, KeyResultFormSet, MeasureForm
+from goals.forms import GoalForm, KeyResultFormSet, MeasureForm, with_one_more_key_result
 from goals.models import Cycle, Goal, GoalSettings, Status
 from goals.smart import check_goal, smart_check
 from org.access import person_required
@@ -150,12 +150,50 @@ def _apply_errors(form, exc: ValidationError) -> None:
             form.add_error(None, msg)
 
 
+def _edit_form(form: GoalForm, goal: Goal) -> GoalForm:
+    # Its own cycle even when closed: the service then says why the goal cannot change.
+    form.fields["cycle"].queryset = Cycle.objects.filter(pk=goal.cycle_id)
+    for name in ("level", "cycle", "owner_unit"):
+        form.fields[name].disabled = True
+    return form
+
+
+def _with_another_key_result(request: HttpRequest, *, initial: dict, goal: Goal | None):
+    """The form again, as typed, with room for one more key result: nothing is saved and the
+    goal's fields are not judged yet (they are when the form is saved)."""
+    typed = {k: v for k, v in request.POST.dict().items() if not k.startswith("kr-")}
+    form = GoalForm(viewer=request.person, initial={**initial, **typed})
+    if goal is not None:
+        form = _edit_form(form, goal)
+    formset = KeyResultFormSet(with_one_more_key_result(request.POST), prefix="kr")
+    formset.forms[-1].fields["name"].widget.attrs["autofocus"] = True
+    return render(request, "goals/form.html", {"form": form, "formset": formset, "goal": goal})
+
+
+@person_required
+def goal_parent_options(request: HttpRequest) -> HttpResponse:
+    """The alignment picker's options for a search (htmx): at most 50, owner and unit named."""
+    chosen = request.GET.get("parent", "")
+    offered = selectors.parent_candidates(
+        request.person,
+        q=request.GET.get("parent_q", "")[:100],
+        selected=int(chosen) if is_id(chosen) else None,
+    )
+    return render(
+        request,
+        "goals/_parent_options.html",
+        {"options": [(g.pk, selectors.parent_label(g)) for g in offered], "chosen": chosen},
+    )
+
+
 @person_required
 def goal_create(request: HttpRequest) -> HttpResponse:
     viewer = request.person
     initial = {"cycle": selectors.current_cycle()}
     if is_id(request.GET.get("parent", "")):
         initial["parent"] = request.GET["parent"]
+    if "add_key_result" in request.POST:
+        return _with_another_key_result(request, initial=initial, goal=None)
     form = GoalForm(request.POST or None, viewer=viewer, initial=initial)
     formset = KeyResultFormSet(request.POST or None, prefix="kr")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
@@ -200,12 +238,9 @@ def goal_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "weight": goal.weight,
         "starts_on": goal.starts_on,
     }
-    form = GoalForm(request.POST or None, viewer=viewer, initial=initial)
-    # Its own cycle even when closed: the service then says why the goal cannot change.
-    form.fields["cycle"].queryset = Cycle.objects.filter(pk=goal.cycle_id)
-    form.fields["level"].disabled = True
-    form.fields["cycle"].disabled = True
-    form.fields["owner_unit"].disabled = True
+    if "add_key_result" in request.POST:
+        return _with_another_key_result(request, initial=initial, goal=goal)
+    form = _edit_form(GoalForm(request.POST or None, viewer=viewer, initial=initial), goal)
     formset = KeyResultFormSet(
         request.POST or None,
         prefix="kr",
@@ -273,7 +308,7 @@ def smart_preview(request: HttpRequest) -> HttpResponse:
     level = post.get("level") or Goal.Level.PERSON
     key_results = []
     total = post.get("kr-TOTAL_FORMS", "0")
-    for i in range(min(int(total) if is_id(total) else 0, 12)):
+    for i in range(min(int(total) if is_id(total) else 0, KeyResultFormSet.max_num)):
         name = post.get(f"kr-{i}-name", "").strip()
         if not name or post.get(f"kr-{i}-DELETE"):
             continue

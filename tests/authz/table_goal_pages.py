@@ -97,6 +97,14 @@ TABLE = {
             effect=False,
         )
     ],
+    "goals:parent-options": [
+        Act(
+            "search the goals to align to",
+            "/goals/parent-options/?parent_q=Zq-private",
+            markers=(Marker(PRIVATE_GOAL, PRIVATE),),
+            htmx=True,
+        )
+    ],
     "goals:adjustments": [
         Act(
             "inbox",
