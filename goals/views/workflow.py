@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -108,10 +110,14 @@ def measure(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("goals:detail", kr.goal_id)
 
 
-def _cascade_candidates(viewer, goal):
-    """People and units the viewer may assign to: those they manage (admins: everyone)."""
+CASCADE_PEOPLE_PAGE = 50
+
+
+def _cascade_candidates(viewer):
+    """People and units the viewer may assign to: those they manage and the units they head
+    (admins: everyone), as querysets (the page shows them a page at a time)."""
     if scopes.is_admin(viewer):
-        people = org_permissions.visible_people(viewer)
+        people = org_permissions.visible_people(viewer).filter(is_active=True)
         units = Unit.objects.all()
     else:
         people = scopes.managed_people(viewer).filter(is_active=True)
@@ -119,32 +125,60 @@ def _cascade_candidates(viewer, goal):
         units = Unit.objects.filter(pk__in=[0])
         for path in paths:
             units = units | Unit.objects.filter(path__startswith=path)
-    return (
-        list(people.select_related("unit").order_by("unit__path", "display_name")[:500]),
-        list(units.select_related("head").order_by("path")[:200]),
-    )
+    return people, units
+
+
+def _people_page(request: HttpRequest, people, chosen: set[int]) -> dict:
+    """One page of the people to cascade to, found by name, unit or title; the people chosen
+    on other pages ride along as hidden inputs (with their weights)."""
+    q = request.POST.get("people_q", request.GET.get("people_q", ""))[:100]
+    found = people
+    for word in q.split()[:5]:
+        found = found.filter(
+            Q(display_name__icontains=word)
+            | Q(unit__name__icontains=word)
+            | Q(title__icontains=word)
+        )
+    page = Paginator(
+        found.select_related("unit").order_by("unit__path", "display_name", "pk"),
+        CASCADE_PEOPLE_PAGE,
+    ).get_page(request.POST.get("people_page", request.GET.get("people_page")))
+    shown = {p.pk for p in page}
+    data = request.POST or request.GET
+    kept = [{"pk": pk, "weight": data.get(f"weight-p{pk}", "")} for pk in sorted(chosen - shown)]
+    return {"page": page, "q": q, "chosen": chosen, "kept": kept}
 
 
 @person_required
 @vary_on_headers("HX-Request")
 def goal_cascade(request: HttpRequest, pk: int) -> HttpResponse:
-    """The cascade wizard: pick a key result, owners and a split; preview (htmx) then create."""
+    """The cascade wizard: pick a key result, units or people (searched, a page at a time) and
+    a split; preview (htmx) then create."""
     viewer = request.person
     goal = permissions.get_goal_for(viewer, pk, "cascade")
-    people, units = _cascade_candidates(viewer, goal)
+    people, units = _cascade_candidates(viewer)
+    data = request.POST or request.GET
+    person_ids = {int(v) for v in data.getlist("person") if is_id(v)}
+    unit_ids = {int(v) for v in data.getlist("unit") if is_id(v)}
     form = CascadeForm(request.POST or None, goal=goal)
-    context = {"goal": goal, "form": form, "people": people, "units": units, "result": None}
+    context = {
+        "goal": goal,
+        "form": form,
+        "people": _people_page(request, people, person_ids),
+        "units": units.select_related("head").order_by("path")[:200],
+        "chosen_units": unit_ids,
+        "result": None,
+    }
+    if request.method == "GET" and request.htmx:
+        return render(request, "goals/cascade.html#people", context)
     if request.method == "POST" and form.is_valid():
-        person_ids = {int(v) for v in request.POST.getlist("person") if is_id(v)}
-        unit_ids = {int(v) for v in request.POST.getlist("unit") if is_id(v)}
+        chosen_people = people.filter(pk__in=person_ids).order_by("unit__path", "display_name")
         children = [
             {"owner_person": p, "weight": request.POST.get(f"weight-p{p.pk}") or None}
-            for p in people
-            if p.pk in person_ids
+            for p in chosen_people
         ] + [
             {"owner_unit": u, "weight": request.POST.get(f"weight-u{u.pk}") or None}
-            for u in units
-            if u.pk in unit_ids
+            for u in units.filter(pk__in=unit_ids).order_by("path")
         ]
         dry_run = "preview" in request.POST or bool(request.htmx)
         try:
