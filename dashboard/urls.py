@@ -11,6 +11,7 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("timeline/", views.timeline, name="timeline"),
     path("alignment/", views.alignment, name="alignment"),
+    path("units/", views.units_overview, name="units"),
     path("exports/", views.export_page, name="exports"),
     path("exports/<str:what>.<str:fmt>", views.export_download, name="export"),
     path("import/", views.import_page, name="import"),

@@ -11,6 +11,7 @@ owners the importer may set goals for.
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.authz.rows import (
+    ANY_HR,
     HR,
     MANAGER_CHAIN,
     MANAGERS,
@@ -151,6 +152,16 @@ TABLE = {
     "dashboard:board": [Act("board", "/dashboard/board/?cycle={cycle}", markers=GOALS_SHOWN)],
     "dashboard:timeline": [
         Act("timeline", "/dashboard/timeline/?cycle={cycle}", markers=GOALS_SHOWN)
+    ],
+    "dashboard:units": [
+        # Every HRBP has the page; each sees only the units they partner.
+        Act(
+            "the HRBP overview",
+            "/dashboard/units/?cycle={cycle}",
+            allowed=ANY_HR,
+            denied=404,
+            markers=(Marker(lambda w: f'id="unit-{w.pk("sales")}"', HR),),
+        )
     ],
     "dashboard:alignment": [
         Act(

@@ -1,0 +1,26 @@
+"""The HRBP overview: every unit an HRBP partners on one page (admins: every department)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dashboard.selectors import partnered_units
+from org.scopes import Viewer
+
+from .common import chosen_cycle, cycles
+
+
+@login_required
+@require_GET
+def units_overview(request: HttpRequest) -> HttpResponse:
+    viewer = Viewer.of(request.person)
+    if not (viewer.is_admin or viewer.is_hrbp):
+        raise Http404
+    cycle = chosen_cycle(request)
+    rows = partnered_units(viewer, cycle, timezone.localdate())
+    context = {"rows": rows, "cycle": cycle, "cycles": cycles(), "units": None}
+    return render(request, "dashboard/units.html", context)
