@@ -11,6 +11,7 @@ Knows no domain: callers pass the model, the field names and the raw values of a
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
@@ -21,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 EMPTY = (None, "", [], {})
+NUMBER_TEXT = re.compile(r"-?\d+(\.\d+)?")
+CODE_TEXT = re.compile(r"[a-z]+(_[a-z]+)*")
 
 # Fields declared without a verbose name get one from their attribute ("agreed_by" → "agreed
 # by"), which no catalog holds: these are the bookkeeping ones the audited models have, so the
@@ -157,8 +160,10 @@ def value_text(f, value, names: dict[tuple, str] | None = None) -> str:
     if isinstance(value, dt.date):
         return day(value)
     if isinstance(value, dict):
+        # Keys read as words in the reader's language: the app that stores the structure
+        # marks them with gettext_noop (incentives.engine.EXPLANATION_LABELS).
         return ", ".join(
-            f"{capfirst(str(k).replace('_', ' '))}: {value_text(None, v, names)}"
+            f"{capfirst(_(str(k).replace('_', ' ')))}: {value_text(None, v, names)}"
             for k, v in sorted(value.items(), key=_key_order)
             if v not in EMPTY
         )
@@ -168,7 +173,20 @@ def value_text(f, value, names: dict[tuple, str] | None = None) -> str:
             for v in value
             if v not in EMPTY
         )
+    if f is None and isinstance(value, str):
+        return _structure_text(value)
     return str(value)
+
+
+def _structure_text(value: str) -> str:
+    """A text inside a structure: a number kept as text ("20000.00") reads like every number;
+    a code ("eligible", "forfeited") reads as its word in the reader's language when the app
+    that stores it marked it with gettext_noop."""
+    if NUMBER_TEXT.fullmatch(value):
+        return number(value)
+    if CODE_TEXT.fullmatch(value):
+        return _(value.replace("_", " "))
+    return value
 
 
 def change_sentence(*, by: str, field: str, old: str, new: str, subject: str = "") -> str:

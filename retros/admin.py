@@ -3,6 +3,7 @@ from django.contrib import admin
 from retros import services
 from retros.models import (
     FiveWhyAnalysis,
+    GlossaryTerm,
     Lesson,
     RetroAction,
     Retrospective,
@@ -60,3 +61,10 @@ class LessonAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.reindex_lesson(lesson=form.instance)
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(admin.ModelAdmin):
+    list_display = ["term", "translation", "created_by", "created_at"]
+    search_fields = ["term", "translation"]
+    raw_id_fields = ["created_by"]

@@ -104,3 +104,8 @@ class FollowThroughForm(forms.Form):
     to = forms.ChoiceField(
         choices=[("goal", _("Goal in the next cycle")), ("plan", _("Improvement plan"))]
     )
+
+
+class GlossaryTermForm(forms.Form):
+    term = forms.CharField(label=_("Term"), max_length=100)
+    translation = forms.CharField(label=_("Translation"), max_length=100)

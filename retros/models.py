@@ -355,3 +355,26 @@ class LessonTag(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class GlossaryTerm(models.Model):
+    """A pair of words the organisation treats as one in searches (客户 ↔ customer, 渠道 ↔
+    pipeline): a query naming either side also finds texts with the other."""
+
+    term = models.CharField(_("term"), max_length=100)
+    translation = models.CharField(_("translation"), max_length=100)
+    created_by = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["term", "translation"]
+        verbose_name = _("glossary term")
+        verbose_name_plural = _("glossary terms")
+        constraints = [
+            models.UniqueConstraint(fields=["term", "translation"], name="unique_glossary_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} ↔ {self.translation}"

@@ -229,3 +229,10 @@ def get_lesson_for(viewer: ViewerLike, pk, *, action: str = VIEW) -> Lesson:
     if action != VIEW and lesson.author_id != viewer.pk and not may_moderate:
         raise PermissionDenied
     return lesson
+
+
+def can_edit_glossary(viewer: ViewerLike) -> bool:
+    """The search glossary is kept by the people who look after the organisation's words:
+    HRBPs and admins."""
+    viewer = Viewer.of(viewer)
+    return viewer.is_admin or viewer.is_hrbp

@@ -11,6 +11,14 @@ option, but trigram similarity ranks poorly on two-character Chinese words and i
 several times larger. On SQLite the same tokens are matched with `icontains` over the search
 document and ranked in Python by term hits, title hits counting more. Snippets are built in
 Python from the original text for both backends, so they look the same everywhere.
+
+Across languages: the organisation keeps a glossary of term pairs (`GlossaryTerm`: 客户 ↔
+customer, 渠道 ↔ pipeline). `expand` turns each query term into a group of alternatives, the term
+and the other side of every pair it names; a text matches a group when it has any alternative
+(all the words of a multi-word one). Partial words: pg_trgm is not enabled (see above), so when
+the prefix search finds nothing both backends fall back to substring matching of the segmented
+document (`icontains`: "view" finds "interviews", "视" finds "视频"). Retrospectives are matched
+the same way, by substring over their texts, beside the lessons.
 """
 
 from __future__ import annotations
@@ -132,6 +140,61 @@ def tsquery_text(terms: list[str], *, any_term: bool = False) -> str:
     """A to_tsquery expression. Terms are [^\\W_]+ or CJK runs, so they need no quoting; Latin
     terms match as prefixes ("video" finds "videos"), Chinese words exactly."""
     parts = [term if CJK_RUN.match(term) else f"{term}:*" for term in terms]
+    return (" | " if any_term else " & ").join(parts)
+
+
+Group = list[tuple[str, ...]]  # alternatives; each alternative's words are all required
+
+
+def _is_latin(term: str) -> bool:
+    return not CJK_RUN.match(term)
+
+
+def _side_matches(term: str, side: str, side_tokens: list[str]) -> bool:
+    if term == side.casefold() or term in side_tokens:
+        return True
+    return _is_latin(term) and len(term) >= 3 and any(t.startswith(term) for t in side_tokens)
+
+
+def expand(terms: list[str], pairs) -> list[Group]:
+    """One group per query term: the term itself, then the other side of every glossary pair
+    (term, translation) that names it, in either direction."""
+    sides = [
+        (a, tokens(a), b, tokens(b)) for a, b in pairs if (a or "").strip() and (b or "").strip()
+    ]
+    groups: list[Group] = []
+    for term in terms:
+        group: Group = [(term,)]
+        for a, a_tokens, b, b_tokens in sides:
+            for side, side_tokens, other in ((a, a_tokens, b_tokens), (b, b_tokens, a_tokens)):
+                alt = tuple(other)
+                if alt and alt not in group and _side_matches(term, side, side_tokens):
+                    group.append(alt)
+        groups.append(group)
+    return groups
+
+
+def flat_terms(groups: list[Group]) -> list[str]:
+    """Every word of every alternative, once, in order (for highlighting and ranking)."""
+    seen: dict[str, None] = {}
+    for group in groups:
+        for alt in group:
+            for word in alt:
+                seen.setdefault(word, None)
+    return list(seen)
+
+
+def tsquery_groups(groups: list[Group], *, any_term: bool = False) -> str:
+    """to_tsquery over groups: `(客户 | customer:*) & 视频`."""
+
+    def alternative(alt: tuple[str, ...]) -> str:
+        text = tsquery_text(list(alt))
+        return f"({text})" if len(alt) > 1 else text
+
+    parts = []
+    for group in groups:
+        alts = [alternative(alt) for alt in group]
+        parts.append(f"({' | '.join(alts)})" if len(alts) > 1 else alts[0])
     return (" | " if any_term else " & ").join(parts)
 
 

@@ -3,7 +3,7 @@ counts, lesson search and similar-lesson suggestions."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import and_, or_
 
@@ -18,11 +18,20 @@ from core.params import is_id
 from goals.models import Goal, KeyResult
 from org.models import Person, Unit
 from retros import permissions, search
-from retros.models import FiveWhyAnalysis, Lesson, RetroAction, Retrospective, WhyLevel
+from retros.models import (
+    FiveWhyAnalysis,
+    GlossaryTerm,
+    Lesson,
+    RetroAction,
+    Retrospective,
+    WhyLevel,
+)
 from tracking.models import CauseTag, CheckIn, KeyResultUpdate
 from tracking.models.checkins import week_start
 
 CATEGORY_BOOST = 0.5  # PostgreSQL rank units (ts_rank of a title hit is about 0.6)
+RETRO_TEXTS = ("title", "reasons", "what_worked", "improvements")
+MAX_RETRO_HITS = 10
 
 
 def retrospective_list(
@@ -171,21 +180,61 @@ class CountedQuerySet:
 
 @dataclass
 class SearchResult:
-    """Lessons in rank order (a queryset on PostgreSQL, a list on SQLite) and the terms used,
-    which the caller needs to highlight snippets."""
+    """Lessons in rank order (a queryset on PostgreSQL, a list on SQLite or for partial-word
+    matches), the retrospectives that match (a list, best first) and the terms used, glossary
+    expansions included, which the caller needs to highlight snippets."""
 
     lessons: QuerySet[Lesson] | CountedQuerySet | list[Lesson]
     terms: list[str]
+    retrospectives: list[Retrospective] = field(default_factory=list)
 
 
-def _rank_in_python(qs: QuerySet[Lesson], terms: list[str], *, any_term: bool) -> list[Lesson]:
-    match = or_ if any_term else and_
-    qs = qs.filter(reduce(match, (Q(search_document__icontains=t) for t in terms)))
+def glossary() -> list[GlossaryTerm]:
+    return list(GlossaryTerm.objects.order_by("term", "translation"))
+
+
+def _match_q(fields: tuple[str, ...], groups: list[search.Group], *, any_term: bool) -> Q:
+    """Substring matching of groups: a group matches when one of its alternatives has all its
+    words in one of the fields (any field per word)."""
+
+    def word_q(word: str) -> Q:
+        return reduce(or_, (Q(**{f"{f}__icontains": word}) for f in fields))
+
+    def group_q(group: search.Group) -> Q:
+        return reduce(or_, (reduce(and_, (word_q(w) for w in alt)) for alt in group))
+
+    return reduce(or_ if any_term else and_, (group_q(g) for g in groups))
+
+
+def _rank_in_python(
+    qs: QuerySet[Lesson], groups: list[search.Group], *, any_term: bool
+) -> list[Lesson]:
+    qs = qs.filter(_match_q(("search_document",), groups, any_term=any_term))
+    terms = search.flat_terms(groups)
     rows = list(qs.defer(None).defer("search_vector"))
     for lesson in rows:
         lesson.rank = search.python_score(terms, lesson.search_title, lesson.search_document).score
     rows.sort(key=lambda row: (-row.rank, -(row.published_at or row.created_at).timestamp()))
     return rows
+
+
+def _search_retrospectives(viewer: Person, groups: list[search.Group]) -> list[Retrospective]:
+    """The retrospectives the viewer may see whose texts match every group (else any group),
+    ranked like lessons on SQLite: by term hits, title hits counting more."""
+    base = (
+        permissions.visible_retrospectives(viewer)
+        .select_related("cycle", "unit", "goal")
+        .order_by("-created_at", "-pk")
+    )
+    rows = list(base.filter(_match_q(RETRO_TEXTS, groups, any_term=False))[:50])
+    if not rows and len(groups) > 1:
+        rows = list(base.filter(_match_q(RETRO_TEXTS, groups, any_term=True))[:50])
+    terms = search.flat_terms(groups)
+    for retro in rows:
+        body = search.document(retro.reasons, retro.what_worked, retro.improvements)
+        retro.rank = search.python_score(terms, search.document(retro.title), body).score
+    rows.sort(key=lambda row: -row.rank)  # stable: newest first among equals
+    return rows[:MAX_RETRO_HITS]
 
 
 def search_lessons(
@@ -196,22 +245,28 @@ def search_lessons(
     tag: str = "",
     unit: Unit | None = None,
     state: str = "",
+    with_retrospectives: bool = False,
 ) -> SearchResult:
-    """Ranked full-text search: every term must match (a prefix for Latin words); when nothing
-    matches every term, lessons matching any term are offered instead."""
+    """Ranked full-text search: every term (or a glossary counterpart of it) must match, a
+    prefix for Latin words; when nothing matches, the same terms inside words (substrings),
+    then lessons matching any term are offered instead. With `with_retrospectives`, the
+    retrospectives matching the same terms come too."""
     qs = lesson_list(viewer=viewer, category=category, tag=tag, unit=unit, state=state)
     terms = search.query_terms(query)
     if not terms:
         return SearchResult(qs, [])
+    groups = search.expand(terms, [(g.term, g.translation) for g in glossary()])
+    used = search.flat_terms(groups)
+    retros = _search_retrospectives(viewer, groups) if with_retrospectives else []
     if not search.is_postgres():
-        rows = _rank_in_python(qs, terms, any_term=False)
-        if not rows and len(terms) > 1:
-            rows = _rank_in_python(qs, terms, any_term=True)
-        return SearchResult(rows, terms)
+        rows = _rank_in_python(qs, groups, any_term=False)
+        if not rows and len(groups) > 1:
+            rows = _rank_in_python(qs, groups, any_term=True)
+        return SearchResult(rows, used, retros)
 
     def ranked(any_term: bool) -> QuerySet[Lesson]:
         tsquery = SearchQuery(
-            search.tsquery_text(terms, any_term=any_term), search_type="raw", config="simple"
+            search.tsquery_groups(groups, any_term=any_term), search_type="raw", config="simple"
         )
         return (
             qs.filter(search_vector=tsquery)
@@ -221,10 +276,14 @@ def search_lessons(
 
     result = ranked(False)
     total = result.count()
-    if total == 0 and len(terms) > 1:
-        result = ranked(True)
-        total = result.count()
-    return SearchResult(CountedQuerySet(result, total), terms)
+    if total == 0:
+        partial = _rank_in_python(qs, groups, any_term=False)
+        if partial:
+            return SearchResult(partial, used, retros)
+        if len(groups) > 1:
+            result = ranked(True)
+            total = result.count()
+    return SearchResult(CountedQuerySet(result, total), used, retros)
 
 
 def similar_lessons(

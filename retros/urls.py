@@ -9,6 +9,7 @@ urlpatterns = [
     path("lessons/new/", views.lesson_create, name="lesson-create"),
     path("lessons/<int:pk>/", views.lesson_detail, name="lesson"),
     path("lessons/<int:pk>/publish/", views.lesson_publish, name="lesson-publish"),
+    path("glossary/", views.glossary, name="glossary"),
     path("similar/", views.similar, name="similar"),
     path("retrospectives/", views.retrospective_list, name="list"),
     path("retrospectives/new/", views.retrospective_create, name="create"),

@@ -2,6 +2,7 @@
 permission-checked. Views, API, the demo and commands all call these."""
 
 from .five_whys import delete_five_why, save_five_why  # noqa: F401
+from .glossary import add_glossary_term, delete_glossary_term  # noqa: F401
 from .lessons import (  # noqa: F401
     create_lesson,
     lesson_initial_from_retrospective,

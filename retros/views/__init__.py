@@ -1,6 +1,7 @@
 """Pages and htmx partials of retros (thin: permissions from org.permissions, reads from
 selectors, writes through services)."""
 
+from .glossary import glossary  # noqa: F401
 from .lessons import (  # noqa: F401
     lesson_create,
     lesson_detail,

@@ -34,12 +34,27 @@ def lessons(request: HttpRequest) -> HttpResponse:
     unit = _unit_from(request)
     if q:
         result = selectors.search_lessons(
-            viewer=viewer, query=q, category=category, tag=tag, unit=unit
+            viewer=viewer,
+            query=q,
+            category=category,
+            tag=tag,
+            unit=unit,
+            with_retrospectives=not (category or tag or unit),
         )
         rows, terms = result.lessons, result.terms
+        retro_hits = [
+            {
+                "retro": retro,
+                "title": search.highlight(retro.title, terms),
+                "snippet": search.snippet(
+                    [retro.reasons, retro.what_worked, retro.improvements], terms
+                ),
+            }
+            for retro in result.retrospectives
+        ]
     else:
         rows = selectors.lesson_list(viewer=viewer, category=category, tag=tag, unit=unit)
-        terms = []
+        terms, retro_hits = [], []
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
     items = [
         {
@@ -58,10 +73,12 @@ def lessons(request: HttpRequest) -> HttpResponse:
         "category": category,
         "tag": tag,
         "unit": unit,
+        "retro_hits": retro_hits,
     }
     if request.htmx:
         return render(request, "retros/lessons.html#results", context)
     context["units"] = Unit.objects.order_by("path")
+    context["can_edit_glossary"] = permissions.can_edit_glossary(viewer)
     context["retrospectives"] = selectors.retrospective_list(viewer=viewer)[:10]
     return render(request, "retros/lessons.html", context)
 

@@ -7,13 +7,25 @@
    data-print               on a button: open the print dialog
    data-ctrl-enter-submit   on a <form>: Ctrl+Enter (Cmd+Enter) submits it
    data-nav-toggle          on a <button aria-controls=ID aria-expanded>: opens and closes the
-                            element ID (the phone menu); Escape closes it and returns focus */
+                            element ID (the phone menu); Escape closes it and returns focus
+   .table-wrap              a table wider than its box scrolls inside it: the box becomes
+                            focusable so the keyboard can reach and scroll it */
 (function () {
   "use strict";
 
   // Narrow screens hide the navigation behind its menu button only when this script runs
   // (keel.css: .js-nav); without it the navigation stays visible at every width.
   document.documentElement.classList.add("js-nav");
+
+  function reachableScrollers() {
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth) wrap.setAttribute("tabindex", "0");
+      else if (wrap.getAttribute("tabindex") === "0") wrap.removeAttribute("tabindex");
+    });
+  }
+  window.addEventListener("load", reachableScrollers);
+  window.addEventListener("resize", reachableScrollers);
+  document.addEventListener("htmx:afterSettle", reachableScrollers);
 
   function setMenu(button, open) {
     var menu = document.getElementById(button.getAttribute("aria-controls"));

@@ -3,6 +3,7 @@ tests/authz/table_retros.py (EDITORS, MANAGE); forms that refuse answer with the
 reason (200), said per row."""
 
 from tests.authz.rows import (
+    ANY_HR,
     EVERYONE,
     HEADS,
     MANAGER_CHAIN,
@@ -65,6 +66,18 @@ TABLE = {
             allowed=ONLY_SELF,
             sees=ONLY_SELF,
         )
+    ],
+    # The search glossary: kept by every HRBP and the admins; anyone else gets 404.
+    "retros:glossary": [
+        Act("read", "/retros/glossary/", allowed=ANY_HR),
+        Act(
+            "add a pair",
+            "/retros/glossary/",
+            "post",
+            {"term": "客户", "translation": "customer"},
+            allowed=ANY_HR,
+            denied=404,
+        ),
     ],
     "retros:similar": [
         Act("for her public goal", "/retros/similar/?goal={goal_agreed}", htmx=True),

@@ -1,0 +1,45 @@
+"""The main pages every role reads, over the demo organisation (`seed_demo`): shared by the
+accessibility run (tests/browser/test_a11y.py) and the Chinese-everywhere check
+(tests/test_chinese_everywhere.py)."""
+
+from goals.models import Goal
+from org.models import Person
+
+ROLES = ["employee", "manager", "hrbp", "admin"]
+
+COMMON = [
+    "/",
+    "/goals/",
+    "/goals/cycles/",
+    "/tracking/",
+    "/tracking/history/",
+    "/tracking/requests/",
+    "/tracking/requests/mine/",
+    "/incentives/",
+    "/incentives/mine/",
+    "/retros/",
+    "/retros/retrospectives/",
+    "/notifications/",
+    "/notifications/preferences/",
+    "/people/",
+]
+
+BY_ROLE = {
+    "employee": [],
+    "manager": ["/dashboard/team/", "/tracking/review/", "/tracking/team/"],
+    "hrbp": ["/dashboard/alignment/", "/dashboard/audit/", "/retros/glossary/"],
+    "admin": ["/dashboard/company/", "/dashboard/alignment/", "/dashboard/audit/"],
+}
+
+
+def main_pages(username: str) -> list[str]:
+    """The common pages, the role's own pages and the page of one of the person's goals."""
+    person = Person.objects.get(user__username=username)
+    goal = (
+        Goal.objects.filter(owner_person=person).order_by("pk").first()
+        or Goal.objects.filter(owner_unit=person.unit).order_by("pk").first()
+    )
+    pages = [*COMMON, *BY_ROLE[username]]
+    if goal is not None:
+        pages.insert(2, f"/goals/{goal.pk}/")
+    return pages
