@@ -11,6 +11,7 @@ COMMON = [
     "/",
     "/goals/",
     "/goals/cycles/",
+    "/goals/new/",
     "/tracking/",
     "/tracking/history/",
     "/tracking/requests/",
@@ -27,7 +28,12 @@ COMMON = [
 BY_ROLE = {
     "employee": [],
     "manager": ["/dashboard/team/", "/tracking/review/", "/tracking/team/"],
-    "hrbp": ["/dashboard/alignment/", "/dashboard/audit/", "/retros/glossary/"],
+    "hrbp": [
+        "/dashboard/units/",
+        "/dashboard/alignment/",
+        "/dashboard/audit/",
+        "/retros/glossary/",
+    ],
     "admin": ["/dashboard/company/", "/dashboard/alignment/", "/dashboard/audit/"],
 }
 
