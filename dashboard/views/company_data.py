@@ -8,10 +8,18 @@ import datetime as dt
 from bisect import bisect_right
 from collections import defaultdict
 
-from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from goals import permissions as goal_permissions
-from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement, Status
+from goals.models import (
+    Cycle,
+    Goal,
+    GoalSettings,
+    KeyResult,
+    Measurement,
+    Status,
+    UnitCycleRollup,
+)
 from org.models import Person, Unit
 from tracking.models import CheckIn
 
@@ -55,19 +63,20 @@ def top_goals(cycle: Cycle, viewer: Person) -> list[Goal]:
 
 
 def unit_cascades(cycle: Cycle, units: list[Unit]) -> list[dict]:
-    """Per department: goals in its subtree and their average progress (unit and person goals)."""
+    """Per department: goals in its subtree and their average progress (unit and person goals),
+    summed from the units' own read-model rows (`goals.services.rollups`): one row per unit,
+    whatever the number of goals."""
     rows = (
-        Goal.objects.filter(cycle=cycle)
-        .exclude(state=Goal.State.CLOSED)
-        .values("owner_path")
-        .annotate(n=Count("pk"), avg=Avg("progress"))
+        UnitCycleRollup.objects.filter(cycle=cycle, open_goals__gt=0)
+        .order_by()
+        .values_list("unit__path", "open_goals", "open_progress")
     )
     acc: dict[int, list[float]] = defaultdict(lambda: [0, 0.0])
-    for r in rows:
-        unit = _bucket(r["owner_path"], units)
+    for path, n, progress in rows:
+        unit = _bucket(path, units)
         if unit:
-            acc[unit.pk][0] += r["n"]
-            acc[unit.pk][1] += (r["avg"] or 0.0) * r["n"]
+            acc[unit.pk][0] += n
+            acc[unit.pk][1] += progress
     return [
         {
             "unit": u,

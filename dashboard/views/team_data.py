@@ -1,6 +1,8 @@
 """What the manager dashboard shows, assembled from the goals, tracking and resources apps'
-models with a fixed number of queries whatever the team size: whole-team numbers are database
-aggregates; per-person rows are computed for one page of people only."""
+models with a fixed number of queries whatever the team size: whole-team goal and key-result
+numbers are sums of the person × cycle read models (`goals.services.rollups`), one row per
+person, never a scan of the team's goals; per-person rows are computed for one page of people
+only."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from decimal import Decimal
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
 
-from goals.models import Cycle, Goal, KeyResult, Status
-from goals.services import pace
+from goals.models import Cycle, Goal, KeyResult, PersonCycleRollup, Status
+from goals.services import rollups
 from org import scopes
 from org.models import Person, Unit
 from tracking.models import CheckIn, KeyResultUpdate
@@ -72,7 +74,12 @@ def team_rows(
     page = paginator.get_page(page_number)
     persons = list(page.object_list)
     ids = [p.pk for p in persons]
-    pace.refresh(KeyResult.objects.filter(goal__owner_person_id__in=ids, goal__cycle=cycle), today)
+    # The page's read-model rows at today's pace (which brings their key results' stored pace
+    # to today too): one query when current.
+    rollups.refresh(PersonCycleRollup.objects.filter(person_id__in=ids, cycle=cycle), today)
+    totals = {
+        r.person_id: r for r in PersonCycleRollup.objects.filter(person_id__in=ids, cycle=cycle)
+    }
     goals = (
         Goal.objects.filter(owner_person_id__in=ids, cycle=cycle)
         .exclude(state=Goal.State.CLOSED)
@@ -101,17 +108,20 @@ def team_rows(
     rows = []
     for p in persons:
         mine = by_person.get(p.pk, [])
-        counts = {Status.ON_TRACK: 0, Status.AT_RISK: 0, Status.OFF_TRACK: 0}
         for g in mine:
             statuses = [kr.pace_status for kr in g.key_results.all()]
-            for status in statuses:
-                counts[status] += 1
             g.current_status = min(statuses, key=WORST.index, default=Status.ON_TRACK)
+        total = totals.get(p.pk)
+        counts = {
+            Status.ON_TRACK: total.krs_on_track if total else 0,
+            Status.AT_RISK: total.krs_at_risk if total else 0,
+            Status.OFF_TRACK: total.krs_off_track if total else 0,
+        }
         rows.append(
             PersonRow(
                 person=p,
                 goals=mine,
-                weighted_progress=weighted_progress(mine),
+                weighted_progress=total.weighted_progress if total else 0.0,
                 last_check_in=last.get(p.pk),
                 statuses=counts,
                 streak=streak(submitted[p.pk], this_week),
@@ -127,12 +137,10 @@ def team_summary(people: QuerySet[Person], *, cycle: Cycle, today: dt.date) -> d
     submitted = CheckIn.objects.filter(
         person__in=people, week=this_week, state=CheckIn.State.SUBMITTED
     ).count()
-    goal_states = dict(
-        Goal.objects.filter(owner_person__in=people, cycle=cycle)
-        .values("state")
-        .annotate(n=Count("pk"))
-        .values_list("state", "n")
-    )
+    sums = rollups.totals(PersonCycleRollup.objects.filter(person__in=people, cycle=cycle))
+    goal_states = {
+        state: sums[f"goals_{state}"] for state in Goal.State.values if sums[f"goals_{state}"]
+    }
     return {
         "size": size,
         "submitted": submitted,
@@ -220,22 +228,21 @@ def team_people(viewer: Person) -> QuerySet[Person]:
 
 
 def behind_pace(people: QuerySet[Person], *, cycle: Cycle, today: dt.date, limit: int = 10):
-    """Status counts of the whole team's key results against the expected pace and the worst
-    ones: what the dashboard shows before any check-in gives a cause. Read from the stored
-    pace (`goals.services.pace`): one aggregate and one page of rows, whatever the team size
-    (stale rows, if any, are brought to today first)."""
+    """Status counts of the whole team's key results of agreed goals against the expected pace
+    and the worst ones: what the dashboard shows before any check-in gives a cause. The counts
+    are a sum of the team's read-model rows, brought to today first (which brings their key
+    results' stored pace to today too); the worst ones one page of rows."""
+    team_rollups = PersonCycleRollup.objects.filter(person__in=people, cycle=cycle)
+    rollups.refresh(team_rollups, today)
+    sums = rollups.totals(team_rollups)
+    counts = {
+        Status.ON_TRACK: sums["agreed_on_track"],
+        Status.AT_RISK: sums["agreed_at_risk"],
+        Status.OFF_TRACK: sums["agreed_off_track"],
+    }
     team_krs = KeyResult.objects.filter(
         goal__owner_person__in=people, goal__cycle=cycle, goal__state=Goal.State.AGREED
     )
-    pace.refresh(team_krs, today)
-    counts = {Status.ON_TRACK: 0, Status.AT_RISK: 0, Status.OFF_TRACK: 0}
-    for status, n in (
-        team_krs.order_by()
-        .values_list("pace_status")
-        .annotate(n=Count("pk"))
-        .values_list("pace_status", "n")
-    ):
-        counts[status] = n
     worst = list(
         team_krs.exclude(pace_status=Status.ON_TRACK)
         .select_related("goal__cycle", "goal__owner_person")

@@ -7,6 +7,7 @@ from .alignment import AlignmentReview
 from .cycles import Cycle
 from .goal import Goal
 from .key_results import KeyResult, Measurement
+from .rollups import PersonCycleRollup, UnitCycleRollup
 from .settings import VALUE_FIELD, GoalSettings, Status, fmt_number
 
 __all__ = [
@@ -18,7 +19,9 @@ __all__ = [
     "GoalTemplate",
     "KeyResult",
     "Measurement",
+    "PersonCycleRollup",
     "Status",
     "TargetAdjustment",
+    "UnitCycleRollup",
     "fmt_number",
 ]

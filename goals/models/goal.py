@@ -217,6 +217,12 @@ class Goal(models.Model):
             instance.__dict__.get("owner_unit_id"),
             instance.__dict__.get("owner_person_id"),
         )
+        # Where the goal counted in the read models when loaded (goals.receivers).
+        instance._rollup_key_as_loaded = (
+            instance.__dict__.get("owner_person_id"),
+            instance.__dict__.get("owner_path"),
+            instance.__dict__.get("cycle_id"),
+        )
         return instance
 
     def save(self, *args, **kwargs) -> None:

@@ -79,6 +79,11 @@ class GoalSettings(models.Model):
         from goals.models.key_results import KeyResult
 
         KeyResult.objects.filter(pace_on__isnull=False).update(pace_on=None)
+        # and so are the key-result counts of the read models
+        from goals.models.rollups import PersonCycleRollup, UnitCycleRollup
+
+        PersonCycleRollup.objects.update(as_of=None)
+        UnitCycleRollup.objects.update(as_of=None)
 
     @classmethod
     def load(cls) -> GoalSettings:

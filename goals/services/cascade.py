@@ -21,6 +21,7 @@ from goals.models import Cycle, Goal, GoalTemplate, KeyResult, Measurement
 from org.models import Person, Unit
 from org.scopes import Viewer
 
+from . import rollups
 from .core import _clean_kr_data, parse_weight
 from .measurements import roll_up
 from .notices import notify_in_language
@@ -358,6 +359,7 @@ def cascade_goal(
         source=KeyResult.Source.ROLLUP, aggregation=aggregation
     )
     roll_up([key_result.pk])  # and the goals above, when the value moved
+    rollups.touch_goals([g.pk for g in new_goals])  # created in bulk: no signals
     _notify_owners(actor, goal, new_goals)
     result.goals = new_goals
     return result

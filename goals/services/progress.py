@@ -8,6 +8,8 @@ from __future__ import annotations
 from goals import metrics
 from goals.models import Goal
 
+from . import rollups
+
 
 def goal_progress(goal: Goal) -> float:
     """The weighted mean of the goal's key results' progress; an objective without key results
@@ -49,9 +51,12 @@ def refresh_progress(goal_ids) -> None:
     the rows locked up front (see lock_goal_chains). Call it last in a transaction: the goals
     near the top are shared by everyone and stay locked until the commit."""
     goal_ids = sorted(set(goal_ids))
-    lock_goal_chains(goal_ids)
+    chains = lock_goal_chains(goal_ids)
     for goal in Goal.objects.filter(pk__in=goal_ids).only("pk", "progress", "parent_id"):
         _recompute_chain(goal)
+    # The read models of every goal whose key results or progress moved (goals.rollups),
+    # after the goals: the lock order every writer keeps.
+    rollups.touch_goals(chains, chains_locked=True)
 
 
 def recompute_progress_upwards(goal: Goal) -> None:
@@ -61,8 +66,9 @@ def recompute_progress_upwards(goal: Goal) -> None:
     Progress is derived data (it follows from the key results' values, which are audited), not
     an audited change: it is written with update() and keeps no history row (`progress` is
     excluded from the goal's and key result's history)."""
-    lock_goal_chains([goal.pk])
+    chains = lock_goal_chains([goal.pk])
     _recompute_chain(goal)
+    rollups.touch_goals(chains, chains_locked=True)
 
 
 def _recompute_chain(goal: Goal) -> None:

@@ -218,7 +218,7 @@ def test_manager_dashboard_query_count(
         assert len(response.context[name]) == shown
     assert response.context["near_limit_count"] == n
     assert len(response.context["budgets"]) == n
-    with django_assert_max_num_queries(49):
+    with django_assert_max_num_queries(48):
         assert client.get(reverse("dashboard:manager")).status_code == 200
 
 

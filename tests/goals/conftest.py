@@ -6,6 +6,7 @@ import time_machine
 
 from goals import services
 from goals.models import Cycle, Goal
+from goals.services import rollups
 from tests.goals.factories import CycleFactory
 
 
@@ -97,6 +98,8 @@ def make_goal(company, quarter):
         )
         if state != Goal.State.DRAFT:
             Goal.objects.filter(pk=goal.pk).update(state=state)
+            # written past the services: the read models follow as a service's write would
+            rollups.touch_goals([goal.pk])
             goal.refresh_from_db()
         return goal
 

@@ -86,7 +86,7 @@ def test_check_in_submit_with_five_key_results(api, company, cycle):
     small = _submit(api, company["alice"], krs["alice"])
     _surroundings(company, cycle, sales, 30, krs["erin"][0])
     large = _submit(api, company["erin"], krs["erin"])
-    assert small == large <= 60
+    assert small == large <= 72  # with the read models of the goals touched (goals.rollups)
     assert Measurement.objects.filter(source="check_in").count() == 15
 
 
@@ -110,7 +110,8 @@ def test_measurement_push(api, company, cycle):
     small = _push(api, company["alice"], krs["alice"][0], "12")
     _surroundings(company, cycle, sales, 30, krs["alice"][0])
     large = _push(api, company["alice"], krs["alice"][0], "13")
-    assert small == large <= 32  # with the lock of the key results it rolls up into
+    # with the lock of the key results it rolls up into, and the read models (goals.rollups)
+    assert small == large <= 45
 
 
 def test_record_measurement_cost_is_per_cascade_level(company, cycle):
