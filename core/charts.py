@@ -84,7 +84,8 @@ def line_chart(
     height: int = 170,
 ) -> LineChart:
     """Lines of shares over evenly spaced x positions (weeks). `series` is (name, css class,
-    values), a value None leaves a gap (a week not yet come, or no data); the series named in
+    values); a value None has no point (a week not yet come, or no data: the line joins the
+    points either side of it); the series named in
     `dotted` mark each point with a dot (one <circle> per value)."""
     left, right, top, bottom = 34, 10, 10, 22
     n = max(len(x_labels), 1)
