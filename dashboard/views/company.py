@@ -11,8 +11,7 @@ from org import scopes
 from org.access import person_required
 from org.models import Person
 
-from . import company_data
-from .charts import bar_chart
+from . import chart_data, company_data
 from .common import chosen_cycle, cycles
 
 
@@ -34,18 +33,17 @@ def company(request: HttpRequest) -> HttpResponse:
     goals = company_data.top_goals(cycle, viewer)
     completion = company_data.completion_by_unit(units, today)
     weeks, history = company_data.status_history(goals, cycle, today)
+    cascades = company_data.unit_cascades(cycle, units)
     context = {
         "cycle": cycle,
         "cycles": cycles(),
         "company_goals": [g for g in goals if g.level == "company"],
-        "cascades": company_data.unit_cascades(cycle, units),
+        "cascades": cascades,
         "risks": company_data.top_risks(goals, today),
         "completion": completion,
-        "completion_chart": bar_chart([(c["unit"].name[:4], c["share"]) for c in completion]),
-        "completion_table": [
-            (c["unit"].name, round(c["share"] * 100), f"{c['submitted']} / {c['people']}")
-            for c in completion
-        ],
+        "charts": chart_data.company_charts(
+            cascades=cascades, completion=completion, units=units, cycle=cycle, today=today
+        ),
         "weeks": weeks,
         "history": history,
     }

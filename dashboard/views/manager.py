@@ -21,8 +21,8 @@ from resources.selectors import (
     waiting_requests,
 )
 
-from . import team_data
-from .charts import bar_chart, heat_class
+from . import chart_data, team_data
+from .charts import heat_class
 from .common import chosen_cycle, cycles
 
 LIST_LIMIT = 10
@@ -55,7 +55,6 @@ def manager(request: HttpRequest) -> HttpResponse:
     if request.htmx and request.htmx.target == "team-table":
         return render(request, "dashboard/manager.html#team-table", context)
     summary = team_data.team_summary(people, cycle=cycle, today=today)
-    trend = team_data.completion_trend(people, cycle=cycle, today=today, size=summary["size"])
     goals_waiting = _pending_goals(people)
     adjustments = pending_adjustments_for(viewer).order_by("created_at", "pk")
     requests = approval_inbox(viewer=viewer)
@@ -75,8 +74,6 @@ def manager(request: HttpRequest) -> HttpResponse:
     context.update(
         {
             "summary": summary,
-            "chart": bar_chart([(w.strftime("%V"), share) for w, _n, share in trend]),
-            "trend": [(f"{w:%G-W%V}", round(share * 100), n) for w, n, share in trend],
             "risky": team_data.risky_updates(people, today=today, limit=LIST_LIMIT),
             "missing": team_data.missing_check_ins(people, today=today, limit=LIST_LIMIT),
             "goals_waiting": list(goals_waiting[:LIST_LIMIT]),
@@ -98,6 +95,9 @@ def manager(request: HttpRequest) -> HttpResponse:
             "waiting_days": resource_settings.waiting_days,
             "alert_percent": round(resource_settings.budget_alert_ratio * 100),
             "heat_class": heat_class,
+            "team_trend_chart": chart_data.team_trend_chart(
+                people, cycle=cycle, today=today, size=summary["size"]
+            ),
         }
     )
     return render(request, "dashboard/manager.html", context)

@@ -16,6 +16,7 @@ from core.params import is_id
 from goals import permissions, selectors, services
 from goals.forms import GoalForm, KeyResultFormSet, MeasureForm, with_one_more_key_result
 from goals.models import Cycle, Goal, GoalSettings, Status
+from goals.selectors_charts import burnup_charts
 from goals.smart import check_goal, smart_check
 from org.access import person_required
 
@@ -109,6 +110,7 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("owner_person", "owner_unit")
         ),
         "history": selectors.goal_history_lines(goal, limit=30),
+        "burnups": burnup_charts(goal.key_results.all(), today=today),
         "adjustments": selectors.goal_adjustments(goal),
         "actions": actions,
         # Labels only: the owner proposes and accepts, a manager assigns and agrees.

@@ -6,6 +6,7 @@
    data-remove-closest=SEL  on a button: remove the closest ancestor matching SEL
    data-print               on a button: open the print dialog
    data-ctrl-enter-submit   on a <form>: Ctrl+Enter (Cmd+Enter) submits it
+   data-select-on-focus     on an <input>: focusing it selects its text, so typing replaces it
    data-nav-toggle          on a <button aria-controls=ID aria-expanded>: opens and closes the
                             element ID (the phone menu); Escape closes it and returns focus
    .table-wrap              a table wider than its box scrolls inside it: the box becomes
@@ -33,6 +34,28 @@
     button.setAttribute("aria-expanded", open ? "true" : "false");
     menu.classList.toggle("open", open);
   }
+
+  var justSelected = null;
+  function selectAll(input) {
+    input.select();
+    justSelected = input;  // the click's mouseup would collapse the selection: keep it
+  }
+  document.addEventListener("focusin", function (event) {
+    var input = event.target.closest && event.target.closest("input[data-select-on-focus]");
+    if (input) selectAll(input);
+  });
+  // A field focused (autofocus) before this deferred script ran.
+  var focused = document.activeElement;
+  if (focused && focused.matches && focused.matches("input[data-select-on-focus]")) {
+    selectAll(focused);
+  }
+  document.addEventListener("mouseup", function (event) {
+    if (justSelected && event.target === justSelected) {
+      event.preventDefault();
+      justSelected.select();  // the mousedown put the caret after the focus selected
+    }
+    justSelected = null;
+  });
 
   document.addEventListener("change", function (event) {
     var select = event.target.closest && event.target.closest("select[data-autosubmit]");

@@ -27,20 +27,33 @@ def test_budget_utilisation_per_unit(login, quarter, resource_world):
 
 
 def test_check_in_completion_trend_chart_and_its_table(login, company, quarter, cascade):
-    _submit(company["alice"])  # week 46: both submitted
+    kr = cascade["alice"].key_results.get()
+    reported = {"key_result": kr, "value": 20, "status": "on_track"}
+    _submit(company["alice"], **reported, progress=0.5)  # week 46: both submitted
     _submit(company["erin"])
-    _submit(company["alice"], week=THIS_WEEK - dt.timedelta(days=7))  # week 45: one of two
+    # week 45: one of two
+    _submit(company["alice"], week=THIS_WEEK - dt.timedelta(days=7), **reported, progress=0.25)
     response = login(company["bob"]).get(reverse("dashboard:manager"), {"cycle": quarter.pk})
     trend = section(response.content.decode(), "trend")
     svg = trend[trend.index("<svg") : trend.index("</svg>")]
-    # Q4 from the week of Oct 1 (ISO week 40) to this week (46): seven bars
-    assert svg.count("<rect ") == 7
-    assert "<title>46: 100%</title>" in svg and "<title>45: 50%</title>" in svg
-    assert "<title>44: 0%</title>" in svg
+    # Q4 from the week of Oct 1 (ISO week 40) to this week (46): seven points of the rate
+    assert svg.count('<circle class="dot rate"') == 7
+    assert "<title>Checked in · 46: 100%</title>" in svg
+    assert "<title>Checked in · 45: 50%</title>" in svg
+    assert "<title>Checked in · 44: 0%</title>" in svg
+    # the reported progress: only the weeks with check-ins have a point
+    assert svg.count('<circle class="dot actual"') == 2
+    assert "<title>Average progress reported · 45: 25%</title>" in svg
     table = trend[trend.index("<table") : trend.index("</table>")]
-    assert '<th scope="row">2026-W46</th><td class="num">100%</td><td class="num">2</td>' in table
-    assert '<th scope="row">2026-W45</th><td class="num">50%</td><td class="num">1</td>' in table
-    assert '<th scope="row">2026-W40</th><td class="num">0%</td><td class="num">0</td>' in table
+    assert (
+        '<th scope="row">2026-W46</th><td class="num">50%</td><td class="num">100%</td>'
+        '<td class="num">2 / 2</td>'
+    ) in table
+    assert (
+        '<th scope="row">2026-W45</th><td class="num">25%</td><td class="num">50%</td>'
+        '<td class="num">1 / 2</td>'
+    ) in table
+    assert '<th scope="row">2026-W40</th><td class="num">—</td><td class="num">0%</td>' in table
     assert table.count('<th scope="row">') == 7
 
 

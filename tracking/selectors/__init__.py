@@ -14,3 +14,4 @@ from .checkins import (  # noqa: F401
     this_week,
 )
 from .reviews import default_review_week, team_check_ins, weekly_review_summary  # noqa: F401
+from .trends import team_trend, team_trend_chart, unit_heatmap, weeks_up_to  # noqa: F401

@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement
+from goals.selectors_charts import burnup_charts
 from org.models import Person
 from tracking.models import (
     CheckIn,
@@ -64,6 +65,25 @@ def last_values_before(*, key_result_ids: list[int], week: dt.date) -> dict[int,
     return result
 
 
+def last_updates_before(*, key_result_ids: list[int], week: dt.date) -> dict[int, KeyResultUpdate]:
+    """Each key result's update in the latest submitted check-in before `week`, with its cause
+    (one query): last week's value, and the cause and action an unchanged off-track key result
+    carries over."""
+    rows = (
+        KeyResultUpdate.objects.filter(
+            key_result_id__in=key_result_ids,
+            check_in__state=CheckIn.State.SUBMITTED,
+            check_in__week__lt=week,
+        )
+        .select_related("cause")
+        .order_by("key_result_id", "-check_in__week")
+    )
+    result: dict[int, KeyResultUpdate] = {}
+    for update in rows:
+        result.setdefault(update.key_result_id, update)
+    return result
+
+
 def _spark_series(key_result_ids: list[int], since: dt.date) -> dict[int, list[float]]:
     """One value per week (the week's last measurement) since a date, per key result."""
     since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
@@ -89,6 +109,8 @@ class KeyResultRow:
     expected_progress: float
     status: str
     sparkline: str = ""
+    previous: KeyResultUpdate | None = None  # the last submitted update before this week
+    burnup: object = None  # a core.charts.LineChart, on the This-week page
     confidence: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -117,7 +139,7 @@ def key_result_rows(
             u.key_result_id: u
             for u in KeyResultUpdate.objects.filter(check_in=check_in).select_related("cause")
         }
-    last = last_values_before(key_result_ids=ids, week=week) if ids else {}
+    last = last_updates_before(key_result_ids=ids, week=week) if ids else {}
     series = _spark_series(ids, week - dt.timedelta(weeks=SPARK_WEEKS)) if ids else {}
     settings = GoalSettings.load()
     rows = []
@@ -132,7 +154,8 @@ def key_result_rows(
                 key_result=kr,
                 update=update,
                 value=value,
-                last_week=last.get(kr.pk),
+                last_week=last[kr.pk].value if kr.pk in last else None,
+                previous=last.get(kr.pk),
                 expected_progress=expected,
                 status=status,
                 sparkline=sparkline_svg(points, label=kr.name),
@@ -149,6 +172,10 @@ def this_week(*, person: Person, week: dt.date | None = None, today: dt.date | N
     check_in = CheckIn.objects.filter(person=person, week=week).first()
     on = min(today, week + dt.timedelta(days=6))
     rows = key_result_rows(person=person, check_in=check_in, week=week, on=on)
+    for row, (_kr, chart) in zip(
+        rows, burnup_charts([r.key_result for r in rows], today=on), strict=True
+    ):
+        row.burnup = chart
     cycles = {row.key_result.goal.cycle.pk: row.key_result.goal.cycle for row in rows}
     return {
         "week": week,

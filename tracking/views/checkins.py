@@ -64,10 +64,17 @@ def _plain(value) -> str:
     return text
 
 
+def _cause_slug(update) -> str:
+    return update.cause.slug if update is not None and update.cause else ""
+
+
 def _row_forms(rows, data=None) -> None:
     causes = cause_choices()
     for row in rows:
         update = row.update
+        # Before this week's first save, an off-track key result's cause and corrective action
+        # carry over from last week's check-in: unchanged numbers submit as they are.
+        carried = getattr(row, "previous", None) if update is None else None
         row.form = UpdateForm(
             data,
             prefix=f"kr-{row.key_result.pk}",
@@ -76,8 +83,8 @@ def _row_forms(rows, data=None) -> None:
                 "value": _plain(row.value),
                 "confidence": update.confidence if update else "",
                 "note": update.note if update else "",
-                "cause": update.cause.slug if update and update.cause else "",
-                "action": update.action if update else "",
+                "cause": _cause_slug(update or carried),
+                "action": (update or carried).action if (update or carried) else "",
             },
         )
 

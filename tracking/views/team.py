@@ -169,6 +169,14 @@ def weekly_review(request: HttpRequest) -> HttpResponse:
         "tracking/weekly_review.html",
         {
             "s": summary,
+            "trend_chart": selectors.team_trend_chart(
+                selectors.team_trend(
+                    people=summary["team"],
+                    size=len(summary["team"]),
+                    weeks=selectors.weeks_up_to(week),
+                ),
+                size=len(summary["team"]),
+            ),
             "form": form,
             "own": own,
             "week": week,

@@ -1,0 +1,96 @@
+"""The team's progress and check-in trend on the weekly review, and the burn-up of each key
+result on the This-week page."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from tracking.models import CheckIn, KeyResultUpdate, local_today, week_start
+from tracking.selectors import team_trend, weeks_up_to
+
+pytestmark = pytest.mark.django_db
+
+
+def _submitted(person, week, kr=None, progress=None):
+    check_in = CheckIn.objects.create(
+        person=person, week=week, state=CheckIn.State.SUBMITTED,
+        submitted_at=dt.datetime.combine(week, dt.time(12), tzinfo=dt.UTC),
+    )  # fmt: skip
+    if kr is not None:
+        KeyResultUpdate.objects.create(
+            check_in=check_in,
+            key_result=kr,
+            value=Decimal("1"),
+            progress=progress,
+            status="on_track",
+        )
+    return check_in
+
+
+def _section(html: str, ident: str) -> str:
+    part = html[html.index(f'id="{ident}"') :]
+    return part[: part.index("</section>")]
+
+
+def test_weekly_review_draws_the_teams_progress_and_check_ins_by_week(login, company, cascade):
+    monday = week_start(local_today(company["bob"]))
+    _submitted(company["alice"], monday, cascade["customers"], progress=0.6)
+    _submitted(company["erin"], monday, cascade["erin_kr"], progress=0.2)
+    _submitted(company["alice"], monday - dt.timedelta(weeks=1), cascade["customers"], 0.3)
+    url = f"{reverse('tracking:weekly-review')}?week={monday}"
+    html = login(company["bob"]).get(url).content.decode()
+    trend = _section(html, "team-trend")
+    svg = trend[trend.index("<svg") : trend.index("</svg>")]
+    assert svg.count('<circle class="dot rate"') == 12  # twelve weeks up to the reviewed one
+    assert svg.count('<circle class="dot actual"') == 2  # two weeks with check-ins
+    week = f"{monday:%V}"
+    assert f"<title>Checked in · {week}: 100%</title>" in svg  # both of bob's team
+    assert f"<title>Average progress reported · {week}: 40%</title>" in svg
+    table = trend[trend.index("<table") : trend.index("</table>")]
+    assert (
+        f'<th scope="row">{monday:%G-W%V}</th><td class="num">40%</td>'
+        '<td class="num">100%</td><td class="num">2 / 2</td>'
+    ) in table
+
+
+def test_team_trend_is_one_query_whatever_the_team(company, cascade, django_assert_num_queries):
+    monday = week_start(local_today(company["bob"]))
+    people = [company["alice"], company["erin"], company["dave"]]
+    for person, kr in zip(people, ("customers", "erin_kr", "dave_kr"), strict=True):
+        _submitted(person, monday, cascade[kr], progress=0.5)
+    with django_assert_num_queries(1):
+        rows = team_trend(people=people, size=3, weeks=weeks_up_to(monday))
+    assert rows[-1] == {"week": monday, "submitted": 3, "rate": 1.0, "progress": 0.5}
+    assert rows[0]["progress"] is None and rows[0]["rate"] == 0.0
+
+
+def test_this_week_page_has_each_key_results_burn_up(login, company, cascade):
+    html = login(company["alice"]).get(reverse("tracking:this-week")).content.decode()
+    for kr in (cascade["customers"], cascade["calls"]):
+        card = html[html.index(f'id="burnup-{kr.pk}"') :]
+        card = card[: card.index("</details>")]
+        assert "Burn-up against the expected pace" in card
+        assert 'class="series expected dashed"' in card
+        assert "<table" in card
+
+
+def test_an_unchanged_off_track_key_result_carries_last_weeks_cause_and_action(
+    login, company, cascade
+):
+    from tracking.models import CauseTag
+
+    monday = week_start(local_today(company["alice"]))
+    tag = CauseTag.objects.filter(is_active=True).first()
+    last = _submitted(company["alice"], monday - dt.timedelta(weeks=1))
+    KeyResultUpdate.objects.create(
+        check_in=last, key_result=cascade["customers"], value=Decimal("0"), status="off_track",
+        cause=tag, action="Call the ten warm leads",
+    )  # fmt: skip
+    client = login(company["alice"])
+    html = client.get(reverse("tracking:this-week")).content.decode()
+    card = html[html.index(f'id="kr-{cascade["customers"].pk}"') :]
+    card = card[: card.index("</fieldset>")]
+    assert f'<option value="{tag.slug}" selected>' in card
+    assert "Call the ten warm leads" in card
