@@ -36,10 +36,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/djlint --check --lint .
 
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	$(BIN)/djlint --reformat . > /dev/null || true
 
 messages: install
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --no-obsolete

@@ -16,11 +16,13 @@ def test_write_propose_agree_and_cascade_preview(page):
     page.fill("#id_kr-0-name", "New key-account customers")
     page.fill("#id_kr-0-unit", "customers")
     page.fill("#id_kr-0-target_value", "12")
-    page.select_option("#id_parent", label="200 new customers")
+    # The picker names each goal with its owner, unit and cycle.
+    parent = page.locator("#id_parent option", has_text="200 new customers").first
+    page.select_option("#id_parent", value=parent.get_attribute("value"))
     # A locator wait, not wait_for_function: the CSP forbids the eval that one runs in the page.
     expect(page.locator("#smart-check .badge.fail")).to_have_count(0, timeout=10_000)
     page.shot("smart")
-    page.click("button[type=submit]")
+    page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_selector("text=Goal saved as a draft.")
     page.click("text=Propose for agreement")
     page.wait_for_selector("text=Goal proposed for agreement.")

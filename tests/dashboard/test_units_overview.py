@@ -43,7 +43,7 @@ def test_the_hrbp_sees_her_units_numbers(login, company, cascade, quarter):
     assert '67 %</span> <span class="small muted">2/3' in row  # alice and erin agreed
     assert '33 %</span> <span class="small muted">1/3' in row  # only alice submitted
     assert '<td class="num" data-label="Adjustments to decide">1</td>' in row
-    assert "Changes requested" in row and ">Review<" in row
+    assert "Changes requested" in row and "> Review </a>" in row
     # the Sales goal aligns to the company goal, the reps' to Sales: nothing unaligned
     assert '<span class="badge ok">0</span>' in row
     assert f'id="unit-{company["marketing"].pk}"' not in html  # not hers
