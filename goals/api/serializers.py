@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import AvailableActionsField
@@ -324,10 +325,22 @@ class TreeNodeSerializer(serializers.Serializer):
     children = serializers.ListField(child=serializers.DictField())
 
 
+@extend_schema_field(
+    {
+        "anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}],
+        "nullable": True,
+        "description": "The raw value: text, a number (also the id of a related row), a "
+        "yes/no, or null.",
+    }
+)
+class HistoryValueField(serializers.JSONField):
+    """A value of a history row as stored (`selectors.goal_history`): not always text."""
+
+
 class HistoryChangeSerializer(serializers.Serializer):
     field = serializers.CharField()
-    old = serializers.CharField(allow_null=True)
-    new = serializers.CharField(allow_null=True)
+    old = HistoryValueField(allow_null=True)
+    new = HistoryValueField(allow_null=True)
 
 
 class HistoryEntrySerializer(serializers.Serializer):
