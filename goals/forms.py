@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from goals import permissions
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
 from org.models import Unit
 
 
-class GoalForm(forms.Form):
+class GoalForm(Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -64,7 +65,7 @@ class GoalForm(forms.Form):
         )
 
 
-class KeyResultForm(forms.Form):
+class KeyResultForm(Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Key result"), max_length=300)
     metric = forms.SlugField(label=_("Metric"), max_length=100, required=False)
@@ -104,12 +105,12 @@ class KeyResultForm(forms.Form):
 KeyResultFormSet = forms.formset_factory(KeyResultForm, extra=1, can_delete=True, max_num=12)
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(Form):
     value = forms.DecimalField(label=_("New value"), max_digits=20, decimal_places=4)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(Form):
     key_result = forms.ModelChoiceField(label=_("Key result"), queryset=KeyResult.objects.none())
     new_target = forms.DecimalField(label=_("New target"), max_digits=20, decimal_places=4)
     reason = forms.ChoiceField(label=_("Reason"), choices=TargetAdjustment.Reason.choices)
@@ -129,7 +130,7 @@ SPLIT_CHOICES = [
 ]
 
 
-class CascadeForm(forms.Form):
+class CascadeForm(Form):
     key_result = forms.ModelChoiceField(
         label=_("Key result to split"), queryset=KeyResult.objects.none()
     )
@@ -154,7 +155,7 @@ class CascadeForm(forms.Form):
         )
 
 
-class CycleForm(forms.Form):
+class CycleForm(Form):
     """A cycle's name, cadence and dates (overlap and the year range are the service's)."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -175,7 +176,7 @@ class CycleForm(forms.Form):
         self.fields["parent"].queryset = parents
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     to = forms.ChoiceField(label=_("Move to"), choices=Cycle.State.choices)
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
     close_anyway = forms.BooleanField(label=_("Close anyway"), required=False)
