@@ -89,3 +89,12 @@ fuzz: install
 	KEEL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) KEEL_FUZZ_SUMMARY=$(FUZZ_SUMMARY) \
 	  $(BIN)/python -m pytest -n 2 --dist loadfile -q -p no:cacheprovider tests/fuzz $(PYTEST_ARGS)
 	@cat $(FUZZ_SUMMARY)
+
+# The test suite on a busy machine: a CPU hog per core beside it (scripts/under_load.py,
+# LOAD_HOGS to choose how many), so that no test depends on an idle CPU (DEVELOPERS.md, "Tests").
+# Not part of CI. PYTEST_ARGS narrows it: make test-under-load PYTEST_ARGS="tests/reminders".
+LOAD_HOGS ?=
+test-under-load: install browser
+	$(BIN)/python manage.py compile_translations -v 0
+	$(BIN)/python scripts/under_load.py $(if $(LOAD_HOGS),--hogs $(LOAD_HOGS)) -- \
+	  $(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
