@@ -211,6 +211,24 @@ def dispatch(
     return run
 
 
+def batch_now(run_id: int | None) -> dt.datetime:
+    """The instant a queued batch plans for: its dispatch's `now` plus the time since that
+    dispatch ran (the wait in the queue). A beat's batch so plans for the real time, and one
+    that waited past REMINDER_EXPIRY_HOURS expires; the batch of a dispatch "as of" another
+    instant (the operators' command, the tests) plans for that instant. Real time without a
+    run."""
+    real = timezone.now()
+    run = (
+        ReminderRun.objects.filter(pk=run_id).values_list("now", "started_at").first()
+        if run_id is not None
+        else None
+    )
+    if run is None:
+        return real
+    as_of, started = run
+    return as_of + max(real - started, dt.timedelta(0))
+
+
 def send_reminder_batch(
     *,
     run_id: int | None,

@@ -395,6 +395,20 @@ class TestExactlyOnce:
         assert counts == {"sent": 0, "skipped": 0, "expired": 2}
         assert logs(status="expired") == {"bob", "erin"}
 
+    @pytest.mark.parametrize(("waited", "status"), [(1, "sent"), (13, "expired")])
+    def test_a_queued_batch_is_judged_when_it_runs(self, people, waited, status):
+        """A beat at Friday 16:00 UTC enqueues the batch; the worker takes it `waited` hours
+        later (the task plans for the dispatch's instant plus the wait)."""
+        from notifications.models import ReminderRun
+        from reminders import tasks
+
+        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
+            run = ReminderRun.objects.create(now=at(2026, 11, 27, 16), trigger="beat")
+        ids = [people["bob"].pk, people["erin"].pk]
+        with time_machine.travel(at(2026, 11, 27, 16) + dt.timedelta(hours=waited), tick=False):
+            tasks.send_reminder_batch(run.pk, ReminderKind.CHECK_IN, "2026-11-23", ids)
+        assert logs(status=status) == {"bob", "erin"}
+
     def test_expiry_is_a_setting(self, people, run_dispatch, mailoutbox, settings):
         settings.REMINDER_EXPIRY_HOURS = 48
         with time_machine.travel(at(2026, 11, 28, 10), tick=False):
