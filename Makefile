@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format install migrate seed worker beat bench bench-seed load messages browser clean
+.PHONY: run test lint format install migrate seed worker beat bench bench-seed load messages browser clean \
+	fuzz test-under-load
 
 $(STAMP): requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -78,3 +79,24 @@ bench-seed: install
 # The load run on PostgreSQL (docs/reliability.md). LOAD_DATABASE_URL defaults to keel_load.
 load: install
 	$(BIN)/python bench/load.py
+
+# The API fuzz test, deeper than `make test`'s 3 examples: FUZZ_EXAMPLES generated requests per
+# operation and role (employee, manager, HRBP, admin), reads and writes side by side
+# (DEVELOPERS.md, "API fuzzing"). FUZZ_SUMMARY names a file for the counts of each module.
+FUZZ_EXAMPLES ?= 30
+FUZZ_SUMMARY ?= var/fuzz-summary.jsonl
+fuzz: install
+	$(BIN)/python manage.py compile_translations -v 0
+	mkdir -p $(dir $(FUZZ_SUMMARY)) && rm -f $(FUZZ_SUMMARY)
+	KEEL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) KEEL_FUZZ_SUMMARY=$(FUZZ_SUMMARY) \
+	  $(BIN)/python -m pytest -n 2 --dist loadfile -q -p no:cacheprovider tests/fuzz $(PYTEST_ARGS)
+	@cat $(FUZZ_SUMMARY)
+
+# The test suite on a busy machine: a CPU hog per core beside it (scripts/under_load.py,
+# LOAD_HOGS to choose how many), so that no test depends on an idle CPU (DEVELOPERS.md, "Tests").
+# Not part of CI. PYTEST_ARGS narrows it: make test-under-load PYTEST_ARGS="tests/reminders".
+LOAD_HOGS ?=
+test-under-load: install browser
+	$(BIN)/python manage.py compile_translations -v 0
+	$(BIN)/python scripts/under_load.py $(if $(LOAD_HOGS),--hogs $(LOAD_HOGS)) -- \
+	  $(BIN)/python -m pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)

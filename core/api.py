@@ -4,7 +4,7 @@ import django_filters
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from django_filters.rest_framework import DjangoFilterBackend
@@ -12,9 +12,45 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
+from rest_framework.utils.formatting import lazy_format
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.limits import TEXT_MAX_LENGTH
+
 BIGINT = 2**63 - 1
+
+
+def cap_text(field) -> None:
+    """A writable text field without a maximum length gets TEXT_MAX_LENGTH, with the validator
+    and message DRF gives `CharField(max_length=...)` (so the schema says `maxLength`); so do
+    the text items of a list or a mapping. A length of its own (a model's CharField) stays."""
+    if field.read_only:
+        return
+    if isinstance(field, serializers.ListField | serializers.DictField):
+        cap_text(field.child)
+    elif isinstance(field, serializers.CharField) and field.max_length is None:
+        field.max_length = TEXT_MAX_LENGTH
+        message = lazy_format(field.error_messages["max_length"], max_length=TEXT_MAX_LENGTH)
+        field.validators.append(MaxLengthValidator(TEXT_MAX_LENGTH, message=message))
+
+
+class CappedTextMixin:
+    """Every writable text field of the serializer is capped (`cap_text`): the declared ones
+    (`serializers.CharField()`) and those built from a model's TextField alike."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            cap_text(field)
+        return fields
+
+
+class Serializer(CappedTextMixin, serializers.Serializer):
+    """The base of every plain serializer of the API (text capped, see CappedTextMixin)."""
+
+
+class ModelSerializer(CappedTextMixin, serializers.ModelSerializer):
+    """The base of every model serializer of the API (text capped, see CappedTextMixin)."""
 
 
 class FilterBackend(DjangoFilterBackend):

@@ -5,6 +5,8 @@ from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 
+from core.limits import TEXT_MAX_LENGTH
+
 
 def _model_field(field):
     """The model field a serializer field reads (`source` on its serializer's model), or None."""
@@ -43,8 +45,16 @@ class AutoSchema(SpectacularAutoSchema):
     - a read-only field through a nullable relation is nullable;
     - a read-only string field the model lets be blank (`SlugField(blank=True)`) accepts ""
       as well as its pattern (drf-spectacular does that for writable ones);
-    - a time rendered `HH:MM` is a string of that pattern (OpenAPI's `time` wants seconds).
+    - a time rendered `HH:MM` is a string of that pattern (OpenAPI's `time` wants seconds);
+    - the cap on free text (core.api.cap_text) is a limit of requests: answers do not promise
+      it (text stored before it, or written by the application itself, may be longer).
     """
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "response":
+            _drop_text_cap(schema)
+        return schema
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
@@ -62,6 +72,17 @@ class AutoSchema(SpectacularAutoSchema):
         if isinstance(schema, dict) and "pattern" in schema and _may_be_blank(field):
             schema["pattern"] = f"^$|{schema['pattern']}"
         return result
+
+
+def _drop_text_cap(schema) -> None:
+    if isinstance(schema, dict):
+        if schema.get("maxLength") == TEXT_MAX_LENGTH:
+            del schema["maxLength"]
+        for value in schema.values():
+            _drop_text_cap(value)
+    elif isinstance(schema, list):
+        for value in schema:
+            _drop_text_cap(value)
 
 
 # The error answers every operation may give, documented once for the whole schema

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from goals import permissions, selectors
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
 from org.models import Unit
@@ -17,7 +18,7 @@ class ParentField(forms.ModelChoiceField):
         return selectors.parent_label(obj)
 
 
-class GoalForm(forms.Form):
+class GoalForm(Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
@@ -77,7 +78,7 @@ class GoalForm(forms.Form):
         ]
 
 
-class KeyResultForm(forms.Form):
+class KeyResultForm(Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Key result"), max_length=300)
     metric = forms.SlugField(label=_("Metric"), max_length=100, required=False)
@@ -135,12 +136,12 @@ def with_one_more_key_result(data, prefix: str = "kr"):
     return data
 
 
-class MeasureForm(forms.Form):
+class MeasureForm(Form):
     value = forms.DecimalField(label=_("New value"), max_digits=20, decimal_places=4)
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
 
-class AdjustmentForm(forms.Form):
+class AdjustmentForm(Form):
     key_result = forms.ModelChoiceField(label=_("Key result"), queryset=KeyResult.objects.none())
     new_target = forms.DecimalField(label=_("New target"), max_digits=20, decimal_places=4)
     reason = forms.ChoiceField(label=_("Reason"), choices=TargetAdjustment.Reason.choices)
@@ -160,7 +161,7 @@ SPLIT_CHOICES = [
 ]
 
 
-class CascadeForm(forms.Form):
+class CascadeForm(Form):
     key_result = forms.ModelChoiceField(
         label=_("Key result to split"), queryset=KeyResult.objects.none()
     )
@@ -185,7 +186,7 @@ class CascadeForm(forms.Form):
         )
 
 
-class CycleForm(forms.Form):
+class CycleForm(Form):
     """A cycle's name, cadence and dates (overlap and the year range are the service's)."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
@@ -206,7 +207,7 @@ class CycleForm(forms.Form):
         self.fields["parent"].queryset = parents
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     to = forms.ChoiceField(label=_("Move to"), choices=Cycle.State.choices)
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
     close_anyway = forms.BooleanField(label=_("Close anyway"), required=False)

@@ -19,7 +19,7 @@ from rest_framework.decorators import action, api_view
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from core.api import AvailableActionsField
+from core.api import AvailableActionsField, ModelSerializer, Serializer
 from core.params import is_id
 from goals.models import Cycle
 from incentives import permissions, selectors, services
@@ -35,7 +35,11 @@ class CanWriteRules(drf_permissions.BasePermission):
         return permissions.can_manage_incentives(request.viewer)
 
 
-KIND_SCHEMA = {"type": "string", "description": "One of: " + ", ".join(IncentiveRule.Kind.values)}
+KIND_SCHEMA = {
+    "type": "string",
+    "description": "One of: " + ", ".join(IncentiveRule.Kind.values),
+    "maxLength": max(len(kind) for kind in IncentiveRule.Kind.values),
+}
 
 
 @extend_schema_field(KIND_SCHEMA)
@@ -46,7 +50,7 @@ class RuleKindField(serializers.ChoiceField):
         super().__init__(choices=IncentiveRule.Kind.choices, **kwargs)
 
 
-class IncentiveRuleSerializer(serializers.ModelSerializer):
+class IncentiveRuleSerializer(ModelSerializer):
     kind = RuleKindField()
     unit_name = serializers.CharField(source="unit.name", read_only=True)
 
@@ -60,14 +64,14 @@ class IncentiveRuleSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class EvaluateRequestSerializer(serializers.Serializer):
+class EvaluateRequestSerializer(Serializer):
     period_start = serializers.DateField(
         help_text="Any date in the period to evaluate; the period containing it is used."
     )
     dry_run = serializers.BooleanField(default=False)
 
 
-class ProposalSerializer(serializers.Serializer):
+class ProposalSerializer(Serializer):
     id = serializers.IntegerField(allow_null=True)
     person = serializers.IntegerField()
     person_name = serializers.CharField()
@@ -80,7 +84,7 @@ class ProposalSerializer(serializers.Serializer):
     explanation = serializers.JSONField()
 
 
-class IneligibleSerializer(serializers.Serializer):
+class IneligibleSerializer(Serializer):
     person = serializers.IntegerField()
     person_name = serializers.CharField()
     reasons = serializers.ListField(child=serializers.CharField())
@@ -225,7 +229,7 @@ class IncentiveRuleViewSet(ViewerAPIMixin, viewsets.ModelViewSet):
         return Response(outcome_data(outcome))
 
 
-class AwardSerializer(serializers.ModelSerializer):
+class AwardSerializer(ModelSerializer):
     kind = RuleKindField(read_only=True)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
     person_name = serializers.CharField(source="person.display_name", read_only=True)
@@ -288,7 +292,7 @@ class AwardViewSet(
         return self._decide(request, pk, services.publish_award, "publish")
 
 
-class RecognitionSerializer(serializers.ModelSerializer):
+class RecognitionSerializer(ModelSerializer):
     person_name = serializers.CharField(source="person.display_name", read_only=True)
     unit_name = serializers.CharField(source="person.unit.name", read_only=True)
     rule_name = serializers.CharField(source="rule.name", read_only=True)
@@ -331,7 +335,7 @@ class RecognitionViewSet(ViewerAPIMixin, mixins.ListModelMixin, viewsets.Generic
         )
 
 
-class FairnessRowSerializer(serializers.Serializer):
+class FairnessRowSerializer(Serializer):
     unit = serializers.IntegerField()
     unit_name = serializers.CharField()
     level = serializers.CharField()

@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from goals.models import Cycle
 from incentives import permissions
 from incentives.models import IncentiveRule, Period
@@ -34,7 +35,7 @@ RULE_MODEL_FIELDS = [
 ]  # fmt: skip
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -173,7 +174,7 @@ def tiers_from_post(data) -> list[dict]:
     return rows
 
 
-class EvaluateForm(forms.Form):
+class EvaluateForm(Form):
     period_start = forms.DateField(
         label=_("A date in the period"), widget=forms.DateInput(attrs={"type": "date"})
     )

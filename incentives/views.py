@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.forms import Form
 from core.params import is_id
 from goals.models import Cycle
 from incentives import exports, permissions, selectors, services
@@ -260,7 +261,7 @@ def fairness(request: HttpRequest) -> HttpResponse:
     )
 
 
-class PayrollForm(forms.Form):
+class PayrollForm(Form):
     start = forms.DateField(label=_("From"))
     end = forms.DateField(label=_("To"))
 

@@ -11,6 +11,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from core.api import ModelSerializer, Serializer
 from notifications import selectors, services
 from notifications.kinds import REMINDER_KINDS
 from notifications.models import Notification, ReminderSchedule
@@ -18,7 +19,7 @@ from notifications.permissions import own_notifications
 from org.access import ViewerAPIMixin
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
 
     class Meta:
@@ -69,7 +70,7 @@ class NotificationViewSet(
         return Response({"marked": services.mark_all_read(viewer=self.person)})
 
 
-class ScheduleSerializer(serializers.Serializer):
+class ScheduleSerializer(Serializer):
     kind = serializers.ChoiceField(choices=REMINDER_KINDS, read_only=True)
     weekday = serializers.IntegerField(min_value=0, max_value=6, help_text="Monday 0 … Sunday 6")
     time = serializers.TimeField(format="%H:%M", help_text="Local time, e.g. 15:00")
@@ -77,7 +78,7 @@ class ScheduleSerializer(serializers.Serializer):
     overridden = serializers.BooleanField(read_only=True)
 
 
-class ScheduleUpdateSerializer(serializers.Serializer):
+class ScheduleUpdateSerializer(Serializer):
     weekday = serializers.IntegerField(min_value=0, max_value=6, required=False)
     time = serializers.TimeField(required=False)
     enabled = serializers.BooleanField(required=False)

@@ -3,10 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from notifications.models import ReminderSchedule
 
 
-class ScheduleForm(forms.Form):
+class ScheduleForm(Form):
     weekday = forms.TypedChoiceField(
         label=_("Day"), choices=ReminderSchedule.Weekday.choices, coerce=int
     )
@@ -16,7 +17,7 @@ class ScheduleForm(forms.Form):
     enabled = forms.BooleanField(label=_("Send this reminder"), required=False)
 
 
-class AbsenceForm(forms.Form):
+class AbsenceForm(Form):
     start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("Until"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -145,6 +145,7 @@ class ReminderLog(models.Model):
     class Status(models.TextChoices):
         SENT = "sent", _("Sent")
         SKIPPED = "skipped", _("Skipped")
+        EXPIRED = "expired", _("Expired")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminder_logs")
     kind = models.CharField(_("kind"), max_length=50, choices=ReminderKind.choices)

@@ -21,6 +21,7 @@ from rest_framework.routers import SimpleRouter
 from rest_framework.throttling import SimpleRateThrottle
 
 from core import lockout
+from core.api import ModelSerializer, Serializer
 from org import permissions, scopes, services, tokens
 from org.access import SignedIn, ViewerAPIMixin
 from org.models import Person, Unit
@@ -34,7 +35,7 @@ class IsAdminForWrites(drf_permissions.BasePermission):
         return request.viewer.is_admin
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(
         max_length=4096, style={"input_type": "password"}, trim_whitespace=False
@@ -123,14 +124,14 @@ def obtain_token(request):
     )
 
 
-class UnitSerializer(serializers.ModelSerializer):
+class UnitSerializer(ModelSerializer):
     class Meta:
         model = Unit
         fields = ["id", "name", "kind", "parent", "head", "path", "depth"]
         read_only_fields = ["path", "depth"]
 
 
-class PersonSerializer(serializers.ModelSerializer):
+class PersonSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
     email = serializers.EmailField(source="user.email", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
@@ -168,7 +169,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return data
 
 
-class PersonWriteSerializer(serializers.Serializer):
+class PersonWriteSerializer(Serializer):
     username = serializers.CharField(max_length=150)
     display_name = serializers.CharField(max_length=200)
     email = serializers.EmailField(required=False, allow_blank=True, default="")

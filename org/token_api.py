@@ -11,12 +11,13 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from core.api import ModelSerializer, Serializer
 from org import tokens
 from org.access import ViewerAPIMixin
 from org.models import ApiToken
 
 
-class ApiTokenSerializer(serializers.ModelSerializer):
+class ApiTokenSerializer(ModelSerializer):
     username = serializers.CharField(source="user.username", read_only=True)
 
     class Meta:
@@ -43,7 +44,7 @@ class NewApiTokenSerializer(ApiTokenSerializer):
         read_only_fields = fields
 
 
-class TokenCreateSerializer(serializers.Serializer):
+class TokenCreateSerializer(Serializer):
     name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     days = serializers.IntegerField(
         min_value=1,

@@ -29,5 +29,9 @@ def dispatch_reminders() -> int:
 )
 def send_reminder_batch(run_id: int, kind: str, period: str, person_ids: list[int]) -> None:
     services.send_reminder_batch(
-        run_id=run_id, kind=kind, period=dt.date.fromisoformat(period), person_ids=person_ids
+        run_id=run_id,
+        kind=kind,
+        period=dt.date.fromisoformat(period),
+        person_ids=person_ids,
+        now=services.batch_now(run_id),
     )

@@ -20,7 +20,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from core.api import AvailableActionsField
+from core.api import AvailableActionsField, ModelSerializer, Serializer
 from core.params import is_id
 from goals.models import Cycle, KeyResult
 from org.access import ViewerAPIMixin
@@ -34,7 +34,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 # --- resource requests ---------------------------------------------------------------------
 
 
-class PrioritySerializer(serializers.Serializer):
+class PrioritySerializer(Serializer):
     score = serializers.FloatField(source="priority_score")
     goal_priority = serializers.CharField(
         source="scoped_goal_priority", help_text="Blank when you may not see the goal."
@@ -43,7 +43,7 @@ class PrioritySerializer(serializers.Serializer):
     gap = serializers.FloatField(source="pace_gap", help_text="Gap to the expected pace, 0–1.")
 
 
-class ResourceRequestSerializer(serializers.ModelSerializer):
+class ResourceRequestSerializer(ModelSerializer):
     requester_name = serializers.CharField(source="requester.display_name", read_only=True)
     goal_title = serializers.CharField(
         source="scoped_goal_title",
@@ -103,7 +103,7 @@ class ResourceRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ResourceRequestCreateSerializer(serializers.Serializer):
+class ResourceRequestCreateSerializer(Serializer):
     goal = serializers.IntegerField(required=False, allow_null=True)
     key_result = serializers.IntegerField(required=False, allow_null=True)
     kind = serializers.ChoiceField(choices=ResourceRequest.Kind.choices)
@@ -140,16 +140,16 @@ class ResourceRequestCreateSerializer(serializers.Serializer):
         return attrs
 
 
-class ApproveSerializer(serializers.Serializer):
+class ApproveSerializer(Serializer):
     granted_amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
     comment = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class RejectSerializer(Serializer):
     comment = serializers.CharField()
 
 
-class FulfilSerializer(serializers.Serializer):
+class FulfilSerializer(Serializer):
     spent_amount = serializers.DecimalField(required=False, allow_null=True, **MONEY)
 
 
@@ -245,7 +245,7 @@ class ResourceRequestViewSet(
 # --- budgets -------------------------------------------------------------------------------
 
 
-class BudgetSerializer(serializers.ModelSerializer):
+class BudgetSerializer(ModelSerializer):
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     cycle_name = serializers.CharField(source="cycle.name", read_only=True)
     remaining = serializers.DecimalField(read_only=True, **MONEY)
@@ -270,7 +270,7 @@ class BudgetSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BudgetCreateSerializer(serializers.Serializer):
+class BudgetCreateSerializer(Serializer):
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
     cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
     category = serializers.ChoiceField(choices=BudgetCategory.choices)
@@ -278,12 +278,12 @@ class BudgetCreateSerializer(serializers.Serializer):
     currency = serializers.CharField(max_length=3, required=False)
 
 
-class BudgetUpdateSerializer(serializers.Serializer):
+class BudgetUpdateSerializer(Serializer):
     allocated = serializers.DecimalField(min_value=0, required=False, **MONEY)
     currency = serializers.CharField(max_length=3, required=False)
 
 
-class UtilisationRowSerializer(serializers.Serializer):
+class UtilisationRowSerializer(Serializer):
     unit = serializers.IntegerField()
     unit_name = serializers.CharField()
     category = serializers.CharField(required=False)
@@ -295,7 +295,7 @@ class UtilisationRowSerializer(serializers.Serializer):
     utilisation = serializers.FloatField(help_text="(committed + spent) / allocated")
 
 
-class UtilisationSerializer(serializers.Serializer):
+class UtilisationSerializer(Serializer):
     cycle = serializers.IntegerField(source="cycle.pk")
     rows = UtilisationRowSerializer(many=True, help_text="Per unit and category.")
     units = UtilisationRowSerializer(many=True, help_text="Totals per unit and currency.")

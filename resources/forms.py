@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from goals.models import Cycle, KeyResult
 from org.models import Unit
 from resources.models import DEFAULT_CURRENCY, BudgetCategory, ResourceRequest
@@ -21,7 +22,7 @@ class KeyResultChoiceField(forms.ModelChoiceField):
         return f"{obj.goal.title} → {obj.name}"
 
 
-class ResourceRequestForm(forms.Form):
+class ResourceRequestForm(Form):
     goal = GoalChoiceField(label=_("Goal it serves"), queryset=None)
     key_result = KeyResultChoiceField(
         label=_("Key result (optional)"), queryset=None, required=False
@@ -67,12 +68,12 @@ class ResourceRequestForm(forms.Form):
                 self.add_error(field if field in self.fields else None, message)
 
 
-class ApproveForm(forms.Form):
+class ApproveForm(Form):
     granted_amount = forms.CharField(label=_("Grant"), required=False)
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea)
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
     cycle = forms.ModelChoiceField(label=_("Cycle"), queryset=Cycle.objects.all())
     category = forms.ChoiceField(label=_("Category"), choices=BudgetCategory.choices)

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from goals.models import Cycle
 from org.models import Person, Unit
 
@@ -29,7 +30,7 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class LessonForm(forms.Form):
+class LessonForm(Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     category = forms.CharField(
         label=_("Category"),
@@ -60,7 +61,7 @@ class LessonForm(forms.Form):
         ]
 
 
-class RetrospectiveCreateForm(forms.Form):
+class RetrospectiveCreateForm(Form):
     cycle = forms.ModelChoiceField(label=_("Cycle"), queryset=Cycle.objects.order_by("-starts_on"))
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.all(), required=False)
     goal = forms.IntegerField(label=_("Goal id"), required=False, widget=forms.HiddenInput)
@@ -70,7 +71,7 @@ class RetrospectiveCreateForm(forms.Form):
     )
 
 
-class SectionsForm(forms.Form):
+class SectionsForm(Form):
     reasons = forms.CharField(
         label=_("Reasons for shortfall"), widget=forms.Textarea, required=False
     )
@@ -78,13 +79,13 @@ class SectionsForm(forms.Form):
     improvements = forms.CharField(label=_("Improvements"), widget=forms.Textarea, required=False)
 
 
-class ImprovementForm(forms.Form):
+class ImprovementForm(Form):
     description = forms.CharField(label=_("Improvement"), widget=forms.Textarea(attrs={"rows": 2}))
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=active_people())
     due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput)
 
 
-class FiveWhyForm(forms.Form):
+class FiveWhyForm(Form):
     """The countermeasure part; the chain of whys comes as repeated `why` fields with a `root`
     radio naming the level marked as the root cause."""
 
@@ -100,7 +101,7 @@ class FiveWhyForm(forms.Form):
     countermeasure_due_on = forms.DateField(label=_("Due on"), required=False, widget=DateInput)
 
 
-class FollowThroughForm(forms.Form):
+class FollowThroughForm(Form):
     to = forms.ChoiceField(
         choices=[("goal", _("Goal in the next cycle")), ("plan", _("Improvement plan"))]
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import Form
 from goals.models import Status
 from tracking.models import CauseTag, Feedback, ImprovementAction
 
@@ -16,7 +17,7 @@ def cause_choices() -> list[tuple[str, str]]:
     ]
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(Form):
     """The PDCA part of the check-in."""
 
     done = forms.CharField(
@@ -53,7 +54,7 @@ class CheckInForm(forms.Form):
         return data
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(Form):
     """One key result's row (prefix "kr-<id>")."""
 
     value = forms.CharField(
@@ -88,19 +89,19 @@ class UpdateForm(forms.Form):
         }
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Feedback.Kind.choices)
     text = forms.CharField(label=_("Feedback"), widget=forms.Textarea(attrs={"rows": 2}))
     update = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     decisions = forms.CharField(
         label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
 
 
-class PlanFromUpdateForm(forms.Form):
+class PlanFromUpdateForm(Form):
     kind = forms.ChoiceField(label=_("Action"), choices=ImprovementAction.Kind.choices)
     description = forms.CharField(label=_("What will be done"), max_length=2000)
     due_on = forms.DateField(

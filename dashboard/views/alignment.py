@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import spreadsheet
+from core.forms import Form
 from goals.models import AlignmentReview
 from goals.selectors_alignment import alignment_checklist, findings_summary
 from goals.services.alignment import can_review_alignment, record_alignment_review
@@ -24,7 +25,7 @@ from org.models import Unit
 from .common import chosen_cycle, cycles
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     outcome = forms.ChoiceField(
         label=gettext_lazy("Outcome"),
         choices=AlignmentReview.Outcome.choices,

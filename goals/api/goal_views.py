@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -112,7 +112,13 @@ class GoalViewSet(
         goal = services.create_goal(actor=self.person, key_results=key_results, **values)
         return self._read(goal, status.HTTP_201_CREATED)
 
-    @extend_schema(request=GoalUpdateSerializer, responses={200: GoalSerializer})
+    @extend_schema(
+        request=GoalUpdateSerializer,
+        responses={
+            200: GoalSerializer,
+            409: OpenApiResponse(description="Changed by someone else since `version`."),
+        },
+    )
     def update(self, request, *args, **kwargs):
         goal = self._goal("edit")
         data = GoalUpdateSerializer(
@@ -132,6 +138,16 @@ class GoalViewSet(
         except services.StaleVersion as exc:
             raise Conflict(detail=str(exc)) from None
         return self._read(goal)
+
+    @extend_schema(
+        request=GoalUpdateSerializer,
+        responses={
+            200: GoalSerializer,
+            409: OpenApiResponse(description="Changed by someone else since `version`."),
+        },
+    )
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
 
     @extend_schema(request=None, responses={200: GoalSerializer})
     @action(detail=True, methods=["post"])

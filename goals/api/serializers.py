@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import AvailableActionsField
+from core.api import AvailableActionsField, ModelSerializer, Serializer
 from goals import permissions
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement, TargetAdjustment
 from org import permissions as org_permissions
@@ -15,7 +16,7 @@ VALUE = {"max_digits": 20, "decimal_places": 4}
 WEIGHT = {"max_digits": 8, "decimal_places": 3, "min_value": 0}
 
 
-class CycleSerializer(serializers.ModelSerializer):
+class CycleSerializer(ModelSerializer):
     class Meta:
         model = Cycle
         fields = ["id", "name", "kind", "starts_on", "ends_on", "parent", "state", "closed_at"]
@@ -25,7 +26,7 @@ class CycleSerializer(serializers.ModelSerializer):
         }
 
 
-class KeyResultSerializer(serializers.ModelSerializer):
+class KeyResultSerializer(ModelSerializer):
     contributors = serializers.SerializerMethodField()
     attainment = serializers.SerializerMethodField()
     expected_progress = serializers.SerializerMethodField()
@@ -84,7 +85,7 @@ class KeyResultSerializer(serializers.ModelSerializer):
         return obj.status(self._today(), self._settings())
 
 
-class GoalSerializer(serializers.ModelSerializer):
+class GoalSerializer(ModelSerializer):
     key_results = KeyResultSerializer(many=True, read_only=True)
     owner_name = serializers.CharField(read_only=True)
     expected_score = serializers.SerializerMethodField()
@@ -150,7 +151,7 @@ class GoalSerializer(serializers.ModelSerializer):
         return 1.0
 
 
-class KeyResultInputSerializer(serializers.Serializer):
+class KeyResultInputSerializer(Serializer):
     id = serializers.IntegerField(required=False)
     name = serializers.CharField(max_length=300)
     metric = serializers.SlugField(max_length=100, required=False, allow_blank=True)
@@ -181,7 +182,7 @@ class _ScopedMixin:
             self.fields["supports"].child_relation.queryset = permissions.visible_goals(viewer)
 
 
-class GoalCreateSerializer(_ScopedMixin, serializers.Serializer):
+class GoalCreateSerializer(_ScopedMixin, Serializer):
     kind = serializers.ChoiceField(choices=Goal.Kind.choices, default=Goal.Kind.OBJECTIVE)
     level = serializers.ChoiceField(choices=Goal.Level.choices)
     title = serializers.CharField(max_length=300)
@@ -218,7 +219,7 @@ class GoalCreateSerializer(_ScopedMixin, serializers.Serializer):
         self.scope_fields()
 
 
-class GoalUpdateSerializer(_ScopedMixin, serializers.Serializer):
+class GoalUpdateSerializer(_ScopedMixin, Serializer):
     version = serializers.IntegerField(
         help_text="The version you read; a stale one answers 409 naming who changed it."
     )
@@ -244,15 +245,15 @@ class GoalUpdateSerializer(_ScopedMixin, serializers.Serializer):
         self.scope_fields()
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(Serializer):
     comment = serializers.CharField(allow_blank=True, required=False, default="")
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(Serializer):
     score = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
 
 
-class CounterProposeSerializer(serializers.Serializer):
+class CounterProposeSerializer(Serializer):
     comment = serializers.CharField()
     targets = serializers.DictField(
         child=serializers.DecimalField(**VALUE),
@@ -261,13 +262,13 @@ class CounterProposeSerializer(serializers.Serializer):
     )
 
 
-class CascadeChildSerializer(serializers.Serializer):
+class CascadeChildSerializer(Serializer):
     owner_person = serializers.IntegerField(required=False)
     owner_unit = serializers.IntegerField(required=False)
     weight = serializers.DecimalField(**WEIGHT, required=False)
 
 
-class CascadeSerializer(serializers.Serializer):
+class CascadeSerializer(Serializer):
     key_result = serializers.IntegerField()
     split = serializers.ChoiceField(choices=["equal", "weights", "history"], default="equal")
     aggregation = serializers.ChoiceField(
@@ -281,7 +282,7 @@ class CascadeSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class CascadeRowSerializer(serializers.Serializer):
+class CascadeRowSerializer(Serializer):
     owner_person = serializers.IntegerField(allow_null=True)
     owner_unit = serializers.IntegerField(allow_null=True)
     owner_name = serializers.CharField()
@@ -290,7 +291,7 @@ class CascadeRowSerializer(serializers.Serializer):
     goal = serializers.IntegerField(allow_null=True)
 
 
-class CascadeResultSerializer(serializers.Serializer):
+class CascadeResultSerializer(Serializer):
     split = serializers.CharField()
     total = serializers.DecimalField(**VALUE)
     parent_target = serializers.DecimalField(**VALUE)
@@ -299,12 +300,12 @@ class CascadeResultSerializer(serializers.Serializer):
     children = CascadeRowSerializer(many=True)
 
 
-class VerdictSerializer(serializers.Serializer):
+class VerdictSerializer(Serializer):
     status = serializers.ChoiceField(choices=["pass", "warn", "fail"])
     message = serializers.CharField()
 
 
-class SmartSerializer(serializers.Serializer):
+class SmartSerializer(Serializer):
     specific = VerdictSerializer()
     measurable = VerdictSerializer()
     achievable = VerdictSerializer()
@@ -312,7 +313,7 @@ class SmartSerializer(serializers.Serializer):
     time_bound = VerdictSerializer()
 
 
-class TreeNodeSerializer(serializers.Serializer):
+class TreeNodeSerializer(Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.CharField()
@@ -324,13 +325,25 @@ class TreeNodeSerializer(serializers.Serializer):
     children = serializers.ListField(child=serializers.DictField())
 
 
-class HistoryChangeSerializer(serializers.Serializer):
+@extend_schema_field(
+    {
+        "anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}],
+        "nullable": True,
+        "description": "The raw value: text, a number (also the id of a related row), a "
+        "yes/no, or null.",
+    }
+)
+class HistoryValueField(serializers.JSONField):
+    """A value of a history row as stored (`selectors.goal_history`): not always text."""
+
+
+class HistoryChangeSerializer(Serializer):
     field = serializers.CharField()
-    old = serializers.CharField(allow_null=True)
-    new = serializers.CharField(allow_null=True)
+    old = HistoryValueField(allow_null=True)
+    new = HistoryValueField(allow_null=True)
 
 
-class HistoryEntrySerializer(serializers.Serializer):
+class HistoryEntrySerializer(Serializer):
     object = serializers.CharField()
     type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
     at = serializers.DateTimeField()
@@ -339,7 +352,7 @@ class HistoryEntrySerializer(serializers.Serializer):
     changes = HistoryChangeSerializer(many=True)
 
 
-class MeasurementSerializer(serializers.ModelSerializer):
+class MeasurementSerializer(ModelSerializer):
     class Meta:
         model = Measurement
         fields = [
@@ -355,7 +368,7 @@ class MeasurementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MeasurementInputSerializer(serializers.Serializer):
+class MeasurementInputSerializer(Serializer):
     value = serializers.CharField(help_text="A number, e.g. 12 or 12.5")
     note = serializers.CharField(required=False, allow_blank=True, default="")
     effective_at = serializers.DateTimeField(
@@ -366,7 +379,7 @@ class MeasurementInputSerializer(serializers.Serializer):
     )
 
 
-class AdjustmentSerializer(serializers.ModelSerializer):
+class AdjustmentSerializer(ModelSerializer):
     goal = serializers.IntegerField(source="key_result.goal_id", read_only=True)
 
     class Meta:
@@ -390,14 +403,14 @@ class AdjustmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AdjustmentCreateSerializer(serializers.Serializer):
+class AdjustmentCreateSerializer(Serializer):
     key_result = serializers.IntegerField()
     new_target = serializers.CharField()
     reason = serializers.ChoiceField(choices=TargetAdjustment.Reason.choices)
     evidence = serializers.CharField()
 
 
-class UnitAdjustmentSerializer(serializers.Serializer):
+class UnitAdjustmentSerializer(Serializer):
     unit = serializers.IntegerField()
     cycle = serializers.IntegerField()
     factor = serializers.CharField(help_text="0.8 lowers every secondary target by 20 %")
@@ -405,7 +418,7 @@ class UnitAdjustmentSerializer(serializers.Serializer):
     evidence = serializers.CharField()
 
 
-class CycleTransitionSerializer(serializers.Serializer):
+class CycleTransitionSerializer(Serializer):
     to = serializers.ChoiceField(choices=Cycle.State.choices)
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Required to reopen a closed cycle."
@@ -415,7 +428,7 @@ class CycleTransitionSerializer(serializers.Serializer):
     )
 
 
-class CarryOverSerializer(serializers.Serializer):
+class CarryOverSerializer(Serializer):
     goals = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1)
     to = serializers.PrimaryKeyRelatedField(
         queryset=Cycle.objects.all(),
@@ -426,7 +439,7 @@ class CarryOverSerializer(serializers.Serializer):
     dry_run = serializers.BooleanField(default=False)
 
 
-class CarryOverResultSerializer(serializers.Serializer):
+class CarryOverResultSerializer(Serializer):
     to = serializers.IntegerField()
     dry_run = serializers.BooleanField()
     goals = serializers.ListField(
@@ -435,7 +448,7 @@ class CarryOverResultSerializer(serializers.Serializer):
     skipped = serializers.DictField(child=serializers.CharField(), help_text="{goal id: why}")
 
 
-class ScoreSerializer(serializers.Serializer):
+class ScoreSerializer(Serializer):
     self_score = serializers.FloatField(required=False, allow_null=True, min_value=0, max_value=1)
     manager_score = serializers.FloatField(
         required=False, allow_null=True, min_value=0, max_value=1

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.forms import checked_text
 from core.params import is_id
 from goals import metrics, selectors_cycles, services
 from goals.forms import CycleForm, TransitionForm
@@ -238,6 +239,7 @@ def cycle_self_score(request: HttpRequest, pk: int, goal_pk: int) -> HttpRespons
         typed["comment"] = request.POST["comment"]
     errors: list[str] = []
     try:
+        checked_text(typed["comment"], "comment")
         goal = services.score_goal(actor=request.person, goal=goal, **typed)
     except ValidationError as exc:
         errors = _errors(exc)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from core.forms import checked_text
 from core.params import is_id
 from goals import permissions, selectors, services
 from goals.forms import AdjustmentForm, CascadeForm, MeasureForm
@@ -36,8 +37,8 @@ def goal_transition(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         raise Http404
     action = {"propose": "edit", "close": "close"}.get(verb, "agree")
     goal = permissions.get_goal_for(viewer, pk, action)
-    comment = request.POST.get("comment", "")
     try:
+        comment = checked_text(request.POST.get("comment", ""), "comment")
         if verb == "propose":
             services.propose_goal(actor=viewer, goal=goal)
             messages.success(request, _("Goal proposed for agreement."))
@@ -256,8 +257,8 @@ def adjustment_inbox(request: HttpRequest) -> HttpResponse:
 def adjustment_decide(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.person
     adjustment = permissions.get_adjustment_for(viewer, pk, "decide")
-    comment = request.POST.get("comment", "")
     try:
+        comment = checked_text(request.POST.get("comment", ""), "comment")
         if request.POST.get("decision") == "approve":
             services.approve_adjustment(actor=viewer, adjustment=adjustment, comment=comment)
             messages.success(request, _("Adjustment approved; the target has changed."))

@@ -2,6 +2,7 @@
 and its plans. Notifications, deliveries and the send log are the notifications app's rows."""
 
 from reminders.services.dispatcher import (  # noqa: F401
+    batch_now,
     dispatch,
     find_due,
     preview,

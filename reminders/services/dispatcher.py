@@ -13,22 +13,27 @@ of the reminder has not ended.
 
 The period is the recipient's local ISO week (its Monday). When the scheduled day is not a
 working day for the recipient (public holiday, a weekend that is not a make-up workday, or
-their own absence), the reminder is skipped for that week (logged as skipped), not moved.
+their own absence), the reminder goes out on their next working day of that week at the same
+local time; with none left it is skipped for that week (logged as skipped). A reminder more
+than settings.REMINDER_EXPIRY_HOURS past its moment (a beat missed for that long, a backlog)
+is not sent: its log row says expired, and the batch counts and logs it
+(reminders.services.planning).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from core.queue import enqueue
+from notifications.calendar import WorkCalendar
 from notifications.kinds import Channel, ReminderKind
 from notifications.models import Delivery, Notification, ReminderLog, ReminderRun, ReminderSchedule
 from notifications.services.delivery import (
@@ -40,7 +45,15 @@ from notifications.services.delivery import (
     preference_map,
 )
 from org.models import Person, Unit
-from reminders.services.planning import Plan, Schedules, plan_batch
+from reminders.services.planning import (
+    NOT_DUE,
+    Plan,
+    Schedules,
+    moment_on,
+    plan_batch,
+    send_day,
+    zone,
+)
 from tracking.models.checkins import week_start
 
 CHUNK_SIZE = 500
@@ -48,13 +61,7 @@ STALE_SENDING = dt.timedelta(minutes=15)
 STALE_PENDING = dt.timedelta(minutes=10)
 SWEEP_LIMIT = 5000  # rows recovered per dispatch (every five minutes)
 
-
-@lru_cache(maxsize=512)
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
+logger = logging.getLogger(__name__)
 
 
 def local_period(now: dt.datetime, timezone_name: str) -> dt.date:
@@ -62,8 +69,8 @@ def local_period(now: dt.datetime, timezone_name: str) -> dt.date:
 
 
 def due_at(period: dt.date, schedule: ReminderSchedule, timezone_name: str) -> dt.datetime:
-    day = period + dt.timedelta(days=schedule.weekday)
-    return dt.datetime.combine(day, schedule.time, tzinfo=zone(timezone_name))
+    """The scheduled moment, before any move to the next working day."""
+    return moment_on(period + dt.timedelta(days=schedule.weekday), schedule, timezone_name)
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,11 @@ def manager_ids() -> set[int]:
 
 def find_due(now: dt.datetime) -> list[Due]:
     """Every (person, kind, period) whose local reminder time has passed in the person's
-    current week and that has no log row yet. Five queries, whatever the headcount."""
+    current week and that has no log row yet. Seven queries, whatever the headcount.
+
+    The time is the scheduled one, moved to the person's next working day when that day is
+    not one (planning.send_day); with no working day left in the week it is due at once (the
+    batch logs it as skipped). Expired ones are due too: the batch logs them as expired."""
     schedules = Schedules()
     people = list(Person.objects.filter(is_active=True).values_list("pk", "timezone"))
     managers = manager_ids()
@@ -99,7 +110,8 @@ def find_due(now: dt.datetime) -> list[Due]:
         )
     )
     due_cache: dict[tuple, dt.datetime] = {}
-    found: list[Due] = []
+    # Past their scheduled moment (a move to a later working day only delays it).
+    passed: list[tuple[int, str, str, dt.date, ReminderSchedule]] = []
     for kind in ReminderKind.values:
         for pk, tz in people:
             if kind != ReminderKind.CHECK_IN and pk not in managers:
@@ -113,7 +125,21 @@ def find_due(now: dt.datetime) -> list[Due]:
             if moment is None:
                 moment = due_cache[key] = due_at(period, schedule, tz)
             if now >= moment and (pk, kind, period) not in logged:
-                found.append(Due(pk, kind, period))
+                passed.append((pk, tz, kind, period, schedule))
+    if not passed:
+        return []
+    calendar = WorkCalendar(
+        person_ids={item[0] for item in passed},
+        start=min(periods.values()),
+        end=max(periods.values()) + dt.timedelta(days=6),
+    )
+    found: list[Due] = []
+    for pk, tz, kind, period, schedule in passed:
+        day, _why = send_day(
+            calendar, person_id=pk, timezone_name=tz, period=period, weekday=schedule.weekday
+        )
+        if day is None or now >= moment_on(day, schedule, tz):
+            found.append(Due(pk, kind, period))
     return found
 
 
@@ -185,6 +211,24 @@ def dispatch(
     return run
 
 
+def batch_now(run_id: int | None) -> dt.datetime:
+    """The instant a queued batch plans for: its dispatch's `now` plus the time since that
+    dispatch ran (the wait in the queue). A beat's batch so plans for the real time, and one
+    that waited past REMINDER_EXPIRY_HOURS expires; the batch of a dispatch "as of" another
+    instant (the operators' command, the tests) plans for that instant. Real time without a
+    run."""
+    real = timezone.now()
+    run = (
+        ReminderRun.objects.filter(pk=run_id).values_list("now", "started_at").first()
+        if run_id is not None
+        else None
+    )
+    if run is None:
+        return real
+    as_of, started = run
+    return as_of + max(real - started, dt.timedelta(0))
+
+
 def send_reminder_batch(
     *,
     run_id: int | None,
@@ -211,7 +255,7 @@ def send_reminder_batch(
         ):
             plan.send, plan.reason = False, "opted_out"
     token = uuid.uuid4().hex
-    counts = {"sent": 0, "skipped": 0}
+    counts = {"sent": 0, "skipped": 0, "expired": 0}
     with transaction.atomic():
         ReminderLog.objects.bulk_create(
             [
@@ -219,12 +263,13 @@ def send_reminder_batch(
                     person=plan.person,
                     kind=kind,
                     period=period,
-                    status=ReminderLog.Status.SENT if plan.send else ReminderLog.Status.SKIPPED,
+                    status=plan.log_status,
                     reason=plan.reason,
                     run_id=run_id,
                     claim=token,
                 )
                 for plan in plans
+                if plan.reason != NOT_DUE  # a later dispatch takes it
             ],
             ignore_conflicts=True,
         )
@@ -233,8 +278,21 @@ def send_reminder_batch(
             for log in ReminderLog.objects.filter(claim=token).only("pk", "person_id", "status")
         }
         to_send = [p for p in plans if p.send and p.person.pk in mine]
-        counts["skipped"] = sum(1 for log in mine.values() if log.status == "skipped")
+        for status in (ReminderLog.Status.SKIPPED, ReminderLog.Status.EXPIRED):
+            counts[status] = sum(1 for log in mine.values() if log.status == status)
         counts["sent"] = len(to_send)
+        if counts["expired"]:
+            logger.warning(
+                "Reminder batch %s %s (run %s): %d expired, not sent (over %s hours late); "
+                "%d sent, %d skipped.",
+                kind,
+                period,
+                run_id,
+                counts["expired"],
+                settings.REMINDER_EXPIRY_HOURS,
+                counts["sent"],
+                counts["skipped"],
+            )
         if not to_send:
             return counts
         webhooks = active_webhooks()

@@ -5,14 +5,23 @@ reports who fell silent. Reads only, a fixed number of queries per batch.
 Escalation: a manager hears about each direct report (or, for people without a manager, the
 head of their unit) who has no submitted check-in for both of the two weeks before the
 current one; a week counts as missed only if it had a working day on which the person was not
-away, and not before their hire date. It repeats each week while the silence lasts."""
+away, and not before their hire date. It repeats each week while the silence lasts.
+
+When: a reminder goes out on its scheduled weekday and time in the person's local week, or,
+when that day is not a working day for them (public holiday, weekend, the organisation's day
+off, their absence), on the next one that is, at the same time, within the same week (none
+left: skipped for that week, the next week's reminder takes over). One that could not go out
+within settings.REMINDER_EXPIRY_HOURS of that moment is expired: logged, never sent."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, translation
@@ -20,10 +29,46 @@ from django.utils.translation import gettext as _
 
 from notifications.calendar import WorkCalendar
 from notifications.kinds import ReminderKind
-from notifications.models import ReminderSchedule
+from notifications.models import ReminderLog, ReminderSchedule
 from org.models import Person
 from reminders.selectors import team_summaries
 from tracking.models import CheckIn
+
+# Plan reasons with a meaning of their own: not due yet (no log row is written, a later
+# dispatch takes it), and too late to send (logged as expired).
+NOT_DUE = "not_due"
+EXPIRED = "expired"
+
+
+@lru_cache(maxsize=512)
+def zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def expiry() -> dt.timedelta:
+    return dt.timedelta(hours=settings.REMINDER_EXPIRY_HOURS)
+
+
+def send_day(
+    calendar: WorkCalendar, *, person_id: int, timezone_name: str, period: dt.date, weekday: int
+) -> tuple[dt.date | None, str]:
+    """The local day a reminder goes out: its scheduled day, or the next working day of the
+    person after it within the week of `period`; (None, why) when the week has none left."""
+    for offset in range(weekday, 7):
+        day = period + dt.timedelta(days=offset)
+        if calendar.available(person_id=person_id, timezone_name=timezone_name, day=day):
+            return day, ""
+    scheduled = period + dt.timedelta(days=weekday)
+    if not calendar.is_workday(timezone_name=timezone_name, day=scheduled):
+        return None, "holiday"
+    return None, "absent"
+
+
+def moment_on(day: dt.date, schedule: ReminderSchedule, timezone_name: str) -> dt.datetime:
+    return dt.datetime.combine(day, schedule.time, tzinfo=zone(timezone_name))
 
 
 class Schedules:
@@ -57,6 +102,12 @@ class Plan:
     subject: str = ""
     body: str = ""
     url: str = ""
+
+    @property
+    def log_status(self) -> str:
+        if self.send:
+            return ReminderLog.Status.SENT
+        return ReminderLog.Status.EXPIRED if self.reason == EXPIRED else ReminderLog.Status.SKIPPED
 
 
 def _url(name: str, query: str = "") -> str:
@@ -191,12 +242,22 @@ def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.date
     plans = []
     for person in people:
         schedule = schedules.for_person(kind, person.pk)
-        day = period + dt.timedelta(days=schedule.weekday)
-        if not calendar.is_workday(timezone_name=person.timezone, day=day):
-            plans.append(Plan(person, False, "holiday"))
+        day, why = send_day(
+            calendar,
+            person_id=person.pk,
+            timezone_name=person.timezone,
+            period=period,
+            weekday=schedule.weekday,
+        )
+        if day is None:
+            plans.append(Plan(person, False, why))
             continue
-        if calendar.is_absent(person.pk, day):
-            plans.append(Plan(person, False, "absent"))
+        moment = moment_on(day, schedule, person.timezone)
+        if now < moment:
+            plans.append(Plan(person, False, NOT_DUE))
+            continue
+        if now - moment > expiry():
+            plans.append(Plan(person, False, EXPIRED))
             continue
         with translation.override(person.language or None):
             if kind == ReminderKind.CHECK_IN:

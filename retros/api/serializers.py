@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import AvailableActionsField
+from core.api import AvailableActionsField, ModelSerializer, Serializer
 from goals.models import Cycle, Goal
 from org.models import Person, Unit
 from retros import permissions, search
@@ -25,7 +25,7 @@ from tracking.models import ImprovementAction
 ACTIVE_PEOPLE = Person.objects.filter(is_active=True)
 
 
-class RetroActionSerializer(serializers.ModelSerializer):
+class RetroActionSerializer(ModelSerializer):
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
     progress = serializers.CharField(read_only=True)
     progress_label = serializers.CharField(source="get_progress_display", read_only=True)
@@ -50,25 +50,25 @@ class RetroActionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ImprovementWriteSerializer(serializers.Serializer):
+class ImprovementWriteSerializer(Serializer):
     description = serializers.CharField()
     owner = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_PEOPLE)
     due_on = serializers.DateField(required=False, allow_null=True)
 
 
-class FollowThroughSerializer(serializers.Serializer):
+class FollowThroughSerializer(Serializer):
     to = serializers.ChoiceField(choices=[("goal", _("Goal")), ("plan", _("Improvement plan"))])
     plan_kind = serializers.ChoiceField(
         choices=ImprovementAction.Kind.choices, default=ImprovementAction.Kind.PROCESS
     )
 
 
-class WhySerializer(serializers.Serializer):
+class WhySerializer(Serializer):
     text = serializers.CharField(allow_blank=True, trim_whitespace=True)
     is_root_cause = serializers.BooleanField(default=False)
 
 
-class FiveWhySerializer(serializers.ModelSerializer):
+class FiveWhySerializer(ModelSerializer):
     whys = WhySerializer(many=True, write_only=True)
     action = serializers.SerializerMethodField()
     countermeasure_owner = serializers.PrimaryKeyRelatedField(
@@ -110,7 +110,7 @@ class FiveWhySerializer(serializers.ModelSerializer):
             return None
 
 
-class RetrospectiveSerializer(serializers.ModelSerializer):
+class RetrospectiveSerializer(ModelSerializer):
     scope_name = serializers.CharField(read_only=True)
     cycle_name = serializers.CharField(source="cycle.name", read_only=True)
     facilitator_name = serializers.CharField(source="facilitator.display_name", read_only=True)
@@ -143,7 +143,7 @@ class RetrospectiveSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CauseCountSerializer(serializers.Serializer):
+class CauseCountSerializer(Serializer):
     cause = serializers.CharField(source="tag.slug")
     label = serializers.CharField()
     weeks = serializers.IntegerField()
@@ -183,7 +183,7 @@ class RetrospectiveDetailSerializer(RetrospectiveSerializer):
         return {section: [str(q) for q in template.questions_for(section)] for section in Section}
 
 
-class RetrospectiveCreateSerializer(serializers.Serializer):
+class RetrospectiveCreateSerializer(Serializer):
     cycle = serializers.PrimaryKeyRelatedField(queryset=Cycle.objects.all())
     goal = serializers.PrimaryKeyRelatedField(
         queryset=Goal.objects.select_related("owner_person__unit", "owner_unit", "cycle"),
@@ -205,7 +205,7 @@ class RetrospectiveCreateSerializer(serializers.Serializer):
     )
 
 
-class RetrospectiveUpdateSerializer(serializers.Serializer):
+class RetrospectiveUpdateSerializer(Serializer):
     title = serializers.CharField(required=False, max_length=300)
     reasons = serializers.CharField(required=False, allow_blank=True)
     what_worked = serializers.CharField(required=False, allow_blank=True)
@@ -223,7 +223,7 @@ class TagsField(serializers.ListField):
         return instance.tag_names
 
 
-class LessonSerializer(serializers.ModelSerializer):
+class LessonSerializer(ModelSerializer):
     tags = TagsField(required=False, default=list)
     author_name = serializers.CharField(source="author.display_name", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True, default=None)
@@ -295,7 +295,7 @@ class LessonSerializer(serializers.ModelSerializer):
         return str(search.highlight(obj.title, self._terms()))
 
 
-class LessonUpdateSerializer(serializers.Serializer):
+class LessonUpdateSerializer(Serializer):
     title = serializers.CharField(required=False, max_length=300)
     category = serializers.CharField(required=False, allow_blank=True, max_length=100)
     context = serializers.CharField(required=False, allow_blank=True)
@@ -311,7 +311,7 @@ class LessonUpdateSerializer(serializers.Serializer):
     )
 
 
-class RetroTemplateSerializer(serializers.ModelSerializer):
+class RetroTemplateSerializer(ModelSerializer):
     questions = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()), required=False, default=dict
     )

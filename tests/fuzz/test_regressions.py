@@ -43,3 +43,43 @@ def test_a_number_filter_past_a_64_bit_column_is_a_400(api, world):
     response = api.as_(world.people[SELF]).get("/api/v1/key-results/", {"goal": "-3.3e+158"})
     assert response.status_code == 400
     assert "goal" in response.json()
+
+
+def _schema():
+    from drf_spectacular.generators import SchemaGenerator
+
+    return SchemaGenerator().get_schema(request=None, public=True)
+
+
+@pytest.mark.parametrize("method", ["put", "patch"])
+def test_a_stale_goal_update_documents_its_409(method):
+    responses = _schema()["paths"]["/api/v1/goals/{id}/"][method]["responses"]
+    assert "409" in responses
+    assert responses["409"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Error"
+    }
+
+
+def test_a_stale_goal_update_answers_409(api, world):
+    from goals.models import Goal
+
+    goal = Goal.objects.filter(owner_person=world.people[SELF]).order_by("pk").first()
+    response = api.as_(world.people[SELF]).put(
+        f"/api/v1/goals/{goal.pk}/", {"version": goal.version + 123}, format="json"
+    )
+    assert response.status_code == 409
+    assert "detail" in response.json()
+
+
+def test_goal_history_values_are_documented_as_they_are_answered(api, world):
+    """A change of a relation answers the related row's id (a number): the schema says so."""
+    from goals.models import Goal
+
+    new = _schema()["components"]["schemas"]["HistoryChange"]["properties"]["new"]
+    assert {"type": "number"} in new["anyOf"] and new["nullable"]
+    goal = Goal.objects.filter(agreed_by__isnull=False).order_by("pk").first()
+    manager = world.people[MANAGER]
+    response = api.as_(manager).get(f"/api/v1/goals/{goal.pk}/history/")
+    assert response.status_code == 200
+    values = [c["new"] for e in response.json() for c in e["changes"] if c["field"] == "agreed_by"]
+    assert values and all(isinstance(v, int) for v in values)

@@ -187,9 +187,12 @@ class TestSending:
             services.set_preference(
                 person=company["alice"], kind=ReminderKind.CHECK_IN, channel=channel, enabled=False
             )
-        with django_capture_on_commit_callbacks(execute=True):
+        with (
+            time_machine.travel(at(2026, 11, 27, 16), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
             counts = batch([company["alice"].pk])
-        assert counts == {"sent": 0, "skipped": 1}
+        assert counts == {"sent": 0, "skipped": 1, "expired": 0}
         assert mailoutbox == []
 
 

@@ -138,6 +138,48 @@ class TestWorkingCalendar:
         assert "alice" not in nudged(mailoutbox)
         assert ReminderLog.objects.get(person=people["alice"]).reason == "absent"
 
+    def test_a_day_off_moves_the_nudge_to_the_next_working_day(
+        self, people, run_dispatch, mailoutbox
+    ):
+        from notifications.models import CalendarDay
+
+        # The organisation gives Friday 2026-11-27 off and works Saturday instead.
+        CalendarDay.objects.create(date=dt.date(2026, 11, 27), country="", is_workday=False)
+        CalendarDay.objects.create(date=dt.date(2026, 11, 28), country="", is_workday=True)
+        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
+            run_dispatch(at(2026, 11, 27, 16))
+        assert nudged(mailoutbox) == []
+        # Not skipped: waiting for Saturday.
+        assert not ReminderLog.objects.filter(kind=ReminderKind.CHECK_IN).exists()
+        # Saturday 15:05 UTC: 15:05 for bob and erin, 23:05 in Shanghai (due at 07:00 UTC).
+        with time_machine.travel(at(2026, 11, 28, 15, 5), tick=False):
+            run_dispatch(at(2026, 11, 28, 15, 5))
+        assert {"alice", "bob", "erin"} <= set(nudged(mailoutbox))
+        assert "dave" not in nudged(mailoutbox)  # 10:05 in New York
+
+    def test_leave_on_the_day_moves_the_nudge_to_the_next_day(
+        self, people, run_dispatch, mailoutbox
+    ):
+        services.update_own_schedule(
+            person=people["alice"], kind=ReminderKind.CHECK_IN, weekday=2, time=dt.time(15)
+        )
+        services.add_absence(
+            person=people["alice"], start=dt.date(2026, 11, 25), end=dt.date(2026, 11, 25)
+        )
+        # Wednesday 15:05 Shanghai: on leave, nothing yet (and nothing logged).
+        with time_machine.travel(at(2026, 11, 25, 7, 5), tick=False):
+            run_dispatch(at(2026, 11, 25, 7, 5))
+        assert "alice" not in nudged(mailoutbox)
+        assert not ReminderLog.objects.filter(
+            person=people["alice"], kind=ReminderKind.CHECK_IN
+        ).exists()
+        # Thursday 15:05 Shanghai: the next working day.
+        with time_machine.travel(at(2026, 11, 26, 7, 5), tick=False):
+            run_dispatch(at(2026, 11, 26, 7, 5))
+        assert nudged(mailoutbox) == ["alice"]
+        log = ReminderLog.objects.get(person=people["alice"], kind=ReminderKind.CHECK_IN)
+        assert log.status == "sent"
+
     def test_organisation_calendar_overrides_library(self, people, run_dispatch, mailoutbox):
         from notifications.models import CalendarDay
 
@@ -314,10 +356,76 @@ class TestExactlyOnce:
         assert Delivery.objects.get(recipient=people["alice"], channel="email").status == "sent"
 
     def test_catch_up_after_missed_beat(self, people, run_dispatch, mailoutbox):
-        # No beat on Friday at all (Redis down); Saturday 10:00 UTC the next dispatch runs.
+        # No beat on Friday from 07:00 UTC (Redis down); at 16:00 UTC the next dispatch runs:
+        # alice's 15:00 Shanghai is 9 hours late, bob's and erin's 15:00 UTC one hour.
+        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
+            run_dispatch(at(2026, 11, 27, 16))
+        assert {"alice", "bob", "erin"} <= set(nudged(mailoutbox))
+
+    def test_a_reminder_too_late_expires(self, people, run_dispatch, mailoutbox, caplog):
+        # No beat on Friday at all; Saturday 10:00 UTC is 27 hours after alice's 15:00
+        # Shanghai and 19 after bob's 15:00 UTC: past the 12 hours, nobody is nudged.
+        with (
+            time_machine.travel(at(2026, 11, 28, 10), tick=False),
+            caplog.at_level("WARNING", logger="reminders.services.dispatcher"),
+        ):
+            run = run_dispatch(at(2026, 11, 28, 10))
+        assert nudged(mailoutbox) == []
+        assert {"alice", "bob", "erin"} <= logs(status="expired")
+        assert logs(status="sent") == set()
+        alice = ReminderLog.objects.get(person=people["alice"], kind=ReminderKind.CHECK_IN)
+        assert (alice.status, alice.reason) == ("expired", "expired")
+        assert ReminderLog.objects.filter(run=run, status="expired").count() >= 3
+        assert not Notification.objects.filter(kind=ReminderKind.CHECK_IN).exists()
+        assert "expired, not sent" in caplog.text
+        # Counted once: the next dispatch finds nothing due for that week.
+        with time_machine.travel(at(2026, 11, 28, 10, 5), tick=False):
+            assert run_dispatch(at(2026, 11, 28, 10, 5)).due == 0
+
+    def test_a_batch_run_late_by_a_backlog_expires(self, people):
+        # Found due on time, but the worker starts the batch 13 hours later.
+        ids = [people["bob"].pk, people["erin"].pk]
+        counts = reminder_services.send_reminder_batch(
+            run_id=None,
+            kind=ReminderKind.CHECK_IN,
+            period=dt.date(2026, 11, 23),
+            person_ids=ids,
+            now=at(2026, 11, 28, 4, 1),
+        )
+        assert counts == {"sent": 0, "skipped": 0, "expired": 2}
+        assert logs(status="expired") == {"bob", "erin"}
+
+    @pytest.mark.parametrize(("waited", "status"), [(1, "sent"), (13, "expired")])
+    def test_a_queued_batch_is_judged_when_it_runs(self, people, waited, status):
+        """A beat at Friday 16:00 UTC enqueues the batch; the worker takes it `waited` hours
+        later (the task plans for the dispatch's instant plus the wait)."""
+        from notifications.models import ReminderRun
+        from reminders import tasks
+
+        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
+            run = ReminderRun.objects.create(now=at(2026, 11, 27, 16), trigger="beat")
+        ids = [people["bob"].pk, people["erin"].pk]
+        with time_machine.travel(at(2026, 11, 27, 16) + dt.timedelta(hours=waited), tick=False):
+            tasks.send_reminder_batch(run.pk, ReminderKind.CHECK_IN, "2026-11-23", ids)
+        assert logs(status=status) == {"bob", "erin"}
+
+    def test_expiry_is_a_setting(self, people, run_dispatch, mailoutbox, settings):
+        settings.REMINDER_EXPIRY_HOURS = 48
         with time_machine.travel(at(2026, 11, 28, 10), tick=False):
             run_dispatch(at(2026, 11, 28, 10))
         assert {"alice", "bob", "erin"} <= set(nudged(mailoutbox))
+
+    def test_command_counts_expired(self, people):
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        out = StringIO()
+        with time_machine.travel(at(2026, 11, 28, 10), tick=False):
+            call_command("send_reminders", "--now", "2026-11-28T10:00:00Z", stdout=out)
+        assert "0 sent" in out.getvalue()
+        assert "expired (over 12 hours late)" in out.getvalue()
+        assert "expired (expired)" in out.getvalue()
 
     def test_no_send_after_the_period_is_over(self, people, run_dispatch, mailoutbox):
         # Beat down from Friday until Monday 2026-11-30 05:30 UTC (00:30 New York, 13:30
@@ -331,13 +439,13 @@ class TestExactlyOnce:
 @pytest.mark.django_db
 def test_dispatch_queries_bounded(company, django_assert_max_num_queries):
     """Finding who is due and enqueuing their batches: the same bound for 3 and 30 people
-    (and for 10,000: five reads, the run row, the sweep)."""
+    (and for 10,000: seven reads, two of them the working calendar, the run row, the sweep)."""
     from tests.factories import PersonFactory
 
     def run(n, when):
         for _ in range(n):
             PersonFactory(unit=company["field"], manager=company["bob"])
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(11):
             return reminder_services.dispatch(now=when)
 
     assert run(3, at(2026, 11, 27, 16)).due >= 3
@@ -355,7 +463,8 @@ def test_batch_queries_bounded(
     for week, n in ((dt.date(2026, 11, 16), 3), (dt.date(2026, 11, 23), 30)):
         ids = [PersonFactory(unit=company["field"], manager=company["bob"]).pk for _ in range(n)]
         with (
-            time_machine.travel(at(2026, 11, 27, 16), tick=False),
+            # Friday of that week, an hour after the check-in reminder's time.
+            time_machine.travel(at(week.year, week.month, week.day + 4, 16), tick=False),
             django_assert_max_num_queries(14) as ctx,
         ):
             reminder_services.send_reminder_batch(

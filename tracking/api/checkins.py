@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import ModelSerializer, Serializer
 from goals.models import Status
 from org.access import ViewerAPIMixin
 from tracking import permissions, services
@@ -17,7 +18,7 @@ from tracking.models import CheckIn, KeyResultUpdate, week_start
 from .common import choice_field, validated
 
 
-class KeyResultUpdateSerializer(serializers.ModelSerializer):
+class KeyResultUpdateSerializer(ModelSerializer):
     key_result_name = serializers.CharField(source="key_result.name", read_only=True)
     cause = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     change = serializers.SerializerMethodField()
@@ -49,7 +50,7 @@ class KeyResultUpdateSerializer(serializers.ModelSerializer):
         return str(obj.value - obj.previous_value)
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class CheckInSerializer(ModelSerializer):
     person_name = serializers.CharField(source="person.display_name", read_only=True)
     check = serializers.CharField(source="deviation", read_only=True)
     state = choice_field(CheckIn.State.choices, read_only=True)
@@ -75,7 +76,7 @@ class CheckInSerializer(serializers.ModelSerializer):
         ]
 
 
-class UpdateInputSerializer(serializers.Serializer):
+class UpdateInputSerializer(Serializer):
     key_result = serializers.IntegerField()
     value = serializers.CharField(
         required=False, allow_blank=True, help_text="A number (as a string or a JSON number)."
@@ -93,7 +94,7 @@ class UpdateInputSerializer(serializers.Serializer):
     action = serializers.CharField(required=False, allow_blank=True)
 
 
-class CheckInInputSerializer(serializers.Serializer):
+class CheckInInputSerializer(Serializer):
     plan = serializers.CharField(required=False, allow_blank=True)
     done = serializers.CharField(required=False, allow_blank=True)
     check = serializers.CharField(required=False, allow_blank=True, help_text="The deviation.")
@@ -105,7 +106,7 @@ class CheckInInputSerializer(serializers.Serializer):
     updates = UpdateInputSerializer(many=True, required=False)
 
 
-class OpenInputSerializer(serializers.Serializer):
+class OpenInputSerializer(Serializer):
     week = serializers.DateField(required=False, help_text="Any day of the week; default today.")
 
 

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from core.api import ModelSerializer, Serializer
 from org.access import ViewerAPIMixin
 from tracking import permissions, services
 from tracking.models import Feedback, KeyResultUpdate
@@ -16,7 +17,7 @@ from tracking.models import Feedback, KeyResultUpdate
 from .common import choice_field, validated
 
 
-class FeedbackSerializer(serializers.ModelSerializer):
+class FeedbackSerializer(ModelSerializer):
     author_name = serializers.CharField(source="author.display_name", read_only=True)
     kind = choice_field(Feedback.Kind.choices, read_only=True)
 
@@ -36,7 +37,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class FeedbackInputSerializer(serializers.Serializer):
+class FeedbackInputSerializer(Serializer):
     check_in = serializers.IntegerField()
     update = serializers.IntegerField(required=False, allow_null=True)
     kind = choice_field(Feedback.Kind.choices)

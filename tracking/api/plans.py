@@ -11,6 +11,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action as route
 from rest_framework.response import Response
 
+from core.api import ModelSerializer, Serializer
 from goals import permissions as goal_permissions
 from goals.models import Goal, KeyResult
 from org import permissions as org_permissions
@@ -22,7 +23,7 @@ from tracking.models import ImprovementAction, ImprovementPlan, KeyResultUpdate
 from .common import choice_field, validated
 
 
-class ImprovementActionSerializer(serializers.ModelSerializer):
+class ImprovementActionSerializer(ModelSerializer):
     owner_name = serializers.CharField(source="owner.display_name", read_only=True)
     kind = choice_field(ImprovementAction.Kind.choices, read_only=True)
     state = choice_field(ImprovementAction.State.choices, read_only=True)
@@ -32,7 +33,7 @@ class ImprovementActionSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "description", "owner", "owner_name", "due_on", "state"]
 
 
-class ImprovementPlanSerializer(serializers.ModelSerializer):
+class ImprovementPlanSerializer(ModelSerializer):
     person_name = serializers.CharField(source="person.display_name", read_only=True)
     actions = ImprovementActionSerializer(many=True, read_only=True)
     state = choice_field(ImprovementPlan.State.choices, read_only=True)
@@ -55,14 +56,14 @@ class ImprovementPlanSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ActionInputSerializer(serializers.Serializer):
+class ActionInputSerializer(Serializer):
     kind = choice_field(ImprovementAction.Kind.choices)
     description = serializers.CharField()
     owner = serializers.PrimaryKeyRelatedField(queryset=Person.objects.filter(is_active=True))
     due_on = serializers.DateField(required=False, allow_null=True)
 
 
-class PlanInputSerializer(serializers.Serializer):
+class PlanInputSerializer(Serializer):
     update = serializers.IntegerField(
         required=False,
         help_text="A key result update of a check-in: the plan is made for its off-track key "
@@ -96,7 +97,7 @@ class _ScopedPlanInput(PlanInputSerializer):
         ).select_related("goal")
 
 
-class ActionStateInputSerializer(serializers.Serializer):
+class ActionStateInputSerializer(Serializer):
     action = serializers.IntegerField()
     state = choice_field(ImprovementAction.State.choices)
 

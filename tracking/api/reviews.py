@@ -17,6 +17,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from core.api import Serializer
 from core.params import bounded_date, is_id
 from org import scopes
 from org.access import ViewerAPIMixin
@@ -27,12 +28,12 @@ from tracking.models import WeeklyReview, local_today, week_start
 from .common import validated
 
 
-class PersonRefSerializer(serializers.Serializer):
+class PersonRefSerializer(Serializer):
     id = serializers.IntegerField()
     display_name = serializers.CharField()
 
 
-class FlaggedSerializer(serializers.Serializer):
+class FlaggedSerializer(Serializer):
     check_in = serializers.IntegerField()
     person = serializers.IntegerField()
     person_name = serializers.CharField()
@@ -48,19 +49,19 @@ class FlaggedSerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class WeeklyCauseCountSerializer(serializers.Serializer):
+class WeeklyCauseCountSerializer(Serializer):
     slug = serializers.CharField()
     label = serializers.CharField()
     count = serializers.IntegerField()
 
 
-class MovementSerializer(serializers.Serializer):
+class MovementSerializer(Serializer):
     status = serializers.CharField()
     count = serializers.IntegerField()
     change = serializers.IntegerField(help_text="Against the week before.")
 
 
-class MovedSerializer(serializers.Serializer):
+class MovedSerializer(Serializer):
     person = serializers.IntegerField()
     key_result = serializers.IntegerField()
     key_result_name = serializers.CharField()
@@ -70,7 +71,7 @@ class MovedSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(many=False)  # one summary, also from `list`
-class WeeklyReviewSummarySerializer(serializers.Serializer):
+class WeeklyReviewSummarySerializer(Serializer):
     id = serializers.IntegerField(allow_null=True, help_text="The saved review, if any.")
     manager = serializers.IntegerField()
     week = serializers.DateField()
@@ -87,7 +88,7 @@ class WeeklyReviewSummarySerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class ReviewInputSerializer(Serializer):
     week = serializers.DateField(help_text="Any day of the week.")
     decisions = serializers.CharField(allow_blank=True)
 

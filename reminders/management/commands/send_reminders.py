@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -48,9 +49,11 @@ class Command(BaseCommand):
                 verdict = "would send" if plan.send else f"would skip ({plan.reason})"
                 self.stdout.write(f"{due.period} {due.kind} {plan.person.display_name}: {verdict}")
             sending = sum(1 for _due, plan in plans if plan.send)
+            expired = sum(1 for _due, plan in plans if plan.log_status == "expired")
             self.stdout.write(
                 f"Dry run at {moment.isoformat()}: {sending} would be sent, "
-                f"{len(plans) - sending} skipped ({time.perf_counter() - started:.1f}s)."
+                f"{len(plans) - sending - expired} skipped, {expired} expired "
+                f"({time.perf_counter() - started:.1f}s)."
             )
             return
         run = services.dispatch(now=moment, trigger=ReminderRun.Trigger.COMMAND, inline=True)
@@ -59,18 +62,17 @@ class Command(BaseCommand):
             .select_related("person")
             .order_by("kind", "person__display_name")
         )
-        sent = skipped = 0
+        counts = dict.fromkeys(ReminderLog.Status.values, 0)
         for log in logs.iterator(chunk_size=2000):
-            if log.status == ReminderLog.Status.SENT:
-                sent += 1
-            else:
-                skipped += 1
+            counts[log.status] += 1
             if not quiet_list:
-                verdict = "sent" if log.status == "sent" else f"skipped ({log.reason})"
+                verdict = "sent" if log.status == "sent" else f"{log.status} ({log.reason})"
                 self.stdout.write(f"{log.period} {log.kind} {log.person.display_name}: {verdict}")
         self.stdout.write(
             self.style.SUCCESS(
-                f"Dispatch at {moment.isoformat()}: {run.due} due, {sent} sent, {skipped} skipped, "
-                f"{run.batches} batches ({time.perf_counter() - started:.1f}s)."
+                f"Dispatch at {moment.isoformat()}: {run.due} due, {counts['sent']} sent, "
+                f"{counts['skipped']} skipped, {counts['expired']} expired (over "
+                f"{settings.REMINDER_EXPIRY_HOURS} hours late), {run.batches} batches "
+                f"({time.perf_counter() - started:.1f}s)."
             )
         )
