@@ -79,7 +79,14 @@ def test_main_pages_fit_the_phone_screen(phone, width):
     page.set_viewport_size({"width": width, "height": 844})
     goal = Goal.objects.filter(key_results__isnull=False).order_by("pk").first()
     pages = {
-        "employee": ["/", "/goals/", f"/goals/{goal.pk}/", "/tracking/", "/tracking/requests/"],
+        "employee": [
+            "/",
+            "/goals/",
+            f"/goals/{goal.pk}/",
+            "/goals/new/",
+            "/tracking/",
+            "/tracking/requests/",
+        ],
         "manager": [
             "/",
             "/dashboard/team/",
@@ -88,7 +95,7 @@ def test_main_pages_fit_the_phone_screen(phone, width):
             "/tracking/requests/new/",
         ],
         "admin": ["/dashboard/company/", "/dashboard/audit/", "/goals/"],
-        "hrbp": ["/dashboard/alignment/", "/"],
+        "hrbp": ["/dashboard/alignment/", "/dashboard/units/", "/"],
     }
     too_wide = {}
     for username, paths in pages.items():
