@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
+from core.charts import heat_class
 from goals.models import Goal
 from goals.selectors import pending_adjustments_for
 from incentives.selectors import approval_queue
@@ -22,7 +23,6 @@ from resources.selectors import (
 )
 
 from . import chart_data, team_data
-from .charts import heat_class
 from .common import chosen_cycle, cycles
 
 LIST_LIMIT = 10
