@@ -4,17 +4,14 @@ field, and the forms of the pages refuse it with a form error."""
 
 from __future__ import annotations
 
-import logging
-
-import pytest
-import time_machine
 from drf_spectacular.generators import SchemaGenerator
 
 from core.forms import Form
 from core.limits import TEXT_MAX_LENGTH
 from goals.models import Goal
 from retros.models import Lesson
-from tests.authz.world import NOW, SELF, module_world
+from tests.authz import conftest as authz_fixtures
+from tests.authz.world import SELF
 from tracking.models import CheckIn
 
 LONG = "x" * (TEXT_MAX_LENGTH + 1)
@@ -25,30 +22,11 @@ FORM_ERROR = f"Ensure this value has at most {TEXT_MAX_LENGTH} characters"
 BOUNDED_FORMATS = {"date", "date-time", "time", "decimal", "uuid"}
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-@pytest.fixture(scope="module")
-def _module_world(django_db_setup, django_db_blocker):
-    with module_world(django_db_blocker) as world:
-        yield world
-
-
-@pytest.fixture
-def world(_module_world, db):
-    return _module_world
-
-
-@pytest.fixture(autouse=True)
-def _quiet_refusals():
-    logger = logging.getLogger("django.request")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    yield
-    logger.setLevel(level)
+# The authorization matrix's organisation and fixtures: its time, its world, quiet refusals.
+_now = authz_fixtures._now
+_module_world = authz_fixtures._module_world
+_quiet_refusals = authz_fixtures._quiet_refusals
+world = authz_fixtures.world
 
 
 def _schema() -> dict:
