@@ -11,13 +11,6 @@ from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
 from org.models import Unit
 
 
-class ParentField(forms.ModelChoiceField):
-    """The goal to align to, named with its owner, unit and cycle."""
-
-    def label_from_instance(self, obj):
-        return selectors.parent_label(obj)
-
-
 class GoalForm(Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(
@@ -35,7 +28,9 @@ class GoalForm(Form):
     owner_unit = forms.ModelChoiceField(
         label=_("Owner unit (unit or company goals)"), queryset=Unit.objects.all(), required=False
     )
-    parent = ParentField(label=_("Aligned to"), queryset=Goal.objects.none(), required=False)
+    parent = forms.ModelChoiceField(
+        label=_("Aligned to"), queryset=Goal.objects.none(), required=False
+    )
     category = forms.CharField(label=_("Category"), max_length=100, required=False)
     priority = forms.ChoiceField(
         label=_("Priority"), choices=Goal.Priority.choices, initial=Goal.Priority.CORE
