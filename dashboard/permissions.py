@@ -6,6 +6,9 @@ requests, awards and incentive rules).
 - Admins read every change.
 - An HRBP reads the changes to objects in the units they partner (and below them).
 - Nobody else reads the audit trail: the page and the API answer 404.
+
+The HRBP overview of units: HRBPs (the units they partner) and admins (every department);
+anyone else 404.
 """
 
 from __future__ import annotations
@@ -20,10 +23,16 @@ from django.http import Http404
 from org.models import Unit
 from org.scopes import Viewer, ViewerLike, subtree_q
 
-__all__ = ["audit_units", "can_see_audit", "visible_audit_q"]
+__all__ = ["audit_units", "can_see_audit", "can_see_units_overview", "visible_audit_q"]
 
 
 def can_see_audit(viewer: ViewerLike) -> bool:
+    viewer = Viewer.of(viewer)
+    return viewer.is_admin or viewer.is_hrbp
+
+
+def can_see_units_overview(viewer: ViewerLike) -> bool:
+    """The HRBP overview (/dashboard/units/): HRBPs (their partnered units) and admins."""
     viewer = Viewer.of(viewer)
     return viewer.is_admin or viewer.is_hrbp
 

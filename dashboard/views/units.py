@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from dashboard.permissions import can_see_units_overview
 from dashboard.selectors import partnered_units
 from org.scopes import Viewer
 
@@ -18,7 +19,7 @@ from .common import chosen_cycle, cycles
 @require_GET
 def units_overview(request: HttpRequest) -> HttpResponse:
     viewer = Viewer.of(request.person)
-    if not (viewer.is_admin or viewer.is_hrbp):
+    if not can_see_units_overview(viewer):
         raise Http404
     cycle = chosen_cycle(request)
     rows = partnered_units(viewer, cycle, timezone.localdate())
