@@ -94,7 +94,8 @@ fuzz: install
 
 # The test suite on a busy machine: a CPU hog per core beside it (scripts/under_load.py,
 # LOAD_HOGS to choose how many), so that no test depends on an idle CPU (DEVELOPERS.md, "Tests").
-# Not part of CI. PYTEST_ARGS narrows it: make test-under-load PYTEST_ARGS="tests/reminders".
+# CI runs it once on SQLite, after the fresh-clone path.
+# PYTEST_ARGS narrows it: make test-under-load PYTEST_ARGS="tests/reminders".
 LOAD_HOGS ?=
 test-under-load: install browser
 	$(BIN)/python manage.py compile_translations -v 0
