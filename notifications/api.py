@@ -21,6 +21,14 @@ from org.access import ViewerAPIMixin
 
 class NotificationSerializer(ModelSerializer):
     is_read = serializers.BooleanField(read_only=True)
+    text = serializers.CharField(
+        source="display_text",
+        read_only=True,
+        help_text=(
+            "In the reader's language: the signed-in person's, or Accept-Language for a "
+            "token client."
+        ),
+    )
 
     class Meta:
         model = Notification

@@ -24,13 +24,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from notifications.kinds import DEFAULT_SCHEDULES, Channel, ReminderKind
+from notifications.messages import Message
 from org.models import Person, Unit
 
 
 class Notification(models.Model):
     recipient = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(_("kind"), max_length=50)
+    # `text` is the sentence in the recipient's language when it was sent (what the e-mail and
+    # chat copies carry); `message` (notifications.messages.Message as JSON) is its source text
+    # and parameters, so the inbox and the API word it in the reader's language when read.
     text = models.TextField(_("text"))
+    message = models.JSONField(_("message"), null=True, blank=True, editable=False)
     url = models.CharField(_("link"), max_length=500, blank=True)
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -50,6 +55,14 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def display_text(self) -> str:
+        """The sentence in the active language (the reader's); older rows without a message
+        keep the text they were sent with."""
+        if self.message:
+            return Message.from_json(self.message).render()
+        return self.text
 
 
 class NotificationPreference(models.Model):

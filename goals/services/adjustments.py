@@ -13,16 +13,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.history import records_actor
 from goals import permissions
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment, fmt_number
+from notifications.messages import Message
+from notifications.services import notify
 from org.models import Person, Unit
 
 from .agreement import goal_url, managers_of, owner_people
 from .core import parse_value
 from .cycles import cycle_is_open
-from .notices import notify_in_language
 from .progress import recompute_progress_upwards
 
 
@@ -67,17 +69,15 @@ def request_adjustment(
         evidence=evidence.strip(),
         requested_by=actor,
     )
-    notify_in_language(
+    notify(
         recipients=[p for p in managers_of(goal) if p.pk != actor.pk],
         kind="adjustment_requested",
-        text=lambda: (
-            _("%(who)s asks to change the target of “%(kr)s” from %(old)s to %(new)s.")
-            % {
-                "who": actor.display_name,
-                "kr": key_result.name,
-                "old": fmt_number(adjustment.old_target),
-                "new": fmt_number(new_target),
-            }
+        text=Message(
+            gettext_noop("%(who)s asks to change the target of “%(kr)s” from %(old)s to %(new)s."),
+            who=actor.display_name,
+            kr=key_result.name,
+            old=fmt_number(adjustment.old_target),
+            new=fmt_number(new_target),
         ),
         url=goal_url(goal),
         subject=adjustment,
@@ -129,12 +129,14 @@ def request_unit_adjustment(
 
     bulk_create_with_history(rows, TargetAdjustment, batch_size=500, default_user=actor.user)
     approvers = managers_of(Goal(owner_unit=unit, level=Goal.Level.UNIT))
-    notify_in_language(
+    notify(
         recipients=[p for p in approvers if p.pk != actor.pk],
         kind="adjustment_requested",
-        text=lambda: (
-            _("%(who)s asks to re-target %(n)s secondary key results of %(unit)s.")
-            % {"who": actor.display_name, "n": len(rows), "unit": unit.name}
+        text=Message(
+            gettext_noop("%(who)s asks to re-target %(n)s secondary key results of %(unit)s."),
+            who=actor.display_name,
+            n=len(rows),
+            unit=unit.name,
         ),
         url="",
         subject=rows[0],
@@ -196,17 +198,15 @@ def approve_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: 
     first = adjustments[0]
     below = _descendant_owner_people(list(changed_goals.values()))
     recipients = [first.requested_by, *below]
-    notify_in_language(
+    notify(
         recipients=[p for p in recipients if p.pk != actor.pk],
         kind="adjustment_approved",
-        text=lambda: (
-            _("The target of “%(kr)s” changed from %(old)s to %(new)s (%(reason)s).")
-            % {
-                "kr": first.key_result.name,
-                "old": fmt_number(first.old_target),
-                "new": fmt_number(first.new_target),
-                "reason": first.get_reason_display(),
-            }
+        text=Message(
+            gettext_noop("The target of “%(kr)s” changed from %(old)s to %(new)s (%(reason)s)."),
+            kr=first.key_result.name,
+            old=fmt_number(first.old_target),
+            new=fmt_number(first.new_target),
+            reason=TargetAdjustment.Reason(first.reason).label,
         ),
         url=goal_url(first.key_result.goal),
         subject=first,
@@ -231,12 +231,13 @@ def reject_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: s
         adj._history_user = actor.user
         adj.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
     first = adjustments[0]
-    notify_in_language(
+    notify(
         recipients=[first.requested_by] if first.requested_by_id != actor.pk else [],
         kind="adjustment_rejected",
-        text=lambda: (
-            _("Your adjustment of “%(kr)s” was rejected: %(comment)s")
-            % {"kr": first.key_result.name, "comment": first.decision_comment}
+        text=Message(
+            gettext_noop("Your adjustment of “%(kr)s” was rejected: %(comment)s"),
+            kr=first.key_result.name,
+            comment=first.decision_comment,
         ),
         url=goal_url(first.key_result.goal),
         subject=first,

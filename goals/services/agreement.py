@@ -13,17 +13,19 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.history import records_actor
 from goals import permissions
 from goals.models import Goal, GoalSettings, KeyResult
+from notifications.messages import Message
+from notifications.services import notify
 from org import scopes
 from org.models import Person
 
 from .core import _check_owner, _clean_kr_data, _validate_key_result, parse_weight
 from .cycles import cycle_is_open
 from .measurements import roll_up
-from .notices import notify_in_language
 from .progress import recompute_progress_upwards
 
 EDITABLE_FIELDS = {
@@ -278,12 +280,13 @@ def propose_goal(*, actor: Person, goal: Goal) -> Goal:
     if was_returned:
         _roll_up_contributions(goal)
     recipients = managers_of(goal) if is_owner else owner_people(goal)
-    notify_in_language(
+    notify(
         recipients=[p for p in recipients if p.pk != actor.pk],
         kind="goal_proposed",
-        text=lambda: (
-            _("%(who)s proposed the goal “%(goal)s” for agreement.")
-            % {"who": actor.display_name, "goal": goal.title}
+        text=Message(
+            gettext_noop("%(who)s proposed the goal “%(goal)s” for agreement."),
+            who=actor.display_name,
+            goal=goal.title,
         ),
         url=goal_url(goal),
         subject=goal,
@@ -321,12 +324,13 @@ def agree_goal(*, actor: Person, goal: Goal) -> Goal:
     _save(goal, actor, ["state", "agreed_at", "agreed_by"])
     recompute_progress_upwards(goal)
     other = owner_people(goal) if by_owner else managers_of(goal)
-    notify_in_language(
+    notify(
         recipients=[p for p in other if p.pk != actor.pk],
         kind="goal_agreed",
-        text=lambda: (
-            _("%(who)s agreed the goal “%(goal)s”.")
-            % {"who": actor.display_name, "goal": goal.title}
+        text=Message(
+            gettext_noop("%(who)s agreed the goal “%(goal)s”."),
+            who=actor.display_name,
+            goal=goal.title,
         ),
         url=goal_url(goal),
         subject=goal,
@@ -361,12 +365,14 @@ def return_goal(*, actor: Person, goal: Goal, comment: str) -> Goal:
     _save(goal, actor, ["state", "return_comment"])
     _roll_up_contributions(goal)
     recompute_progress_upwards(goal)
-    notify_in_language(
+    notify(
         recipients=[p for p in owner_people(goal) if p.pk != actor.pk],
         kind="goal_returned",
-        text=lambda: (
-            _("%(who)s returned the goal “%(goal)s”: %(comment)s")
-            % {"who": actor.display_name, "goal": goal.title, "comment": goal.return_comment}
+        text=Message(
+            gettext_noop("%(who)s returned the goal “%(goal)s”: %(comment)s"),
+            who=actor.display_name,
+            goal=goal.title,
+            comment=goal.return_comment,
         ),
         url=goal_url(goal),
         subject=goal,
@@ -405,12 +411,14 @@ def counter_propose_goal(
     goal.return_comment = comment.strip()
     _save(goal, actor, ["initiated_by", "return_comment"])
     recompute_progress_upwards(goal)
-    notify_in_language(
+    notify(
         recipients=[p for p in managers_of(goal) if p.pk != actor.pk],
         kind="goal_counter_proposed",
-        text=lambda: (
-            _("%(who)s counter-proposed the goal “%(goal)s”: %(comment)s")
-            % {"who": actor.display_name, "goal": goal.title, "comment": goal.return_comment}
+        text=Message(
+            gettext_noop("%(who)s counter-proposed the goal “%(goal)s”: %(comment)s"),
+            who=actor.display_name,
+            goal=goal.title,
+            comment=goal.return_comment,
         ),
         url=goal_url(goal),
         subject=goal,

@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from goals.models import AlignmentReview, Cycle
+from notifications.messages import Message
 from notifications.services import notify
 from org import scopes
 from org.models import Person, Unit
@@ -61,20 +62,16 @@ def record_alignment_review(
     )
     head = unit.head
     if head is not None and head.pk != actor.pk:
-        with translation.override(head.language or None):
-            if outcome == AlignmentReview.Outcome.APPROVED:
-                text = _("%(who)s approved the goal alignment of %(unit)s for %(cycle)s.")
-            else:
-                text = _(
-                    "%(who)s requested changes to the goal alignment of %(unit)s for "
-                    "%(cycle)s: %(comments)s"
-                )
-            text = text % {
-                "who": actor.display_name,
-                "unit": unit.name,
-                "cycle": cycle.name,
-                "comments": comments,
-            }
+        if outcome == AlignmentReview.Outcome.APPROVED:
+            text = gettext_noop("%(who)s approved the goal alignment of %(unit)s for %(cycle)s.")
+        else:
+            text = gettext_noop(
+                "%(who)s requested changes to the goal alignment of %(unit)s for "
+                "%(cycle)s: %(comments)s"
+            )
+        text = Message(
+            text, who=actor.display_name, unit=unit.name, cycle=cycle.name, comments=comments
+        )
         notify(
             recipients=[head],
             kind="alignment_review",

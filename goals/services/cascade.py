@@ -13,18 +13,20 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from core.history import records_actor
 from goals import metrics, permissions
 from goals.models import Cycle, Goal, GoalTemplate, KeyResult, Measurement
+from notifications.messages import Message
+from notifications.services import notify
 from org.models import Person, Unit
 from org.scopes import Viewer
 
 from . import rollups
 from .core import _clean_kr_data, parse_weight
 from .measurements import roll_up
-from .notices import notify_in_language
 
 MAX_CHILDREN = 500
 SPLITS = ("equal", "weights", "history")
@@ -296,12 +298,15 @@ def _notify_owners(actor: Person, goal: Goal, new_goals) -> None:
             recipients.append(child.owner_person)
         elif child.owner_unit.head_id:
             recipients.append(child.owner_unit.head)
-    notify_in_language(
+    notify(
         recipients=[p for p in recipients if p.pk != actor.pk],
         kind="goal_assigned",
-        text=lambda: (
-            _("%(who)s assigned you a goal aligned to “%(goal)s”: accept or counter-propose it.")
-            % {"who": actor.display_name, "goal": goal.title}
+        text=Message(
+            gettext_noop(
+                "%(who)s assigned you a goal aligned to “%(goal)s”: accept or counter-propose it."
+            ),
+            who=actor.display_name,
+            goal=goal.title,
         ),
         url=goal_url(goal),
         subject=goal,

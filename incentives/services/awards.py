@@ -7,12 +7,14 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from core.history import records_actor
 from incentives.models import Award, IncentiveRule
+from notifications.messages import Message
 from notifications.services import notify
 from org import scopes
 from org.models import Person
@@ -126,16 +128,15 @@ def publish_award(*, actor: Person, award: Award) -> Award:
         if award.kind == IncentiveRule.Kind.RECOGNITION
         else reverse("incentives:my-awards")
     )
-    with translation.override(award.person.language):
-        text = _("You received an award: %(label)s.") % {"label": label}
+    text = Message(gettext_noop("You received an award: %(label)s."), label=label)
     notify(recipients=[award.person], kind="award_published", text=text, url=url, subject=award)
     manager = award.person.manager
     if manager is not None:
-        with translation.override(manager.language):
-            text = _("%(name)s received an award: %(label)s.") % {
-                "name": award.person.display_name,
-                "label": label,
-            }
+        text = Message(
+            gettext_noop("%(name)s received an award: %(label)s."),
+            name=award.person.display_name,
+            label=label,
+        )
         notify(
             recipients=[manager],
             kind="award_published",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from notifications.messages import Message
 from notifications.models import Notification
 from notifications.permissions import get_notification_for, own_notifications
 from notifications.services.delivery import fan_out_notifications
@@ -20,25 +22,35 @@ def notify(
     *,
     recipients: Iterable[Person],
     kind: str,
-    text: str,
+    text: Message | str,
     url: str = "",
     subject: models.Model | None = None,
 ) -> list[Notification]:
-    """Create one in-app notification per distinct recipient (text already in words; callers
-    render it in the recipient's language where it matters), and its email and chat webhook
-    deliveries as each recipient's preferences allow; those go out after commit."""
+    """Create one in-app notification per distinct recipient, and its email and chat webhook
+    deliveries as each recipient's preferences allow; those go out after commit.
+
+    `text` is a Message: each copy is worded in its recipient's language, and the inbox words
+    it again in the reader's language when read. A plain string (already in words) is stored
+    as it is."""
     content_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    message = text.to_json() if isinstance(text, Message) else None
     seen: set[int] = set()
     rows = []
     for person in recipients:
         if person is None or person.pk in seen:
             continue
         seen.add(person.pk)
+        if isinstance(text, Message):
+            with translation.override(person.language or settings.LANGUAGE_CODE):
+                words = text.render()
+        else:
+            words = text
         rows.append(
             Notification(
                 recipient=person,
                 kind=kind,
-                text=text,
+                text=words,
+                message=message,
                 url=url,
                 content_type=content_type,
                 object_id=subject.pk if subject is not None else None,

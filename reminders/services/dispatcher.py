@@ -298,7 +298,13 @@ def send_reminder_batch(
         webhooks = active_webhooks()
         notifications = Notification.objects.bulk_create(
             [
-                Notification(recipient=p.person, kind=kind, text=p.body, url=p.url)
+                Notification(
+                    recipient=p.person,
+                    kind=kind,
+                    text=p.body,
+                    message=p.message.to_json() if p.message else None,
+                    url=p.url,
+                )
                 for p in to_send
                 if channel_enabled(prefs, p.person.pk, kind, Channel.IN_APP)
             ]

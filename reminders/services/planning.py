@@ -24,11 +24,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from notifications.calendar import WorkCalendar
 from notifications.kinds import ReminderKind
+from notifications.messages import Message
 from notifications.models import ReminderLog, ReminderSchedule
 from org.models import Person
 from reminders.selectors import team_summaries
@@ -102,6 +104,8 @@ class Plan:
     subject: str = ""
     body: str = ""
     url: str = ""
+    # The body's source text and parameters: the inbox words it in the reader's language.
+    message: Message | None = None
 
     @property
     def log_status(self) -> str:
@@ -115,10 +119,6 @@ def _url(name: str, query: str = "") -> str:
     return f"{path}?{query}" if query else path
 
 
-def _date(day: dt.date) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
-
-
 def _plan_check_in(person: Person, period: dt.date, submitted: set[int]) -> Plan:
     if person.pk in submitted:
         return Plan(person, False, "submitted")
@@ -126,11 +126,13 @@ def _plan_check_in(person: Person, period: dt.date, submitted: set[int]) -> Plan
         person,
         True,
         subject=_("Your weekly check-in is due"),
-        body=_(
-            "Please submit your check-in for the week of %(week)s: what you did, how your "
-            "key results moved and what you plan next."
-        )
-        % {"week": _date(period)},
+        body=Message(
+            gettext_noop(
+                "Please submit your check-in for the week of %(week)s: what you did, how your "
+                "key results moved and what you plan next."
+            ),
+            week=period,
+        ),
         url=_url("tracking:this-week"),
     )
 
@@ -139,18 +141,19 @@ def _plan_review(person: Person, period: dt.date, summary) -> Plan:
     week = period - dt.timedelta(days=7)
     if summary is None or not summary.total:
         return Plan(person, False, "no_team")
-    body = _(
-        "Your team's week of %(week)s: %(submitted)s of %(total)s check-ins submitted; "
-        "%(at_risk)s key results at risk and %(off_track)s off track; %(approvals)s approvals "
-        "waiting for you."
-    ) % {
-        "week": _date(week),
-        "submitted": summary.submitted,
-        "total": summary.total,
-        "at_risk": summary.at_risk,
-        "off_track": summary.off_track,
-        "approvals": summary.pending_approvals,
-    }
+    body = Message(
+        gettext_noop(
+            "Your team's week of %(week)s: %(submitted)s of %(total)s check-ins submitted; "
+            "%(at_risk)s key results at risk and %(off_track)s off track; %(approvals)s "
+            "approvals waiting for you."
+        ),
+        week=week,
+        submitted=summary.submitted,
+        total=summary.total,
+        at_risk=summary.at_risk,
+        off_track=summary.off_track,
+        approvals=summary.pending_approvals,
+    )
     return Plan(
         person,
         True,
@@ -168,8 +171,12 @@ def _plan_escalation(person: Person, period: dt.date, silent: list[str]) -> Plan
         person,
         True,
         subject=_("Missed check-ins in your team"),
-        body=_("No check-in for the weeks of %(first)s and %(second)s: %(names)s.")
-        % {"first": _date(weeks[0]), "second": _date(weeks[1]), "names": ", ".join(silent)},
+        body=Message(
+            gettext_noop("No check-in for the weeks of %(first)s and %(second)s: %(names)s."),
+            first=weeks[0],
+            second=weeks[1],
+            names=", ".join(silent),
+        ),
         url=_url("tracking:weekly-review", f"week={weeks[1].isoformat()}"),
     )
 
@@ -266,6 +273,7 @@ def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.date
                 plan = _plan_review(person, period, summaries.get(person.pk))
             else:
                 plan = _plan_escalation(person, period, silent.get(person.pk, []))
+            plan.message = plan.body if isinstance(plan.body, Message) else None
             plan.subject, plan.body = str(plan.subject), str(plan.body)
         plans.append(plan)
     return plans

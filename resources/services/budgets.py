@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Value
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.history import records_actor
 from goals.models import Cycle
+from notifications.messages import Message
 from notifications.services import notify
 from org.models import Person, Unit
 from resources import permissions
@@ -57,7 +59,7 @@ def budgets_url(budget: Budget) -> str:
 def _describe(budget: Budget) -> dict:
     return {
         "unit": budget.unit.name,
-        "category": budget.get_category_display(),
+        "category": BudgetCategory(budget.category).label,
         "cycle": budget.cycle.name,
         "currency": budget.currency,
         "remaining": f"{budget.remaining:,.2f}",
@@ -85,11 +87,14 @@ def update_alert(budget: Budget, *, settings: ResourceSettings | None = None) ->
     head = budget.unit.head
     if head is None:
         return True
-    with translation.override(head.language):
-        text = _(
+    text = Message(
+        gettext_noop(
             "The %(category)s budget of %(unit)s for %(cycle)s is %(percent)s%% committed; "
             "%(remaining)s %(currency)s remain."
-        ) % {**_describe(budget), "percent": f"{budget.used_ratio * 100:.0f}"}
+        ),
+        **_describe(budget),
+        percent=f"{budget.used_ratio * 100:.0f}",
+    )
     notify(
         recipients=[head],
         kind="budget_alert",

@@ -10,12 +10,13 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from core.history import records_actor
 from goals.models import Goal, KeyResult
+from notifications.messages import Message
 from notifications.services import notify
 from org.models import Person, Unit
 from resources import permissions
@@ -94,8 +95,7 @@ def _tell(recipient: Person | None, obj: ResourceRequest, kind: str, message: st
     """Notify one person in their own language. `message` is an untranslated msgid."""
     if recipient is None:
         return
-    with translation.override(recipient.language):
-        text = _(message) % values
+    text = Message(message, **values)
     notify(recipients=[recipient], kind=kind, text=text, url=request_url(obj), subject=obj)
 
 

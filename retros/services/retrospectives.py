@@ -9,12 +9,13 @@ from collections.abc import Iterable
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from goals.models import Cycle, Goal, GoalSettings
 from goals.services import create_goal
+from notifications.messages import Message
 from notifications.services import notify
 from org import scopes
 from org.models import Person, Unit
@@ -157,19 +158,14 @@ def create_retrospective(
 def _notify_in_their_language(
     people: Iterable[Person], *, kind: str, message: str, retro: Retrospective
 ) -> None:
-    """One notification per person, worded in each person's language."""
-    by_language: dict[str, list[Person]] = {}
-    for person in people:
-        by_language.setdefault(person.language or "en", []).append(person)
-    for language, recipients in by_language.items():
-        with translation.override(language):
-            notify(
-                recipients=recipients,
-                kind=kind,
-                text=_(message) % {"title": retro.title},
-                url=reverse("retros:detail", args=[retro.pk]),
-                subject=retro,
-            )
+    """One notification per person, worded in the language of whoever reads it."""
+    notify(
+        recipients=people,
+        kind=kind,
+        text=Message(message, title=retro.title),
+        url=reverse("retros:detail", args=[retro.pk]),
+        subject=retro,
+    )
 
 
 @transaction.atomic

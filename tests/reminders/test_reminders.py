@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from notifications import services
 from notifications.kinds import ReminderKind
@@ -217,6 +218,16 @@ class TestConditions:
         assert Notification.objects.filter(
             recipient=people["alice"], kind=ReminderKind.CHECK_IN
         ).exists()
+
+    def test_the_inbox_words_a_reminder_in_the_readers_language(self, people, run_dispatch):
+        with time_machine.travel(at(2026, 11, 27, 16), tick=False):
+            run_dispatch(at(2026, 11, 27, 16))
+        item = Notification.objects.get(recipient=people["alice"], kind=ReminderKind.CHECK_IN)
+        assert item.text.startswith("Please submit your check-in for the week of Nov")
+        assert item.message["params"] == {"week": {"$date": "2026-11-23"}}
+        with translation.override("zh-hans"):
+            assert "2026年11月23日" in item.display_text
+            assert "Please submit" not in item.display_text
 
     def test_escalation_after_two_missed_weeks(self, people, run_dispatch, mailoutbox):
         alice = people["alice"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from notifications.messages import Message
 from notifications.services import notify
 from org.models import Person
 from tracking import permissions
@@ -37,11 +39,11 @@ def give_feedback(
     feedback.full_clean()
     feedback.save()
     person = check_in.person
-    with translation.override(person.language):
-        message = _("%(name)s left feedback on your check-in for the week of %(week)s.") % {
-            "name": actor.display_name,
-            "week": check_in.week.isoformat(),
-        }
+    message = Message(
+        gettext_noop("%(name)s left feedback on your check-in for the week of %(week)s."),
+        name=actor.display_name,
+        week=check_in.week,
+    )
     notify(
         recipients=[person],
         kind="check_in_feedback",
