@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tracking",
     "incentives",
     "retros",
+    "reviews",
     "notifications",
     "reminders",
     "dashboard",
