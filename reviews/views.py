@@ -190,6 +190,8 @@ def feedback(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.viewer
     obj = permissions.get_feedback_request_for(viewer, pk)
     if obj.reviewer_id != viewer.pk:
+        if request.method == "POST":
+            raise PermissionDenied
         return redirect("reviews:detail", pk=obj.review_id)
     form = forms.AnswerForm(request.POST or None)
     status = 200
