@@ -28,8 +28,7 @@ from org.access import ViewerAPIMixin
 from org.models import Person, Unit
 from org.permissions import visible_people
 from reviews import permissions, selectors, services
-from reviews.models import FeedbackRequest, Rating, Review, ReviewCycle
-from tracking.models import ImprovementAction
+from reviews.models import DEVELOPMENT_KINDS, FeedbackRequest, Rating, Review, ReviewCycle
 
 RATING = {"choices": Rating.choices}
 
@@ -287,7 +286,7 @@ class AcknowledgeSerializer(Serializer):
 
 
 class PlanActionSerializer(Serializer):
-    kind = serializers.ChoiceField(choices=ImprovementAction.Kind.choices)
+    kind = serializers.ChoiceField(choices=DEVELOPMENT_KINDS)
     description = serializers.CharField()
     due_on = serializers.DateField(required=False, allow_null=True)
 

@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import Form
 from org.models import Person
-from reviews.models import FeedbackRequest, Rating
-from tracking.models import ImprovementAction
+from reviews.models import DEVELOPMENT_KINDS, FeedbackRequest, Rating
 
 
 def rating(label, required=True):
@@ -63,11 +62,7 @@ class DevelopmentPlanForm(Form):
     title = forms.CharField(label=_("Plan"), max_length=300)
     kind = forms.ChoiceField(
         label=_("Kind"),
-        choices=[
-            (ImprovementAction.Kind.TRAINING, _("Training")),
-            (ImprovementAction.Kind.COACHING, _("Coaching")),
-            (ImprovementAction.Kind.OTHER, _("Stretch assignment")),
-        ],
+        choices=DEVELOPMENT_KINDS,
     )
     description = forms.CharField(label=_("Action"), max_length=2000)
     due_on = forms.DateField(

@@ -40,6 +40,14 @@ ANCHORS = {
 TOP_RATING = Rating.OUTSTANDING
 RATING_VALIDATORS = [MinValueValidator(1), MaxValueValidator(5)]
 
+# The kinds of action of a development plan (an improvement plan's action kinds): training,
+# coaching, and stretch assignments (recorded as "other").
+DEVELOPMENT_KINDS = [
+    ("training", _("Training")),
+    ("coaching", _("Coaching")),
+    ("other", _("Stretch assignment")),
+]
+
 # The sections of the form: results (from the goals), competencies and behaviours, attitude.
 SECTIONS = ("results", "competencies", "attitude")
 
