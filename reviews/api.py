@@ -189,7 +189,7 @@ class ReviewSerializer(ModelSerializer):
         if not permissions.sees_ratings(viewer, obj):
             # Before release the person reads none of the manager's or calibration's work.
             for name in RATING_FIELDS:
-                data[name] = None
+                data[name] = "" if isinstance(data[name], str) else None
         return data
 
 
