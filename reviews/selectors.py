@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from goals.models import Goal
@@ -240,12 +240,6 @@ def distribution(viewer: ViewerLike, cycle: ReviewCycle) -> list[Group]:
     return out
 
 
-def cycle_progress(cycle: ReviewCycle, reviews: QuerySet[Review]) -> dict[str, int]:
-    return dict(
-        reviews.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n")
-    )
-
-
 def final_ratings(viewer: ViewerLike, cycle: ReviewCycle) -> QuerySet[Review]:
     """The export: every review of the cycle the viewer may calibrate, with a final rating."""
     return (
@@ -253,7 +247,3 @@ def final_ratings(viewer: ViewerLike, cycle: ReviewCycle) -> QuerySet[Review]:
         .filter(Q(calibrated_rating__isnull=False) | Q(overall_rating__isnull=False))
         .select_related("person__user")
     )
-
-
-def average_rating(reviews: QuerySet[Review]) -> float | None:
-    return reviews.aggregate(avg=Avg("overall_rating"))["avg"]
