@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tracking",
     "incentives",
     "retros",
+    "reviews",
     "notifications",
     "reminders",
     "dashboard",
@@ -344,6 +345,11 @@ SPECTACULAR_SETTINGS = {
         "AdjustmentStateEnum": "goals.models.TargetAdjustment.State",
         "PersonLevelEnum": "org.models.Person.Level",
         "LanguageEnum": "config.settings.LANGUAGES",
+        "RatingEnum": "reviews.models.Rating.choices",
+        "DevelopmentActionKindEnum": "reviews.models.DEVELOPMENT_KINDS",
+        "ReviewStateEnum": "reviews.models.Review.State",
+        "ReviewCycleStateEnum": "reviews.models.ReviewCycle.State",
+        "FeedbackRequestStateEnum": "reviews.models.FeedbackRequest.State",
     },
 }
 

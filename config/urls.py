@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("resources.api")),
     path("", include("incentives.api")),
     path("", include("retros.api")),
+    path("", include("reviews.api")),
     path("", include("notifications.api")),
     path("", include("dashboard.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -56,6 +57,7 @@ urlpatterns = [
     path("tracking/", include("resources.urls")),
     path("incentives/", include("incentives.urls")),
     path("retros/", include("retros.urls")),
+    path("reviews/", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),  # the role pages
     path("", home, name="home"),

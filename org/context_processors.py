@@ -14,6 +14,7 @@ NAVIGATION = [
     ("resources:resource-inbox", _("Requests"), ()),
     ("incentives:recognitions", _("Recognition"), ()),
     ("retros:lessons", _("Lessons"), ()),
+    ("reviews:home", _("Reviews"), ()),
     ("dashboard:units", _("My units"), ("hrbp",)),
     ("dashboard:alignment", _("Alignment"), ("hrbp", "admin")),
     ("dashboard:company", _("Company"), ("admin",)),

@@ -4,6 +4,7 @@ accessibility run (tests/browser/test_a11y.py) and the Chinese-everywhere check
 
 from goals.models import Goal
 from org.models import Person
+from reviews.models import Review, ReviewCycle
 
 ROLES = ["employee", "manager", "hrbp", "admin"]
 
@@ -23,6 +24,7 @@ COMMON = [
     "/notifications/",
     "/notifications/preferences/",
     "/people/",
+    "/reviews/",
 ]
 
 BY_ROLE = {
@@ -48,4 +50,11 @@ def main_pages(username: str) -> list[str]:
     pages = [*COMMON, *BY_ROLE[username]]
     if goal is not None:
         pages.insert(2, f"/goals/{goal.pk}/")
+    # Their latest performance review (released or in progress), and the HRBP's calibration.
+    for review in Review.objects.filter(person=person).order_by("-pk")[:2]:
+        pages.append(f"/reviews/{review.pk}/")
+    if username == "hrbp":
+        cycle = ReviewCycle.objects.order_by("-pk").first()
+        if cycle is not None:
+            pages.append(f"/reviews/cycles/{cycle.pk}/")
     return pages

@@ -20,6 +20,7 @@ APPS = [
     "tracking",
     "incentives",
     "retros",
+    "reviews",
     "notifications",
     "resources",
     "reminders",

@@ -34,6 +34,7 @@ from resources import services as resource_services
 from resources.models import BudgetCategory
 from retros import services as retro_services
 from retros.models import RetroAction
+from reviews import services as review_services
 from tests.factories import HRBPAssignmentFactory, PersonFactory, UnitFactory, UserFactory
 from tests.incentives.factories import make_award, make_rule
 from tracking import services as tracking_services
@@ -74,6 +75,8 @@ UNIT_RETRO_TITLE = "Zq-retro-of-field-team"
 RETRO_REASONS = "Zq-retro-reasons"
 FIVE_WHY_PROBLEM = "Zq-five-why-problem"
 REVIEW_DECISIONS = "Zq-weekly-review-decisions-of-bob"
+EVALUATION_SUMMARY = "Zq-evaluation-summary-for-alice"
+ANSWER_360 = "Zq-360-answer-by-erin"
 HIRED_ON = "2019-04-07"
 
 
@@ -203,6 +206,7 @@ def build() -> World:
     _add_incentives(w)
     _add_notifications(w)
     _add_retros(w)
+    _add_reviews(w)
     o = w.objects
     o["token"], _key = create_token(user=people[SELF].user, name="Alice's script")
     for name in ("goal_public", "goal_unit", "goal_private", "goal_proposed", "goal_assigned"):
@@ -422,6 +426,93 @@ def _add_retros(w: World) -> None:
     )
 
 
+def _add_reviews(w: World) -> None:
+    """Reviews of Alice (and Erin) in review cycles of the Field team at each step: a draft
+    cycle; Alice's review at self-assessment (with a proposed and an approved 360 request); at
+    the manager's evaluation (with Erin's answer); evaluated (calibration open; Erin evaluated
+    too, so it can be locked); evaluated without calibration (to release); released."""
+    o, units, people = w.objects, w.units, w.people
+    alice, bob, carol, erin = people[SELF], people[MANAGER], people[HRBP], people[PEER]
+    self_form = {
+        "results_rating": 3,
+        "competencies_rating": 3,
+        "attitude_rating": 4,
+        "comment": "My quarter",
+    }
+    evaluation = {
+        "results_rating": 3,
+        "competencies_rating": 3,
+        "attitude_rating": 4,
+        "overall_rating": 3,
+        "results_override_reason": "As agreed",
+        "summary": EVALUATION_SUMMARY,
+    }
+
+    def cycle(name, **steps):
+        made = review_services.create_review_cycle(
+            actor=carol,
+            name=name,
+            goal_cycle=o["cycle"],
+            unit=units["field"],
+            levels=["frontline"],
+            **steps,
+        )
+        if name != "Zq draft review cycle":
+            review_services.open_review_cycle(actor=carol, cycle=made)
+        return made
+
+    o["review_cycle_draft"] = cycle("Zq draft review cycle")
+    o["review_cycle"] = cycle("Self review cycle")
+    o["review_self"] = o["review_cycle"].reviews.get(person=alice)
+    review_services.propose_reviewers(
+        actor=alice,
+        review=o["review_self"],
+        reviewers=[
+            {"reviewer": people[OTHER], "relation": "colleague"},
+            {"reviewer": erin, "relation": "peer"},
+        ],
+    )
+    o["feedback_proposed"] = o["review_self"].feedback_requests.get(reviewer=people[OTHER])
+    o["feedback_approved"] = review_services.decide_feedback_request(
+        actor=bob, request=o["review_self"].feedback_requests.get(reviewer=erin), approve=True
+    )
+
+    manager_cycle = cycle("Manager review cycle")
+    o["review_manager"] = manager_cycle.reviews.get(person=alice)
+    review_services.propose_reviewers(
+        actor=alice,
+        review=o["review_manager"],
+        reviewers=[{"reviewer": erin, "relation": "peer"}],
+    )
+    answered = review_services.decide_feedback_request(
+        actor=bob, request=o["review_manager"].feedback_requests.get(), approve=True
+    )
+    review_services.answer_feedback_request(
+        actor=erin, request=answered, rating=4, strengths=ANSWER_360, improvements=""
+    )
+    review_services.submit_self_assessment(actor=alice, review=o["review_manager"], **self_form)
+
+    o["review_cycle_calibration"] = cycle("Calibration review cycle")
+    for person in (alice, erin):
+        review = o["review_cycle_calibration"].reviews.get(person=person)
+        review_services.submit_self_assessment(actor=person, review=review, **self_form)
+        review_services.submit_evaluation(actor=bob, review=review, **evaluation)
+    o["review_evaluated"] = o["review_cycle_calibration"].reviews.get(person=alice)
+
+    release_cycle = cycle("Release review cycle", calibration=False)
+    o["review_to_release"] = release_cycle.reviews.get(person=alice)
+    review_services.submit_self_assessment(actor=alice, review=o["review_to_release"], **self_form)
+    review_services.submit_evaluation(actor=bob, review=o["review_to_release"], **evaluation)
+
+    released_cycle = cycle("Released review cycle", calibration=False)
+    review = released_cycle.reviews.get(person=alice)
+    review_services.submit_self_assessment(actor=alice, review=review, **self_form)
+    review_services.submit_evaluation(
+        actor=bob, review=review, **{**evaluation, "summary": "Released summary"}
+    )
+    o["review_released"] = review_services.release_review(actor=bob, review=review)
+
+
 # Who may read each secret (from the product rules, not from the code).
 def secrets() -> list[tuple[str, frozenset[str]]]:
     chain = frozenset({SELF, MANAGER, SKIP, HRBP, ADMIN})
@@ -442,5 +533,8 @@ def secrets() -> list[tuple[str, frozenset[str]]]:
         (RETRO_REASONS, chain),
         (FIVE_WHY_PROBLEM, chain),
         (REVIEW_DECISIONS, frozenset({MANAGER, SKIP, HRBP, ADMIN})),
+        # Unreleased: not even Alice reads it. A 360 answer: its reviewer, and (unnamed) above.
+        (EVALUATION_SUMMARY, frozenset({MANAGER, SKIP, HRBP, ADMIN})),
+        (ANSWER_360, frozenset({PEER, MANAGER, SKIP, HRBP, ADMIN})),
         (HIRED_ON, chain),
     ]

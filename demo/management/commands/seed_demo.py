@@ -14,7 +14,16 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import override_settings
 
-from demo.seed import goals, incentives, notifications, org, org_synthetic, retros, tracking
+from demo.seed import (
+    goals,
+    incentives,
+    notifications,
+    org,
+    org_synthetic,
+    retros,
+    reviews,
+    tracking,
+)
 from goals.services import rollups
 from org.identity import bump_org_version
 
@@ -25,6 +34,7 @@ STEPS = [
     ("tracking", tracking),
     ("incentives", incentives),
     ("retros", retros),
+    ("reviews", reviews),
     ("notifications", notifications),
 ]
 
