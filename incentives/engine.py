@@ -58,6 +58,7 @@ EXPLANATION_LABELS = (
     gettext_noop("milestone"),
     gettext_noop("milestones"),
     gettext_noop("min check in rate"),
+    gettext_noop("min rating"),
     gettext_noop("min tenure days"),
     gettext_noop("name"),
     gettext_noop("paid before"),
@@ -68,6 +69,7 @@ EXPLANATION_LABELS = (
     gettext_noop("promotion points"),
     gettext_noop("rank"),
     gettext_noop("rate"),
+    gettext_noop("rating"),
     gettext_noop("reason"),
     gettext_noop("recognition"),
     gettext_noop("required"),
@@ -181,6 +183,9 @@ class PersonIn:
     goals: list[GoalIn] = field(default_factory=list)
     # week (Monday) → submitted_at of a submitted check-in
     check_ins: dict[dt.date, dt.datetime | None] = field(default_factory=dict)
+    # The final rating of the person's released performance review for the period (loaded
+    # only for rules that ask for one).
+    rating: int | None = None
 
 
 @dataclass
@@ -459,6 +464,12 @@ def eligibility(
                     "required": rule.min_check_in_rate,
                 }
             )
+    min_rating = rule.params.get("min_rating")
+    if min_rating:
+        if person.rating is None:
+            reasons.append({"code": "no_rating", "required": min_rating})
+        elif person.rating < min_rating:
+            reasons.append({"code": "rating", "rating": person.rating, "required": min_rating})
     return reasons
 
 
@@ -481,6 +492,9 @@ def eligibility_facts(
         facts["tenure_days"] = (end - dt.timedelta(days=1) - person.hired_on).days
     if rule.min_tenure_days:
         facts["min_tenure_days"] = rule.min_tenure_days
+    if rule.params.get("min_rating"):
+        facts["rating"] = person.rating
+        facts["min_rating"] = rule.params["min_rating"]
     return facts
 
 

@@ -27,6 +27,16 @@ def reason_text(reason: dict) -> str:
         return _("Tenure of %(days)s days is below the required %(required)s days.") % reason
     if code == "tenure_unknown":
         return _("Hire date unknown; the rule requires %(required)s days of tenure.") % reason
+    if code == "no_rating":
+        return (
+            _(
+                "No released performance rating for the period; the rule asks for at least "
+                "%(required)s."
+            )
+            % reason
+        )
+    if code == "rating":
+        return _("Needs a performance rating of at least %(required)s: rated %(rating)s.") % reason
     if code == "check_in_rate":
         return _("Needs %(rate)s check-ins: %(submitted)s of %(expected)s weeks.") % {
             **reason,
@@ -206,6 +216,11 @@ def _eligibility_lines(facts: dict) -> list[str]:
         if check_ins.get("until"):
             text += " " + _("Counted until %(day)s.") % {"day": _day(check_ins["until"])}
         lines.append(text)
+    if facts.get("min_rating"):
+        lines.append(
+            _("Performance rating: %(rating)s; the rule asks for at least %(required)s.")
+            % {"rating": facts.get("rating"), "required": facts["min_rating"]}
+        )
     if "tenure_days" in facts:
         text = _("Tenure: %(days)s days.") % {"days": facts["tenure_days"]}
         if facts.get("min_tenure_days"):

@@ -58,6 +58,14 @@ class RuleForm(Form):
         label=_("Minimum check-in completion rate (0–1)"), initial=0, min_value=0, max_value=1
     )
     min_tenure_days = forms.IntegerField(label=_("Minimum tenure (days)"), initial=0, min_value=0)
+    min_rating = forms.TypedChoiceField(
+        label=_("Minimum performance rating"),
+        choices=[("", _("Ratings do not count")), *[(n, str(n)) for n in range(1, 6)]],
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("The final rating of the person's released review for the period."),
+    )
     unit_goals_weight = forms.DecimalField(
         label=_("Weight of the goals of units a person heads"),
         initial=1,
@@ -106,7 +114,9 @@ class RuleForm(Form):
         self.tier_errors: list[str] = []
 
     def rule_part(self) -> list:
-        return [self[name] for name in RULE_MODEL_FIELDS]
+        names = list(RULE_MODEL_FIELDS)
+        names.insert(names.index("min_tenure_days") + 1, "min_rating")
+        return [self[name] for name in names]
 
     def params_part(self) -> list:
         """Each kind parameter with the kinds it belongs to (the page shows only the chosen
@@ -140,6 +150,8 @@ class RuleForm(Form):
                 data[key] = value
         if kind == "tiered_bonus":
             data["tiers"] = self.tiers
+        if self.cleaned_data.get("min_rating"):
+            data["min_rating"] = self.cleaned_data["min_rating"]
         return data
 
     def rule_fields(self) -> dict:

@@ -294,6 +294,20 @@ PARAM_VALIDATORS = {
 }
 
 
+RATINGS = range(1, 6)  # the performance review's scale (reviews.models.Rating)
+
+
+def _min_rating(params: dict, errors: dict) -> int | None:
+    """Any kind may ask for a released performance rating of at least N (1–5) for the
+    period; empty: ratings do not count."""
+    if params.get("min_rating") in (None, ""):
+        return None
+    value = _integer(params, "min_rating", errors)
+    if not errors.get("params.min_rating") and value not in RATINGS:
+        errors["params.min_rating"] = [_("Choose a rating from 1 to 5, or leave it empty.")]
+    return value
+
+
 def validate_params(kind: str, params) -> dict:
     """The cleaned parameters of a rule of `kind`, or a ValidationError whose keys name the
     parameter (`params.rate`, `params.tiers.1.amount` ...)."""
@@ -306,6 +320,9 @@ def validate_params(kind: str, params) -> dict:
         errors["kind"] = [_("Unknown kind of rule.")]
     else:
         cleaned = validator(params, errors)
+        min_rating = _min_rating(params, errors)
+        if min_rating is not None:
+            cleaned["min_rating"] = min_rating
     if errors:
         raise ValidationError(errors)
     return cleaned

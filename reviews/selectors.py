@@ -247,3 +247,20 @@ def final_ratings(viewer: ViewerLike, cycle: ReviewCycle) -> QuerySet[Review]:
         .filter(Q(calibrated_rating__isnull=False) | Q(overall_rating__isnull=False))
         .select_related("person__user")
     )
+
+
+def released_ratings(*, person_ids, goal_cycles) -> dict[int, int]:
+    """Per person: the final rating (calibrated, else the manager's overall) of their latest
+    released review in a review cycle of `goal_cycles` (a queryset or ids). An input for the
+    incentive rules that ask for a rating; one query, no viewer: the caller scopes the people."""
+    rows = (
+        Review.objects.filter(
+            person_id__in=person_ids,
+            cycle__goal_cycle__in=goal_cycles,
+            state__in=Review.RELEASED_STATES,
+        )
+        .filter(Q(calibrated_rating__isnull=False) | Q(overall_rating__isnull=False))
+        .order_by("person_id", "released_at", "pk")
+        .values_list("person_id", "calibrated_rating", "overall_rating")
+    )
+    return {person_id: calibrated or overall for person_id, calibrated, overall in rows}

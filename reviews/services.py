@@ -11,10 +11,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.events import publish
 from core.history import records_actor
 from goals.models import Cycle
+from notifications.messages import Message
 from notifications.services import notify
 from org.models import Person, Unit
 from org.scopes import Viewer, hrbp_covers_unit
@@ -198,7 +200,10 @@ def submit_self_assessment(
         notify(
             recipients=[review.manager],
             kind="review.self_assessed",
-            text=_("%(name)s submitted a self-assessment.") % {"name": review.person},
+            text=Message(
+                gettext_noop("%(name)s submitted a self-assessment."),
+                name=review.person.display_name,
+            ),
             url=reverse("reviews:detail", args=[review.pk]),
             subject=review,
         )
@@ -314,7 +319,7 @@ def release_review(*, actor: Person, review: Review) -> Review:
     notify(
         recipients=[review.person],
         kind="review.released",
-        text=_("Your performance review is ready to read."),
+        text=Message(gettext_noop("Your performance review is ready to read.")),
         url=reverse("reviews:detail", args=[review.pk]),
         subject=review,
     )
@@ -365,7 +370,10 @@ def acknowledge_review(
         notify(
             recipients=list(hrbps),
             kind="review.disagreement",
-            text=_("%(name)s disagrees with their performance review.") % {"name": review.person},
+            text=Message(
+                gettext_noop("%(name)s disagrees with their performance review."),
+                name=review.person.display_name,
+            ),
             url=reverse("reviews:detail", args=[review.pk]),
             subject=review,
         )
@@ -444,8 +452,10 @@ def propose_reviewers(*, actor: Person, review: Review, reviewers: list[dict]) -
         notify(
             recipients=[review.manager],
             kind="review.reviewers_proposed",
-            text=_("%(name)s proposed 360-degree reviewers for you to approve.")
-            % {"name": review.person},
+            text=Message(
+                gettext_noop("%(name)s proposed 360-degree reviewers for you to approve."),
+                name=review.person.display_name,
+            ),
             url=reverse("reviews:detail", args=[review.pk]),
             subject=review,
         )
@@ -470,7 +480,10 @@ def decide_feedback_request(
         notify(
             recipients=[request.reviewer],
             kind="review.feedback_requested",
-            text=_("%(name)s asks for your 360-degree feedback.") % {"name": request.review.person},
+            text=Message(
+                gettext_noop("%(name)s asks for your 360-degree feedback."),
+                name=request.review.person.display_name,
+            ),
             url=reverse("reviews:feedback", args=[request.pk]),
             subject=request,
         )

@@ -20,6 +20,7 @@ from incentives import engine, permissions
 from incentives.models import Award, CommissionLine, Evaluation, IncentiveRule
 from incentives.rules import last_completed_period, period_bounds
 from org.models import Person
+from reviews.selectors import released_ratings
 from tracking.models import CheckIn
 
 STREAK_LOOKBACK_WEEKS = 52
@@ -181,13 +182,26 @@ def _paid_before(rule: IncentiveRule, start: dt.date) -> dict[tuple[int, int], D
     }
 
 
+def _claimed_milestones(rule: IncentiveRule, start: dt.date) -> set[tuple[int, str]]:
+    """(person id, milestone key) the rule already rewarded in other periods."""
+    claimed: set[tuple[int, str]] = set()
+    for person_id, explanation in (
+        Award.objects.filter(rule=rule)
+        .exclude(period_start=start)
+        .values_list("person_id", "explanation")
+    ):
+        for stone in (explanation or {}).get("milestones", []):
+            claimed.add((person_id, stone.get("key")))
+    return claimed
+
+
 def load_inputs(
     rule: IncentiveRule, start: dt.date, end: dt.date, *, as_of: dt.date | None = None
 ) -> engine.Inputs:
-    """Everything the engine needs, in at most six queries: people, goals, key results with
+    """Everything the engine needs, in at most seven queries: people, goals, key results with
     their values at the period's start and end (from the measurement history, so a corrected
     measurement changes the result; left out for a rule that does not read them), check-ins,
-    and milestones already rewarded."""
+    milestones already rewarded, and performance ratings for a rule that asks for one."""
     tz = timezone.get_current_timezone()
     start_at = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
     end_at = dt.datetime.combine(end, dt.time.min, tzinfo=tz)
@@ -246,15 +260,11 @@ def load_inputs(
         person = people.get(person_id)
         if person is not None:
             person.check_ins[week] = submitted_at
-    claimed: set[tuple[int, str]] = set()
-    if rule.kind == "milestone":
-        for person_id, explanation in (
-            Award.objects.filter(rule=rule)
-            .exclude(period_start=start)
-            .values_list("person_id", "explanation")
-        ):
-            for stone in (explanation or {}).get("milestones", []):
-                claimed.add((person_id, stone.get("key")))
+    if spec.params.get("min_rating"):
+        ratings = released_ratings(person_ids=list(people), goal_cycles=cycles)
+        for person_id, rating in ratings.items():
+            people[person_id].rating = rating
+    claimed = _claimed_milestones(rule, start) if rule.kind == "milestone" else set()
     paid = _paid_before(rule, start) if rule.kind == "commission" else {}
     return engine.Inputs(
         rule=spec,

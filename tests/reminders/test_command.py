@@ -61,6 +61,10 @@ def test_beat_schedule_points_at_the_dispatch_task(settings):
     from config.celery import app
     from reminders.schedule import BEAT_SCHEDULE
 
+    # What a worker does when it starts: import every app's tasks (autodiscovery is lazy, so
+    # without this the answer depends on which tests ran before in this process).
+    app.loader.import_default_modules()
+
     assert [entry["task"] for entry in BEAT_SCHEDULE.values()] == [
         "reminders.tasks.dispatch_reminders"
     ]
