@@ -61,6 +61,11 @@ def service_scope_of(view, method: str) -> str | None:
     return scopes.get(method.upper(), scopes.get("*"))
 
 
+def service_account(request):
+    """The service account a request's token belongs to, or None (a person, a session)."""
+    return tokens.service_account_of(request.user) if request.auth is not None else None
+
+
 class SignedIn(BasePermission):
     """Authenticated (session or token), with `request.viewer` set for that user. A service
     account passes only views that name a scope for the method (`service_scopes`) it holds:
@@ -71,7 +76,7 @@ class SignedIn(BasePermission):
             return False
         # Only a token reaches a service account (its user has no usable password), and the
         # token's authentication joined it: no query for people.
-        account = tokens.service_account_of(request.user) if request.auth is not None else None
+        account = service_account(request)
         if account is not None:
             scope = service_scope_of(view, request.method)
             if scope is None or not tokens.has_scope(account, scope):
