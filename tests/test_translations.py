@@ -23,6 +23,7 @@ APPS = [
     "notifications",
     "resources",
     "reminders",
+    "integrations",
     "dashboard",
     "demo",
 ]
