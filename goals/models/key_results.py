@@ -229,8 +229,11 @@ class Measurement(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    origin = models.CharField(max_length=40, blank=True, default="", editable=False)
-    external_id = models.CharField(_("external id"), max_length=200, blank=True, default="")
+    # Defaults in the database too: bulk loaders insert rows without naming these columns.
+    origin = models.CharField(max_length=40, blank=True, default="", db_default="", editable=False)
+    external_id = models.CharField(
+        _("external id"), max_length=200, blank=True, default="", db_default=""
+    )
 
     class Meta:
         ordering = ["key_result", "effective_at", "recorded_at", "pk"]
