@@ -24,7 +24,7 @@ import requests
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -95,16 +95,20 @@ def delete_subscription(*, actor, subscription: WebhookSubscription) -> None:
 # The outbox -------------------------------------------------------------------------------
 
 
-SUBSCRIPTIONS_KEY = "integrations:webhook-subscriptions"
+def _subscriptions_key() -> str:
+    # Per database: test databases (and two sites) sharing one Redis keep apart.
+    return f"integrations:webhook-subscriptions:{connection.settings_dict['NAME']}"
 
 
 def _subscriptions() -> list[tuple[int, list[str]]]:
-    """The active subscriptions and their event types, from the cache when it holds them (a
-    domain event costs no query when nobody subscribes); every subscription write clears it."""
-    try:
-        held = cache.get(SUBSCRIPTIONS_KEY)
-    except Exception:  # a cache outage: read the database
-        held = None
+    """The active subscriptions and their event types, from the cache when it holds them, so a
+    domain event nobody subscribes to costs no query. Every subscription write clears it (at
+    once and after its commit); it lives a minute at most, and `on_domain_event` checks the
+    ids it names against the database, so a stale entry never writes a wrong row."""
+    key = _subscriptions_key()
+    held = None
+    with contextlib.suppress(Exception):  # a cache outage: read the database
+        held = cache.get(key)
     if held is None:
         held = [
             (pk, list(types or []))
@@ -113,14 +117,16 @@ def _subscriptions() -> list[tuple[int, list[str]]]:
             )
         ]
         with contextlib.suppress(Exception):
-            cache.set(SUBSCRIPTIONS_KEY, held, 300)
+            cache.set(key, held, 60)
     return held
 
 
 def _forget_subscriptions() -> None:
+    key = _subscriptions_key()
+
     def forget():
         with contextlib.suppress(Exception):
-            cache.delete(SUBSCRIPTIONS_KEY)
+            cache.delete(key)
 
     forget()
     transaction.on_commit(forget)
@@ -129,6 +135,14 @@ def _forget_subscriptions() -> None:
 def on_domain_event(sender=None, *, name: str, payload: dict, **kwargs) -> None:
     """Write the event and its deliveries in the publisher's transaction; send after commit."""
     wanted = [pk for pk, types in _subscriptions() if name in types]
+    if wanted:
+        wanted = [
+            s.pk
+            for s in WebhookSubscription.objects.filter(pk__in=wanted, is_active=True).only(
+                "pk", "event_types"
+            )
+            if name in (s.event_types or [])
+        ]
     if not wanted:
         return
     data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))

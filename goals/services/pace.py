@@ -39,7 +39,6 @@ def refresh(queryset: QuerySet[KeyResult], on: dt.date | None = None) -> int:
             "pk",
             "goal_id",
             "pace_status",
-            "pace_on",
             "progress",
             "direction",
             "start_value",
@@ -56,11 +55,11 @@ def refresh(queryset: QuerySet[KeyResult], on: dt.date | None = None) -> int:
     )
     batch: list[KeyResult] = []
     for kr in rows.iterator(chunk_size=CHUNK):
-        previous = kr.pace_status if kr.pace_on is not None else None
+        previous = kr.pace_status  # as last classified (a new key result: on track)
         kr.pace_expected = kr.expected_progress(on)
         kr.pace_status = settings.classify(kr.progress, kr.pace_expected)
         kr.pace_on = on
-        if previous is not None and previous != kr.pace_status:
+        if previous != kr.pace_status:
             publish(
                 "key_result.status_changed",
                 key_result=kr.pk,

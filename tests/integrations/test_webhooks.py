@@ -26,6 +26,22 @@ def receiver():
 
 
 @pytest.fixture
+def queued(monkeypatch):
+    """The deliveries handed to Celery (after commit, in the code), run here by calling the
+    real task function: no broker needed, no eager mode relied on."""
+    ids = []
+    monkeypatch.setattr(services, "_enqueue", lambda new: ids.extend(new))
+    return ids
+
+
+def _run(ids) -> None:
+    from integrations import tasks
+
+    while ids:
+        tasks.deliver_webhook(ids.pop(0))
+
+
+@pytest.fixture
 def subscribed(org, receiver):
     subscription = services.create_subscription(
         actor=org["admin"],
@@ -45,11 +61,9 @@ def _agree(org):
     return goal
 
 
-def test_every_delivery_verifies_with_standardwebhooks(
-    org, subscribed, receiver, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        goal = _agree(org)
+def test_every_delivery_verifies_with_standardwebhooks(org, subscribed, receiver, queued):
+    goal = _agree(org)
+    _run(queued)
     assert [m["type"] for m in receiver.accepted] == ["goal.proposed", "goal.agreed"]
     assert receiver.rejected == []
     data = receiver.accepted[1]["data"]
@@ -68,11 +82,9 @@ def test_every_delivery_verifies_with_standardwebhooks(
     assert headers["webhook-id"] == rows[0].event.msg_id
 
 
-def test_a_tampered_message_or_another_secret_is_rejected(
-    org, subscribed, receiver, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        _agree(org)
+def test_a_tampered_message_or_another_secret_is_rejected(org, subscribed, receiver, queued):
+    _agree(org)
+    _run(queued)
     body, headers = receiver.raw[0]
     verifier = Webhook(subscribed.secret)
     assert verifier.verify(body, headers)["type"] == "goal.proposed"
@@ -82,17 +94,36 @@ def test_a_tampered_message_or_another_secret_is_rejected(
         Webhook("whsec_" + "A" * 43 + "=").verify(body, headers)
 
 
-def test_exactly_once_per_subscription_and_event(
-    org, subscribed, receiver, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        _agree(org)
+def test_exactly_once_per_subscription_and_event(org, subscribed, receiver, queued):
+    _agree(org)
+    _run(queued)
     for delivery in WebhookDelivery.objects.all():
         assert services.deliver(delivery_id=delivery.pk) is None  # a duplicated task
     assert len(receiver.accepted) == 2
     event = WebhookEvent.objects.first()
     with pytest.raises(Exception):  # noqa: B017, PT011 the database refuses a second row
         WebhookDelivery.objects.create(subscription=subscribed, event=event)
+
+
+def test_the_outbox_commits_with_the_business_write(
+    org, subscribed, receiver, django_capture_on_commit_callbacks
+):
+    """The delivery is handed to Celery only after the commit (core.queue.enqueue)."""
+    from unittest import mock
+
+    from integrations import tasks
+
+    with (
+        mock.patch("core.queue.publish") as send,
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+    ):
+        _agree(org)
+    assert not send.called
+    for callback in callbacks:  # the commit
+        callback()
+    sent = [call.args[0] for call in send.call_args_list]
+    assert sent.count(tasks.deliver_webhook) == 2
+    assert WebhookDelivery.objects.filter(status="pending").count() == 2
 
 
 def test_only_subscribed_types_and_active_subscriptions(org, receiver, subscribed):
@@ -107,12 +138,11 @@ def test_only_subscribed_types_and_active_subscriptions(org, receiver, subscribe
 
 
 def test_a_failing_receiver_is_retried_then_logged_and_can_be_replayed(
-    org, subscribed, receiver, monkeypatch
+    org, subscribed, receiver, queued
 ):
     from integrations import tasks
 
-    sent = []
-    monkeypatch.setattr(services, "_enqueue", lambda ids: sent.extend(ids))
+    sent = queued
     goal = GoalFactory(owner_person=org["alice"], cycle=org["cycle"], state=Goal.State.DRAFT)
     KeyResultFactory(goal=goal)
     goal_services.propose_goal(actor=org["alice"], goal=goal)
