@@ -98,7 +98,9 @@ def idempotent(request, respond) -> Response:
 
 
 class BulkRowSerializer(Serializer):
-    key_result = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    key_result = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2**63 - 1
+    )
     owner = serializers.CharField(
         required=False, max_length=150, help_text="The goal owner's username (with `metric`)."
     )
