@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -131,14 +132,20 @@ def _resolve(rows, *, viewer: Viewer | None, account) -> tuple[dict, dict]:
     pairs = {(r["owner"], r["metric"]) for r in rows if r.get("key_result") is None}
     by_pair: dict[tuple[str, str], list[KeyResult]] = {}
     if pairs:
-        found = reachable.filter(
-            goal__owner_person__user__username__in={o for o, _m in pairs},
-            name__in={m for _o, m in pairs},
-            goal__cycle__state=Cycle.State.ACTIVE,
-        ).exclude(goal__state__in=[Goal.State.CLOSED, Goal.State.RETURNED])
+        found = (
+            reachable.filter(
+                goal__owner_person__user__username__in={o for o, _m in pairs},
+            )
+            .filter(
+                Q(name__in={m for _o, m in pairs}) | Q(metric__in={m for _o, m in pairs}),
+                goal__cycle__state=Cycle.State.ACTIVE,
+            )
+            .exclude(goal__state__in=[Goal.State.CLOSED, Goal.State.RETURNED])
+        )
         for kr in found:
-            key = (kr.goal.owner_person.user.username, kr.name)
-            by_pair.setdefault(key, []).append(kr)
+            owner = kr.goal.owner_person.user.username
+            for label in {kr.name, kr.metric} - {""}:  # its name, or its metric's slug
+                by_pair.setdefault((owner, label), []).append(kr)
     return by_id, by_pair
 
 

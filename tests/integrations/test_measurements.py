@@ -131,7 +131,7 @@ def test_a_service_account_without_the_scope_or_revoked_is_refused(org, key_resu
 
 
 def test_a_bulk_push_answers_each_row_and_a_replay_changes_nothing(crm, key_result, org):
-    other = KeyResultFactory(goal=key_result.goal, name="Revenue")
+    other = KeyResultFactory(goal=key_result.goal, name="Revenue", metric="revenue-cny")
     goal = GoalFactory(owner_person=org["dave"], cycle=org["cycle"], state=Goal.State.AGREED)
     outside = KeyResultFactory(goal=goal)
     rows = [
@@ -234,3 +234,15 @@ def test_a_bulk_push_rolls_up_once_per_chain(crm, org, django_assert_max_num_que
         assert push(40, "l").status_code == 200
     parent.refresh_from_db()
     assert parent.current_value == D("38") + D("39")
+
+
+def test_a_row_names_its_key_result_by_owner_and_name_or_metric(crm, key_result):
+    other = KeyResultFactory(goal=key_result.goal, name="Revenue", metric="revenue-cny")
+    rows = [
+        {"owner": "alice", "metric": "revenue-cny", "value": "10", "external_id": "m"},
+        {"owner": "alice", "metric": "Revenue", "value": "12", "external_id": "n"},
+        {"owner": "bob", "metric": "Revenue", "value": "1"},
+    ]
+    body = crm.post(BULK, {"rows": rows}, format="json").json()
+    assert [r["status"] for r in body["rows"]] == ["created", "created", "error"]
+    assert {r["measurement"]["key_result"] for r in body["rows"][:2]} == {other.pk}
