@@ -105,7 +105,7 @@ class BulkRowSerializer(Serializer):
         required=False, max_length=150, help_text="The goal owner's username (with `metric`)."
     )
     metric = serializers.CharField(
-        required=False, max_length=300, help_text="The key result's name (with `owner`)."
+        required=False, max_length=300, help_text="The key result's name or metric (with `owner`)."
     )
     value = serializers.CharField(max_length=50, help_text="A number, e.g. 12 or 12.5")
     effective_at = serializers.DateTimeField(required=False, allow_null=True)
