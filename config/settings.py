@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "reminders",
+    "integrations",
     "dashboard",
     # Demo and scale data, benchmarks (development tooling; installed everywhere: seed_demo).
     "demo",
@@ -334,6 +335,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.document_error_responses",
+        "integrations.schema.document_webhooks",
     ],
     # Choice sets that share a field name across apps get explicit component names.
     "ENUM_NAME_OVERRIDES": {
@@ -385,6 +387,7 @@ for _module in (
     "reminders.schedule",
     "resources.schedule",
     "incentives.schedule",
+    "integrations.schedule",
 ):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
 

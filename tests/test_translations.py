@@ -24,6 +24,7 @@ APPS = [
     "notifications",
     "resources",
     "reminders",
+    "integrations",
     "dashboard",
     "demo",
 ]

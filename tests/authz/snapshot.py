@@ -15,8 +15,9 @@ _APP_LABELS = (
     "resources",
     "incentives",
     "retros",
-    "reviews",
     "notifications",
+    "integrations",
+    "reviews",
 )
 
 

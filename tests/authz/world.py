@@ -206,6 +206,7 @@ def build() -> World:
     _add_incentives(w)
     _add_notifications(w)
     _add_retros(w)
+    _add_webhooks(w)
     _add_reviews(w)
     o = w.objects
     o["token"], _key = create_token(user=people[SELF].user, name="Alice's script")
@@ -374,6 +375,25 @@ def _add_notifications(w: World) -> None:
         person=alice, kind="reminder.check_in", weekday=3, time=dt.time(16, 30)
     )
     assert isinstance(o["schedule"], ReminderSchedule)
+
+
+def _add_webhooks(w: World) -> None:
+    """An outbound webhook subscription (to an address nothing listens on; nothing is sent
+    inside the matrix's transactions) and a failed delivery of one event."""
+    from integrations import services as webhooks
+    from integrations.models import WebhookDelivery, WebhookEvent
+
+    o = w.objects
+    o["subscription"] = webhooks.create_subscription(
+        actor=w.people[ADMIN],
+        name="ERP",
+        url="http://127.0.0.1:9/hooks",
+        event_types=["goal.agreed"],
+    )
+    event = WebhookEvent.objects.create(msg_id="msg_world", type="goal.agreed", payload={})
+    o["delivery"] = WebhookDelivery.objects.create(
+        subscription=o["subscription"], event=event, status="failed", attempts=8
+    )
 
 
 def _add_retros(w: World) -> None:

@@ -17,6 +17,7 @@ from django.test.utils import override_settings
 from demo.seed import (
     goals,
     incentives,
+    integrations,
     notifications,
     org,
     org_synthetic,
@@ -36,6 +37,7 @@ STEPS = [
     ("retros", retros),
     ("reviews", reviews),
     ("notifications", notifications),
+    ("integrations", integrations),
 ]
 
 

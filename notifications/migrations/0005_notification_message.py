@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0003_reminder_log_expired'),
+        ('notifications', '0004_chat_signing'),
     ]
 
     operations = [
