@@ -9,6 +9,7 @@ from .goal import Goal
 from .key_results import KeyResult, Measurement
 from .rollups import PersonCycleRollup, UnitCycleRollup
 from .settings import VALUE_FIELD, GoalSettings, Status, fmt_number
+from .support import SupportRequest
 
 __all__ = [
     "AlignmentReview",
@@ -21,6 +22,7 @@ __all__ = [
     "Measurement",
     "PersonCycleRollup",
     "Status",
+    "SupportRequest",
     "TargetAdjustment",
     "UnitCycleRollup",
     "fmt_number",

@@ -16,6 +16,7 @@ from tests.authz.table_notifications import TABLE as NOTIFICATIONS
 from tests.authz.table_resources import TABLE as RESOURCES
 from tests.authz.table_retro_pages import TABLE as RETRO_PAGES
 from tests.authz.table_retros import TABLE as RETROS
+from tests.authz.table_support import TABLE as SUPPORT
 from tests.authz.table_tracking import TABLE as TRACKING
 from tests.authz.world import ADMIN, ANON, SIGNED_IN
 
@@ -30,6 +31,7 @@ TABLES = (
     RETRO_PAGES,
     NOTIFICATIONS,
     AUDIT,
+    SUPPORT,
 )
 ALL = {key: acts for table in TABLES for key, acts in table.items()}
 

@@ -74,6 +74,8 @@ UNIT_RETRO_TITLE = "Zq-retro-of-field-team"
 RETRO_REASONS = "Zq-retro-reasons"
 FIVE_WHY_PROBLEM = "Zq-five-why-problem"
 REVIEW_DECISIONS = "Zq-weekly-review-decisions-of-bob"
+SUPPORT_NEED = "Zq-support-need-of-alice"
+HIDDEN_SUPPORT_NEED = "Zq-support-need-on-dave-unit-goal"
 HIRED_ON = "2019-04-07"
 
 
@@ -203,6 +205,7 @@ def build() -> World:
     _add_incentives(w)
     _add_notifications(w)
     _add_retros(w)
+    _add_support(w)
     o = w.objects
     o["token"], _key = create_token(user=people[SELF].user, name="Alice's script")
     for name in ("goal_public", "goal_unit", "goal_private", "goal_proposed", "goal_assigned"):
@@ -422,6 +425,38 @@ def _add_retros(w: World) -> None:
     )
 
 
+def _add_support(w: World) -> None:
+    """Support agreements: Alice's agreed goal asks Dave's (Marketing) public goal for support;
+    an admin asks Dave's unit-visible goal on behalf of Alice's public draft (seen only by
+    those who see Dave's goal)."""
+    o, alice, dave, zed = w.objects, w.people[SELF], w.people[OTHER], w.people[ADMIN]
+    cycle = o["cycle"]
+
+    def dave_goal(title, visibility):
+        return goal_services.create_goal(
+            actor=dave,
+            cycle=cycle,
+            starts_on=cycle.starts_on,
+            title=title,
+            level=Goal.Level.PERSON,
+            owner_person=dave,
+            visibility=visibility,
+            key_results=[{"name": "Qualified leads", "target_value": Decimal("300")}],
+        )
+
+    o["dave_goal"] = dave_goal("Dave lead generation", "public")
+    o["dave_goal_unit"] = dave_goal("Dave unit-visible goal", "unit")
+    o["support"] = goal_services.request_support(
+        actor=alice, goal=o["goal_agreed"], supporting_goal=o["dave_goal"], need=SUPPORT_NEED
+    )
+    o["support_hidden"] = goal_services.request_support(
+        actor=zed,
+        goal=o["goal_public"],
+        supporting_goal=o["dave_goal_unit"],
+        need=HIDDEN_SUPPORT_NEED,
+    )
+
+
 # Who may read each secret (from the product rules, not from the code).
 def secrets() -> list[tuple[str, frozenset[str]]]:
     chain = frozenset({SELF, MANAGER, SKIP, HRBP, ADMIN})
@@ -443,4 +478,5 @@ def secrets() -> list[tuple[str, frozenset[str]]]:
         (FIVE_WHY_PROBLEM, chain),
         (REVIEW_DECISIONS, frozenset({MANAGER, SKIP, HRBP, ADMIN})),
         (HIRED_ON, chain),
+        (HIDDEN_SUPPORT_NEED, frozenset({OTHER, HRBP_OTHER, ADMIN})),
     ]
