@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "incentives",
     "retros",
     "notifications",
+    "coordination",
     "reminders",
     "dashboard",
     # Demo and scale data, benchmarks (development tooling; installed everywhere: seed_demo).

@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("incentives.api")),
     path("", include("retros.api")),
     path("", include("notifications.api")),
+    path("", include("coordination.api")),
     path("", include("dashboard.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The docs pages run under the Content Security Policy: Swagger UI's init script is served
@@ -57,6 +58,7 @@ urlpatterns = [
     path("incentives/", include("incentives.urls")),
     path("retros/", include("retros.urls")),
     path("notifications/", include("notifications.urls")),
+    path("coordination/", include("coordination.urls")),
     path("dashboard/", include("dashboard.urls")),  # the role pages
     path("", home, name="home"),
 ]

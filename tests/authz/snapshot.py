@@ -8,7 +8,16 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 _TABLES: list = []
-_APP_LABELS = ("org", "goals", "tracking", "resources", "incentives", "retros", "notifications")
+_APP_LABELS = (
+    "org",
+    "goals",
+    "tracking",
+    "resources",
+    "incentives",
+    "retros",
+    "notifications",
+    "coordination",
+)
 
 
 def tables() -> list[tuple[str, str, str]]:

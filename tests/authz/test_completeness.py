@@ -8,6 +8,7 @@ from tests.authz.engine import Clients
 from tests.authz.routes import route_key, table_key, walk_patterns
 from tests.authz.rows import build_path
 from tests.authz.table_audit import TABLE as AUDIT
+from tests.authz.table_coordination import TABLE as COORDINATION
 from tests.authz.table_cycle_pages import TABLE as CYCLE_PAGES
 from tests.authz.table_goal_pages import TABLE as GOAL_PAGES
 from tests.authz.table_goals import TABLE as GOALS
@@ -32,6 +33,7 @@ TABLES = (
     NOTIFICATIONS,
     AUDIT,
     SUPPORT,
+    COORDINATION,
 )
 ALL = {key: acts for table in TABLES for key, acts in table.items()}
 

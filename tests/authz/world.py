@@ -76,6 +76,8 @@ FIVE_WHY_PROBLEM = "Zq-five-why-problem"
 REVIEW_DECISIONS = "Zq-weekly-review-decisions-of-bob"
 SUPPORT_NEED = "Zq-support-need-of-alice"
 HIDDEN_SUPPORT_NEED = "Zq-support-need-on-dave-unit-goal"
+PRIVATE_COMMENT = "Zq-comment-on-alice-private-goal"
+CHECK_IN_COMMENT = "Zq-comment-on-alice-check-in"
 HIRED_ON = "2019-04-07"
 
 
@@ -206,6 +208,7 @@ def build() -> World:
     _add_notifications(w)
     _add_retros(w)
     _add_support(w)
+    _add_comments(w)
     o = w.objects
     o["token"], _key = create_token(user=people[SELF].user, name="Alice's script")
     for name in ("goal_public", "goal_unit", "goal_private", "goal_proposed", "goal_assigned"):
@@ -457,6 +460,19 @@ def _add_support(w: World) -> None:
     )
 
 
+def _add_comments(w: World) -> None:
+    """Threads: Alice's comment on her private goal and on her check-in."""
+    from coordination import services as coordination_services
+
+    o, alice = w.objects, w.people[SELF]
+    o["comment_private"] = coordination_services.post_comment(
+        actor=alice, kind="goal", target_id=o["goal_private"].pk, text=PRIVATE_COMMENT
+    )
+    o["comment_check_in"] = coordination_services.post_comment(
+        actor=alice, kind="check_in", target_id=o["check_in"].pk, text=CHECK_IN_COMMENT
+    )
+
+
 # Who may read each secret (from the product rules, not from the code).
 def secrets() -> list[tuple[str, frozenset[str]]]:
     chain = frozenset({SELF, MANAGER, SKIP, HRBP, ADMIN})
@@ -479,4 +495,6 @@ def secrets() -> list[tuple[str, frozenset[str]]]:
         (REVIEW_DECISIONS, frozenset({MANAGER, SKIP, HRBP, ADMIN})),
         (HIRED_ON, chain),
         (HIDDEN_SUPPORT_NEED, frozenset({OTHER, HRBP_OTHER, ADMIN})),
+        (PRIVATE_COMMENT, chain),
+        (CHECK_IN_COMMENT, chain),
     ]
