@@ -22,6 +22,7 @@ APPS = [
     "retros",
     "notifications",
     "resources",
+    "coordination",
     "reminders",
     "dashboard",
     "demo",
