@@ -14,7 +14,16 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import override_settings
 
-from demo.seed import goals, incentives, notifications, org, org_synthetic, retros, tracking
+from demo.seed import (
+    coordination,
+    goals,
+    incentives,
+    notifications,
+    org,
+    org_synthetic,
+    retros,
+    tracking,
+)
 from goals.services import rollups
 from org.identity import bump_org_version
 
@@ -26,6 +35,7 @@ STEPS = [
     ("incentives", incentives),
     ("retros", retros),
     ("notifications", notifications),
+    ("coordination", coordination),
 ]
 
 
