@@ -2,7 +2,8 @@
 accessibility run (tests/browser/test_a11y.py) and the Chinese-everywhere check
 (tests/test_chinese_everywhere.py)."""
 
-from goals.models import Goal
+from coordination.models import Comment
+from goals.models import Goal, SupportRequest
 from org.models import Person
 
 ROLES = ["employee", "manager", "hrbp", "admin"]
@@ -22,6 +23,7 @@ COMMON = [
     "/retros/retrospectives/",
     "/notifications/",
     "/notifications/preferences/",
+    "/goals/support/",
     "/people/",
 ]
 
@@ -48,4 +50,11 @@ def main_pages(username: str) -> list[str]:
     pages = [*COMMON, *BY_ROLE[username]]
     if goal is not None:
         pages.insert(2, f"/goals/{goal.pk}/")
+    # Working across units: the demo's support request and the discussion of a check-in.
+    support = SupportRequest.objects.order_by("pk").first()
+    if support is not None:
+        pages += [f"/goals/support/{support.pk}/", f"/goals/{support.goal_id}/"]
+    comment = Comment.objects.filter(target_kind="check_in").order_by("pk").first()
+    if comment is not None and username != "hrbp":
+        pages.append(f"/coordination/threads/check_in/{comment.target_id}/")
     return pages
