@@ -5,13 +5,14 @@ reply; only the author edits a comment. 404 for what the viewer may not see."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from coordination import targets
-from coordination.models import Comment
-from org.scopes import Viewer, ViewerLike
+from coordination.models import Comment, Meeting, MeetingAction
+from org.models import Person
+from org.scopes import Viewer, ViewerLike, followed_people_q
 
 EDIT = "edit"
 
@@ -45,3 +46,60 @@ def get_comment_for(viewer: ViewerLike, pk, action: str = "view") -> Comment:
     if action == EDIT and not can_edit(viewer, comment):
         raise PermissionDenied(_("Only its author may change a comment."))
     return comment
+
+
+# --- meetings ----------------------------------------------------------------------------
+# A meeting is seen by whoever may follow one of its people (participants, organizer, action
+# owners): themselves, those above them, their HRBP, admins. Managers, HRBPs and admins record
+# meetings; an action is completed by its owner, the organizer or an admin.
+COMPLETE = "complete"
+
+
+def visible_meetings(viewer: ViewerLike) -> QuerySet[Meeting]:
+    viewer = Viewer.of(viewer)
+    if viewer.person is None:
+        return Meeting.objects.none()
+    if viewer.is_admin:
+        return Meeting.objects.all()
+    followed = Person.objects.filter(followed_people_q(viewer, "")).values("pk")
+    ids = Meeting.objects.filter(
+        Q(participants__in=followed) | Q(organizer__in=followed) | Q(actions__owner__in=followed)
+    ).values("pk")
+    return Meeting.objects.filter(pk__in=ids)
+
+
+def can_record_meeting(viewer: ViewerLike) -> bool:
+    viewer = Viewer.of(viewer)
+    return viewer.person is not None and (viewer.is_admin or viewer.is_manager or viewer.is_hrbp)
+
+
+def get_meeting_for(viewer: ViewerLike, pk) -> Meeting:
+    try:
+        return visible_meetings(viewer).select_related("organizer", "cycle").get(pk=pk)
+    except (Meeting.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def may_complete(viewer: ViewerLike, action: MeetingAction) -> bool:
+    viewer = Viewer.of(viewer)
+    return viewer.person is not None and (
+        viewer.is_admin or viewer.pk in (action.owner_id, action.meeting.organizer_id)
+    )
+
+
+def action_actions(viewer: ViewerLike, action: MeetingAction) -> list[str]:
+    return [COMPLETE] if action.done_at is None and may_complete(viewer, action) else []
+
+
+def get_meeting_action_for(viewer: ViewerLike, pk, action: str = "view") -> MeetingAction:
+    try:
+        row = (
+            MeetingAction.objects.filter(meeting__in=visible_meetings(viewer).values("pk"))
+            .select_related("meeting", "owner")
+            .get(pk=pk)
+        )
+    except (MeetingAction.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action == COMPLETE and not may_complete(viewer, row):
+        raise PermissionDenied(_("Only the action's owner or the organizer completes it."))
+    return row

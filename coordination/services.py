@@ -9,12 +9,14 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from coordination import targets
-from coordination.models import Comment, Mention, TargetKind
+from coordination import permissions, targets
+from coordination.models import Comment, Meeting, MeetingAction, Mention, TargetKind
 from core.history import records_actor
+from goals import permissions as goal_permissions
 from goals.services.notices import notify_in_language
 from org.models import Person, Unit
 
@@ -167,3 +169,137 @@ def edit_comment(*, actor: Person, comment: Comment, text: str) -> Comment:
     already = {p.pk for p in _unit_people([u for u in units if u.pk in before_units])} | before
     _notify_mentions(comment, obj, new_people, new_units, already=already)
     return comment
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+@records_actor
+@transaction.atomic
+def record_meeting(
+    *,
+    actor: Person,
+    kind: str,
+    title: str,
+    held_on,
+    decisions: str,
+    participants,
+    goals=(),
+    actions=(),
+    notes: str = "",
+    cycle=None,
+    source: str = "",
+) -> Meeting:
+    """Record a coordination or alignment meeting with its participants, the goals discussed
+    (only goals the actor may see), its decisions and its actions (dicts: text, owner, due_on;
+    owners among the participants). Each action owner is told."""
+    if not permissions.can_record_meeting(actor):
+        raise PermissionDenied(_("Managers, HRBPs and admins record meetings."))
+    participants = list({p.pk: p for p in participants}.values())
+    if not participants:
+        raise ValidationError({"participants": _("Name at least one participant.")})
+    goals = list(goals)
+    visible = set(
+        goal_permissions.visible_goals(actor)
+        .filter(pk__in=[g.pk for g in goals])
+        .values_list("pk", flat=True)
+    )
+    if any(g.pk not in visible for g in goals):
+        raise ValidationError({"goals": _("Unknown goal.")})
+    meeting = Meeting(
+        kind=kind,
+        title=(title or "").strip(),
+        held_on=held_on,
+        decisions=(decisions or "").strip(),
+        notes=notes or "",
+        cycle=cycle,
+        source=source or "",
+        organizer=actor,
+    )
+    meeting.full_clean()
+    meeting.save()
+    meeting.participants.set(participants)
+    meeting.goals.set(goals)
+    rows = []
+    ids = {p.pk for p in participants} | {actor.pk}
+    for data in actions:
+        text = (data.get("text") or "").strip()
+        owner, due_on = data.get("owner"), data.get("due_on")
+        if not text or owner is None or due_on is None:
+            raise ValidationError(
+                {"actions": _("Every action needs a text, an owner and a due date.")}
+            )
+        if owner.pk not in ids:
+            raise ValidationError({"actions": _("An action's owner takes part in the meeting.")})
+        row = MeetingAction(meeting=meeting, text=text, owner=owner, due_on=due_on)
+        try:
+            row.full_clean(exclude=["meeting"])
+        except ValidationError as exc:
+            raise ValidationError(
+                {"actions": [m for msgs in exc.message_dict.values() for m in msgs]}
+            ) from None
+        rows.append(row)
+    for row in rows:
+        row.save()
+    for row in rows:
+        if row.owner_id == actor.pk:
+            continue
+        notify_in_language(
+            recipients=[row.owner],
+            kind="meeting_action",
+            text=lambda row=row: (
+                _("Action from “%(meeting)s” for you, due %(due)s: %(text)s")
+                % {"meeting": meeting.title, "due": row.due_on.isoformat(), "text": row.text}
+            ),
+            url=reverse("coordination:meeting", args=[meeting.pk]),
+            subject=row,
+        )
+    return meeting
+
+
+@records_actor
+@transaction.atomic
+def complete_action(*, actor: Person, action: MeetingAction) -> MeetingAction:
+    """Mark an action done (its owner, the organizer or an admin); done twice is a no-op."""
+    action = MeetingAction.objects.select_for_update().select_related("meeting").get(pk=action.pk)
+    if not permissions.may_complete(actor, action):
+        raise PermissionDenied(_("Only the action's owner or the organizer completes it."))
+    if action.done_at is None:
+        action.done_at = timezone.now()
+        action.save(update_fields=["done_at"])
+    return action
+
+
+def remind_overdue_actions(*, today) -> int:
+    """Tell each owner of an open action past its due date, once a day: each action is claimed
+    by a conditional update before its notification is written, so a repeated or concurrent
+    dispatch never reminds twice. Returns how many were reminded."""
+    sent = 0
+    candidates = MeetingAction.objects.filter(done_at__isnull=True, due_on__lt=today).filter(
+        Q(reminded_on__isnull=True) | Q(reminded_on__lt=today)
+    )
+    for action in candidates.select_related("meeting", "owner").order_by("pk")[:1000]:
+        with transaction.atomic():
+            claimed = (
+                MeetingAction.objects.filter(pk=action.pk, done_at__isnull=True)
+                .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=today))
+                .update(reminded_on=today)
+            )
+            if not claimed:
+                continue
+            notify_in_language(
+                recipients=[action.owner],
+                kind="meeting_action_overdue",
+                text=lambda action=action: (
+                    _("Overdue since %(due)s, from “%(meeting)s”: %(text)s")
+                    % {
+                        "due": action.due_on.isoformat(),
+                        "meeting": action.meeting.title,
+                        "text": action.text,
+                    }
+                ),
+                url=reverse("coordination:meeting", args=[action.meeting_id]),
+                subject=action,
+            )
+            sent += 1
+    return sent
