@@ -6,6 +6,28 @@ replies; only the author edits.
 """
 
 from tests.authz.rows import EVERYONE, MANAGER_CHAIN, ONLY_SELF, PRIVATE, Act, Marker
+from tests.authz.world import (
+    ADMIN,
+    HRBP,
+    HRBP_OTHER,
+    MANAGER,
+    MEETING_ACTION,
+    MEETING_DECISIONS,
+    SELF,
+    SKIP,
+)
+
+# Managers, HRBPs and admins record meetings; Bob's meeting with Alice is seen by whoever
+# follows one of them; her action is completed by her, Bob (the organizer) or an admin.
+RECORDERS = frozenset({MANAGER, SKIP, HRBP, HRBP_OTHER, ADMIN})
+COMPLETERS = frozenset({SELF, MANAGER, ADMIN})
+MEETING_BODY = {
+    "kind": "coordination",
+    "title": "Sync",
+    "held_on": "2026-11-18",
+    "participants": ["@me"],
+    "decisions": "Go",
+}
 
 TABLE = {
     "comment-list": [
@@ -67,6 +89,61 @@ TABLE = {
             {"text": "Changed"},
             allowed=ONLY_SELF,
             sees=PRIVATE,
+        )
+    ],
+    "meeting-list": [
+        Act(
+            "list",
+            "/api/v1/meetings/",
+            markers=(Marker("@meeting", MANAGER_CHAIN),),
+        ),
+        Act("record", "/api/v1/meetings/", "post", MEETING_BODY, allowed=RECORDERS),
+    ],
+    "meeting-detail": [Act("read", "/api/v1/meetings/{meeting}/", allowed=MANAGER_CHAIN)],
+    "meeting-action-complete": [
+        Act(
+            "complete",
+            "/api/v1/meeting-actions/{meeting_action}/complete/",
+            "post",
+            allowed=COMPLETERS,
+            sees=MANAGER_CHAIN,
+        )
+    ],
+    "coordination:meetings": [
+        Act(
+            "list",
+            "/coordination/meetings/",
+            markers=(Marker(MEETING_DECISIONS, MANAGER_CHAIN),),
+        )
+    ],
+    "coordination:meeting-new": [
+        Act("form", "/coordination/meetings/new/", allowed=RECORDERS, denied=403),
+        Act(
+            "record",
+            "/coordination/meetings/new/",
+            "post",
+            {**MEETING_BODY, "participants": "@bob"},
+            allowed=RECORDERS,
+            denied=403,
+        ),
+    ],
+    "coordination:meeting": [
+        Act("read", "/coordination/meetings/{meeting}/", allowed=MANAGER_CHAIN)
+    ],
+    "coordination:open-actions": [
+        Act(
+            "Alice's open actions",
+            "/coordination/actions/?person={alice}",
+            markers=(Marker(MEETING_ACTION, MANAGER_CHAIN),),
+        )
+    ],
+    "coordination:action-complete": [
+        Act(
+            "complete",
+            "/coordination/actions/{meeting_action}/complete/",
+            "post",
+            allowed=COMPLETERS,
+            sees=MANAGER_CHAIN,
         )
     ],
 }

@@ -78,6 +78,8 @@ SUPPORT_NEED = "Zq-support-need-of-alice"
 HIDDEN_SUPPORT_NEED = "Zq-support-need-on-dave-unit-goal"
 PRIVATE_COMMENT = "Zq-comment-on-alice-private-goal"
 CHECK_IN_COMMENT = "Zq-comment-on-alice-check-in"
+MEETING_DECISIONS = "Zq-meeting-decisions-of-bob"
+MEETING_ACTION = "Zq-meeting-action-for-alice"
 HIRED_ON = "2019-04-07"
 
 
@@ -471,6 +473,17 @@ def _add_comments(w: World) -> None:
     o["comment_check_in"] = coordination_services.post_comment(
         actor=alice, kind="check_in", target_id=o["check_in"].pk, text=CHECK_IN_COMMENT
     )
+    # Bob's meeting with Alice: an action for her.
+    o["meeting"] = coordination_services.record_meeting(
+        actor=w.people[MANAGER],
+        kind="coordination",
+        title="Field team sync",
+        held_on=THIS_WEEK,
+        decisions=MEETING_DECISIONS,
+        participants=[w.people[MANAGER], alice],
+        actions=[{"text": MEETING_ACTION, "owner": alice, "due_on": THIS_WEEK}],
+    )
+    o["meeting_action"] = o["meeting"].actions.get()
 
 
 # Who may read each secret (from the product rules, not from the code).
@@ -497,4 +510,5 @@ def secrets() -> list[tuple[str, frozenset[str]]]:
         (HIDDEN_SUPPORT_NEED, frozenset({OTHER, HRBP_OTHER, ADMIN})),
         (PRIVATE_COMMENT, chain),
         (CHECK_IN_COMMENT, chain),
+        (MEETING_DECISIONS, chain),
     ]
