@@ -2,7 +2,7 @@
 accessibility run (tests/browser/test_a11y.py) and the Chinese-everywhere check
 (tests/test_chinese_everywhere.py)."""
 
-from coordination.models import Comment
+from coordination.models import Comment, Meeting
 from goals.models import Goal, SupportRequest
 from org.models import Person
 
@@ -24,6 +24,7 @@ COMMON = [
     "/notifications/",
     "/notifications/preferences/",
     "/goals/support/",
+    "/coordination/meetings/",
     "/people/",
 ]
 
@@ -54,6 +55,9 @@ def main_pages(username: str) -> list[str]:
     support = SupportRequest.objects.order_by("pk").first()
     if support is not None:
         pages += [f"/goals/support/{support.pk}/", f"/goals/{support.goal_id}/"]
+    meeting = Meeting.objects.order_by("pk").first()
+    if meeting is not None and username != "hrbp":
+        pages.append(f"/coordination/meetings/{meeting.pk}/")
     comment = Comment.objects.filter(target_kind="check_in").order_by("pk").first()
     if comment is not None and username != "hrbp":
         pages.append(f"/coordination/threads/check_in/{comment.target_id}/")

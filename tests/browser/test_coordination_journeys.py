@@ -94,3 +94,14 @@ def test_rep_mentions_her_manager_in_the_check_in_discussion(page):
         Notification.objects.filter(recipient__user__username="manager", kind="mention").count()
         == before + 1
     )
+
+
+def test_meeting_actions_appear_in_the_owner_next_check_in(page):
+    sign_in(page, "employee")
+    page.goto(f"{page.base_url}/tracking/")
+    actions = page.locator("section[id^=open-actions-]")
+    expect(actions).to_contain_text("Follow up the webinar leads")
+    expect(actions).to_contain_text("Q4 alignment")
+    page.shot("check-in-actions")
+    actions.locator("button[type=submit]").first.click()
+    expect(page.locator("section[id^=open-actions-]")).not_to_contain_text("webinar leads")
