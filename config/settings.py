@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "retros",
     "reviews",
     "notifications",
+    "coordination",
     "reminders",
     "integrations",
     "dashboard",

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("retros.api")),
     path("", include("reviews.api")),
     path("", include("notifications.api")),
+    path("", include("coordination.api")),
     path("", include("dashboard.api")),
     path("", include("integrations.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
@@ -60,6 +61,7 @@ urlpatterns = [
     path("retros/", include("retros.urls")),
     path("reviews/", include("reviews.urls")),
     path("notifications/", include("notifications.urls")),
+    path("coordination/", include("coordination.urls")),
     path("dashboard/", include("dashboard.urls")),  # the role pages
     path("", home, name="home"),
 ]

@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
+from goals.models import Cycle, Goal, KeyResult, SupportRequest, TargetAdjustment
 from org import tokens
 from org.models import Person
 from org.scopes import Viewer, ViewerLike, may_follow, subtree_q
@@ -305,3 +305,71 @@ def get_key_result_for_account(account, pk) -> KeyResult:
         return account_key_results(account).select_related("goal", "goal__cycle").get(pk=pk)
     except (KeyResult.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+# --- support agreements ------------------------------------------------------------------
+# A support request is seen by whoever may see both goals; the asking goal's owner and those
+# above it ask and withdraw; the supporting goal's owner (for a unit's goal its head) and those
+# above it accept, decline or counter-propose; a counter-proposal goes back to the asking side.
+ACCEPT, DECLINE, COUNTER, WITHDRAW = "accept", "decline", "counter_propose", "withdraw"
+SUPPORT_ACTIONS = (ACCEPT, DECLINE, COUNTER, WITHDRAW)
+
+
+def visible_support_requests(viewer: ViewerLike) -> QuerySet[SupportRequest]:
+    viewer = Viewer.of(viewer)
+    if viewer.person is None:
+        return SupportRequest.objects.none()
+    return SupportRequest.objects.filter(
+        visible_goals_q(viewer, "goal__"), visible_goals_q(viewer, "supporting_goal__")
+    )
+
+
+def speaks_for(viewer: ViewerLike, goal: Goal) -> bool:
+    """The goal's owner, or someone above it: who may ask, answer or withdraw for it."""
+    return is_goal_owner(viewer, goal) or can_manage_goal(viewer, goal)
+
+
+def support_actions(viewer: ViewerLike, request: SupportRequest) -> list[str]:
+    """What the viewer may do with a support request now (select both goals with their cycle,
+    owners and units: no query per row)."""
+    viewer = Viewer.of(viewer)
+    if viewer.person is None or request.state not in SupportRequest.OPEN:
+        return []
+    asking = speaks_for(viewer, request.goal)
+    answering = speaks_for(viewer, request.supporting_goal)
+    allowed: set[str] = set()
+    if request.state == SupportRequest.State.REQUESTED and answering:
+        allowed |= {ACCEPT, DECLINE, COUNTER}
+    if request.state == SupportRequest.State.COUNTERED and asking:
+        allowed |= {ACCEPT, DECLINE}
+    if asking:
+        allowed.add(WITHDRAW)
+    return [action for action in SUPPORT_ACTIONS if action in allowed]
+
+
+SUPPORT_RELATED = (
+    "goal__cycle",
+    "goal__owner_person",
+    "goal__owner_unit",
+    "supporting_goal__cycle",
+    "supporting_goal__owner_person",
+    "supporting_goal__owner_unit",
+    "key_result",
+    "requested_by",
+    "decided_by",
+)
+
+
+def get_support_request_for(viewer: ViewerLike, pk, action: str = "view") -> SupportRequest:
+    """The request, or Http404 when the viewer may not see both goals; PermissionDenied when
+    they may see it but not do `action` now."""
+    viewer = Viewer.of(viewer)
+    if viewer.person is None:
+        raise Http404
+    try:
+        request = visible_support_requests(viewer).select_related(*SUPPORT_RELATED).get(pk=pk)
+    except (SupportRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action != "view" and action not in support_actions(viewer, request):
+        raise PermissionDenied(_("You may not do this with this support request."))
+    return request

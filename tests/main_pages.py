@@ -2,7 +2,8 @@
 accessibility run (tests/browser/test_a11y.py) and the Chinese-everywhere check
 (tests/test_chinese_everywhere.py)."""
 
-from goals.models import Goal
+from coordination.models import Comment, Meeting
+from goals.models import Goal, SupportRequest
 from org.models import Person
 from reviews.models import Review, ReviewCycle
 
@@ -23,6 +24,8 @@ COMMON = [
     "/retros/retrospectives/",
     "/notifications/",
     "/notifications/preferences/",
+    "/goals/support/",
+    "/coordination/meetings/",
     "/people/",
     "/reviews/",
 ]
@@ -57,4 +60,14 @@ def main_pages(username: str) -> list[str]:
         cycle = ReviewCycle.objects.order_by("-pk").first()
         if cycle is not None:
             pages.append(f"/reviews/cycles/{cycle.pk}/")
+    # Working across units: the demo's support request and the discussion of a check-in.
+    support = SupportRequest.objects.order_by("pk").first()
+    if support is not None:
+        pages += [f"/goals/support/{support.pk}/", f"/goals/{support.goal_id}/"]
+    meeting = Meeting.objects.order_by("pk").first()
+    if meeting is not None and username != "hrbp":
+        pages.append(f"/coordination/meetings/{meeting.pk}/")
+    comment = Comment.objects.filter(target_kind="check_in").order_by("pk").first()
+    if comment is not None and username != "hrbp":
+        pages.append(f"/coordination/threads/check_in/{comment.target_id}/")
     return pages

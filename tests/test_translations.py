@@ -23,6 +23,7 @@ APPS = [
     "reviews",
     "notifications",
     "resources",
+    "coordination",
     "reminders",
     "integrations",
     "dashboard",

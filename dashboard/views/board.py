@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.db import replica_reads
 from goals import permissions as goal_permissions
+from goals import selectors_support
 from goals.models import Goal, GoalSettings, KeyResult, Status
 from org.models import Unit
 
@@ -65,6 +66,10 @@ def _filtered(request: HttpRequest):
         g.current_status = min(
             (kr.current_status for kr in g.krs), key=WORST.index, default=Status.ON_TRACK
         )
+    # Support agreements across units: counts both ways, and a dependency off track.
+    links = selectors_support.card_links([g.pk for g in goals], viewer, today=today)
+    for g in goals:
+        g.links = links[g.pk]
     return {
         "cycle": cycle,
         "cycles": cycles(),

@@ -1,9 +1,11 @@
-"""REST API for goals, mounted at /api/v1/: cycles, goals, key-results, adjustments."""
+"""REST API for goals, mounted at /api/v1/: cycles, goals, key-results, adjustments,
+support-requests."""
 
 from rest_framework.routers import SimpleRouter
 
 from .goal_views import GoalViewSet
 from .pushes import BulkMeasurementViewSet
+from .support import SupportRequestViewSet
 from .viewsets import AdjustmentViewSet, CycleViewSet, KeyResultViewSet
 
 router = SimpleRouter()
@@ -12,5 +14,6 @@ router.register("goals", GoalViewSet, basename="goal")
 router.register("key-results", KeyResultViewSet, basename="key-result")
 router.register("adjustments", AdjustmentViewSet, basename="adjustment")
 router.register("measurements/bulk", BulkMeasurementViewSet, basename="measurement-bulk")
+router.register("support-requests", SupportRequestViewSet, basename="support-request")
 
 urlpatterns = router.urls

@@ -213,6 +213,14 @@ class GoalCreateSerializer(_ScopedMixin, Serializer):
         "and today.",
     )
     key_results = KeyResultInputSerializer(many=True, required=False, default=list)
+    supports = serializers.PrimaryKeyRelatedField(
+        queryset=Goal.objects.none(),
+        many=True,
+        required=False,
+        default=list,
+        help_text="Goals this goal supports (kept, or the request answers 400; to ask another "
+        "unit's goal for support, POST /support-requests/).",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

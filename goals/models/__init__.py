@@ -10,6 +10,7 @@ from .idempotency import IdempotencyKey
 from .key_results import KeyResult, Measurement
 from .rollups import PersonCycleRollup, UnitCycleRollup
 from .settings import VALUE_FIELD, GoalSettings, Status, fmt_number
+from .support import SupportRequest
 
 __all__ = [
     "AlignmentReview",
@@ -23,6 +24,7 @@ __all__ = [
     "Measurement",
     "PersonCycleRollup",
     "Status",
+    "SupportRequest",
     "TargetAdjustment",
     "UnitCycleRollup",
     "fmt_number",

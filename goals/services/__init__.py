@@ -43,3 +43,10 @@ from .progress import (  # noqa: F401
 )
 from .pushes import MAX_ROWS, PushResult, push_bulk, push_measurement  # noqa: F401
 from .scoring import ScoreRow, score_goal, score_goals, suggested_score  # noqa: F401
+from .support import (  # noqa: F401
+    accept_support,
+    counter_propose_support,
+    decline_support,
+    request_support,
+    withdraw_support,
+)

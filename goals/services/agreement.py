@@ -24,7 +24,13 @@ from notifications.services import notify
 from org import scopes
 from org.models import Person
 
-from .core import _check_owner, _clean_kr_data, _validate_key_result, parse_weight
+from .core import (
+    _check_owner,
+    _clean_kr_data,
+    _validate_key_result,
+    check_supports,
+    parse_weight,
+)
 from .cycles import cycle_is_open
 from .measurements import roll_up
 from .progress import recompute_progress_upwards
@@ -152,9 +158,7 @@ def update_goal(*, actor: Person, goal: Goal, version: int, **changes) -> Goal:
             {"key_results": _("A KPI has exactly one key result: its indicator.")}
         )
     if supports is not None:
-        if any(other.pk == goal.pk for other in supports):
-            raise ValidationError({"supports": _("A goal cannot support itself.")})
-        goal.supports.set(supports)
+        goal.supports.set(check_supports(goal, supports))
     _save(goal, actor, list(changes))
     recompute_progress_upwards(goal)
     if old_parent_id and old_parent_id != goal.parent_id:

@@ -106,6 +106,17 @@ def parse_weight(raw, *, field: str = "weight") -> Decimal:
     return value.quantize(Decimal("0.001"))
 
 
+def check_supports(goal: Goal, supports) -> list[Goal]:
+    """The goals a goal says it supports (its own side of the link, set on create or edit):
+    never itself, never a goal of a closed cycle."""
+    supports = list(supports)
+    if any(other.pk == goal.pk for other in supports):
+        raise ValidationError({"supports": _("A goal cannot support itself.")})
+    if any(other.cycle.is_closed for other in supports):
+        raise ValidationError({"supports": _("A goal of a closed cycle cannot be supported.")})
+    return supports
+
+
 def _check_owner(*, actor: Person | None, goal: Goal) -> None:
     """The level matches the kind of owner, and the actor may set goals for that owner."""
     if goal.level == Goal.Level.PERSON and not goal.owner_person_id:
@@ -140,10 +151,12 @@ def create_goal(
     visibility: str = Goal.Visibility.PUBLIC,
     key_results: list[dict] | None = None,
     starts_on=None,
+    supports=(),
 ) -> Goal:
     """Create a draft goal with its key results (dicts of KeyResult fields: name, target_value,
     start_value, unit, direction, weight, due_on, metric, milestones). Validated as a whole:
-    nothing is saved when any part is invalid."""
+    nothing is saved when any part is invalid. `supports`: the goals this one supports (its own
+    side of the link; asking another unit for support is `request_support`)."""
     goal = Goal(
         cycle=cycle,
         title=title,
@@ -178,6 +191,8 @@ def create_goal(
             {"key_results": _("A KPI has exactly one key result: its indicator.")}
         )
     goal.save()
+    if supports:
+        goal.supports.set(check_supports(goal, supports))
     for position, data in enumerate(key_results):
         kr = KeyResult(goal=goal, position=position, **_clean_kr_data(data))
         if "current_value" not in data:

@@ -17,6 +17,12 @@ from .pages import (  # noqa: F401
     goal_parent_options,
     smart_preview,
 )
+from .support import (  # noqa: F401
+    support_ask,
+    support_decide,
+    support_detail,
+    support_inbox,
+)
 from .workflow import (  # noqa: F401
     adjustment_decide,
     adjustment_inbox,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from core.params import is_id
-from goals import permissions, selectors, services
+from goals import permissions, selectors, selectors_support, services
 from goals.forms import GoalForm, KeyResultFormSet, MeasureForm, with_one_more_key_result
 from goals.models import Cycle, Goal, GoalSettings, Status
 from goals.selectors_charts import burnup_charts
@@ -94,21 +94,16 @@ def goal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _annotate_links(viewer, goal.key_results.all())
     tree = selectors.goal_tree(goal, viewer)
     actions = permissions.available_actions(viewer, goal)
+    links = selectors_support.goal_links(goal, viewer, today=today)
     context = {
         "goal": goal,
         "smart": check_goal(goal),
         "ancestors": selectors.goal_ancestors(goal, viewer),
         "children": tree.children,
-        "supports": list(
-            permissions.visible_goals(viewer)
-            .filter(supported_by=goal)
-            .select_related("owner_person", "owner_unit")
-        ),
-        "supported_by": list(
-            permissions.visible_goals(viewer)
-            .filter(supports=goal)
-            .select_related("owner_person", "owner_unit")
-        ),
+        **links,
+        "dependency_at_risk": any(link.at_risk for link in links["supported_by"]),
+        "support_requests": selectors_support.goal_requests(goal, viewer),
+        "can_ask_support": permissions.speaks_for(viewer, goal) and not goal.cycle.is_closed,
         "history": selectors.goal_history_lines(goal, limit=30),
         "burnups": burnup_charts(goal.key_results.all(), today=today),
         "adjustments": selectors.goal_adjustments(goal),

@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from coordination.services import remind_overdue_actions
 from core.queue import enqueue
 from notifications.calendar import WorkCalendar
 from notifications.kinds import Channel, ReminderKind
@@ -208,6 +209,8 @@ def dispatch(
             enqueue(tasks.send_reminder_batch, run.pk, kind, period.isoformat(), ids)
     ReminderRun.objects.filter(pk=run.pk).update(batches=batches)
     run.batches = batches
+    # What meetings decided and is now overdue: each owner is reminded once a day.
+    remind_overdue_actions(today=timezone.localdate(now))
     return run
 
 

@@ -18,6 +18,7 @@ _APP_LABELS = (
     "notifications",
     "integrations",
     "reviews",
+    "coordination",
 )
 
 

@@ -8,6 +8,7 @@ from tests.authz.engine import Clients
 from tests.authz.routes import route_key, table_key, walk_patterns
 from tests.authz.rows import build_path
 from tests.authz.table_audit import TABLE as AUDIT
+from tests.authz.table_coordination import TABLE as COORDINATION
 from tests.authz.table_cycle_pages import TABLE as CYCLE_PAGES
 from tests.authz.table_goal_pages import TABLE as GOAL_PAGES
 from tests.authz.table_goals import TABLE as GOALS
@@ -18,6 +19,7 @@ from tests.authz.table_resources import TABLE as RESOURCES
 from tests.authz.table_retro_pages import TABLE as RETRO_PAGES
 from tests.authz.table_retros import TABLE as RETROS
 from tests.authz.table_reviews import TABLE as REVIEWS
+from tests.authz.table_support import TABLE as SUPPORT
 from tests.authz.table_tracking import TABLE as TRACKING
 from tests.authz.world import ADMIN, ANON, SIGNED_IN
 
@@ -34,6 +36,8 @@ TABLES = (
     NOTIFICATIONS,
     AUDIT,
     INTEGRATIONS,
+    SUPPORT,
+    COORDINATION,
 )
 ALL = {key: acts for table in TABLES for key, acts in table.items()}
 

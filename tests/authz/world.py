@@ -77,6 +77,12 @@ FIVE_WHY_PROBLEM = "Zq-five-why-problem"
 REVIEW_DECISIONS = "Zq-weekly-review-decisions-of-bob"
 EVALUATION_SUMMARY = "Zq-evaluation-summary-for-alice"
 ANSWER_360 = "Zq-360-answer-by-erin"
+SUPPORT_NEED = "Zq-support-need-of-alice"
+HIDDEN_SUPPORT_NEED = "Zq-support-need-on-dave-unit-goal"
+PRIVATE_COMMENT = "Zq-comment-on-alice-private-goal"
+CHECK_IN_COMMENT = "Zq-comment-on-alice-check-in"
+MEETING_DECISIONS = "Zq-meeting-decisions-of-bob"
+MEETING_ACTION = "Zq-meeting-action-for-alice"
 HIRED_ON = "2019-04-07"
 
 
@@ -208,6 +214,8 @@ def build() -> World:
     _add_retros(w)
     _add_webhooks(w)
     _add_reviews(w)
+    _add_support(w)
+    _add_comments(w)
     o = w.objects
     o["token"], _key = create_token(user=people[SELF].user, name="Alice's script")
     for name in ("goal_public", "goal_unit", "goal_private", "goal_proposed", "goal_assigned"):
@@ -533,6 +541,63 @@ def _add_reviews(w: World) -> None:
     o["review_released"] = review_services.release_review(actor=bob, review=review)
 
 
+def _add_support(w: World) -> None:
+    """Support agreements: Alice's agreed goal asks Dave's (Marketing) public goal for support;
+    an admin asks Dave's unit-visible goal on behalf of Alice's public draft (seen only by
+    those who see Dave's goal)."""
+    o, alice, dave, zed = w.objects, w.people[SELF], w.people[OTHER], w.people[ADMIN]
+    cycle = o["cycle"]
+
+    def dave_goal(title, visibility):
+        return goal_services.create_goal(
+            actor=dave,
+            cycle=cycle,
+            starts_on=cycle.starts_on,
+            title=title,
+            level=Goal.Level.PERSON,
+            owner_person=dave,
+            visibility=visibility,
+            # No key results: his weekly check-in (the tracking rows) stays as it was.
+            key_results=[],
+        )
+
+    o["dave_goal"] = dave_goal("Dave lead generation", "public")
+    o["dave_goal_unit"] = dave_goal("Dave unit-visible goal", "unit")
+    o["support"] = goal_services.request_support(
+        actor=alice, goal=o["goal_agreed"], supporting_goal=o["dave_goal"], need=SUPPORT_NEED
+    )
+    o["support_hidden"] = goal_services.request_support(
+        actor=zed,
+        goal=o["goal_public"],
+        supporting_goal=o["dave_goal_unit"],
+        need=HIDDEN_SUPPORT_NEED,
+    )
+
+
+def _add_comments(w: World) -> None:
+    """Threads: Alice's comment on her private goal and on her check-in."""
+    from coordination import services as coordination_services
+
+    o, alice = w.objects, w.people[SELF]
+    o["comment_private"] = coordination_services.post_comment(
+        actor=alice, kind="goal", target_id=o["goal_private"].pk, text=PRIVATE_COMMENT
+    )
+    o["comment_check_in"] = coordination_services.post_comment(
+        actor=alice, kind="check_in", target_id=o["check_in"].pk, text=CHECK_IN_COMMENT
+    )
+    # Bob's meeting with Alice: an action for her.
+    o["meeting"] = coordination_services.record_meeting(
+        actor=w.people[MANAGER],
+        kind="coordination",
+        title="Field team sync",
+        held_on=THIS_WEEK,
+        decisions=MEETING_DECISIONS,
+        participants=[w.people[MANAGER], alice],
+        actions=[{"text": MEETING_ACTION, "owner": alice, "due_on": THIS_WEEK}],
+    )
+    o["meeting_action"] = o["meeting"].actions.get()
+
+
 # Who may read each secret (from the product rules, not from the code).
 def secrets() -> list[tuple[str, frozenset[str]]]:
     chain = frozenset({SELF, MANAGER, SKIP, HRBP, ADMIN})
@@ -557,4 +622,8 @@ def secrets() -> list[tuple[str, frozenset[str]]]:
         (EVALUATION_SUMMARY, frozenset({MANAGER, SKIP, HRBP, ADMIN})),
         (ANSWER_360, frozenset({PEER, MANAGER, SKIP, HRBP, ADMIN})),
         (HIRED_ON, chain),
+        (HIDDEN_SUPPORT_NEED, frozenset({OTHER, HRBP_OTHER, ADMIN})),
+        (PRIVATE_COMMENT, chain),
+        (CHECK_IN_COMMENT, chain),
+        (MEETING_DECISIONS, chain),
     ]

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import override_settings
 
 from demo.seed import (
+    coordination,
     goals,
     incentives,
     integrations,
@@ -38,6 +39,7 @@ STEPS = [
     ("reviews", reviews),
     ("notifications", notifications),
     ("integrations", integrations),
+    ("coordination", coordination),
 ]
 
 

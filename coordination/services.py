@@ -1,0 +1,306 @@
+"""Writes over threads: post a comment or a reply, edit one's own comment. Mentions (@username,
+@[Unit name] or @[Person name]) notify, in each recipient's language, only the people who may
+see the object; a reply tells the author of the comment it answers."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from coordination import permissions, targets
+from coordination.models import Comment, Meeting, MeetingAction, Mention, TargetKind
+from core.history import records_actor
+from goals import permissions as goal_permissions
+from notifications.messages import Message
+from notifications.services import notify
+from org.models import Person, Unit
+
+MENTION = re.compile(r"@\[([^\]\n]{1,200})\]|@([\w.\-]+[\w])", re.UNICODE)
+MAX_MENTIONS = 20
+
+
+def parse_mentions(text: str) -> tuple[list[Person], list[Unit]]:
+    """The people and units a text mentions: `@username` (else a unit of that name), or
+    `@[Unit name]` (else a person of that name). Two queries."""
+    bare, bracketed = set(), set()
+    for match in MENTION.finditer(text or ""):
+        if match.group(1):
+            bracketed.add(match.group(1).strip())
+        else:
+            bare.add(match.group(2))
+    if not bare and not bracketed:
+        return [], []
+    names = {n.lower() for n in bare | bracketed}
+    people = list(
+        Person.objects.filter(
+            Q(user__username__in=bare) | Q(display_name__in=bracketed), user__is_active=True
+        ).select_related("user")
+    )
+    found_users = {p.user.username.lower() for p in people}
+    unit_names = {n for n in names if n not in found_users}
+    units = [
+        u for u in Unit.objects.all().only("pk", "name", "head") if u.name.lower() in unit_names
+    ]
+    if len(people) + len(units) > MAX_MENTIONS:
+        raise ValidationError(
+            {"text": _("Mention at most %(n)d people or units.") % {"n": MAX_MENTIONS}}
+        )
+    return people, units
+
+
+def _unit_people(units: list[Unit]) -> list[Person]:
+    if not units:
+        return []
+    return list(
+        Person.objects.filter(
+            Q(unit__in=units) | Q(pk__in=[u.head_id for u in units if u.head_id]),
+            user__is_active=True,
+        )
+    )
+
+
+def _notify_mentions(comment: Comment, obj, people, units, *, already=frozenset()) -> None:
+    kind, pk = comment.target_kind, comment.target_id
+    recipients = [
+        p
+        for p in {p.pk: p for p in [*people, *_unit_people(units)]}.values()
+        if p.pk != comment.author_id and p.pk not in already and targets.can_see(p, kind, pk)
+    ]
+    label = TargetKind(kind).label
+    notify(
+        recipients=recipients,
+        kind="mention",
+        text=Message(
+            gettext_noop("%(person)s mentioned you on %(what)s “%(title)s”: %(text)s"),
+            person=comment.author.display_name,
+            what=label,
+            title=targets.title(kind, obj),
+            text=comment.text[:200],
+        ),
+        url=targets.url(kind, obj),
+        subject=comment,
+    )
+
+
+def _save_mentions(comment: Comment, people, units) -> None:
+    Mention.objects.bulk_create(
+        [Mention(comment=comment, person=p) for p in people]
+        + [Mention(comment=comment, unit=u) for u in units]
+    )
+
+
+def _clean_text(text) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write something.")})
+    return text
+
+
+@records_actor
+@transaction.atomic
+def post_comment(
+    *, actor: Person, kind: str, target_id, text: str, parent: Comment | None = None
+) -> Comment:
+    """A comment on an object the actor may see, or a reply to a comment of the same thread."""
+    if kind not in targets.TARGETS:
+        raise ValidationError({"target_kind": _("Comments are not possible here.")})
+    obj = targets.get(actor, kind, target_id)  # Http404 for what the actor may not see
+    text = _clean_text(text)
+    if parent is not None:
+        if parent.target_kind != kind or parent.target_id != obj.pk:
+            raise ValidationError({"parent": _("Reply within the same thread.")})
+        if parent.parent_id:
+            parent = parent.parent
+    people, units = parse_mentions(text)
+    comment = Comment(target_kind=kind, target_id=obj.pk, parent=parent, author=actor, text=text)
+    comment.full_clean()
+    comment.save()
+    _save_mentions(comment, people, units)
+    _notify_mentions(comment, obj, people, units)
+    mentioned = {p.pk for p in people}
+    if (
+        parent is not None
+        and parent.author_id != actor.pk
+        and parent.author_id not in mentioned
+        and targets.can_see(parent.author, kind, obj.pk)
+    ):
+        notify(
+            recipients=[parent.author],
+            kind="reply",
+            text=Message(
+                gettext_noop("%(person)s replied to your comment: %(text)s"),
+                person=actor.display_name,
+                text=text[:200],
+            ),
+            url=targets.url(kind, obj),
+            subject=comment,
+        )
+    return comment
+
+
+@records_actor
+@transaction.atomic
+def edit_comment(*, actor: Person, comment: Comment, text: str) -> Comment:
+    """The author changes their comment; the earlier text stays in its history. People newly
+    mentioned are told; those mentioned before are not told again."""
+    comment = Comment.objects.select_for_update().select_related("author").get(pk=comment.pk)
+    if comment.author_id != actor.pk:
+        raise PermissionDenied(_("Only its author may change a comment."))
+    obj = targets.get(actor, comment.target_kind, comment.target_id)
+    text = _clean_text(text)
+    if text == comment.text:
+        return comment
+    before = set(comment.mentions.values_list("person_id", flat=True))
+    before_units = set(comment.mentions.values_list("unit_id", flat=True))
+    people, units = parse_mentions(text)
+    comment.text = text
+    comment.edited_at = timezone.now()
+    comment.full_clean()
+    comment.save()
+    new_people = [p for p in people if p.pk not in before]
+    new_units = [u for u in units if u.pk not in before_units]
+    _save_mentions(comment, new_people, new_units)
+    already = {p.pk for p in _unit_people([u for u in units if u.pk in before_units])} | before
+    _notify_mentions(comment, obj, new_people, new_units, already=already)
+    return comment
+
+
+# --- meetings ------------------------------------------------------------------------------
+
+
+@records_actor
+@transaction.atomic
+def record_meeting(
+    *,
+    actor: Person,
+    kind: str,
+    title: str,
+    held_on,
+    decisions: str,
+    participants,
+    goals=(),
+    actions=(),
+    notes: str = "",
+    cycle=None,
+    source: str = "",
+) -> Meeting:
+    """Record a coordination or alignment meeting with its participants, the goals discussed
+    (only goals the actor may see), its decisions and its actions (dicts: text, owner, due_on;
+    owners among the participants). Each action owner is told."""
+    if not permissions.can_record_meeting(actor):
+        raise PermissionDenied(_("Managers, HRBPs and admins record meetings."))
+    participants = list({p.pk: p for p in participants}.values())
+    if not participants:
+        raise ValidationError({"participants": _("Name at least one participant.")})
+    goals = list(goals)
+    visible = set(
+        goal_permissions.visible_goals(actor)
+        .filter(pk__in=[g.pk for g in goals])
+        .values_list("pk", flat=True)
+    )
+    if any(g.pk not in visible for g in goals):
+        raise ValidationError({"goals": _("Unknown goal.")})
+    meeting = Meeting(
+        kind=kind,
+        title=(title or "").strip(),
+        held_on=held_on,
+        decisions=(decisions or "").strip(),
+        notes=notes or "",
+        cycle=cycle,
+        source=source or "",
+        organizer=actor,
+    )
+    meeting.full_clean()
+    meeting.save()
+    meeting.participants.set(participants)
+    meeting.goals.set(goals)
+    rows = []
+    ids = {p.pk for p in participants} | {actor.pk}
+    for data in actions:
+        text = (data.get("text") or "").strip()
+        owner, due_on = data.get("owner"), data.get("due_on")
+        if not text or owner is None or due_on is None:
+            raise ValidationError(
+                {"actions": _("Every action needs a text, an owner and a due date.")}
+            )
+        if owner.pk not in ids:
+            raise ValidationError({"actions": _("An action's owner takes part in the meeting.")})
+        row = MeetingAction(meeting=meeting, text=text, owner=owner, due_on=due_on)
+        try:
+            row.full_clean(exclude=["meeting"])
+        except ValidationError as exc:
+            raise ValidationError(
+                {"actions": [m for msgs in exc.message_dict.values() for m in msgs]}
+            ) from None
+        rows.append(row)
+    for row in rows:
+        row.save()
+    for row in rows:
+        if row.owner_id == actor.pk:
+            continue
+        notify(
+            recipients=[row.owner],
+            kind="meeting_action",
+            text=Message(
+                gettext_noop("Action from “%(meeting)s” for you, due %(due)s: %(text)s"),
+                meeting=meeting.title,
+                due=row.due_on,
+                text=row.text,
+            ),
+            url=reverse("coordination:meeting", args=[meeting.pk]),
+            subject=row,
+        )
+    return meeting
+
+
+@records_actor
+@transaction.atomic
+def complete_action(*, actor: Person, action: MeetingAction) -> MeetingAction:
+    """Mark an action done (its owner, the organizer or an admin); done twice is a no-op."""
+    action = MeetingAction.objects.select_for_update().select_related("meeting").get(pk=action.pk)
+    if not permissions.may_complete(actor, action):
+        raise PermissionDenied(_("Only the action's owner or the organizer completes it."))
+    if action.done_at is None:
+        action.done_at = timezone.now()
+        action.save(update_fields=["done_at"])
+    return action
+
+
+def remind_overdue_actions(*, today) -> int:
+    """Tell each owner of an open action past its due date, once a day: each action is claimed
+    by a conditional update before its notification is written, so a repeated or concurrent
+    dispatch never reminds twice. Returns how many were reminded."""
+    sent = 0
+    candidates = MeetingAction.objects.filter(done_at__isnull=True, due_on__lt=today).filter(
+        Q(reminded_on__isnull=True) | Q(reminded_on__lt=today)
+    )
+    for action in candidates.select_related("meeting", "owner").order_by("pk")[:1000]:
+        with transaction.atomic():
+            claimed = (
+                MeetingAction.objects.filter(pk=action.pk, done_at__isnull=True)
+                .filter(Q(reminded_on__isnull=True) | Q(reminded_on__lt=today))
+                .update(reminded_on=today)
+            )
+            if not claimed:
+                continue
+            notify(
+                recipients=[action.owner],
+                kind="meeting_action_overdue",
+                text=Message(
+                    gettext_noop("Overdue since %(due)s, from “%(meeting)s”: %(text)s"),
+                    due=action.due_on,
+                    meeting=action.meeting.title,
+                    text=action.text,
+                ),
+                url=reverse("coordination:meeting", args=[action.meeting_id]),
+                subject=action,
+            )
+            sent += 1
+    return sent
