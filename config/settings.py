@@ -76,6 +76,15 @@ INSTALLED_APPS = [
     "notifications",
     "reminders",
     "dashboard",
+    "directory",
+    # Single sign-on (django-allauth): only the identity-provider sign-in is used (the local
+    # sign-in stays Django's LoginView); off until a provider is configured (directory/sso.py).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.feishu",
+    "allauth.socialaccount.providers.dingtalk",
     # Demo and scale data, benchmarks (development tooling; installed everywhere: seed_demo).
     "demo",
 ]
@@ -99,6 +108,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.db.PinAfterWriteMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes asks: turns a lockout flagged during sign-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]

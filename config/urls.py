@@ -58,6 +58,7 @@ urlpatterns = [
     path("retros/", include("retros.urls")),
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),  # the role pages
+    path("directory/", include("directory.urls")),  # people import
     path("", home, name="home"),
 ]
 

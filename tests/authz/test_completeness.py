@@ -9,6 +9,7 @@ from tests.authz.routes import route_key, table_key, walk_patterns
 from tests.authz.rows import build_path
 from tests.authz.table_audit import TABLE as AUDIT
 from tests.authz.table_cycle_pages import TABLE as CYCLE_PAGES
+from tests.authz.table_directory import TABLE as DIRECTORY
 from tests.authz.table_goal_pages import TABLE as GOAL_PAGES
 from tests.authz.table_goals import TABLE as GOALS
 from tests.authz.table_incentives import TABLE as INCENTIVES
@@ -30,6 +31,7 @@ TABLES = (
     RETRO_PAGES,
     NOTIFICATIONS,
     AUDIT,
+    DIRECTORY,
 )
 ALL = {key: acts for table in TABLES for key, acts in table.items()}
 
