@@ -208,6 +208,45 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Single sign-on (directory/sso.py): off until a provider is configured, here from the
+# environment or as a "Social application" in the admin. Keel never creates an account from a
+# sign-in; it matches people by an external id or a verified email address.
+ACCOUNT_ADAPTER = "directory.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "directory.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
+# People signed in through a provider lose their local password (they sign in there only).
+KEEL_SSO_DISABLE_PASSWORDS = env_bool("KEEL_SSO_DISABLE_PASSWORDS")
+SOCIALACCOUNT_PROVIDERS: dict = {
+    "openid_connect": {
+        "provider_class": "directory.sso.KeelOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [],
+    },
+    "feishu": {"APPS": []},
+    "dingtalk": {"APPS": []},
+}
+if env("KEEL_OIDC_SERVER_URL"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": env("KEEL_OIDC_PROVIDER_ID", "oidc"),
+            "name": env("KEEL_OIDC_NAME", "Single sign-on"),
+            "client_id": env("KEEL_OIDC_CLIENT_ID"),
+            "secret": env("KEEL_OIDC_CLIENT_SECRET"),
+            "settings": {"server_url": env("KEEL_OIDC_SERVER_URL")},
+        }
+    )
+for _provider in ("feishu", "dingtalk"):
+    if env(f"KEEL_{_provider.upper()}_CLIENT_ID"):
+        SOCIALACCOUNT_PROVIDERS[_provider]["APPS"].append(
+            {
+                "client_id": env(f"KEEL_{_provider.upper()}_CLIENT_ID"),
+                "secret": env(f"KEEL_{_provider.upper()}_CLIENT_SECRET"),
+            }
+        )
+
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -307,6 +346,14 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+
+# Signing in through Feishu or DingTalk posts to Keel, which redirects to the platform.
+for _provider, _origin in (
+    ("feishu", "https://open.feishu.cn"),
+    ("dingtalk", "https://login.dingtalk.com"),
+):
+    if SOCIALACCOUNT_PROVIDERS[_provider]["APPS"]:
+        CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_origin)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

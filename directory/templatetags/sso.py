@@ -1,0 +1,19 @@
+"""`{% sso_providers as providers %}`: the identity providers configured (environment or
+admin), each with its name and the URL its sign-in button posts to."""
+
+from allauth.socialaccount.adapter import get_adapter
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def sso_providers(context) -> list[dict]:
+    request = context.get("request")
+    if request is None:
+        return []
+    found = []
+    for app in get_adapter().list_apps(request):
+        provider = app.get_provider(request)
+        found.append({"name": provider.name, "url": provider.get_login_url(request)})
+    return found
