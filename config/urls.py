@@ -53,9 +53,7 @@ urlpatterns = [
     path("", include("org.urls")),
     # Single sign-on: Keel's stricter OpenID Connect views, then allauth's Feishu and DingTalk
     # sign-in (only the identity-provider URLs: no allauth sign-up or password pages).
-    path(
-        "accounts/oidc/<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"
-    ),
+    path("accounts/oidc/<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"),
     path(
         "accounts/oidc/<str:provider_id>/login/callback/",
         sso.oidc_callback,

@@ -163,9 +163,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             verified_emails=verified,
         )
         if user is None:
-            raise ImmediateHttpResponse(
-                render(request, "directory/sso_unknown.html", status=403)
-            )
+            raise ImmediateHttpResponse(render(request, "directory/sso_unknown.html", status=403))
         sociallogin.connect(request, user)
 
 

@@ -91,9 +91,7 @@ class FakeOIDCProvider:
         self.token_requests.append(form)
         client_id, secret = form.get("client_id"), form.get("client_secret")
         if authorization.startswith("Basic "):
-            client_id, _sep, secret = (
-                base64.b64decode(authorization[6:]).decode().partition(":")
-            )
+            client_id, _sep, secret = base64.b64decode(authorization[6:]).decode().partition(":")
         grant = self.codes.pop(form.get("code", ""), None)
         if grant is None or form.get("grant_type") != "authorization_code":
             return 400, {"error": "invalid_grant"}

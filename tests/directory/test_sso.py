@@ -94,7 +94,8 @@ def test_an_unverified_email_or_a_matching_name_signs_in_nobody(client, company,
 
 
 def test_an_external_id_known_from_the_directory_signs_in(client, company, oidc_app, idp):
-    ExternalPerson.objects.create(source="sso:keycloak", external_id="emp-7", person=company["dave"])
+    dave = company["dave"]
+    ExternalPerson.objects.create(source="sso:keycloak", external_id="emp-7", person=dave)
     idp.user = {"sub": "emp-7", "email": "someone@else.example.com", "email_verified": True}
     sign_in(client, idp)
     assert _signed_in_as(client) == str(company["dave"].user_id)
