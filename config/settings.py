@@ -94,6 +94,9 @@ MIDDLEWARE = [
     # Oversized API bodies (413) and query parameters with NUL or undecodable text (400).
     "core.guard.RequestGuardMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The sign-in page's forms post to Keel, which redirects to the identity provider: its
+    # origin joins the page's form-action (directory/sso.py).
+    "directory.sso.FormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -346,14 +349,6 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
-
-# Signing in through Feishu or DingTalk posts to Keel, which redirects to the platform.
-for _provider, _origin in (
-    ("feishu", "https://open.feishu.cn"),
-    ("dingtalk", "https://login.dingtalk.com"),
-):
-    if SOCIALACCOUNT_PROVIDERS[_provider]["APPS"]:
-        CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(_origin)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -87,15 +87,50 @@ class KeelOIDCProvider(OpenIDConnectProvider):
             auth_params = self.get_auth_params()
         pending = request.session.get(NONCE_SESSION_KEY, [])[-(MAX_PENDING_NONCES - 1) :]
         request.session[NONCE_SESSION_KEY] = [*pending, nonce]
-        response = super().redirect(
+        return super().redirect(
             request, process, next_url, data, auth_params={**auth_params, "nonce": nonce}, **kwargs
         )
-        # The sign-in form posts here and is redirected to the provider: the Content Security
-        # Policy's form-action must let that redirect through.
-        location = response.get("Location", "")
-        if location.startswith(("http://", "https://")):
-            parts = urlsplit(location)
-            response._csp_update = {"form-action": [f"{parts.scheme}://{parts.netloc}"]}
+
+
+# Where Feishu and DingTalk send a browser to sign in (allauth's providers).
+PLATFORM_ORIGINS = {"feishu": "https://open.feishu.cn", "dingtalk": "https://login.dingtalk.com"}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def authorize_origin(app: SocialApp) -> str:
+    """The origin a sign-in with `app` redirects the browser to: the OpenID provider's
+    (its discovery URL's, unless its authorization endpoint is configured elsewhere), or the
+    platform's."""
+    if app.provider == "openid_connect":
+        overrides = app.settings.get("openid_configuration_overrides", {})
+        return _origin(overrides.get("authorization_endpoint") or app.settings["server_url"])
+    return _origin(app.settings.get("AUTHORIZE_URL", "")) or PLATFORM_ORIGINS.get(app.provider, "")
+
+
+def allow_form_action(request: HttpRequest, origin: str) -> None:
+    """Let the page being rendered post a form that ends at `origin`."""
+    if origin:
+        request._sso_form_action = [*getattr(request, "_sso_form_action", []), origin]
+
+
+class FormActionMiddleware:
+    """Browsers hold a form's submission, and every redirect after it, to the submitting
+    page's form-action: a sign-in button's page lists the provider's origin there."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        origins = getattr(request, "_sso_form_action", None)
+        if origins:
+            update = dict(getattr(response, "_csp_update", None) or {})
+            update["form-action"] = [*update.get("form-action", []), *origins]
+            response._csp_update = update
         return response
 
 

@@ -172,3 +172,22 @@ def test_without_a_provider_the_sign_in_page_is_as_before(client, db):
 def test_the_login_endpoint_does_not_start_on_a_get(client, oidc_app):
     """A link (or an image) elsewhere cannot start a sign-in."""
     assert client.get(LOGIN).status_code == 405
+
+
+def test_the_sign_in_page_lets_its_forms_reach_the_provider(client, db, oidc_app, idp):
+    policy = client.get("/login/")["Content-Security-Policy"]
+    assert f"form-action 'self' {idp.issuer}" in policy
+    assert "form-action 'self';" in client.get("/healthz")["Content-Security-Policy"] + ";"
+
+
+def test_feishu_and_dingtalk_sign_in_are_offered_when_configured(client, db):
+    for provider in ("feishu", "dingtalk"):
+        SocialApp.objects.create(provider=provider, name=provider, client_id="id", secret="s")
+    response = client.get("/login/")
+    html = response.content.decode()
+    assert 'action="/accounts/feishu/login/"' in html
+    assert 'action="/accounts/dingtalk/login/"' in html
+    policy = response["Content-Security-Policy"]
+    assert "https://open.feishu.cn" in policy and "https://login.dingtalk.com" in policy
+    start = client.post("/accounts/feishu/login/")
+    assert start.status_code == 302 and start["Location"].startswith("https://open.feishu.cn/")
