@@ -434,6 +434,25 @@ for _module in (
 ):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
 
+# Directory sync (directory/sync.py, `manage.py sync_directory`): the platforms whose contact
+# API Keel reads, hourly, with their app credentials. None unless configured.
+KEEL_DIRECTORY_SYNC: dict = {}
+if env("KEEL_FEISHU_SYNC_APP_ID"):
+    KEEL_DIRECTORY_SYNC["feishu"] = {
+        "app_id": env("KEEL_FEISHU_SYNC_APP_ID"),
+        "app_secret": env("KEEL_FEISHU_SYNC_APP_SECRET"),
+        "api_base": env("KEEL_FEISHU_API_BASE", "https://open.feishu.cn"),
+    }
+if env("KEEL_WECOM_CORP_ID"):
+    KEEL_DIRECTORY_SYNC["wecom"] = {
+        "corp_id": env("KEEL_WECOM_CORP_ID"),
+        "secret": env("KEEL_WECOM_CONTACT_SECRET"),
+        "api_base": env("KEEL_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+    }
+CELERY_BEAT_SCHEDULE.update(
+    importlib.import_module("directory.schedule").beat_schedule(KEEL_DIRECTORY_SYNC)
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
