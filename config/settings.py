@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "retros",
     "notifications",
     "reminders",
+    "integrations",
     "dashboard",
     "directory",
     # Single sign-on (django-allauth): only the identity-provider sign-in is used (the local
@@ -385,6 +386,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.schema.document_error_responses",
+        "integrations.schema.document_webhooks",
     ],
     # Choice sets that share a field name across apps get explicit component names.
     "ENUM_NAME_OVERRIDES": {
@@ -431,6 +433,7 @@ for _module in (
     "reminders.schedule",
     "resources.schedule",
     "incentives.schedule",
+    "integrations.schedule",
 ):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
 

@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("retros.api")),
     path("", include("notifications.api")),
     path("", include("dashboard.api")),
+    path("", include("integrations.api")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The docs pages run under the Content Security Policy: Swagger UI's init script is served
     # as its own same-origin resource (?script); our templates drop the inline <style> blocks.

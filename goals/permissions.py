@@ -18,6 +18,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment
+from org import tokens
 from org.models import Person
 from org.scopes import Viewer, ViewerLike, may_follow, subtree_q
 
@@ -276,3 +277,31 @@ def available_actions(viewer: ViewerLike, goal: Goal) -> list[str]:
     if goal.state != Goal.State.CLOSED:
         allowed |= {CASCADE, MEASURE}
     return [action for action in GOAL_ACTIONS if action in allowed]
+
+
+def may_measure(viewer: ViewerLike, goal: Goal) -> bool:
+    """May the viewer record values for the goal's key results (its owner or above)?"""
+    try:
+        _check_action(Viewer.of(viewer), goal, "measure")
+    except PermissionDenied:
+        return False
+    return True
+
+
+def account_key_results(account) -> QuerySet[KeyResult]:
+    """The key results a service account reaches with its unit-bound scopes: those of goals
+    owned within its units' subtrees (every goal when it has no units)."""
+    if account is None or account.revoked_at is not None:
+        return KeyResult.objects.none()
+    paths = tokens.unit_paths(account)
+    if paths is None:
+        return KeyResult.objects.all()
+    return KeyResult.objects.filter(subtree_q(paths, "goal__owner_path"))
+
+
+def get_key_result_for_account(account, pk) -> KeyResult:
+    """The key result a service account may write to, or Http404."""
+    try:
+        return account_key_results(account).select_related("goal", "goal__cycle").get(pk=pk)
+    except (KeyResult.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None

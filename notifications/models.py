@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -83,6 +84,12 @@ class ChannelConfig(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.GENERIC)
     url = models.URLField(_("webhook URL"), max_length=1000)
+    # The bot's signing secret (Feishu "signature verification", DingTalk 加签); WeCom group
+    # bots carry their key in the URL instead.
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
+    language = models.CharField(
+        _("group language"), max_length=10, choices=settings.LANGUAGES, default="zh-hans"
+    )
     unit = models.ForeignKey(
         Unit,
         verbose_name=_("unit"),

@@ -17,6 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from rest_framework.permissions import BasePermission
 
+from org import tokens
 from org.identity import viewer_for
 from org.scopes import Viewer, adopt
 
@@ -53,12 +54,33 @@ def attach_viewer(request) -> Viewer:
     return viewer
 
 
+def service_scope_of(view, method: str) -> str | None:
+    """The service scope a view asks of a service account for `method`: the view's
+    `service_scopes` (a dict of method → scope, "*" for any), None when it admits none."""
+    scopes = getattr(view, "service_scopes", None) or {}
+    return scopes.get(method.upper(), scopes.get("*"))
+
+
+def service_account(request):
+    """The service account a request's token belongs to, or None (a person, a session)."""
+    return tokens.service_account_of(request.user) if request.auth is not None else None
+
+
 class SignedIn(BasePermission):
-    """Authenticated (session or token), with `request.viewer` set for that user."""
+    """Authenticated (session or token), with `request.viewer` set for that user. A service
+    account passes only views that name a scope for the method (`service_scopes`) it holds:
+    everything made for people refuses it."""
 
     def has_permission(self, request, view) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
+        # Only a token reaches a service account (its user has no usable password), and the
+        # token's authentication joined it: no query for people.
+        account = service_account(request)
+        if account is not None:
+            scope = service_scope_of(view, request.method)
+            if scope is None or not tokens.has_scope(account, scope):
+                return False
         attach_viewer(request)
         return True
 

@@ -236,3 +236,68 @@ class ApiToken(models.Model):
 
     def is_usable(self, now) -> bool:
         return self.revoked_at is None and self.expires_at > now
+
+
+# What a service account may be granted. Apps check a scope with
+# `org.tokens.has_scope(account, scope)`; extend this catalogue, never rename a key (integrators
+# keep them in their configuration).
+SERVICE_SCOPES: dict[str, object] = {
+    "measurements:write": _("Record key-result measurements (limited to the account's units)."),
+    "goals:read": _("Read goals and key results (limited to the account's units)."),
+    "webhooks:manage": _("Manage outbound webhook subscriptions."),
+    "scim": _("Provision people and groups (SCIM)."),
+}
+
+
+class ServiceAccount(models.Model):
+    """An integration identity that is not a person (a CRM, an ERP, an identity provider).
+
+    It has an auth user of its own (no Person, no usable password), so its API tokens are the
+    ordinary `ApiToken`s of that user and every history row it writes names it. What it may do
+    is its `scopes` (keys of SERVICE_SCOPES); `units` narrows the unit-bound scopes
+    (measurements, goals) to those units' subtrees, and no units means the whole organisation.
+    Revoking it deactivates its user, which ends all its tokens at once."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="service_account",
+        editable=False,
+    )
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    units = models.ManyToManyField(
+        Unit, verbose_name=_("units"), blank=True, related_name="service_accounts"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("service account")
+        verbose_name_plural = _("service accounts")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def clean(self) -> None:
+        if not isinstance(self.scopes, list) or not self.scopes:
+            raise ValidationError({"scopes": _("Choose at least one scope.")})
+        unknown = [s for s in self.scopes if s not in SERVICE_SCOPES]
+        if unknown:
+            raise ValidationError(
+                {"scopes": _("Unknown scope: %(s)s.") % {"s": ", ".join(map(str, unknown))}}
+            )

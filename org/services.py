@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.models import Session
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from org import tokens
-from org.models import HRBPAssignment, Person, Unit
+from org.models import HRBPAssignment, Person, ServiceAccount, Unit
 
 
 @transaction.atomic
@@ -144,3 +145,95 @@ def set_language(*, person: Person, language: str) -> Person:
 def assign_hrbp(*, person: Person, unit: Unit) -> HRBPAssignment:
     assignment, _created = HRBPAssignment.objects.get_or_create(person=person, unit=unit)
     return assignment
+
+
+# Service accounts ---------------------------------------------------------------------
+
+
+def _require_admin(actor) -> None:
+    user = getattr(actor, "user", actor)
+    if user is None or not (user.is_active and user.is_staff):
+        raise PermissionDenied(_("Only an administrator manages service accounts."))
+
+
+def _service_username(name: str) -> str:
+    User = get_user_model()
+    base = "svc-" + (slugify(name)[:100] or "account")
+    username, n = base, 1
+    while User.objects.filter(username=username).exists():
+        n += 1
+        username = f"{base}-{n}"
+    return username
+
+
+@transaction.atomic
+def create_service_account(
+    *,
+    actor,
+    name: str,
+    scopes: list[str],
+    units=(),
+    description: str = "",
+    days: int | None = None,
+) -> tuple[ServiceAccount, str]:
+    """An admin makes an integration identity with `scopes` (narrowed to `units`, none: the
+    whole organisation) and its first token; answers the account and the token's key (shown
+    once). Its user has no Person and no usable password: it cannot sign in to the pages."""
+    _require_admin(actor)
+    name = (name or "").strip()
+    account = ServiceAccount(
+        name=name,
+        description=(description or "").strip(),
+        scopes=sorted(set(scopes or [])),
+        created_by=getattr(actor, "user", actor),
+    )
+    account.full_clean(exclude=["user"])
+    User = get_user_model()
+    user = User(username=_service_username(name))
+    user.set_unusable_password()
+    user.save()
+    account.user = user
+    account.save()
+    account.units.set(units)
+    _token, key = tokens.create_service_token(account=account, name=name, days=days)
+    return account, key
+
+
+@transaction.atomic
+def update_service_account(
+    *, actor, account: ServiceAccount, scopes=None, units=None, description=None
+) -> ServiceAccount:
+    _require_admin(actor)
+    if account.revoked_at is not None:
+        raise ValidationError({"account": _("This service account is revoked.")})
+    if scopes is not None:
+        account.scopes = sorted(set(scopes))
+    if description is not None:
+        account.description = description.strip()
+    account.full_clean(exclude=["user"])
+    account.save()
+    if units is not None:
+        account.units.set(units)
+    return account
+
+
+@transaction.atomic
+def issue_service_token(
+    *, actor, account: ServiceAccount, name: str = "", days: int | None = None
+) -> tuple[object, str]:
+    """A further token for the account (to rotate: issue one, switch, revoke the old)."""
+    _require_admin(actor)
+    return tokens.create_service_token(account=account, name=name, days=days)
+
+
+@transaction.atomic
+def revoke_service_account(*, actor, account: ServiceAccount) -> ServiceAccount:
+    """Ends the account and every token of it at once; its history stays."""
+    _require_admin(actor)
+    if account.revoked_at is None:
+        account.revoked_at = timezone.now()
+        account.save(update_fields=["revoked_at"])
+        account.user.is_active = False
+        account.user.save(update_fields=["is_active"])
+        tokens.revoke_all(user=account.user)
+    return account

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework import authentication, exceptions
 
-from org.models import ApiToken
+from org.models import SERVICE_SCOPES, ApiToken, ServiceAccount
 
 MAX_DAYS = 366
 # Last use is written at most this often per token: not one UPDATE per API request.
@@ -74,7 +74,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         now = timezone.now()
         token = (
-            ApiToken.objects.select_related("user")
+            ApiToken.objects.select_related("user", "user__service_account")
             .filter(digest=digest(key), revoked_at__isnull=True, expires_at__gt=now)
             .first()
         )
@@ -86,6 +86,71 @@ class TokenAuthentication(authentication.TokenAuthentication):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
         return token.user, token
+
+
+class BearerTokenAuthentication(TokenAuthentication):
+    """The same tokens as `Authorization: Bearer <key>` (what SCIM clients and most
+    integration platforms send)."""
+
+    keyword = "Bearer"
+
+
+# Service accounts -----------------------------------------------------------------------
+
+
+def service_account_of(user) -> ServiceAccount | None:
+    """The service account behind an authenticated user, or None for a person (no query when
+    the user came from `TokenAuthentication`, which joins it)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    user = getattr(user, "_wrapped", user)
+    try:
+        return user.service_account
+    except ServiceAccount.DoesNotExist:
+        return None
+
+
+def has_scope(account: ServiceAccount | None, scope: str) -> bool:
+    """True when `account` is live and granted `scope` (a key of SERVICE_SCOPES)."""
+    if scope not in SERVICE_SCOPES:
+        raise ValueError(f"Unknown service scope {scope!r}: add it to org.models.SERVICE_SCOPES")
+    return account is not None and account.revoked_at is None and scope in (account.scopes or [])
+
+
+def unit_paths(account: ServiceAccount) -> list[str] | None:
+    """The paths of the units the account is narrowed to; None when it covers every unit."""
+    cached = getattr(account, "_unit_paths", False)
+    if cached is False:
+        paths = sorted(account.units.values_list("path", flat=True))
+        cached = account._unit_paths = paths or None
+    return cached
+
+
+def covers_unit(account: ServiceAccount, unit) -> bool:
+    """True when the account's unit-bound scopes reach `unit` (its units' subtrees, or all)."""
+    paths = unit_paths(account)
+    return paths is None or any(unit.path.startswith(p) for p in paths)
+
+
+def create_service_token(
+    *, account: ServiceAccount, name: str = "", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for a live service account (its user's `ApiToken`); answers the token and
+    its key, shown once."""
+    if account.revoked_at is not None:
+        raise ValidationError({"account": _("This service account is revoked.")})
+    return create_token(user=account.user, name=name or account.name, days=days)
+
+
+def authenticate_service_key(key: str, *, scope: str) -> ServiceAccount | None:
+    """The live service account whose usable token is `key` and which holds `scope`, or
+    None. For endpoints outside DRF (a SCIM view reading `Authorization: Bearer`)."""
+    try:
+        user, _token = TokenAuthentication().authenticate_credentials(key)
+    except exceptions.AuthenticationFailed:
+        return None
+    account = service_account_of(user)
+    return account if has_scope(account, scope) else None
 
 
 class RevokeTokensOnPasswordChange:

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('org', '0004_person_unit_history'),
+        ('org', '0005_person_unit_history'),
     ]
 
     operations = [

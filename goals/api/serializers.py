@@ -364,6 +364,8 @@ class MeasurementSerializer(ModelSerializer):
             "source",
             "note",
             "recorded_by",
+            "recorded_by_account",
+            "external_id",
         ]
         read_only_fields = fields
 
@@ -376,6 +378,14 @@ class MeasurementInputSerializer(Serializer):
         allow_null=True,
         help_text="When the value was true (default: now). A value older than the key "
         "result's latest one is kept in the history and does not replace it.",
+    )
+    external_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text="Your id for this value, unique per sender: a repeat records nothing and "
+        "answers the existing row.",
     )
 
 

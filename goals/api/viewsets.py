@@ -5,16 +5,17 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Prefetch
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from goals import permissions, services
 from goals.models import Cycle, KeyResult, Measurement, TargetAdjustment
-from org.access import ViewerAPIMixin
+from org.access import ViewerAPIMixin, service_account
 from org.models import Unit
 
+from .pushes import CONFLICT, IDEMPOTENCY_HEADER, idempotent
 from .serializers import (
     AdjustmentCreateSerializer,
     AdjustmentSerializer,
@@ -122,6 +123,8 @@ class KeyResultViewSet(ViewerAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Key results with progress, attainment (unclamped), expected progress and status today.
     Values arrive through `POST /key-results/{id}/measurements/`."""
 
+    service_scopes = {"POST": "measurements:write"}
+
     serializer_class = KeyResultSerializer
     filterset_class = KeyResultFilter
     queryset = KeyResult.objects.none()
@@ -140,40 +143,60 @@ class KeyResultViewSet(ViewerAPIMixin, viewsets.ReadOnlyModelViewSet):
     @extend_schema(
         methods=["POST"],
         request=MeasurementInputSerializer,
-        responses={201: MeasurementSerializer},
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={
+            201: MeasurementSerializer,
+            200: OpenApiResponse(
+                MeasurementSerializer, description="The value's external_id is known: that row."
+            ),
+            409: CONFLICT,
+        },
     )
     @action(detail=True, methods=["get", "post"])
     def measurements(self, request, pk=None):
         """GET: the value history, newest effective first. POST `{"value", "note",
-        "effective_at"?}`: record a value (how a CRM or ERP pushes a number); when it is the
-        newest, it becomes the current value and progress is recomputed up the rollups and the
-        alignment chain; an older one joins the history only."""
+        "effective_at"?, "external_id"?}`: record a value (how a CRM or ERP pushes a number,
+        also with a service account's token); when it is the newest, it becomes the current
+        value and progress is recomputed up the rollups and the alignment chain; an older one
+        joins the history only. A known `external_id` (per sender) records nothing and answers
+        the row it made (200); `Idempotency-Key` replays the first answer."""
+        if request.method == "POST":
+            return idempotent(request, lambda: self._record(request, pk))
         viewer = self.person
-        if request.method == "GET":
-            kr = permissions.get_key_result_for(viewer, pk)
-            page = self.paginate_queryset(
-                Measurement.objects.filter(key_result=kr).order_by(
-                    "-effective_at", "-recorded_at", "-pk"
-                )
+        kr = permissions.get_key_result_for(viewer, pk)
+        page = self.paginate_queryset(
+            Measurement.objects.filter(key_result=kr).order_by(
+                "-effective_at", "-recorded_at", "-pk"
             )
-            rows = MeasurementSerializer(page, many=True).data
-            if not permissions.measurement_notes_visible(viewer, kr):
-                for row in rows:
-                    if row["source"] == Measurement.Source.CHECK_IN:
-                        row["note"] = ""
-            return self.get_paginated_response(rows)
-        kr = permissions.get_key_result_for(viewer, pk, "measure")
+        )
+        rows = MeasurementSerializer(page, many=True).data
+        if not permissions.measurement_notes_visible(viewer, kr):
+            for row in rows:
+                if row["source"] == Measurement.Source.CHECK_IN:
+                    row["note"] = ""
+        return self.get_paginated_response(rows)
+
+    def _record(self, request, pk):
+        account = service_account(request)
+        if account is not None:
+            kr = permissions.get_key_result_for_account(account, pk)
+        else:
+            kr = permissions.get_key_result_for(self.person, pk, "measure")
         data = MeasurementInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        measurement = services.record_measurement(
+        measurement, created = services.push_measurement(
             key_result=kr,
             value=data.validated_data["value"],
             note=data.validated_data["note"],
-            source=Measurement.Source.API,
-            recorded_by=viewer,
-            at=data.validated_data.get("effective_at"),
+            effective_at=data.validated_data.get("effective_at"),
+            external_id=data.validated_data["external_id"],
+            recorded_by=None if account is not None else self.person,
+            account=account,
         )
-        return Response(MeasurementSerializer(measurement).data, status=status.HTTP_201_CREATED)
+        return Response(
+            MeasurementSerializer(measurement).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
 
 
 class AdjustmentFilter(django_filters.FilterSet):

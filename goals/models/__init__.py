@@ -6,6 +6,7 @@ from .adjustments import GoalTemplate, TargetAdjustment
 from .alignment import AlignmentReview
 from .cycles import Cycle
 from .goal import Goal
+from .idempotency import IdempotencyKey
 from .key_results import KeyResult, Measurement
 from .rollups import PersonCycleRollup, UnitCycleRollup
 from .settings import VALUE_FIELD, GoalSettings, Status, fmt_number
@@ -17,6 +18,7 @@ __all__ = [
     "Goal",
     "GoalSettings",
     "GoalTemplate",
+    "IdempotencyKey",
     "KeyResult",
     "Measurement",
     "PersonCycleRollup",

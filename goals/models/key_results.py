@@ -218,6 +218,19 @@ class Measurement(models.Model):
     recorded_by = models.ForeignKey(
         Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A value pushed by a machine: the service account that sent it, and the sender's own id
+    # for it, unique per origin (a service account, or a person pushing with their token), so
+    # a repeated push records nothing twice.
+    recorded_by_account = models.ForeignKey(
+        "org.ServiceAccount",
+        verbose_name=_("service account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    origin = models.CharField(max_length=40, blank=True, default="", editable=False)
+    external_id = models.CharField(_("external id"), max_length=200, blank=True, default="")
 
     class Meta:
         ordering = ["key_result", "effective_at", "recorded_at", "pk"]
@@ -226,6 +239,13 @@ class Measurement(models.Model):
         indexes = [
             models.Index(fields=["key_result", "recorded_at"]),
             models.Index(fields=["key_result", "effective_at", "recorded_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="measurement_unique_external_id_per_origin",
+            )
         ]
 
     def __str__(self) -> str:

@@ -41,4 +41,5 @@ from .progress import (  # noqa: F401
     recompute_progress_upwards,
     refresh_progress,
 )
+from .pushes import MAX_ROWS, PushResult, push_bulk, push_measurement  # noqa: F401
 from .scoring import ScoreRow, score_goal, score_goals, suggested_score  # noqa: F401

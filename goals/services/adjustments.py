@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events import publish
 from core.history import records_actor
 from goals import permissions
 from goals.models import Cycle, Goal, KeyResult, TargetAdjustment, fmt_number
@@ -193,6 +194,17 @@ def approve_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: 
         # audited changes are the key result's and the adjustment's rows saved above.
         Goal.objects.filter(pk=goal.pk).update(version=goal.version + 1)
         recompute_progress_upwards(goal)
+    for adj in adjustments:
+        publish(
+            "adjustment.decided",
+            adjustment=adj.pk,
+            key_result=adj.key_result_id,
+            goal=adj.key_result.goal_id,
+            state="approved",
+            old_target=str(adj.old_target),
+            new_target=str(adj.new_target),
+            by=actor.pk,
+        )
     first = adjustments[0]
     below = _descendant_owner_people(list(changed_goals.values()))
     recipients = [first.requested_by, *below]
@@ -230,6 +242,17 @@ def reject_adjustment(*, actor: Person, adjustment: TargetAdjustment, comment: s
         adj.decision_comment = comment.strip()
         adj._history_user = actor.user
         adj.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
+    for adj in adjustments:
+        publish(
+            "adjustment.decided",
+            adjustment=adj.pk,
+            key_result=adj.key_result_id,
+            goal=adj.key_result.goal_id,
+            state="rejected",
+            old_target=str(adj.old_target),
+            new_target=str(adj.new_target),
+            by=actor.pk,
+        )
     first = adjustments[0]
     notify_in_language(
         recipients=[first.requested_by] if first.requested_by_id != actor.pk else [],

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.events import publish
 from core.history import records_actor
 from goals import permissions
 from goals.models import Goal, GoalSettings, KeyResult
@@ -277,6 +278,15 @@ def propose_goal(*, actor: Person, goal: Goal) -> Goal:
     _save(goal, actor, ["state", "initiated_by", "return_comment"])
     if was_returned:
         _roll_up_contributions(goal)
+    publish(
+        "goal.proposed",
+        goal=goal.pk,
+        cycle=goal.cycle_id,
+        owner_person=goal.owner_person_id,
+        owner_unit=goal.owner_unit_id,
+        title=goal.title,
+        by=actor.pk,
+    )
     recipients = managers_of(goal) if is_owner else owner_people(goal)
     notify_in_language(
         recipients=[p for p in recipients if p.pk != actor.pk],
@@ -320,6 +330,15 @@ def agree_goal(*, actor: Person, goal: Goal) -> Goal:
     goal.agreed_by = actor
     _save(goal, actor, ["state", "agreed_at", "agreed_by"])
     recompute_progress_upwards(goal)
+    publish(
+        "goal.agreed",
+        goal=goal.pk,
+        cycle=goal.cycle_id,
+        owner_person=goal.owner_person_id,
+        owner_unit=goal.owner_unit_id,
+        title=goal.title,
+        by=actor.pk,
+    )
     other = owner_people(goal) if by_owner else managers_of(goal)
     notify_in_language(
         recipients=[p for p in other if p.pk != actor.pk],
@@ -361,6 +380,15 @@ def return_goal(*, actor: Person, goal: Goal, comment: str) -> Goal:
     _save(goal, actor, ["state", "return_comment"])
     _roll_up_contributions(goal)
     recompute_progress_upwards(goal)
+    publish(
+        "goal.returned",
+        goal=goal.pk,
+        cycle=goal.cycle_id,
+        owner_person=goal.owner_person_id,
+        owner_unit=goal.owner_unit_id,
+        title=goal.title,
+        by=actor.pk,
+    )
     notify_in_language(
         recipients=[p for p in owner_people(goal) if p.pk != actor.pk],
         kind="goal_returned",

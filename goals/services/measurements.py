@@ -94,6 +94,12 @@ def _check_manual(key_result: KeyResult, field: str | None) -> None:
         raise ValidationError({field: message} if field else message)
 
 
+def effective_time(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When a value was true: `at` (naive: the current time zone), now when not given; never
+    more than a few minutes ahead."""
+    return _effective(at, now)
+
+
 def _effective(at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
     if at is None:
         return now
@@ -180,27 +186,72 @@ def record_measurements(
     does)."""
     if source not in Measurement.Source.values or source == Measurement.Source.ROLLUP:
         raise ValidationError({"source": _("Unknown source.")})
-    parsed = [(kr.pk, parse_value(value), note) for kr, value, note in values]
     now = timezone.now()
     effective = _effective(at, now)
-    levels = chain_ids(pk for pk, _v, _n in parsed)
+    entries = [Entry(kr.pk, parse_value(value), note, effective) for kr, value, note in values]
+    return write_entries(
+        entries=entries,
+        source=source,
+        recorded_by=recorded_by,
+        now=now,
+        recompute=recompute,
+        touched=touched,
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One parsed value to write: key result id, value, note, when it was true and, for a
+    machine's push, its own id for the value."""
+
+    key_result_id: int
+    value: Decimal
+    note: str
+    effective_at: dt.datetime
+    external_id: str = ""
+
+
+def write_entries(
+    *,
+    entries: list[Entry],
+    source: str,
+    recorded_by: Person | None,
+    now: dt.datetime,
+    recompute: bool = True,
+    touched: set[int] | None = None,
+    account=None,
+    origin: str = "",
+) -> list[Measurement]:
+    """The writing half of `record_measurements`, for values each with its own effective time
+    (an integration's bulk push): locks the chains once, inserts the rows in one statement,
+    moves each key result to its newest value once, rolls up once per level and recomputes the
+    goals touched once. Runs inside the caller's transaction."""
+    levels = chain_ids(e.key_result_id for e in entries)
     locked = lock_key_results([pk for level in levels for pk in level])
-    for pk, _value, _note in parsed:
-        check_writable(locked[pk])
-        _check_manual(locked[pk], None)
+    for e in entries:
+        check_writable(locked[e.key_result_id])
+        _check_manual(locked[e.key_result_id], None)
     measurements = Measurement.objects.bulk_create(
         Measurement(
-            key_result=locked[pk],
-            value=value,
-            effective_at=effective,
+            key_result=locked[e.key_result_id],
+            value=e.value,
+            effective_at=e.effective_at,
             recorded_at=now,
             source=source,
-            note=note,
+            note=e.note,
             recorded_by=recorded_by,
+            recorded_by_account=account,
+            origin=origin if e.external_id else "",
+            external_id=e.external_id,
         )
-        for pk, value, note in parsed
+        for e in entries
     )
-    changed = {m.key_result_id for m in measurements if _apply(locked[m.key_result_id], m)}
+    newest: dict[int, Measurement] = {}
+    for m in measurements:  # the last of equal effective times wins, as if recorded in turn
+        held = newest.get(m.key_result_id)
+        if held is None or m.effective_at >= held.effective_at:
+            newest[m.key_result_id] = m
+    changed = {pk for pk, m in newest.items() if _apply(locked[pk], m)}
     if changed:
         changed |= _roll_up(levels, locked, now)
     goal_ids = {locked[pk].goal_id for pk in changed}

@@ -15,6 +15,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from core.events import publish
 from goals.models import Cycle, GoalSettings, KeyResult
 
 CHUNK = 2000
@@ -36,6 +37,9 @@ def refresh(queryset: QuerySet[KeyResult], on: dt.date | None = None) -> int:
         .select_related("goal__cycle")
         .only(
             "pk",
+            "goal_id",
+            "pace_status",
+            "pace_on",
             "progress",
             "direction",
             "start_value",
@@ -52,9 +56,18 @@ def refresh(queryset: QuerySet[KeyResult], on: dt.date | None = None) -> int:
     )
     batch: list[KeyResult] = []
     for kr in rows.iterator(chunk_size=CHUNK):
+        previous = kr.pace_status if kr.pace_on is not None else None
         kr.pace_expected = kr.expected_progress(on)
         kr.pace_status = settings.classify(kr.progress, kr.pace_expected)
         kr.pace_on = on
+        if previous is not None and previous != kr.pace_status:
+            publish(
+                "key_result.status_changed",
+                key_result=kr.pk,
+                goal=kr.goal_id,
+                status=kr.pace_status,
+                previous=previous,
+            )
         batch.append(kr)
         if len(batch) >= CHUNK:
             written += _write(batch)

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
+from core.events import publish
 from core.history import records_actor
 from incentives.models import Award, IncentiveRule
 from notifications.services import notify
@@ -143,6 +144,14 @@ def publish_award(*, actor: Person, award: Award) -> Award:
             url=reverse("incentives:award", args=[award.pk]),
             subject=award,
         )
+    publish(
+        "award.published",
+        award=award.pk,
+        rule=award.rule_id,
+        person=award.person_id,
+        kind=award.kind,
+        by=actor.pk,
+    )
     return award
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from core.events import publish
 from core.history import records_actor
 from goals.models import Goal, KeyResult
 from notifications.services import notify
@@ -244,6 +245,14 @@ def approve_request(
     obj.decided_by, obj.decided_at = actor, timezone.now()
     obj.decision_comment = (comment or "").strip()
     obj.save()
+    publish(
+        "resource_request.decided",
+        request=obj.pk,
+        goal=obj.goal_id,
+        state=obj.state,
+        granted_amount=None if obj.granted_amount is None else str(obj.granted_amount),
+        by=actor.pk,
+    )
     _tell(
         obj.requester,
         obj,
@@ -274,6 +283,14 @@ def reject_request(*, actor: Person, request: ResourceRequest, comment: str) -> 
     obj.decided_by, obj.decided_at = actor, timezone.now()
     obj.decision_comment = comment
     obj.save()
+    publish(
+        "resource_request.decided",
+        request=obj.pk,
+        goal=obj.goal_id,
+        state=obj.state,
+        granted_amount=None if obj.granted_amount is None else str(obj.granted_amount),
+        by=actor.pk,
+    )
     _tell(
         obj.requester,
         obj,

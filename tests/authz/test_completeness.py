@@ -13,6 +13,7 @@ from tests.authz.table_directory import TABLE as DIRECTORY
 from tests.authz.table_goal_pages import TABLE as GOAL_PAGES
 from tests.authz.table_goals import TABLE as GOALS
 from tests.authz.table_incentives import TABLE as INCENTIVES
+from tests.authz.table_integrations import TABLE as INTEGRATIONS
 from tests.authz.table_notifications import TABLE as NOTIFICATIONS
 from tests.authz.table_resources import TABLE as RESOURCES
 from tests.authz.table_retro_pages import TABLE as RETRO_PAGES
@@ -32,6 +33,7 @@ TABLES = (
     NOTIFICATIONS,
     AUDIT,
     DIRECTORY,
+    INTEGRATIONS,
 )
 ALL = {key: acts for table in TABLES for key, acts in table.items()}
 

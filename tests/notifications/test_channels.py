@@ -68,12 +68,8 @@ class TestPayloads:
         assert payload["kind"] == ReminderKind.CHECK_IN
         assert payload["text"] == self.text()
         assert payload["url"] == "http://127.0.0.1:8000/tracking/this-week/"
-        assert payload["recipient"] == {
-            "id": company["alice"].pk,
-            "name": "Alice",
-            "username": "alice",
-            "email": "alice@example.com",
-        }
+        # Ids and names only: no username or e-mail address leaves for a third party.
+        assert payload["recipient"] == {"id": company["alice"].pk, "name": "Alice"}
 
 
 @pytest.mark.django_db
@@ -90,7 +86,7 @@ class TestSending:
         assert set(by_url) == {"feishu", "dingtalk", "wecom", "generic"}
         assert by_url["feishu"]["msg_type"] == "text"
         assert by_url["dingtalk"]["msgtype"] == "text"
-        assert by_url["generic"]["recipient"]["username"] == "alice"
+        assert by_url["generic"]["recipient"]["name"] == "Alice"
         assert all(post["timeout"] for post in http.posts)
 
     def test_unit_channel_only_for_its_subtree(
@@ -102,8 +98,8 @@ class TestSending:
             django_capture_on_commit_callbacks(execute=True),
         ):
             batch([company["alice"].pk, company["dave"].pk])
-        names = [post["json"]["recipient"]["username"] for post in http.posts]
-        assert names == ["alice"]
+        names = [post["json"]["recipient"]["name"] for post in http.posts]
+        assert names == ["Alice"]
 
     def test_failing_webhook_does_not_block_email(
         self, company, http, mailoutbox, django_capture_on_commit_callbacks
@@ -178,7 +174,7 @@ class TestSending:
             django_capture_on_commit_callbacks(execute=True),
         ):
             batch([company["alice"].pk, company["erin"].pk])
-        assert [p["json"]["recipient"]["username"] for p in http.posts] == ["erin"]
+        assert [p["json"]["recipient"]["name"] for p in http.posts] == ["Erin"]
 
     def test_all_channels_off_is_skipped(
         self, company, mailoutbox, django_capture_on_commit_callbacks

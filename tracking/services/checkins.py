@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.events import publish
 from core.history import records_actor
 from goals.models import GoalSettings, KeyResult, Status
 from goals.services import record_measurements, refresh_progress
@@ -280,6 +281,13 @@ def submit_check_in(
         check_in.deviation = _filled_deviation(check_in, {**existing, **changed}.values())
     _mark_submitted(check_in, today, amending)
     check_in.save()
+    publish(
+        "check_in.submitted",
+        check_in=check_in.pk,
+        person=check_in.person_id,
+        week=check_in.week.isoformat(),
+        amended=bool(amending),
+    )
     # The week's check-in reminders are done with: they no longer show as new.
     resolve_reminders(
         person=check_in.person, kind=ReminderKind.CHECK_IN, sent_until=check_in.week_end

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0003_move_drf_tokens'),
+        ('org', '0004_service_accounts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,0 +1,276 @@
+"""Outbound webhooks: subscriptions, the outbox written with each domain event, signed
+delivery with retries, and replay.
+
+`on_domain_event` listens to `core.events.domain_event` (IntegrationsConfig.ready): inside the
+publishing service's transaction it writes the event and one delivery row per active
+subscription that wants its type (unique per subscription and event), and hands each to Celery
+after the commit (`core.queue.enqueue`). `deliver` claims its row with a conditional update,
+so a duplicated or retried task never sends twice; a receiver that answered 2xx is never sent
+the event again unless an admin replays it (the same `webhook-id`, so it can drop the repeat).
+
+Messages are signed per the Standard Webhooks specification with the `standardwebhooks`
+library: headers `webhook-id`, `webhook-timestamp`, `webhook-signature`; the body is
+`{"type", "timestamp", "data"}`, data holding ids and plain values only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import uuid
+
+import requests
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from standardwebhooks.webhooks import Webhook
+
+from core.queue import enqueue
+from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+
+TIMEOUT = 10
+MAX_ATTEMPTS = 8
+STALE_SENDING = dt.timedelta(minutes=15)
+
+
+class TransientWebhookError(Exception):
+    """The receiver could not take it now (network, 5xx, 429): worth retrying."""
+
+
+def _require_admin(actor) -> None:
+    from integrations.permissions import may_manage_webhooks
+
+    if not may_manage_webhooks(getattr(actor, "user", actor)):
+        raise PermissionDenied(_("Only an administrator manages webhooks."))
+
+
+# Subscriptions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_subscription(
+    *, actor, name: str, url: str, event_types: list[str], is_active: bool = True
+) -> WebhookSubscription:
+    _require_admin(actor)
+    subscription = WebhookSubscription(
+        name=(name or "").strip(),
+        url=url,
+        event_types=sorted(set(event_types or [])),
+        is_active=is_active,
+        created_by=getattr(actor, "user", actor),
+    )
+    subscription.full_clean()
+    subscription.save()
+    _forget_subscriptions()
+    return subscription
+
+
+@transaction.atomic
+def update_subscription(*, actor, subscription: WebhookSubscription, **fields):
+    _require_admin(actor)
+    for key in ("name", "url", "event_types", "is_active"):
+        if key in fields:
+            value = fields[key]
+            if key == "event_types":
+                value = sorted(set(value or []))
+            setattr(subscription, key, value)
+    subscription.full_clean()
+    subscription.save()
+    _forget_subscriptions()
+    return subscription
+
+
+@transaction.atomic
+def delete_subscription(*, actor, subscription: WebhookSubscription) -> None:
+    _require_admin(actor)
+    subscription.delete()
+    _forget_subscriptions()
+
+
+# The outbox -------------------------------------------------------------------------------
+
+
+SUBSCRIPTIONS_KEY = "integrations:webhook-subscriptions"
+
+
+def _subscriptions() -> list[tuple[int, list[str]]]:
+    """The active subscriptions and their event types, from the cache when it holds them (a
+    domain event costs no query when nobody subscribes); every subscription write clears it."""
+    try:
+        held = cache.get(SUBSCRIPTIONS_KEY)
+    except Exception:  # a cache outage: read the database
+        held = None
+    if held is None:
+        held = [
+            (pk, list(types or []))
+            for pk, types in WebhookSubscription.objects.filter(is_active=True).values_list(
+                "pk", "event_types"
+            )
+        ]
+        with contextlib.suppress(Exception):
+            cache.set(SUBSCRIPTIONS_KEY, held, 300)
+    return held
+
+
+def _forget_subscriptions() -> None:
+    def forget():
+        with contextlib.suppress(Exception):
+            cache.delete(SUBSCRIPTIONS_KEY)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def on_domain_event(sender=None, *, name: str, payload: dict, **kwargs) -> None:
+    """Write the event and its deliveries in the publisher's transaction; send after commit."""
+    wanted = [pk for pk, types in _subscriptions() if name in types]
+    if not wanted:
+        return
+    data = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
+    event = WebhookEvent.objects.create(msg_id=f"msg_{uuid.uuid4().hex}", type=name, payload=data)
+    rows = WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(subscription_id=pk, event=event) for pk in wanted]
+    )
+    _enqueue(row.pk for row in rows)
+
+
+def _enqueue(ids) -> None:
+    from integrations import tasks
+
+    for pk in ids:
+        enqueue(tasks.deliver_webhook, pk)
+
+
+# Sending ----------------------------------------------------------------------------------
+
+
+def message(event: WebhookEvent) -> tuple[str, dt.datetime]:
+    """The body as sent and the timestamp it is signed with."""
+    timestamp = timezone.now().replace(microsecond=0)
+    body = json.dumps(
+        {"type": event.type, "timestamp": event.occurred_at.isoformat(), "data": event.payload},
+        cls=DjangoJSONEncoder,
+        separators=(",", ":"),
+    )
+    return body, timestamp
+
+
+def signed_headers(subscription: WebhookSubscription, event: WebhookEvent, body: str, at):
+    signature = Webhook(subscription.secret).sign(event.msg_id, at, body)
+    return {
+        "Content-Type": "application/json",
+        "webhook-id": event.msg_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": signature,
+    }
+
+
+def session() -> requests.Session:
+    return requests.Session()
+
+
+def _claim(delivery_id: int) -> WebhookDelivery | None:
+    """Take the row for this attempt: pending, or sending for longer than STALE_SENDING (a
+    worker died mid-send); None when another attempt holds it or it is done."""
+    token = uuid.uuid4().hex
+    now = timezone.now()
+    taken = (
+        WebhookDelivery.objects.filter(pk=delivery_id)
+        .filter(
+            Q(status=WebhookDelivery.Status.PENDING)
+            | Q(status=WebhookDelivery.Status.SENDING, updated_at__lt=now - STALE_SENDING)
+        )
+        .update(status=WebhookDelivery.Status.SENDING, claim=token, updated_at=now)
+    )
+    if not taken:
+        return None
+    return WebhookDelivery.objects.select_related("subscription", "event").get(pk=delivery_id)
+
+
+def _finish(delivery: WebhookDelivery, **fields) -> None:
+    WebhookDelivery.objects.filter(pk=delivery.pk, claim=delivery.claim).update(
+        updated_at=timezone.now(), **fields
+    )
+
+
+def deliver(*, delivery_id: int, final: bool = False) -> str | None:
+    """Send one delivery once. Answers its new status (None: not ours to send). A transient
+    failure puts it back to pending and raises TransientWebhookError for the task's retry,
+    unless `final`, when it fails for good (a replay can send it again)."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return None
+    subscription, event = delivery.subscription, delivery.event
+    attempts = delivery.attempts + 1
+    if not subscription.is_active:
+        _finish(delivery, status="failed", attempts=attempts, last_error="inactive")
+        return "failed"
+    body, at = message(event)
+    error, code = "", None
+    try:
+        with session() as http:
+            response = http.post(
+                subscription.url,
+                data=body.encode(),
+                headers=signed_headers(subscription, event, body, at),
+                timeout=TIMEOUT,
+                allow_redirects=False,
+            )
+        code = response.status_code
+    except requests.RequestException as exc:
+        error = f"{exc.__class__.__name__}: {exc}"[:500]
+    if code is not None and 200 <= code < 300:
+        _finish(
+            delivery,
+            status="sent",
+            attempts=attempts,
+            response_status=code,
+            sent_at=timezone.now(),
+            last_error="",
+        )
+        return "sent"
+    transient = code is None or code == 429 or code >= 500
+    error = error or f"HTTP {code}"
+    if transient and not final and attempts < MAX_ATTEMPTS:
+        _finish(
+            delivery, status="pending", attempts=attempts, response_status=code, last_error=error
+        )
+        raise TransientWebhookError(error)
+    _finish(delivery, status="failed", attempts=attempts, response_status=code, last_error=error)
+    return "failed"
+
+
+@transaction.atomic
+def replay_delivery(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send a delivery again (after a receiver's outage, or on request): back to pending,
+    sent after the commit, with the same webhook-id."""
+    _require_admin(actor)
+    if delivery.status == WebhookDelivery.Status.SENDING:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"status": _("This delivery is being sent right now.")})
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=WebhookDelivery.Status.PENDING, updated_at=timezone.now(), claim=""
+    )
+    _enqueue([delivery.pk])
+    delivery.refresh_from_db()
+    return delivery
+
+
+def sweep() -> int:
+    """Re-enqueue deliveries left pending (a broker outage) or stuck sending; answers how
+    many. Run by the periodic task."""
+    now = timezone.now()
+    ids = list(
+        WebhookDelivery.objects.filter(
+            Q(status=WebhookDelivery.Status.PENDING, updated_at__lt=now - dt.timedelta(minutes=5))
+            | Q(status=WebhookDelivery.Status.SENDING, updated_at__lt=now - STALE_SENDING)
+        ).values_list("pk", flat=True)[:1000]
+    )
+    _enqueue(ids)
+    return len(ids)

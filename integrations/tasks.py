@@ -1,0 +1,29 @@
+"""Celery tasks of the outbound webhooks: thin, take ids, safe to retry (exactly once comes
+from the delivery row's claim)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from integrations import services
+
+MAX_RETRIES = services.MAX_ATTEMPTS - 1
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(services.TransientWebhookError,),
+    retry_backoff=True,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=MAX_RETRIES,
+)
+def deliver_webhook(self, delivery_id: int) -> None:
+    services.deliver(delivery_id=delivery_id, final=self.request.retries >= self.max_retries)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def sweep_webhooks() -> None:
+    services.sweep()
