@@ -71,6 +71,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("dashboard/", include("dashboard.urls")),  # the role pages
     path("directory/", include("directory.urls")),  # people import
+    path("scim/v2/", include("directory.scim_urls")),  # SCIM provisioning (service accounts)
     path("", home, name="home"),
 ]
 
