@@ -50,6 +50,17 @@ EXEMPT = {
     "set_language": "i18n setlang (Django's)",
     "set-language": "i18n: switches the caller's own language",
     "bench-floor": "benchmark floor, mounted only with KEEL_BENCH",
+    "openid_connect_login": "SSO: starts an identity-provider sign-in (test_sso.py)",
+    "openid_connect_callback": "SSO: allauth's callback, checked by state, PKCE and the id token",
+    "feishu_login": "SSO: starts a Feishu sign-in (allauth)",
+    "feishu_callback": "SSO: allauth's Feishu callback, checked by state",
+    "dingtalk_login": "SSO: starts a DingTalk sign-in (allauth)",
+    "dingtalk_callback": "SSO: allauth's DingTalk callback, checked by state",
+    "scim-service-provider-config": "SCIM: bearer token of a scim service account (test_scim.py)",
+    "scim-users": "SCIM: bearer token of a scim service account (tests/directory/test_scim.py)",
+    "scim-user": "SCIM: bearer token of a scim service account (tests/directory/test_scim.py)",
+    "scim-groups": "SCIM: bearer token of a scim service account (tests/directory/test_scim.py)",
+    "scim-group": "SCIM: bearer token of a scim service account (tests/directory/test_scim.py)",
 }
 ADMIN_PREFIX = "admin/"
 STATIC_PREFIX = "^static/"
