@@ -79,6 +79,15 @@ INSTALLED_APPS = [
     "reminders",
     "integrations",
     "dashboard",
+    "directory",
+    # Single sign-on (django-allauth): only the identity-provider sign-in is used (the local
+    # sign-in stays Django's LoginView); off until a provider is configured (directory/sso.py).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.feishu",
+    "allauth.socialaccount.providers.dingtalk",
     # Demo and scale data, benchmarks (development tooling; installed everywhere: seed_demo).
     "demo",
 ]
@@ -88,6 +97,9 @@ MIDDLEWARE = [
     # Oversized API bodies (413) and query parameters with NUL or undecodable text (400).
     "core.guard.RequestGuardMiddleware",
     "csp.middleware.CSPMiddleware",
+    # The sign-in page's forms post to Keel, which redirects to the identity provider: its
+    # origin joins the page's form-action (directory/sso.py).
+    "directory.sso.FormActionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +114,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "core.db.PinAfterWriteMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes asks: turns a lockout flagged during sign-in into its answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -200,6 +213,45 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Single sign-on (directory/sso.py): off until a provider is configured, here from the
+# environment or as a "Social application" in the admin. Keel never creates an account from a
+# sign-in; it matches people by an external id or a verified email address.
+ACCOUNT_ADAPTER = "directory.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "directory.sso.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
+# People signed in through a provider lose their local password (they sign in there only).
+KEEL_SSO_DISABLE_PASSWORDS = env_bool("KEEL_SSO_DISABLE_PASSWORDS")
+SOCIALACCOUNT_PROVIDERS: dict = {
+    "openid_connect": {
+        "provider_class": "directory.sso.KeelOIDCProvider",
+        "OAUTH_PKCE_ENABLED": True,
+        "APPS": [],
+    },
+    "feishu": {"APPS": []},
+    "dingtalk": {"APPS": []},
+}
+if env("KEEL_OIDC_SERVER_URL"):
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"].append(
+        {
+            "provider_id": env("KEEL_OIDC_PROVIDER_ID", "oidc"),
+            "name": env("KEEL_OIDC_NAME", "Single sign-on"),
+            "client_id": env("KEEL_OIDC_CLIENT_ID"),
+            "secret": env("KEEL_OIDC_CLIENT_SECRET"),
+            "settings": {"server_url": env("KEEL_OIDC_SERVER_URL")},
+        }
+    )
+for _provider in ("feishu", "dingtalk"):
+    if env(f"KEEL_{_provider.upper()}_CLIENT_ID"):
+        SOCIALACCOUNT_PROVIDERS[_provider]["APPS"].append(
+            {
+                "client_id": env(f"KEEL_{_provider.upper()}_CLIENT_ID"),
+                "secret": env(f"KEEL_{_provider.upper()}_CLIENT_SECRET"),
+            }
+        )
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", "en")
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
@@ -391,6 +443,25 @@ for _module in (
     "integrations.schedule",
 ):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
+
+# Directory sync (directory/sync.py, `manage.py sync_directory`): the platforms whose contact
+# API Keel reads, hourly, with their app credentials. None unless configured.
+KEEL_DIRECTORY_SYNC: dict = {}
+if env("KEEL_FEISHU_SYNC_APP_ID"):
+    KEEL_DIRECTORY_SYNC["feishu"] = {
+        "app_id": env("KEEL_FEISHU_SYNC_APP_ID"),
+        "app_secret": env("KEEL_FEISHU_SYNC_APP_SECRET"),
+        "api_base": env("KEEL_FEISHU_API_BASE", "https://open.feishu.cn"),
+    }
+if env("KEEL_WECOM_CORP_ID"):
+    KEEL_DIRECTORY_SYNC["wecom"] = {
+        "corp_id": env("KEEL_WECOM_CORP_ID"),
+        "secret": env("KEEL_WECOM_CONTACT_SECRET"),
+        "api_base": env("KEEL_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+    }
+CELERY_BEAT_SCHEDULE.update(
+    importlib.import_module("directory.schedule").beat_schedule(KEEL_DIRECTORY_SYNC)
+)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ from drf_spectacular.views import (
 )
 
 from dashboard.views import home
+from directory import sso
 from org import views as org_views
 
 api_v1 = [
@@ -53,6 +54,16 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("org.urls")),
+    # Single sign-on: Keel's stricter OpenID Connect views, then allauth's Feishu and DingTalk
+    # sign-in (only the identity-provider URLs: no allauth sign-up or password pages).
+    path("accounts/oidc/<str:provider_id>/login/", sso.oidc_login, name="openid_connect_login"),
+    path(
+        "accounts/oidc/<str:provider_id>/login/callback/",
+        sso.oidc_callback,
+        name="openid_connect_callback",
+    ),
+    path("accounts/", include("allauth.socialaccount.providers.feishu.urls")),
+    path("accounts/", include("allauth.socialaccount.providers.dingtalk.urls")),
     path("goals/", include("goals.urls")),
     path("tracking/", include("tracking.urls")),
     # Resource pages keep the paths they had as part of tracking (/tracking/requests/, ...).
@@ -63,6 +74,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("coordination/", include("coordination.urls")),
     path("dashboard/", include("dashboard.urls")),  # the role pages
+    path("directory/", include("directory.urls")),  # people import
+    path("scim/v2/", include("directory.scim_urls")),  # SCIM provisioning (service accounts)
     path("", home, name="home"),
 ]
 

@@ -12,7 +12,9 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Length, Replace, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from core.history import history_user
 from org import signals
 
 PATH_SEPARATOR = "/"
@@ -46,6 +48,9 @@ class Unit(models.Model):
     # Materialized path of ids, "/1/4/9/": a subtree is path__startswith, ancestors are its ids.
     path = models.CharField(max_length=1000, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    # Who changed the org chart, and from where (the change reason names an import, SCIM or a
+    # directory sync: directory/audit.py).
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["path"]
@@ -136,6 +141,7 @@ class Person(models.Model):
         _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )
     is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(get_user=history_user)
 
     class Meta:
         ordering = ["display_name"]

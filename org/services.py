@@ -77,12 +77,19 @@ def create_person(
 
 @transaction.atomic
 def update_person(*, person: Person, **fields) -> Person:
-    """Changes a person; `is_active` goes through `deactivate_person` / `reactivate_person`."""
+    """Changes a person (and their user's `email`); `is_active` goes through
+    `deactivate_person` / `reactivate_person`."""
     active = fields.pop("is_active", None)
+    email = fields.pop("email", None)
     for key, value in fields.items():
         setattr(person, key, value)
     person.full_clean()
     person.save()
+    if email is not None and email != person.user.email:
+        user = person.user
+        user.email = email
+        user.full_clean(exclude=["password"])
+        user.save(update_fields=["email"])
     if active is False and person.is_active:
         deactivate_person(person=person)
     elif active is True and not person.is_active:

@@ -10,6 +10,7 @@ from tests.authz.rows import build_path
 from tests.authz.table_audit import TABLE as AUDIT
 from tests.authz.table_coordination import TABLE as COORDINATION
 from tests.authz.table_cycle_pages import TABLE as CYCLE_PAGES
+from tests.authz.table_directory import TABLE as DIRECTORY
 from tests.authz.table_goal_pages import TABLE as GOAL_PAGES
 from tests.authz.table_goals import TABLE as GOALS
 from tests.authz.table_incentives import TABLE as INCENTIVES
@@ -35,6 +36,7 @@ TABLES = (
     REVIEWS,
     NOTIFICATIONS,
     AUDIT,
+    DIRECTORY,
     INTEGRATIONS,
     SUPPORT,
     COORDINATION,
@@ -54,6 +56,17 @@ EXEMPT = {
     "set_language": "i18n setlang (Django's)",
     "set-language": "i18n: switches the caller's own language",
     "bench-floor": "benchmark floor, mounted only with KEEL_BENCH",
+    "openid_connect_login": "SSO: starts an identity-provider sign-in (test_sso.py)",
+    "openid_connect_callback": "SSO: allauth's callback, checked by state, PKCE and the id token",
+    "feishu_login": "SSO: starts a Feishu sign-in (allauth)",
+    "feishu_callback": "SSO: allauth's Feishu callback, checked by state",
+    "dingtalk_login": "SSO: starts a DingTalk sign-in (allauth)",
+    "dingtalk_callback": "SSO: allauth's DingTalk callback, checked by state",
+    "scim-service-provider-config": "SCIM: bearer token of a scim service account (test_scim.py)",
+    "scim-users": "SCIM: bearer token of a scim service account (tests/directory/test_scim.py)",
+    "scim-user": "SCIM: bearer token of a scim service account (tests/directory/test_scim.py)",
+    "scim-groups": "SCIM: bearer token of a scim service account (tests/directory/test_scim.py)",
+    "scim-group": "SCIM: bearer token of a scim service account (tests/directory/test_scim.py)",
 }
 ADMIN_PREFIX = "admin/"
 STATIC_PREFIX = "^static/"
