@@ -405,6 +405,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewStateEnum": "reviews.models.Review.State",
         "ReviewCycleStateEnum": "reviews.models.ReviewCycle.State",
         "FeedbackRequestStateEnum": "reviews.models.FeedbackRequest.State",
+        "MeetingKindEnum": "coordination.models.Meeting.Kind",
+        "MeetingSourceEnum": "coordination.models.Meeting.Source",
     },
 }
 
