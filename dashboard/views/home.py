@@ -8,7 +8,6 @@ from django.db.models import Prefetch, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from goals.models import Goal, GoalSettings, KeyResult
 from goals.selectors import current_cycle
@@ -16,7 +15,7 @@ from incentives.models import Award
 from incentives.selectors import awards_for
 from notifications.models import Notification
 from org import scopes, selectors
-from tracking.models import CheckIn, Feedback
+from tracking.models import CheckIn, Feedback, local_today
 
 from .common import expected_score
 from .team_data import week_of
@@ -37,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if viewer is None:
         return render(request, "dashboard/no_person.html", status=403)
     role_list = scopes.roles(viewer)
-    today = timezone.localdate()
+    today = local_today(viewer)
     cycle = current_cycle(today)
     settings = GoalSettings.load()
     goals = list(

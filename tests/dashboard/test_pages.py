@@ -352,3 +352,26 @@ def test_home_shows_feedback_on_my_check_ins(login, company, cascade):
     assert "Great pipeline work" in page
     assert reverse("tracking:check-in", args=[check_in.pk]) in page
     assert reverse("tracking:this-week") in page
+
+
+def test_home_reads_this_week_in_the_viewers_time_zone(client, company):
+    """Sunday 20:00 UTC is already Monday in Shanghai: the check-in Alice submitted for her new
+    week is the one her home shows, not the server's week before it."""
+    import time_machine
+
+    from org.models import Person
+    from tracking.models import CheckIn
+
+    alice = company["alice"]
+    Person.objects.filter(pk=alice.pk).update(timezone="Asia/Shanghai")
+    with time_machine.travel(dt.datetime(2026, 11, 15, 20, 0, tzinfo=dt.UTC), tick=False):
+        CheckIn.objects.create(
+            person=alice,
+            week=dt.date(2026, 11, 16),
+            state=CheckIn.State.SUBMITTED,
+            submitted_at=dt.datetime(2026, 11, 15, 19, 0, tzinfo=dt.UTC),
+        )
+        client.force_login(alice.user)
+        page = client.get("/", headers={"HX-Request": "true"}).content.decode()
+    assert "Submitted" in page
+    assert "Not started" not in page
