@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from goals.models import Goal, GoalSettings, KeyResult
 from goals.selectors import current_cycle
@@ -15,10 +16,9 @@ from incentives.models import Award
 from incentives.selectors import awards_for
 from notifications.models import Notification
 from org import scopes, selectors
-from tracking.models import CheckIn, Feedback, local_today
+from tracking.models import CheckIn, Feedback, local_today, week_start
 
 from .common import expected_score
-from .team_data import week_of
 
 TEAM_PREVIEW = 12
 
@@ -36,7 +36,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if viewer is None:
         return render(request, "dashboard/no_person.html", status=403)
     role_list = scopes.roles(viewer)
-    today = local_today(viewer)
+    today = timezone.localdate()
     cycle = current_cycle(today)
     settings = GoalSettings.load()
     goals = list(
@@ -64,7 +64,9 @@ def home(request: HttpRequest) -> HttpResponse:
             key=["off_track", "at_risk", "on_track"].index,
             default="on_track",
         )
-    this_week = week_of(today)
+    # The check-in's week is the person's own (as on the check-in page); pace and cycle are the
+    # organisation's day, as on the goal page and in the API.
+    this_week = week_start(local_today(viewer))
     check_in = CheckIn.objects.filter(person=viewer, week=this_week).first()
     feedback = list(
         Feedback.objects.filter(check_in__person=viewer)

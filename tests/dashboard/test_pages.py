@@ -360,7 +360,6 @@ def test_home_reads_this_week_in_the_viewers_time_zone(client, company):
     import time_machine
 
     from org.models import Person
-    from tracking.models import CheckIn
 
     alice = company["alice"]
     Person.objects.filter(pk=alice.pk).update(timezone="Asia/Shanghai")
