@@ -33,6 +33,11 @@ def watch_csp(page) -> list[str]:
 
 
 def sign_out(page):
+    """Leave the page before dropping the cookies: a navigation still in flight (the redirect
+    after the Ctrl+Enter submit) would otherwise reach the server without cookies, and its
+    answer could set a new CSRF cookie after the next sign-in page rendered its token."""
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
     page.context.clear_cookies()
 
 
