@@ -10,18 +10,8 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from core.spreadsheet import safe_cell
 from incentives.models import Award
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise_formula(value):
-    """A text cell starting like a formula (= + - @ tab CR) gets a leading quote so a
-    spreadsheet shows it as text. Numbers and dates pass unchanged. (Incentives' own helper
-    until a shared core one exists.)"""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def header() -> list[str]:
@@ -68,9 +58,7 @@ def to_csv(awards: list[Award]) -> bytes:
     for row in rows(awards):
         writer.writerow(
             [
-                neutralise_formula(v.isoformat() if hasattr(v, "isoformat") else v)
-                if v is not None
-                else ""
+                safe_cell(v.isoformat() if hasattr(v, "isoformat") else v) if v is not None else ""
                 for v in row
             ]
         )
@@ -82,7 +70,7 @@ def to_xlsx(awards: list[Award]) -> bytes:
     sheet = book.create_sheet(_("Payroll"))
     sheet.append(header())
     for row in rows(awards):
-        sheet.append([neutralise_formula(v) for v in row])
+        sheet.append([safe_cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

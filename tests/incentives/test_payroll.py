@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
-from incentives.exports import neutralise_formula
+from core.spreadsheet import safe_cell
 from tests.factories import PersonFactory
 from tests.incentives.factories import make_award, make_rule
 
@@ -102,8 +102,9 @@ def test_query_count_does_not_grow_with_rows(login, company, awards):
     ("value", "safe"),
     [
         ("=1+1", "'=1+1"),
-        ("+1", "'+1"),
-        ("-1", "'-1"),
+        ("+1", "+1"),  # a plain number is no formula
+        ("-1", "-1"),
+        ("-1-1", "'-1-1"),
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'\tx"),
         ("\rx", "'\rx"),
@@ -111,5 +112,5 @@ def test_query_count_does_not_grow_with_rows(login, company, awards):
         (Decimal("-5"), Decimal("-5")),
     ],
 )
-def test_neutralise_formula(value, safe):
-    assert neutralise_formula(value) == safe
+def test_payroll_cells_are_written_formula_safe(value, safe):
+    assert safe_cell(value) == safe
