@@ -21,9 +21,9 @@ from goals.models import (
     UnitCycleRollup,
 )
 from org.models import Person, Unit
-from tracking.models import CheckIn
+from tracking.models import CheckIn, week_start
 
-from .team_data import cycle_weeks, week_of
+from .team_data import cycle_weeks
 
 WORST = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK]
 
@@ -95,7 +95,7 @@ def completion_by_unit(units: list[Unit], today: dt.date) -> list[dict]:
             people[unit.pk] += r["n"]
     done = defaultdict(int)
     for r in (
-        CheckIn.objects.filter(week=week_of(today), state=CheckIn.State.SUBMITTED)
+        CheckIn.objects.filter(week=week_start(today), state=CheckIn.State.SUBMITTED)
         .values("person__unit__path")
         .annotate(n=Count("pk"))
     ):

@@ -18,19 +18,15 @@ from goals.models import Cycle, Goal, KeyResult, PersonCycleRollup, Status
 from goals.services import rollups
 from org import scopes
 from org.models import Person, Unit
-from tracking.models import CheckIn, KeyResultUpdate
+from tracking.models import CheckIn, KeyResultUpdate, week_start
 
 PAGE_SIZE = 25
 WORST = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK]
 
 
-def week_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
-
-
 def cycle_weeks(cycle: Cycle, today: dt.date) -> list[dt.date]:
     end = min(cycle.ends_on, today)
-    weeks, week = [], week_of(cycle.starts_on)
+    weeks, week = [], week_start(cycle.starts_on)
     while week <= end:
         weeks.append(week)
         week += dt.timedelta(days=7)
@@ -92,7 +88,7 @@ def team_rows(
     by_person: dict[int, list[Goal]] = defaultdict(list)
     for g in goals:
         by_person[g.owner_person_id].append(g)
-    this_week = week_of(today)
+    this_week = week_start(today)
     since = this_week - dt.timedelta(weeks=26)
     submitted: dict[int, set[dt.date]] = defaultdict(set)
     for pid, week in CheckIn.objects.filter(
@@ -132,7 +128,7 @@ def team_rows(
 
 
 def team_summary(people: QuerySet[Person], *, cycle: Cycle, today: dt.date) -> dict:
-    this_week = week_of(today)
+    this_week = week_start(today)
     size = people.count()
     submitted = CheckIn.objects.filter(
         person__in=people, week=this_week, state=CheckIn.State.SUBMITTED
@@ -152,7 +148,7 @@ def team_summary(people: QuerySet[Person], *, cycle: Cycle, today: dt.date) -> d
 
 
 def missing_check_ins(people: QuerySet[Person], *, today: dt.date, limit: int = 20) -> list:
-    done = CheckIn.objects.filter(week=week_of(today), state=CheckIn.State.SUBMITTED)
+    done = CheckIn.objects.filter(week=week_start(today), state=CheckIn.State.SUBMITTED)
     return list(
         people.exclude(pk__in=done.values("person_id"))
         .select_related("unit")
@@ -163,7 +159,7 @@ def missing_check_ins(people: QuerySet[Person], *, today: dt.date, limit: int = 
 def risky_updates(people: QuerySet[Person], *, today: dt.date, limit: int = 20) -> list:
     """At-risk and off-track key results from this week's and last week's check-ins, with the
     cause given, worst first."""
-    this_week = week_of(today)
+    this_week = week_start(today)
     return list(
         KeyResultUpdate.objects.filter(
             check_in__person__in=people,
@@ -174,19 +170,6 @@ def risky_updates(people: QuerySet[Person], *, today: dt.date, limit: int = 20) 
         .select_related("key_result__goal", "check_in__person", "cause")
         .order_by("-status", "check_in__person__display_name", "-check_in__week", "pk")[:limit]
     )
-
-
-def completion_trend(people: QuerySet[Person], *, cycle: Cycle, today: dt.date, size: int):
-    weeks = cycle_weeks(cycle, today)
-    if not weeks:
-        return []
-    counts = dict(
-        CheckIn.objects.filter(person__in=people, state=CheckIn.State.SUBMITTED, week__in=weeks)
-        .values("week")
-        .annotate(n=Count("pk"))
-        .values_list("week", "n")
-    )
-    return [(w, counts.get(w, 0), (counts.get(w, 0) / size) if size else 0.0) for w in weeks]
 
 
 def unit_week_heatmap(viewer: Person, *, cycle: Cycle, today: dt.date):
