@@ -125,6 +125,19 @@ def managers_of(goal: Goal) -> list[Person]:
     return []
 
 
+def _publish(event: str, goal: Goal, actor: Person) -> None:
+    """An agreement step's event (core.events), with the goal's ids and title."""
+    publish(
+        event,
+        goal=goal.pk,
+        cycle=goal.cycle_id,
+        owner_person=goal.owner_person_id,
+        owner_unit=goal.owner_unit_id,
+        title=goal.title,
+        by=actor.pk,
+    )
+
+
 @records_actor
 @transaction.atomic
 def update_goal(*, actor: Person, goal: Goal, version: int, **changes) -> Goal:
@@ -284,15 +297,7 @@ def propose_goal(*, actor: Person, goal: Goal) -> Goal:
     _save(goal, actor, ["state", "initiated_by", "return_comment"])
     if was_returned:
         _roll_up_contributions(goal)
-    publish(
-        "goal.proposed",
-        goal=goal.pk,
-        cycle=goal.cycle_id,
-        owner_person=goal.owner_person_id,
-        owner_unit=goal.owner_unit_id,
-        title=goal.title,
-        by=actor.pk,
-    )
+    _publish("goal.proposed", goal, actor)
     recipients = managers_of(goal) if is_owner else owner_people(goal)
     notify(
         recipients=[p for p in recipients if p.pk != actor.pk],
@@ -337,15 +342,7 @@ def agree_goal(*, actor: Person, goal: Goal) -> Goal:
     goal.agreed_by = actor
     _save(goal, actor, ["state", "agreed_at", "agreed_by"])
     recompute_progress_upwards(goal)
-    publish(
-        "goal.agreed",
-        goal=goal.pk,
-        cycle=goal.cycle_id,
-        owner_person=goal.owner_person_id,
-        owner_unit=goal.owner_unit_id,
-        title=goal.title,
-        by=actor.pk,
-    )
+    _publish("goal.agreed", goal, actor)
     other = owner_people(goal) if by_owner else managers_of(goal)
     notify(
         recipients=[p for p in other if p.pk != actor.pk],
@@ -388,15 +385,7 @@ def return_goal(*, actor: Person, goal: Goal, comment: str) -> Goal:
     _save(goal, actor, ["state", "return_comment"])
     _roll_up_contributions(goal)
     recompute_progress_upwards(goal)
-    publish(
-        "goal.returned",
-        goal=goal.pk,
-        cycle=goal.cycle_id,
-        owner_person=goal.owner_person_id,
-        owner_unit=goal.owner_unit_id,
-        title=goal.title,
-        by=actor.pk,
-    )
+    _publish("goal.returned", goal, actor)
     notify(
         recipients=[p for p in owner_people(goal) if p.pk != actor.pk],
         kind="goal_returned",
