@@ -22,12 +22,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.history import acting_as
+from core.tabular import read_rows
 from directory import audit, permissions
 from org import services as org_services
 from org.models import Person, Unit
 from org.scopes import Viewer
-
-from .tabular import read_rows
 
 COLUMNS = [
     "username",
