@@ -110,3 +110,38 @@ def test_an_hrbp_sees_the_org_changes_of_the_units_they_partner(login, company, 
     assert any("Person Erin" in r and "SCIM provisioning" in r for r in rows)
     for outside in ("Unit 市场部", "Person 周杰", "Person Dave", "Unit 销售部"):
         assert not any(outside in r for r in rows), outside
+
+
+@pytest.mark.parametrize("people", [3, 30])
+def test_org_changes_on_the_page_and_the_api_cost_the_same_queries_for_any_number(
+    api, login, company, django_assert_max_num_queries, people
+):
+    from directory import sync
+    from directory.platforms import Department, Member, Snapshot
+
+    snapshot = Snapshot(
+        departments=[Department(id=f"d{i}", name=f"Team {i}", parent_id=None) for i in range(3)],
+        members=[
+            Member(
+                id=f"m{i}",
+                name=f"Member {i}",
+                email="",
+                department_id=f"d{i % 3}",
+                manager_id="m0" if i else None,
+                title="Rep",
+                active=True,
+            )
+            for i in range(people)
+        ],
+    )
+    sync.apply_snapshot(platform="wecom", snapshot=snapshot, dry_run=False)
+    client = login(company["zed"])
+    # The same for 3 or 30 people: a fixed number per kind on the page, one per kind of
+    # related object named (units, managers).
+    with django_assert_max_num_queries(14):
+        response = client.get("/dashboard/audit/", {"source": "sync:wecom"})
+    assert response.status_code == 200
+    assert "Directory sync (WeCom)" in response.content.decode()
+    with django_assert_max_num_queries(10):
+        listed = api.as_(company["zed"]).get("/api/v1/audit/", {"page_size": 100})
+    assert listed.json()["count"] >= people
