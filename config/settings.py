@@ -455,6 +455,12 @@ if env("KEEL_FEISHU_SYNC_APP_ID"):
         "app_secret": env("KEEL_FEISHU_SYNC_APP_SECRET"),
         "api_base": env("KEEL_FEISHU_API_BASE", "https://open.feishu.cn"),
     }
+if env("KEEL_DINGTALK_SYNC_APP_KEY"):
+    KEEL_DIRECTORY_SYNC["dingtalk"] = {
+        "app_key": env("KEEL_DINGTALK_SYNC_APP_KEY"),
+        "app_secret": env("KEEL_DINGTALK_SYNC_APP_SECRET"),
+        "api_base": env("KEEL_DINGTALK_API_BASE", "https://oapi.dingtalk.com"),
+    }
 if env("KEEL_WECOM_CORP_ID"):
     KEEL_DIRECTORY_SYNC["wecom"] = {
         "corp_id": env("KEEL_WECOM_CORP_ID"),

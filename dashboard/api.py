@@ -12,10 +12,12 @@ from rest_framework.exceptions import ValidationError
 
 from dashboard import audit, permissions
 from dashboard.audit.filters import AuditFilterForm
+from directory import audit as directory_audit
 from org.access import ViewerAPIMixin
 
 KIND_VALUES = [kind.slug for kind in audit.KINDS]
 ACTION_VALUES = list(audit.ACTION_LABELS)
+SOURCE_VALUES = directory_audit.sources()
 
 
 @extend_schema_field({"type": "string", "enum": KIND_VALUES})
@@ -25,6 +27,11 @@ class AuditKindField(serializers.CharField):
 
 @extend_schema_field({"type": "string", "enum": ACTION_VALUES})
 class AuditActionField(serializers.CharField):
+    pass
+
+
+@extend_schema_field({"type": "string", "enum": [*SOURCE_VALUES, ""]})
+class AuditSourceField(serializers.CharField):
     pass
 
 
@@ -50,6 +57,14 @@ class AuditEntrySerializer(serializers.Serializer):
     )
     changed_by_name = serializers.CharField(source="by")
     reason = serializers.CharField()
+    source = AuditSourceField(
+        allow_blank=True,
+        help_text="Where the change came from: a people import, SCIM or a directory sync "
+        '("" for a change made in Keel).',
+    )
+    source_name = serializers.CharField(
+        source="source_label", help_text="The source in the reader's language."
+    )
     changes = AuditChangeSerializer(many=True)
 
 
@@ -58,7 +73,8 @@ class AuditEntrySerializer(serializers.Serializer):
     summary="The audit trail",
     description=(
         "Every change to goals, key results, target adjustments, budgets, resource requests, "
-        "awards and incentive rules: who, when and what, newest first. Admins read every "
+        "awards, incentive rules, units and people: who, when, what and from which source, "
+        "newest first. Admins read every "
         "change, an HRBP the changes in the units they partner; anyone else gets 404."
     ),
     parameters=[
@@ -67,6 +83,12 @@ class AuditEntrySerializer(serializers.Serializer):
         OpenApiParameter("changed_by", OpenApiTypes.INT, description="The person who changed."),
         OpenApiParameter("date_from", OpenApiTypes.DATE, description="From this day on."),
         OpenApiParameter("date_to", OpenApiTypes.DATE, description="Up to this day, inclusive."),
+        OpenApiParameter(
+            "source",
+            OpenApiTypes.STR,
+            enum=SOURCE_VALUES,
+            description="Where the change came from.",
+        ),
     ],
 )
 class AuditLogView(ViewerAPIMixin, generics.ListAPIView):

@@ -8,17 +8,15 @@ row and column."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
+from core.tabular import read_rows
 from goals import permissions as goal_permissions
 from goals.models import Cycle, Goal, KeyResult
 from goals.services import create_goal
@@ -44,7 +42,6 @@ COLUMNS = [
     "kr_due",
 ]
 MAX_ROWS = 2000
-MAX_BYTES = 5 * 1024 * 1024
 # service error keys → the file's columns
 FIELD_COLUMNS = {
     "title": "title",
@@ -85,45 +82,6 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def read_rows(upload) -> list[tuple[int, dict]]:
-    """(row number as the spreadsheet shows it, {column: text}) for every non-empty row."""
-    if upload.size > MAX_BYTES:
-        raise ValidationError(_("The file is larger than 5 MB."))
-    name = (upload.name or "").lower()
-    if name.endswith(".xlsx"):
-        try:
-            book = load_workbook(upload, read_only=True, data_only=True)
-        except Exception:  # openpyxl raises many kinds for a damaged file
-            raise ValidationError(_("This is not a readable XLSX file.")) from None
-        raw = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
-    elif name.endswith(".csv"):
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError(_("Save the CSV file as UTF-8.")) from None
-        raw = list(csv.reader(io.StringIO(text)))
-    else:
-        raise ValidationError(_("Upload a .csv or .xlsx file."))
-    if not raw:
-        raise ValidationError(_("The file is empty."))
-    header = [str(h or "").strip().lower() for h in raw[0]]
-    missing = [c for c in ("title", "kr_name", "kr_target") if c not in header]
-    if missing:
-        raise ValidationError(_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
-    rows = []
-    for number, values in enumerate(raw[1:], start=2):
-        cells = {
-            h: ("" if v is None else (v.isoformat() if isinstance(v, dt.date) else str(v)).strip())
-            for h, v in zip(header, values, strict=False)
-            if h in COLUMNS
-        }
-        if any(cells.values()):
-            rows.append((number, cells))
-    if len(rows) > MAX_ROWS:
-        raise ValidationError(_("Import at most %(n)s rows at a time.") % {"n": MAX_ROWS})
-    return rows
 
 
 def _decimal(raw: str, row: int, column: str, errors: list[RowError], default=None):
@@ -332,7 +290,9 @@ def _create_goals(
 
 def import_goals(*, actor: Person, cycle: Cycle, upload, dry_run: bool) -> ImportResult:
     result = ImportResult(dry_run=dry_run)
-    rows = read_rows(upload)
+    rows = read_rows(
+        upload, columns=COLUMNS, required=["title", "kr_name", "kr_target"], max_rows=MAX_ROWS
+    )
     result.rows = len(rows)
     known = _known(actor, rows)
     plans = []

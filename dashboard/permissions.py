@@ -1,7 +1,7 @@
 """Scopes of the dashboard's own pages.
 
 The audit trail (the history of goals, key results, adjustments, budgets, resource
-requests, awards and incentive rules).
+requests, awards, incentive rules, units and people).
 
 - Admins read every change.
 - An HRBP reads the changes to objects in the units they partner (and below them).

@@ -6,7 +6,12 @@ through org.services inside one transaction: on a dry run, or when any row has a
 everything is rolled back. With `apply_valid` (which the HRBP must confirm) the rows without
 errors are imported and the others are reported and left out. Managers are set after every
 row's person exists, so a file may name a manager who is a later row. Every change is in the
-org history with the importer as actor and "import" as its source."""
+org history with the importer as actor and "import" as its source.
+
+Optional columns link a row to the person's ids elsewhere (`feishu_open_id`,
+`dingtalk_userid`, `wecom_userid`, or any one id as `external_id` with its `source`), so a
+later directory sync or SCIM push finds them by that id instead of adding them again. An id
+belongs to one person per source; a new id for a person replaces their old one there."""
 
 from __future__ import annotations
 
@@ -19,15 +24,16 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.history import acting_as
+from core.tabular import read_rows
 from directory import audit, permissions
+from directory.models import ExternalPerson
 from org import services as org_services
 from org.models import Person, Unit
 from org.scopes import Viewer
-
-from .tabular import read_rows
 
 COLUMNS = [
     "username",
@@ -40,7 +46,25 @@ COLUMNS = [
     "hire_date",
     "time_zone",
     "language",
+    "feishu_open_id",
+    "dingtalk_userid",
+    "wecom_userid",
+    "external_id",
+    "source",
 ]
+# The id columns of the platforms a directory sync reads, and their sources (ExternalPerson).
+ID_COLUMNS = {
+    "feishu_open_id": audit.sync_source("feishu"),
+    "dingtalk_userid": audit.sync_source("dingtalk"),
+    "wecom_userid": audit.sync_source("wecom"),
+}
+# What the `source` column may say beside `external_id`.
+SOURCES = {
+    "scim": audit.SCIM,
+    "feishu": audit.sync_source("feishu"),
+    "dingtalk": audit.sync_source("dingtalk"),
+    "wecom": audit.sync_source("wecom"),
+}
 REQUIRED = ["username", "name", "unit"]
 MAX_ROWS = 5000
 UNIT_PATH_SEPARATOR = "/"
@@ -92,6 +116,7 @@ class _Row:
     fields: dict
     manager: str = ""
     person: Person | None = None
+    links: dict[str, str] = field(default_factory=dict)  # source → external id
 
 
 def unit_paths() -> dict[str, Unit]:
@@ -111,6 +136,30 @@ def _language(raw: str) -> str | None:
         if code.lower() == wanted:
             return code
     return None
+
+
+def _links(cells: dict) -> list[tuple[str, str, str]]:
+    """(column, source, external id) of every id the row gives."""
+    found = [
+        (column, source, cells[column])
+        for column, source in ID_COLUMNS.items()
+        if cells.get(column)
+    ]
+    source = SOURCES.get(cells.get("source", "").lower())
+    if source and cells.get("external_id"):
+        found.append(("external_id", source, cells["external_id"]))
+    return found
+
+
+def _link(person: Person, links: dict[str, str]) -> None:
+    """The person's id at each source is the row's (an older one there is replaced)."""
+    for source, external_id in links.items():
+        ExternalPerson.objects.filter(source=source, person=person).exclude(
+            external_id=external_id
+        ).delete()
+        ExternalPerson.objects.get_or_create(
+            source=source, external_id=external_id, defaults={"person": person}
+        )
 
 
 class _Checker:
@@ -139,6 +188,21 @@ class _Checker:
         }
         self.emails_seen: dict[str, int] = {}
         self.zones = available_timezones()
+        wanted = [link for _n, c in rows for link in _links(c)]
+        found = Q(pk__in=[])
+        for _column, source, external_id in wanted:
+            found |= Q(source=source, external_id=external_id)
+        self.linked = (
+            {
+                (source, external_id): username
+                for source, external_id, username in ExternalPerson.objects.filter(
+                    found
+                ).values_list("source", "external_id", "person__user__username")
+            }
+            if wanted
+            else {}
+        )
+        self.ids_seen: dict[tuple[str, str], int] = {}
 
     def error(self, row: int, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message))
@@ -201,6 +265,36 @@ class _Checker:
             else:
                 data["language"] = language
 
+    def _ids(self, number: int, username: str, cells: dict) -> dict[str, str]:
+        """The row's ids by source, each checked: a known source, one id per source in the
+        row, not another person's id there, not twice in the file."""
+        external_id, source = cells.get("external_id", ""), cells.get("source", "").lower()
+        if external_id and not source:
+            self.error(number, "source", _("Name the source of the external id."))
+        elif source and not external_id:
+            self.error(number, "external_id", _("Write the external id of this source."))
+        elif source and source not in SOURCES:
+            self.error(
+                number,
+                "source",
+                _("Use one of: %(choices)s.") % {"choices": ", ".join(SOURCES)},
+            )
+        links: dict[str, str] = {}
+        for column, source_name, value in _links(cells):
+            if links.get(source_name, value) != value:
+                self.error(number, column, _("The row has another id of this source."))
+                continue
+            owner = self.linked.get((source_name, value))
+            seen = self.ids_seen.get((source_name, value))
+            if owner is not None and owner != username:
+                self.error(number, column, _("Another person has this id."))
+            elif seen is not None and seen != number:
+                self.error(number, column, _("Row %(row)s has the same id.") % {"row": seen})
+            else:
+                self.ids_seen[(source_name, value)] = number
+                links[source_name] = value
+        return links
+
     def _manager(self, number: int, username: str, manager: str) -> None:
         if manager == username:
             self.error(number, "manager", _("A person cannot be their own manager."))
@@ -234,9 +328,10 @@ class _Checker:
         manager = cells.get("manager", "")
         if manager:
             self._manager(number, username, manager)
+        links = self._ids(number, username, cells)
         if len(self.errors) != before:
             return None
-        return _Row(number, username, data, manager, existing)
+        return _Row(number, username, data, manager, existing, links)
 
 
 def _service_errors(exc: ValidationError, row: int) -> list[RowError]:
@@ -278,6 +373,7 @@ def _apply(rows: list[_Row], people: dict[str, Person], result: ImportResult) ->
                         person=row.person, **row.fields
                     )
                     result.updated += 1
+                _link(placed[row.username], row.links)
         except ValidationError as exc:
             result.errors.extend(_service_errors(exc, row.number))
     for row in rows:
@@ -342,5 +438,10 @@ def template_rows() -> list[list[str]]:
             "2024-03-01",
             "Asia/Shanghai",
             "zh-hans",
+            "ou_7dab8a3d3cdcc9da365777c7ad535d62",
+            "",
+            "",
+            "",
+            "",
         ],
     ]

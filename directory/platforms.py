@@ -1,6 +1,7 @@
 """Reading the organisation from a platform's contact API into a `Snapshot`: departments and
-people in one shape, whatever the platform. Feishu (contact v3) and WeCom (企业微信, the
-`cgi-bin` contact API) are read; the credentials come from settings (KEEL_DIRECTORY_SYNC)."""
+people in one shape, whatever the platform. Feishu (contact v3), DingTalk (钉钉, the `topapi`
+contact API of an internal app) and WeCom (企业微信, the `cgi-bin` contact API) are read; the
+credentials come from settings (KEEL_DIRECTORY_SYNC)."""
 
 from __future__ import annotations
 
@@ -185,6 +186,141 @@ class WeComClient:
         return Snapshot(departments=departments, members=members)
 
 
+class DingTalkClient:
+    """DingTalk (钉钉) contact API of an internal app: an access token from its app key and
+    secret, the department tree one level at a time (`department/listsub` from the root
+    department 1) and the people of each department (`user/list`, a cursor of pages).
+
+    The list of a department's people names no manager; a person's manager is the leader of
+    their department (the first of its people flagged `leader`), or for a leader, the leader
+    of the nearest department above. A person in several departments belongs to the first of
+    their `dept_id_list`. People who leave are removed from the directory, so whoever is
+    listed is active (`active` there means "has activated the DingTalk app")."""
+
+    root = 1
+    page_size = 100
+
+    def __init__(
+        self, *, app_key: str, app_secret: str, api_base: str = "https://oapi.dingtalk.com"
+    ):
+        self.base = api_base.rstrip("/")
+        self.app_key, self.app_secret = app_key, app_secret
+        self.token = ""
+
+    def _check(self, response: requests.Response) -> dict:
+        response.raise_for_status()
+        body = response.json()
+        if body.get("errcode", 0) != 0:
+            raise PlatformError(f"DingTalk error {body.get('errcode')}: {body.get('errmsg', '')}")
+        return body
+
+    def _post(self, path: str, body: dict) -> dict:
+        return self._check(
+            requests.post(
+                f"{self.base}{path}",
+                params={"access_token": self.token},
+                json=body,
+                timeout=TIMEOUT,
+            )
+        )
+
+    def _departments(self) -> list[dict]:
+        found, waiting, seen = [], [self.root], {self.root}
+        while waiting:
+            parent = waiting.pop(0)
+            body = self._post(
+                "/topapi/v2/department/listsub", {"dept_id": parent, "language": "zh_CN"}
+            )
+            for item in body.get("result") or []:
+                if item["dept_id"] in seen:
+                    continue
+                seen.add(item["dept_id"])
+                found.append(item)
+                waiting.append(item["dept_id"])
+        return found
+
+    def _users(self, department_id: int):
+        cursor = 0
+        while True:
+            result = (
+                self._post(
+                    "/topapi/v2/user/list",
+                    {
+                        "dept_id": department_id,
+                        "cursor": cursor,
+                        "size": self.page_size,
+                        "contain_access_limit": False,
+                        "language": "zh_CN",
+                    },
+                ).get("result")
+                or {}
+            )
+            yield from result.get("list") or []
+            if not result.get("has_more") or result.get("next_cursor") is None:
+                return
+            cursor = result["next_cursor"]
+
+    def snapshot(self) -> Snapshot:
+        self.token = self._check(
+            requests.get(
+                f"{self.base}/gettoken",
+                params={"appkey": self.app_key, "appsecret": self.app_secret},
+                timeout=TIMEOUT,
+            )
+        )["access_token"]
+        raw = self._departments()
+        parents = {item["dept_id"]: item.get("parent_id") for item in raw}
+        departments = [
+            Department(
+                id=str(item["dept_id"]),
+                name=item["name"],
+                parent_id=None
+                if item.get("parent_id") in (None, self.root)
+                else str(item["parent_id"]),
+            )
+            for item in raw
+        ]
+        people: dict[str, dict] = {}
+        leaders: dict[int, list[str]] = {}
+        for department_id in [self.root, *parents]:
+            for item in self._users(department_id):
+                people.setdefault(item["userid"], item)
+                if item.get("leader"):
+                    leaders.setdefault(department_id, []).append(item["userid"])
+
+        def home(item: dict) -> int:
+            listed = [d for d in item.get("dept_id_list") or [] if d in parents or d == self.root]
+            return listed[0] if listed else self.root
+
+        def manager(userid: str, department_id: int) -> str | None:
+            seen: set[int] = set()
+            while department_id is not None and department_id not in seen:
+                seen.add(department_id)
+                heads = [u for u in leaders.get(department_id, []) if u != userid]
+                if heads:
+                    return heads[0]
+                department_id = (
+                    None if department_id == self.root else parents.get(department_id, self.root)
+                )
+            return None
+
+        members = []
+        for userid, item in people.items():
+            department_id = home(item)
+            members.append(
+                Member(
+                    id=userid,
+                    name=item.get("name", ""),
+                    email=item.get("org_email") or item.get("email") or "",
+                    department_id=None if department_id == self.root else str(department_id),
+                    manager_id=manager(userid, department_id),
+                    title=item.get("title", ""),
+                    active=True,
+                )
+            )
+        return Snapshot(departments=departments, members=members)
+
+
 def client_for(platform: str):
     config = _config(platform)
     if platform == "feishu":
@@ -192,6 +328,12 @@ def client_for(platform: str):
             app_id=config["app_id"],
             app_secret=config["app_secret"],
             api_base=config.get("api_base") or "https://open.feishu.cn",
+        )
+    if platform == "dingtalk":
+        return DingTalkClient(
+            app_key=config["app_key"],
+            app_secret=config["app_secret"],
+            api_base=config.get("api_base") or "https://oapi.dingtalk.com",
         )
     if platform == "wecom":
         return WeComClient(

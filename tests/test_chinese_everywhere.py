@@ -43,6 +43,7 @@ ALLOWED = {
     "WeCom",
     "DingTalk",
     "Feishu",
+    "SCIM",  # the provisioning standard, named as it is (people import, SCIM, sync)
     "Email",
     "htmx",
     "English",  # the language menu names each language in itself

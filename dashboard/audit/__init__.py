@@ -1,5 +1,6 @@
 """The audit trail: who changed what and when, for goals, key results, target adjustments,
-budgets, resource requests, awards and incentive rules.
+budgets, resource requests, awards, incentive rules, units and people (with the source of a
+change made by a people import, SCIM or a directory sync).
 
 It reads the django-simple-history rows of those models (each app keeps its own), scoped by
 `org.permissions.visible_audit_q`, newest first. `audit_log()` answers a lazy sequence that a
@@ -41,6 +42,7 @@ class Filters:
     changed_by: Person | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    source: str | None = None
 
 
 def _or(lookups: list[str], value) -> Q:
@@ -51,11 +53,11 @@ def _or(lookups: list[str], value) -> Q:
 
 
 def _scoped(kind: Kind, viewer: Person, filters: Filters) -> QuerySet:
-    qs = kind.history.filter(
-        permissions.visible_audit_q(viewer, [f"{u}__path" for u in kind.units])
-    )
+    qs = kind.history.filter(permissions.visible_audit_q(viewer, kind.path_lookups))
     if filters.unit is not None:
-        qs = qs.filter(_or([f"{u}__path__startswith" for u in kind.units], filters.unit.path))
+        qs = qs.filter(_or([f"{p}__startswith" for p in kind.path_lookups], filters.unit.path))
+    if filters.source:
+        qs = qs.filter(history_change_reason=filters.source)
     if filters.changed_by is not None:
         qs = qs.filter(history_user_id=filters.changed_by.user_id)
     tz = timezone.get_current_timezone()
@@ -175,6 +177,7 @@ def export_rows(log: AuditLog) -> tuple[list, Iterator[list]]:
         _("Old value"),
         _("New value"),
         _("Reason"),
+        _("Source"),
     ]
 
     def rows():
@@ -190,8 +193,8 @@ def export_rows(log: AuditLog) -> tuple[list, Iterator[list]]:
                     e.action_label,
                 ]
                 if not e.changes:
-                    yield [*base, "", "", "", e.reason]
+                    yield [*base, "", "", "", e.reason, e.source_label]
                 for c in e.changes:
-                    yield [*base, c.label, c.old, c.new, e.reason]
+                    yield [*base, c.label, c.old, c.new, e.reason, e.source_label]
 
     return header, rows()

@@ -22,10 +22,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import humanize
+from directory import audit as directory_audit
 from goals import permissions as goal_permissions
 from goals.models import Goal, KeyResult, TargetAdjustment, fmt_number
 from incentives.models import Award, IncentiveRule
-from org.models import Unit
+from org.models import Person, Unit
 from resources.models import HIDDEN_GOAL, Budget, ResourceRequest
 
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
@@ -41,7 +42,9 @@ ALWAYS_IGNORED = frozenset({"id", "created_at", "updated_at"})
 @dataclass(frozen=True)
 class Kind:
     """One audited model: how its history rows reach their units (for the scope, the unit
-    filter and the unit column) and what names it in the list."""
+    filter and the unit column) and what names it in the list. `paths` are the lookups to
+    those units' paths when they are not `<unit>__path`; `rows` narrows or annotates the
+    history rows first."""
 
     slug: str
     model: type[models.Model]
@@ -49,14 +52,37 @@ class Kind:
     subject: Callable[[models.Model], str]
     annotations: dict[str, str] = field(default_factory=dict)
     ignored: frozenset[str] = frozenset()
+    paths: tuple[str, ...] = ()
+    rows: Callable[[QuerySet], QuerySet] | None = None
 
     @property
     def label(self) -> str:
         return str(capfirst(self.model._meta.verbose_name))
 
     @property
+    def path_lookups(self) -> tuple[str, ...]:
+        return self.paths or tuple(f"{u}__path" for u in self.units)
+
+    @property
     def history(self) -> QuerySet:
-        return self.model.history.all().order_by()
+        rows = self.model.history.all().order_by()
+        return self.rows(rows) if self.rows is not None else rows
+
+
+def _unit_rows(rows: QuerySet) -> QuerySet:
+    """A unit's history rows reach the unit itself (its current path: the historical path is
+    empty on the row of its creation). A new unit is saved twice (its path needs its id):
+    the second row, which only sets the path, is left out."""
+    history = Unit.history.all().order_by()
+    before = (
+        history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+        .order_by("-history_id")
+        .values("path")[:1]
+    )
+    return rows.annotate(
+        audit_path=Subquery(Unit.objects.filter(pk=OuterRef("id")).values("path")[:1]),
+        audit_placed=Subquery(before),
+    ).exclude(history_type="~", audit_placed="")
 
 
 KINDS: tuple[Kind, ...] = (
@@ -115,6 +141,25 @@ KINDS: tuple[Kind, ...] = (
         annotations={"a_rule": "rule__name", "a_person": "person__display_name"},
     ),
     Kind("incentive_rule", IncentiveRule, ("unit",), subject=lambda r: r.name),
+    # The org chart, changed in Keel or by a people import, SCIM or a directory sync (the
+    # row's reason names the source: directory/audit.py).
+    Kind(
+        "unit",
+        Unit,
+        ("id",),
+        subject=lambda r: r.name,
+        ignored=frozenset({"path", "depth"}),
+        paths=("audit_path",),
+        rows=_unit_rows,
+    ),
+    Kind(
+        "person",
+        Person,
+        ("unit",),
+        subject=lambda r: r.display_name,
+        # The account behind the person is not shown (the name says who it is).
+        ignored=frozenset({"user"}),
+    ),
 )
 KINDS_BY_SLUG = {kind.slug: kind for kind in KINDS}
 # Related objects named in changes only to those who may see them (a resource request's
@@ -158,6 +203,10 @@ class Entry:
     by: str
     reason: str
     changes: list[Change]
+    # Where the change came from when not from a page or the API: "import", "scim",
+    # "sync:<platform>" (and its name in the reader's language); "" otherwise.
+    source: str = ""
+    source_label: str = ""
 
     @property
     def action_label(self) -> str:
@@ -274,6 +323,7 @@ def entries_for(keys: list[tuple], viewer=None) -> list[Entry]:
             wanted[Unit].add(record.audit_unit)
             loaded[(slug, record.history_id)] = (kind, record, changes)
     names = _related_names(wanted, viewer)
+    sources = dict(directory_audit.source_choices())
     result = []
     for _at, slug, history_id in keys:
         kind, record, changes = loaded[(slug, history_id)]
@@ -292,6 +342,10 @@ def entries_for(keys: list[tuple], viewer=None) -> list[Entry]:
                 by_id=by_id,
                 by=by,
                 reason=record.history_change_reason or "",
+                source=record.history_change_reason
+                if record.history_change_reason in sources
+                else "",
+                source_label=sources.get(record.history_change_reason or "", ""),
                 changes=[
                     Change(
                         field=name,

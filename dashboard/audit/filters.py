@@ -1,5 +1,6 @@
 """The audit trail's filters, one form for the page, the export and the API: object kind, unit
-(with its sub-units), the person who made the change and a date range."""
+(with its sub-units), the person who made the change, a date range and the source (a people
+import, SCIM or a directory sync)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dashboard import permissions
 from dashboard.audit import Filters, kind_choices
+from directory.audit import source_choices
 from org.models import Person
 
 
@@ -23,10 +25,12 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    source = forms.ChoiceField(label=_("Source"), required=False)
 
     def __init__(self, data=None, *, viewer: Person):
         super().__init__(data)
         self.fields["kind"].choices = [("", _("All kinds")), *kind_choices()]
+        self.fields["source"].choices = [("", _("Any source")), *source_choices()]
         self.fields["unit"].queryset = permissions.audit_units(viewer).order_by("path")
 
     def clean(self):
@@ -44,4 +48,5 @@ class AuditFilterForm(forms.Form):
             changed_by=data.get("changed_by"),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            source=data.get("source") or None,
         )

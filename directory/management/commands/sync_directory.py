@@ -9,10 +9,10 @@ from directory.sync import sync_directory
 
 
 class Command(BaseCommand):
-    help = "Sync units and people from Feishu or WeCom (a dry run prints the plan)."
+    help = "Sync units and people from Feishu, DingTalk or WeCom (a dry run prints the plan)."
 
     def add_arguments(self, parser):
-        parser.add_argument("platform", choices=["feishu", "wecom"])
+        parser.add_argument("platform", choices=["feishu", "dingtalk", "wecom"])
         parser.add_argument("--dry-run", action="store_true", help="print the changes only")
 
     def handle(self, *args, platform: str, dry_run: bool, **options):

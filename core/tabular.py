@@ -1,5 +1,6 @@
 """Reading a CSV or XLSX upload into rows of named cells, with the row numbers a spreadsheet
-shows (the goals import in dashboard/imports.py reads its files the same way)."""
+shows: the one reader of every import (goals in dashboard/imports.py, people in
+directory/imports.py). Writing spreadsheets is core/spreadsheet.py."""
 
 from __future__ import annotations
 
