@@ -322,6 +322,8 @@ def pending_steps(*, due_from: dt.date, due_until: dt.date) -> list[PendingStep]
         review__cycle__feedback_due_on__range=(due_from, due_until),
         reviewer__is_active=True,
         review__cycle__state=ReviewCycle.State.OPEN,
+        # Answers count until the manager evaluates.
+        review__state__in=(Review.State.SELF, Review.State.MANAGER),
     ).values_list(
         "pk",
         "reviewer_id",

@@ -1,7 +1,8 @@
 """The three review forms Keel ships: frontline, manager and executive. Each has the sections
 results, competencies and behaviours, attitude (titles and guidance fitting the level) and the
 1–5 scale's anchored descriptions, in English and Simplified Chinese. Written once; admins may
-edit them afterwards (a rerun never overwrites an edited template)."""
+edit them afterwards (a rerun never overwrites an edited template). Reviews that exist already
+get the form of their level."""
 
 from django.db import migrations
 
@@ -182,8 +183,11 @@ TEMPLATES = [
 
 def ship(apps, schema_editor):
     FormTemplate = apps.get_model("reviews", "FormTemplate")
+    Review = apps.get_model("reviews", "Review")
     for data in TEMPLATES:
-        FormTemplate.objects.get_or_create(key=data["key"], defaults=data)
+        template, _created = FormTemplate.objects.get_or_create(key=data["key"], defaults=data)
+        # Reviews made before forms existed read the form of their level.
+        Review.objects.filter(form__isnull=True, level=data["level"]).update(form=template)
 
 
 def unship(apps, schema_editor):
