@@ -370,4 +370,8 @@ def preview(*, now: dt.datetime) -> list[tuple[Due, Plan]]:
         people = list(Person.objects.filter(pk__in=ids).select_related("user", "unit"))
         for plan in plan_batch(kind=kind, period=period, people=people, now=now):
             result.append((Due(plan.person.pk, kind, period), plan))
+    from reminders.services.review_steps import plan_review_steps
+
+    for (kind, due_on), plans in plan_review_steps(now).items():
+        result += [(Due(plan.person.pk, kind, due_on), plan) for plan in plans]
     return result

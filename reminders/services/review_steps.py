@@ -93,11 +93,9 @@ def plan_step(person: Person, step: PendingStep) -> Plan:
         )
 
 
-def remind_review_steps(*, now: dt.datetime, run_id: int | None = None) -> dict[str, int]:
-    """Remind everyone whose review step is due soon and who was not reminded of it yet.
-    Returns how many reminders this call sent."""
-    from reminders.services.dispatcher import deliver
-
+def plan_review_steps(now: dt.datetime) -> dict[tuple[str, dt.date], list[Plan]]:
+    """Per (kind, deadline): the reminders due at `now` and not sent yet (reads only, a fixed
+    number of queries per group)."""
     today = now.date()
     # A day of margin each side: the local date differs from UTC's by up to a day.
     steps = pending_steps(
@@ -105,7 +103,7 @@ def remind_review_steps(*, now: dt.datetime, run_id: int | None = None) -> dict[
         due_until=today + dt.timedelta(days=REVIEW_REMINDER_DAYS + 1),
     )
     if not steps:
-        return {"sent": 0}
+        return {}
     zones = dict(
         Person.objects.filter(pk__in={s.person_id for s in steps}, is_active=True).values_list(
             "pk", "timezone"
@@ -115,7 +113,7 @@ def remind_review_steps(*, now: dt.datetime, run_id: int | None = None) -> dict[
     groups: dict[tuple[str, dt.date], list[PendingStep]] = defaultdict(list)
     for step in due:
         groups[(KINDS[step.step], step.due_on)].append(step)
-    sent = 0
+    plans: dict[tuple[str, dt.date], list[Plan]] = {}
     for (kind, due_on), items in sorted(groups.items()):
         logged = set(
             ReminderLog.objects.filter(
@@ -132,10 +130,20 @@ def remind_review_steps(*, now: dt.datetime, run_id: int | None = None) -> dict[
             )
         }
         # In id order, as the weekly batches, so racing dispatches insert in the same order.
-        plans = [
+        plans[(kind, due_on)] = [
             plan_step(people[s.person_id], s)
             for s in sorted(items, key=lambda s: s.person_id)
             if s.person_id in people
         ]
+    return plans
+
+
+def remind_review_steps(*, now: dt.datetime, run_id: int | None = None) -> dict[str, int]:
+    """Remind everyone whose review step is due soon and who was not reminded of it yet.
+    Returns how many reminders this call sent."""
+    from reminders.services.dispatcher import deliver
+
+    sent = 0
+    for (kind, due_on), plans in plan_review_steps(now).items():
         sent += deliver(run_id=run_id, kind=kind, period=due_on, plans=plans, now=now)["sent"]
     return {"sent": sent}

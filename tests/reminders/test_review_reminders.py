@@ -158,3 +158,18 @@ def test_review_reminders_queries_bounded(company, quarter, django_assert_max_nu
             assert remind_review_steps(now=when)["sent"] >= n
         counts.append(len(ctx.captured_queries))
     assert counts[1] - counts[0] <= 1
+
+
+@pytest.mark.django_db
+def test_the_dry_run_lists_review_reminders_and_writes_nothing(cycle):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    with time_machine.travel(at(2026, 10, 11, 9, 30), tick=False):
+        call_command("send_reminders", "--now", "2026-10-11T09:30:00Z", "--dry-run", stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if "reminder.review_self" in line]
+    assert len(lines) == 2 and all("would send" in line for line in lines)
+    assert lines[0].startswith("2026-10-14 reminder.review_self")
+    assert not ReminderLog.objects.exists() and not Notification.objects.exists()
