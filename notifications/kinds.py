@@ -20,6 +20,20 @@ class ReminderKind(models.TextChoices):
 
 REMINDER_KINDS = [kind.value for kind in ReminderKind]
 
+
+class ReviewReminderKind(models.TextChoices):
+    """Reminders of a performance review's steps before their deadline: sent once per person,
+    step and deadline (the send log's period is the deadline). Not weekly, so not in the
+    schedules; a person switches them with their other notifications."""
+
+    SELF = "reminder.review_self", _("Self-assessment due")
+    FEEDBACK = "reminder.review_feedback", _("360-degree feedback due")
+    MANAGER = "reminder.review_manager", _("Manager evaluation due")
+
+
+# Kinds of the send log: the weekly reminders and the review step reminders.
+LOG_KINDS = [*ReminderKind.choices, *ReviewReminderKind.choices]
+
 # Built-in schedule when the organisation has not stored one: (weekday Mon=0, hour, minute).
 DEFAULT_SCHEDULES = {
     ReminderKind.CHECK_IN: (4, 15, 0),

@@ -24,7 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from notifications.kinds import DEFAULT_SCHEDULES, Channel, ReminderKind
+from notifications.kinds import DEFAULT_SCHEDULES, LOG_KINDS, Channel, ReminderKind
 from notifications.messages import Message
 from org.models import Person, Unit
 
@@ -168,8 +168,10 @@ class ReminderLog(models.Model):
         EXPIRED = "expired", _("Expired")
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="reminder_logs")
-    kind = models.CharField(_("kind"), max_length=50, choices=ReminderKind.choices)
-    period = models.DateField(_("period"), help_text=_("The Monday of the local week."))
+    kind = models.CharField(_("kind"), max_length=50, choices=LOG_KINDS)
+    period = models.DateField(
+        _("period"), help_text=_("The Monday of the local week; for a review step, its deadline.")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices)
     reason = models.CharField(_("reason"), max_length=40, blank=True)
     run = models.ForeignKey(

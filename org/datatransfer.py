@@ -68,6 +68,7 @@ EXCLUDED_MODELS: dict[str, str] = {
 SEEDED_BY_MIGRATIONS: dict[str, str] = {
     "tracking.causetag": "tracking/migrations/0002_seed_cause_tags.py",
     "retros.retrotemplate": "retros/migrations/0003_default_template.py",
+    "reviews.formtemplate": "reviews/migrations/0003_ship_form_templates.py",
 }
 # Referred to by natural key, because migrate gives them database-specific ids.
 NATURAL_KEY_MODELS = frozenset({"contenttypes.contenttype", "auth.permission"})

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from reviews.models import FeedbackRequest, Review, ReviewCycle
+from reviews.models import FeedbackRequest, FormTemplate, Review, ReviewCycle
 
 
 @admin.register(ReviewCycle)
@@ -9,6 +9,15 @@ class ReviewCycleAdmin(SimpleHistoryAdmin):
     list_display = ["name", "goal_cycle", "unit", "state", "top_rating_limit"]
     list_filter = ["state"]
     readonly_fields = ["state", "locked_at", "created_by"]
+
+
+@admin.register(FormTemplate)
+class FormTemplateAdmin(admin.ModelAdmin):
+    """The review forms (sections and the anchored scale in both languages): admins edit the
+    shipped ones or add their own; the model validates that both languages are complete."""
+
+    list_display = ["key", "level", "name"]
+    list_filter = ["level"]
 
 
 @admin.register(Review)

@@ -28,7 +28,14 @@ from org.access import ViewerAPIMixin
 from org.models import Person, Unit
 from org.permissions import visible_people
 from reviews import permissions, selectors, services
-from reviews.models import DEVELOPMENT_KINDS, FeedbackRequest, Rating, Review, ReviewCycle
+from reviews.models import (
+    DEVELOPMENT_KINDS,
+    FeedbackRequest,
+    FormTemplate,
+    Rating,
+    Review,
+    ReviewCycle,
+)
 
 RATING = {"choices": Rating.choices}
 
@@ -59,6 +66,9 @@ class ReviewCycleSerializer(ModelSerializer):
             "manager_due_on",
             "calibration_due_on",
             "top_rating_limit",
+            "frontline_form",
+            "manager_form",
+            "executive_form",
             "state",
             "locked_at",
         ]
@@ -66,6 +76,9 @@ class ReviewCycleSerializer(ModelSerializer):
         extra_kwargs = {
             "goal_cycle": {"queryset": Cycle.objects.all()},
             "unit": {"queryset": Unit.objects.all()},
+            "frontline_form": {"queryset": FormTemplate.objects.all()},
+            "manager_form": {"queryset": FormTemplate.objects.all()},
+            "executive_form": {"queryset": FormTemplate.objects.all()},
         }
 
 

@@ -9,8 +9,10 @@ tracking, so it appears in the person's weekly check-in."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -52,6 +54,86 @@ DEVELOPMENT_KINDS = [
 SECTIONS = ("results", "competencies", "attitude")
 
 
+LANGUAGE_KEYS = ("en", "zh-hans")
+
+
+def in_language(texts: dict, language: str | None = None) -> str:
+    """The text of a {"en": ..., "zh-hans": ...} mapping in the active language (English when
+    that one is missing)."""
+    language = (language or get_language() or "en").lower()
+    key = "zh-hans" if language.startswith("zh") else "en"
+    return (texts or {}).get(key) or (texts or {}).get("en", "")
+
+
+class FormTemplate(models.Model):
+    """A review form: its sections (results, competencies and behaviours, attitude, each
+    with a title and guidance) and the 1–5 scale's anchored descriptions, in both languages.
+    A review cycle picks one per level; Keel ships one each for frontline, manager and
+    executive (data migration), which admins may edit or copy."""
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    level = models.CharField(_("level"), max_length=20, choices=Person.Level.choices)
+    names = models.JSONField(
+        _("name"), help_text=_("The name in English (en) and Simplified Chinese (zh-hans).")
+    )
+    # [{"key": "results" | "competencies" | "attitude", "title": {...}, "guidance": {...}}]
+    sections = models.JSONField(_("sections"))
+    # {"1": {"en": ..., "zh-hans": ...}, ..., "5": {...}}
+    anchors = models.JSONField(_("anchored descriptions"))
+
+    class Meta:
+        ordering = ["level", "key"]
+        verbose_name = _("review form template")
+        verbose_name_plural = _("review form templates")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return in_language(self.names)
+
+    def clean(self):
+        errors = {}
+        if not all((self.names or {}).get(k) for k in LANGUAGE_KEYS):
+            errors["names"] = _("Give the name in English and Simplified Chinese.")
+        keys = [s.get("key") for s in self.sections or [] if isinstance(s, dict)]
+        if sorted(keys) != sorted(SECTIONS) or not all(
+            all((s.get(part) or {}).get(k) for part in ("title", "guidance") for k in LANGUAGE_KEYS)
+            for s in self.sections
+        ):
+            errors["sections"] = _(
+                "List the sections results, competencies and attitude once each, with a title "
+                "and guidance in both languages."
+            )
+        anchors = self.anchors if isinstance(self.anchors, dict) else {}
+        if sorted(anchors) != [str(v) for v in Rating.values] or not all(
+            isinstance(a, dict) and all(a.get(k) for k in LANGUAGE_KEYS) for a in anchors.values()
+        ):
+            errors["anchors"] = _("Describe each rating from 1 to 5 in both languages.")
+        if errors:
+            raise ValidationError(errors)
+
+    def section(self, key: str) -> dict:
+        for item in self.sections:
+            if item.get("key") == key:
+                return item
+        return {}
+
+    def section_title(self, key: str) -> str:
+        return in_language(self.section(key).get("title"))
+
+    def section_guidance(self, key: str) -> str:
+        return in_language(self.section(key).get("guidance"))
+
+    def scale(self) -> list[tuple[int, str, str]]:
+        """(rating, its label, its anchored description) in the active language."""
+        return [
+            (value, str(Rating(value).label), in_language(self.anchors.get(str(value))))
+            for value in Rating.values
+        ]
+
+
 def rating_field(label):
     return models.PositiveSmallIntegerField(
         label, choices=Rating.choices, null=True, blank=True, validators=RATING_VALIDATORS
@@ -79,6 +161,31 @@ class ReviewCycle(models.Model):
     feedback_due_on = models.DateField(_("360 feedback due"), null=True, blank=True)
     manager_due_on = models.DateField(_("manager evaluation due"), null=True, blank=True)
     calibration_due_on = models.DateField(_("calibration due"), null=True, blank=True)
+    # The form of each level (empty: the shipped template of that level).
+    frontline_form = models.ForeignKey(
+        FormTemplate,
+        verbose_name=_("form for frontline"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    manager_form = models.ForeignKey(
+        FormTemplate,
+        verbose_name=_("form for managers"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    executive_form = models.ForeignKey(
+        FormTemplate,
+        verbose_name=_("form for executives"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # The organisation's guideline: at most this share (percent) of a group at the top rating.
     top_rating_limit = models.PositiveSmallIntegerField(
         _("top rating limit (%)"), default=20, validators=[MaxValueValidator(100)]
@@ -98,6 +205,24 @@ class ReviewCycle(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    FORM_FIELDS = {
+        Person.Level.FRONTLINE: "frontline_form",
+        Person.Level.MANAGER: "manager_form",
+        Person.Level.EXECUTIVE: "executive_form",
+    }
+
+    def forms_by_level(self) -> dict[str, FormTemplate | None]:
+        """The form each level's reviews use: the one chosen, else the shipped template whose
+        key is the level (one query at most)."""
+        chosen = {level: getattr(self, f"{field}_id") for level, field in self.FORM_FIELDS.items()}
+        wanted = {pk for pk in chosen.values() if pk}
+        rows = FormTemplate.objects.filter(
+            models.Q(pk__in=wanted) | models.Q(key__in=list(self.FORM_FIELDS))
+        )
+        by_pk = {t.pk: t for t in rows}
+        by_key = {t.key: t for t in rows}
+        return {level: by_pk.get(pk) or by_key.get(level) for level, pk in chosen.items()}
 
 
 class Review(models.Model):
@@ -121,6 +246,10 @@ class Review(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     level = models.CharField(_("level"), max_length=20, choices=Person.Level.choices)
     state = models.CharField(_("state"), max_length=12, choices=State.choices)
+    # The form of the person's level, chosen when the cycle opened.
+    form = models.ForeignKey(
+        FormTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     self_results_rating = rating_field(_("results (self)"))
     self_competencies_rating = rating_field(_("competencies and behaviours (self)"))

@@ -16,7 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from org.scopes import Viewer, ViewerLike, followed_people_q
+from org.models import Unit
+from org.scopes import Viewer, ViewerLike, followed_people_q, subtree_q
 from reviews.models import FeedbackRequest, Review, ReviewCycle
 
 SELF_ASSESS = "self_assess"
@@ -45,6 +46,16 @@ def can_manage_cycle(viewer: ViewerLike, cycle: ReviewCycle) -> bool:
 def can_create_cycles(viewer: ViewerLike) -> bool:
     viewer = Viewer.of(viewer)
     return viewer.is_admin or viewer.is_hrbp
+
+
+def configurable_units(viewer: ViewerLike) -> QuerySet[Unit]:
+    """The units whose reviews the viewer may configure: every unit for admins, the subtrees
+    an HRBP partners, none for anyone else."""
+    viewer = Viewer.of(viewer)
+    if viewer.is_admin:
+        return Unit.objects.all()
+    q = subtree_q(viewer.hrbp_paths, "path") if viewer.person is not None else None
+    return Unit.objects.filter(q) if q is not None else Unit.objects.none()
 
 
 def get_review_cycle_for(viewer: ViewerLike, pk, *, action: str = "view") -> ReviewCycle:
@@ -105,6 +116,7 @@ def get_review_for(viewer: ViewerLike, pk) -> Review:
                 "evaluated_by",
                 "calibrated_by",
                 "development_plan",
+                "form",
             )
             .get(pk=pk)
         )

@@ -264,3 +264,84 @@ def released_ratings(*, person_ids, goal_cycles) -> dict[int, int]:
         .values_list("person_id", "calibrated_rating", "overall_rating")
     )
     return {person_id: calibrated or overall for person_id, calibrated, overall in rows}
+
+
+# --- steps waiting before a deadline (the reminders app's review reminders) ---------------------
+SELF_STEP = "self"
+FEEDBACK_STEP = "feedback"
+MANAGER_STEP = "manager"
+
+
+@dataclass
+class PendingStep:
+    """A step of an open review cycle someone still owes, due on `due_on`: a self-assessment,
+    360 answers, or a manager's evaluations. `about` names the people it is about (the 360
+    reviewees, the reports to evaluate); `object_id` is the review (self, manager) or the feedback
+    request (360) when there is just one."""
+
+    person_id: int
+    step: str
+    due_on: dt.date
+    cycles: list[str] = field(default_factory=list)
+    about: list[str] = field(default_factory=list)
+    object_id: int | None = None
+    count: int = 0
+
+
+def pending_steps(*, due_from: dt.date, due_until: dt.date) -> list[PendingStep]:
+    """Every step still owed in an open review cycle whose deadline falls within
+    [due_from, due_until], grouped per person, step and deadline. Three queries, no viewer:
+    the reminders app tells each person only about their own steps."""
+    found: dict[tuple, PendingStep] = {}
+
+    def add(person_id, step, due_on, cycle_name, about, object_id):
+        key = (person_id, step, due_on)
+        item = found.get(key)
+        if item is None:
+            item = found[key] = PendingStep(person_id, step, due_on, object_id=object_id)
+        else:
+            item.object_id = None
+        item.count += 1
+        if cycle_name not in item.cycles:
+            item.cycles.append(cycle_name)
+        if about:
+            item.about.append(about)
+
+    selfs = Review.objects.filter(
+        state=Review.State.SELF,
+        cycle__state=ReviewCycle.State.OPEN,
+        cycle__self_assessment=True,
+        cycle__self_due_on__range=(due_from, due_until),
+        person__is_active=True,
+    ).values_list("pk", "person_id", "cycle__self_due_on", "cycle__name")
+    for pk, person_id, due_on, name in selfs.order_by("pk"):
+        add(person_id, SELF_STEP, due_on, name, "", pk)
+    answers = FeedbackRequest.objects.filter(
+        state=FeedbackRequest.State.APPROVED,
+        review__cycle__feedback_360=True,
+        review__cycle__feedback_due_on__range=(due_from, due_until),
+        reviewer__is_active=True,
+        review__cycle__state=ReviewCycle.State.OPEN,
+        # Answers count until the manager evaluates.
+        review__state__in=(Review.State.SELF, Review.State.MANAGER),
+    ).values_list(
+        "pk",
+        "reviewer_id",
+        "review__cycle__feedback_due_on",
+        "review__cycle__name",
+        "review__person__display_name",
+    )
+    for pk, reviewer_id, due_on, name, about in answers.order_by("pk"):
+        add(reviewer_id, FEEDBACK_STEP, due_on, name, about, pk)
+    evaluations = Review.objects.filter(
+        state=Review.State.MANAGER,
+        cycle__state=ReviewCycle.State.OPEN,
+        cycle__manager_due_on__range=(due_from, due_until),
+        manager__isnull=False,
+        manager__is_active=True,
+    ).values_list(
+        "pk", "manager_id", "cycle__manager_due_on", "cycle__name", "person__display_name"
+    )
+    for pk, manager_id, due_on, name, about in evaluations.order_by("person__display_name", "pk"):
+        add(manager_id, MANAGER_STEP, due_on, name, about, pk)
+    return list(found.values())

@@ -21,7 +21,7 @@ from notifications.services import notify
 from org.models import Person, Unit
 from org.scopes import Viewer, hrbp_covers_unit
 from reviews import permissions
-from reviews.models import FeedbackRequest, Rating, Review, ReviewCycle
+from reviews.models import FeedbackRequest, FormTemplate, Rating, Review, ReviewCycle
 from reviews.selectors import review_facts
 from tracking.services import create_improvement_plan
 
@@ -59,6 +59,75 @@ def _state_error(message) -> ValidationError:
 
 
 # --- review cycles ---------------------------------------------------------------------------
+CYCLE_FIELDS = (
+    "name",
+    "goal_cycle",
+    "unit",
+    "levels",
+    "self_assessment",
+    "feedback_360",
+    "calibration",
+    "self_due_on",
+    "feedback_due_on",
+    "manager_due_on",
+    "calibration_due_on",
+    "top_rating_limit",
+    "frontline_form",
+    "manager_form",
+    "executive_form",
+)
+# What may still change once the cycle is open (reviews exist, so who is reviewed, the steps
+# and the forms stay as they were).
+OPEN_CYCLE_FIELDS = (
+    "name",
+    "self_due_on",
+    "feedback_due_on",
+    "manager_due_on",
+    "calibration_due_on",
+    "top_rating_limit",
+)
+
+
+def _check_cycle(cycle: ReviewCycle) -> None:
+    """Field errors of a review cycle's configuration, all at once."""
+    errors: dict[str, list] = {}
+    try:
+        cycle.full_clean(exclude=["created_by"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    unknown = [level for level in cycle.levels or [] if level not in Person.Level.values]
+    if unknown:
+        errors["levels"] = [_("Unknown level: %(l)s.") % {"l": ", ".join(unknown)}]
+    self_due = cycle.self_due_on if cycle.self_assessment else None
+    feedback_due = cycle.feedback_due_on if cycle.feedback_360 else None
+    calibration_due = cycle.calibration_due_on if cycle.calibration else None
+    # The manager evaluates after the self-assessment and the 360 answers; calibration after.
+    for field, before, after in (
+        ("manager_due_on", self_due, cycle.manager_due_on),
+        ("manager_due_on", feedback_due, cycle.manager_due_on),
+        ("calibration_due_on", cycle.manager_due_on, calibration_due),
+    ):
+        if before and after and after < before and field not in errors:
+            errors[field] = [
+                _("Deadlines follow the steps: self-assessment and 360, manager, calibration.")
+            ]
+    for level, field in ReviewCycle.FORM_FIELDS.items():
+        form = getattr(cycle, field)
+        if form is not None and form.level != level:
+            errors.setdefault(field, []).append(
+                _("Choose a form made for this level (%(level)s).")
+                % {"level": Person.Level(level).label}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _may_configure(actor: Person, unit: Unit) -> None:
+    viewer = Viewer.of(actor)
+    if not (viewer.is_admin or hrbp_covers_unit(viewer, unit)):
+        raise PermissionDenied(_("Only admins and the unit's HRBPs configure its reviews."))
+
+
 @records_actor
 @transaction.atomic
 def create_review_cycle(
@@ -76,20 +145,18 @@ def create_review_cycle(
     manager_due_on: dt.date | None = None,
     calibration_due_on: dt.date | None = None,
     top_rating_limit: int = 20,
+    frontline_form: FormTemplate | None = None,
+    manager_form: FormTemplate | None = None,
+    executive_form: FormTemplate | None = None,
 ) -> ReviewCycle:
-    """A review cycle in draft, by an admin or an HRBP of the unit."""
-    viewer = Viewer.of(actor)
-    if not (viewer.is_admin or hrbp_covers_unit(viewer, unit)):
-        raise PermissionDenied(_("Only admins and the unit's HRBPs configure its reviews."))
-    levels = list(levels or [])
-    unknown = [level for level in levels if level not in Person.Level.values]
-    if unknown:
-        raise ValidationError({"levels": _("Unknown level: %(l)s.") % {"l": ", ".join(unknown)}})
+    """A review cycle in draft, by an admin or an HRBP of the unit. A level without a form
+    chosen uses the shipped template of that level."""
+    _may_configure(actor, unit)
     cycle = ReviewCycle(
         name=name,
         goal_cycle=goal_cycle,
         unit=unit,
-        levels=levels,
+        levels=list(levels or []),
         self_assessment=self_assessment,
         feedback_360=feedback_360,
         calibration=calibration,
@@ -98,15 +165,44 @@ def create_review_cycle(
         manager_due_on=manager_due_on,
         calibration_due_on=calibration_due_on,
         top_rating_limit=top_rating_limit,
+        frontline_form=frontline_form,
+        manager_form=manager_form,
+        executive_form=executive_form,
         created_by=actor,
     )
-    cycle.full_clean()
-    dues = [self_due_on, manager_due_on, calibration_due_on]
-    given = [d for d in dues if d is not None]
-    if given != sorted(given):
-        raise ValidationError(
-            {"manager_due_on": _("Deadlines follow the steps: self, manager, calibration.")}
-        )
+    _check_cycle(cycle)
+    cycle.save()
+    return cycle
+
+
+@records_actor
+@transaction.atomic
+def update_review_cycle(*, actor: Person, cycle: ReviewCycle, **changes) -> ReviewCycle:
+    """Change a review cycle's configuration: everything while it is a draft; once open, only
+    its name, deadlines and guideline (who is reviewed, the steps and the forms are fixed by
+    the reviews already made). Admins and the HRBPs of its unit (the new unit's too when it
+    moves)."""
+    cycle = _locked(ReviewCycle, cycle)
+    if not permissions.can_manage_cycle(actor, cycle):
+        raise PermissionDenied(_("Only admins and the unit's HRBPs configure its reviews."))
+    unknown = set(changes) - set(CYCLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not a review cycle setting: {', '.join(sorted(unknown))}")
+    if cycle.state in (ReviewCycle.State.LOCKED, ReviewCycle.State.CLOSED):
+        raise _state_error(_("A calibrated or closed review cycle is not changed."))
+    allowed = CYCLE_FIELDS if cycle.state == ReviewCycle.State.DRAFT else OPEN_CYCLE_FIELDS
+    fixed = {
+        field: [_("Fixed once the review cycle is open.")]
+        for field, value in changes.items()
+        if field not in allowed and value != getattr(cycle, field)
+    }
+    if fixed:
+        raise ValidationError(fixed)
+    if "unit" in changes and changes["unit"] != cycle.unit:
+        _may_configure(actor, changes["unit"])
+    for field, value in changes.items():
+        setattr(cycle, field, list(value or []) if field == "levels" else value)
+    _check_cycle(cycle)
     cycle.save()
     return cycle
 
@@ -126,6 +222,7 @@ def open_review_cycle(*, actor: Person, cycle: ReviewCycle) -> ReviewCycle:
     if cycle.levels:
         people = people.filter(level__in=cycle.levels)
     first = Review.State.SELF if cycle.self_assessment else Review.State.MANAGER
+    forms = cycle.forms_by_level()
     reviews = [
         Review(
             cycle=cycle,
@@ -134,6 +231,7 @@ def open_review_cycle(*, actor: Person, cycle: ReviewCycle) -> ReviewCycle:
             unit_id=person.unit_id,
             level=person.level,
             state=first,
+            form=forms.get(person.level),
         )
         for person in people.only("pk", "manager_id", "unit_id", "level")
     ]

@@ -8,15 +8,19 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from core.spreadsheet import csv_response, xlsx_response
 from org.access import person_required
+from org.models import Unit
 from org.permissions import visible_people
 from reviews import forms, permissions, selectors, services
-from reviews.models import ANCHORS, FeedbackRequest, Rating, ReviewCycle
+from reviews.models import ANCHORS, SECTIONS, FeedbackRequest, Rating, ReviewCycle
 
 LIST_SIZE = 100
 
@@ -32,7 +36,12 @@ def home(request: HttpRequest) -> HttpResponse:
             "mine": selectors.my_reviews(viewer)[:LIST_SIZE],
             "to_answer": selectors.requests_to_answer(viewer)[:LIST_SIZE],
             "team": selectors.team_reviews(viewer)[:LIST_SIZE],
-            "cycles": [c for c in cycles[:LIST_SIZE] if permissions.can_calibrate_cycle(viewer, c)],
+            "cycles": [
+                (c, permissions.can_manage_cycle(viewer, c))
+                for c in cycles[:LIST_SIZE]
+                if permissions.can_calibrate_cycle(viewer, c)
+            ],
+            "can_create_cycles": permissions.can_create_cycles(viewer),
         },
     )
 
@@ -55,6 +64,45 @@ FORMS = {
     permissions.DEVELOPMENT_PLAN: forms.DevelopmentPlanForm,
     permissions.PROPOSE_REVIEWERS: forms.ReviewerForm,
 }
+
+
+def _scale(template) -> list[tuple[str, str]]:
+    """The rating scale with its anchored descriptions: the review's form's, else Keel's."""
+    if template is not None:
+        return [(label, anchor) for _value, label, anchor in template.scale()]
+    return [(Rating(value).label, ANCHORS[value]) for value in Rating.values]
+
+
+SECTION_LABELS = {
+    "results": _lazy("Results"),
+    "competencies": _lazy("Competencies and behaviours"),
+    "attitude": _lazy("Attitude"),
+}
+
+
+def _sections(template) -> dict[str, dict[str, str]]:
+    """Per section: its title and guidance in the reader's language (the form's, else the
+    default titles without guidance)."""
+    return {
+        key: {
+            "title": (template.section_title(key) if template else "") or str(SECTION_LABELS[key]),
+            "guidance": template.section_guidance(key) if template else "",
+        }
+        for key in SECTIONS
+    }
+
+
+def _label_sections(form, template) -> None:
+    """The rating fields of the self-assessment and the evaluation carry the form's section
+    titles, and its guidance as help text."""
+    if template is None:
+        return
+    sections = _sections(template)
+    for key in SECTIONS:
+        field = form.fields.get(f"{key}_rating")
+        if field is not None:
+            field.label = sections[key]["title"]
+            field.help_text = sections[key]["guidance"]
 
 
 def _context(request, review, bound=None):
@@ -80,6 +128,8 @@ def _context(request, review, bound=None):
         if name == permissions.CALIBRATE:
             initial = {"rating": review.final_rating}
         made[name] = form_class(initial=initial, **kwargs)
+    for form in made.values():
+        _label_sections(form, review.form)
     requests = list(
         review.feedback_requests.select_related("reviewer").order_by("pk")
         if (
@@ -99,7 +149,8 @@ def _context(request, review, bound=None):
         "summary": selectors.feedback_summary(viewer, review),
         "feedback_requests": requests,
         "decides_feedback": permissions.can_evaluate(viewer, review),
-        "anchors": [(Rating(value).label, ANCHORS[value]) for value in Rating.values],
+        "anchors": _scale(review.form),
+        "sections": _sections(review.form),
         "threshold": selectors.ANONYMITY_THRESHOLD,
     }
 
@@ -231,6 +282,52 @@ def feedback_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     return redirect("reviews:detail", pk=obj.review_id)
+
+
+@person_required
+@vary_on_headers("HX-Request")
+def cycle_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Create (no pk) or edit a review cycle: admins and HRBPs (for the units they partner).
+    Others are refused (403), an unknown cycle is 404. The form posts through htmx when it can:
+    errors come back in the form alone, success sends the browser to the cycle's page; without
+    htmx the whole page comes back (400 with the errors)."""
+    viewer = request.viewer
+    obj = permissions.get_review_cycle_for(viewer, pk, action="manage") if pk else None
+    if obj is None and not permissions.can_create_cycles(viewer):
+        raise PermissionDenied
+    units = permissions.configurable_units(viewer)
+    if obj is not None:
+        units = units | Unit.objects.filter(pk=obj.unit_id)
+    initial = forms.ReviewCycleForm.initial_for(obj)
+    form = forms.ReviewCycleForm(
+        request.POST if request.method == "POST" else None, initial=initial, units=units, cycle=obj
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if obj is None:
+                    obj = services.create_review_cycle(actor=viewer.person, **data)
+                else:
+                    services.update_review_cycle(actor=viewer.person, cycle=obj, **data)
+            except ValidationError as exc:
+                form.apply_errors(exc)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc) or _("You may not configure this unit's reviews."))
+            else:
+                messages.success(request, _("Review cycle %(name)s saved.") % {"name": obj.name})
+                target = reverse("reviews:cycle", args=[obj.pk])
+                if request.htmx:
+                    return HttpResponseClientRedirect(target)
+                return redirect(target)
+        status = 400
+    action = reverse("reviews:cycle-edit", args=[pk]) if pk else reverse("reviews:cycle-new")
+    context = {"form": form, "cycle": obj if pk else None, "action": action}
+    if request.htmx:
+        # htmx swaps only successful answers: the form with its errors comes back as 200.
+        return render(request, "reviews/cycle_form.html#cycle-form", context)
+    return render(request, "reviews/cycle_form.html", context, status=status)
 
 
 @person_required

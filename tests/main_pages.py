@@ -59,7 +59,8 @@ def main_pages(username: str) -> list[str]:
     if username == "hrbp":
         cycle = ReviewCycle.objects.order_by("-pk").first()
         if cycle is not None:
-            pages.append(f"/reviews/cycles/{cycle.pk}/")
+            pages += [f"/reviews/cycles/{cycle.pk}/", f"/reviews/cycles/{cycle.pk}/edit/"]
+        pages.append("/reviews/cycles/new/")
     # Working across units: the demo's support request and the discussion of a check-in.
     support = SupportRequest.objects.order_by("pk").first()
     if support is not None:

@@ -211,6 +211,10 @@ def dispatch(
     run.batches = batches
     # What meetings decided and is now overdue: each owner is reminded once a day.
     remind_overdue_actions(today=timezone.localdate(now))
+    # Review steps owed before their deadline: each person once per step and deadline.
+    from reminders.services.review_steps import remind_review_steps
+
+    remind_review_steps(now=now, run_id=run.pk)
     return run
 
 
@@ -251,7 +255,16 @@ def send_reminder_batch(
         .order_by("pk")
     )
     plans = plan_batch(kind=kind, period=period, people=people, now=now)
-    prefs = preference_map(p.pk for p in people)
+    return deliver(run_id=run_id, kind=kind, period=period, plans=plans, now=now)
+
+
+def deliver(
+    *, run_id: int | None, kind: str, period: dt.date, plans: list[Plan], now: dt.datetime
+) -> dict[str, int]:
+    """Claim the send-log rows of `plans` (one kind and period) and create the notifications
+    and deliveries of those this call claimed, in one transaction. The plans' people need
+    `user` and `unit` loaded. Returns counts of what this call claimed."""
+    prefs = preference_map(p.person.pk for p in plans)
     for plan in plans:
         if plan.send and not any(
             channel_enabled(prefs, plan.person.pk, kind, channel) for channel in Channel.values
@@ -357,4 +370,8 @@ def preview(*, now: dt.datetime) -> list[tuple[Due, Plan]]:
         people = list(Person.objects.filter(pk__in=ids).select_related("user", "unit"))
         for plan in plan_batch(kind=kind, period=period, people=people, now=now):
             result.append((Due(plan.person.pk, kind, period), plan))
+    from reminders.services.review_steps import plan_review_steps
+
+    for (kind, due_on), plans in plan_review_steps(now).items():
+        result += [(Due(plan.person.pk, kind, due_on), plan) for plan in plans]
     return result

@@ -8,7 +8,7 @@ request is also seen by its reviewer, who alone answers it; her managers approve
 """
 
 from tests.authz.rows import ABOVE, EVERYONE, HR, MANAGER_CHAIN, MANAGERS, ONLY_SELF, Act, Marker
-from tests.authz.world import OTHER, PEER
+from tests.authz.world import HRBP_OTHER, OTHER, PEER
 
 CALIBRATORS = MANAGERS | HR
 REVIEWER_PROPOSED = MANAGER_CHAIN | {OTHER}  # the request proposing Dave
@@ -23,6 +23,17 @@ EVALUATION = {
 }
 PLAN = {"title": "Grow", "kind": "training", "description": "Course"}
 CYCLE_BODY = {"name": "New review", "goal_cycle": "@cycle", "unit": "@sales"}
+# The review-cycle page's form: the draft cycle's settings with another guideline.
+CYCLE_FORM = {
+    "name": "Zq draft review cycle",
+    "goal_cycle": "@cycle",
+    "unit": "@field",
+    "levels": "frontline",
+    "self_assessment": "on",
+    "feedback_360": "on",
+    "calibration": "on",
+    "top_rating_limit": 25,
+}
 
 
 def _step(action, review, step, data=None, *, allowed):
@@ -223,6 +234,37 @@ TABLE = {
             allowed=CALIBRATORS,
             sees=EVERYONE,
         )
+    ],
+    "reviews:cycle-new": [
+        # Any HRBP opens the page (for the units they partner); Sales' is not one of another
+        # unit's HRBP's choices (the form's error, 400).
+        Act("new cycle page", "/reviews/cycles/new/", allowed=HR | {HRBP_OTHER}, denied=403),
+        Act(
+            "create cycle",
+            "/reviews/cycles/new/",
+            "post",
+            {**CYCLE_FORM, "name": "New review"},
+            allowed=HR,
+            denied=403,
+            refused={HRBP_OTHER: 400},
+        ),
+    ],
+    "reviews:cycle-edit": [
+        Act(
+            "cycle settings page",
+            "/reviews/cycles/{review_cycle_draft}/edit/",
+            allowed=HR,
+            sees=EVERYONE,
+        ),
+        Act(
+            "save cycle settings",
+            "/reviews/cycles/{review_cycle_draft}/edit/",
+            "post",
+            CYCLE_FORM,
+            allowed=HR,
+            sees=EVERYONE,
+            htmx=True,
+        ),
     ],
     "reviews:cycle-action": [
         Act("open", "/reviews/cycles/{review_cycle_draft}/open/", "post", allowed=HR),

@@ -120,3 +120,31 @@ def _wang_fang_on_her_phone(chromium_browser, live_server, url):
     expect(page.locator("body")).to_contain_text("Zq-plan: key accounts")
     page.screenshot(path=str(SCREENSHOTS / "review-plan-in-check-in.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.browser
+def test_hrbp_configures_a_review_cycle_on_the_page(chromium_browser, live_server, demo):
+    """The HRBP creates next half's review of Sales from the reviews page: a deadline out of
+    order is shown in the form, in place (htmx); once fixed she lands on the new cycle."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context, page = _as(chromium_browser, live_server, "hrbp")
+    page.goto(f"{live_server.url}/reviews/")
+    page.locator("#new-review-cycle").click()
+    expect(page.locator("h1")).to_contain_text("New review cycle")
+    page.fill("#id_name", "Zq Sales managers review")
+    page.locator("#id_goal_cycle").select_option(index=1)
+    page.locator("#id_unit").select_option(label="Sales")
+    page.get_by_label("Manager", exact=True).check()
+    page.fill("#id_self_due_on", "2027-01-10")
+    page.fill("#id_manager_due_on", "2027-01-05")
+    page.get_by_role("button", name="Save the review cycle").click()
+    expect(page.locator("#cycle-form")).to_contain_text("Deadlines follow the steps")
+    expect(page.locator("h1")).to_contain_text("New review cycle")  # still the same page
+    page.screenshot(path=str(SCREENSHOTS / "review-cycle-form-error.png"), full_page=True)
+    page.fill("#id_manager_due_on", "2027-01-20")
+    page.get_by_role("button", name="Save the review cycle").click()
+    expect(page.locator("h1")).to_contain_text("Zq Sales managers review")
+    cycle = ReviewCycle.objects.get(name="Zq Sales managers review")
+    assert cycle.levels == ["manager"] and cycle.unit.name == "Sales"
+    assert page.url.endswith(f"/reviews/cycles/{cycle.pk}/")
+    context.close()
