@@ -39,13 +39,13 @@ from notifications.kinds import Channel, ReminderKind
 from notifications.models import Delivery, Notification, ReminderLog, ReminderRun, ReminderSchedule
 from notifications.services.delivery import (
     MAX_ATTEMPTS,
-    active_webhooks,
     build_deliveries,
     channel_enabled,
     enqueue_deliveries,
     preference_map,
 )
 from org.models import Person, Unit
+from reminders.services.digests import finish_batch, sweep_digests
 from reminders.services.planning import (
     NOT_DUE,
     Plan,
@@ -186,7 +186,17 @@ def sweep(now: dt.datetime) -> dict[str, int]:
         ).values_list("pk", flat=True)[:SWEEP_LIMIT]
     )
     enqueue_deliveries([*resend, *lost])
-    return {"failed": len(exhausted), "resent": len(resend), "requeued": len(lost)}
+    from reminders import tasks
+
+    digest_runs = sweep_digests(now, stale_sending=STALE_SENDING, stale_pending=STALE_PENDING)
+    for run_id in digest_runs:
+        enqueue(tasks.send_group_digests, run_id, True)
+    return {
+        "failed": len(exhausted),
+        "resent": len(resend),
+        "requeued": len(lost),
+        "digests": len(digest_runs),
+    }
 
 
 def dispatch(
@@ -199,16 +209,17 @@ def dispatch(
     now = now or timezone.now()
     sweep(timezone.now())  # real time, even when an operator dispatches "as of" another instant
     due = find_due(now)
-    run = ReminderRun.objects.create(now=now, trigger=trigger, due=len(due))
-    batches = 0
-    for kind, period, ids in _chunks(due):
-        batches += 1
+    chunks = list(_chunks(due))
+    # The number of batches is known before any runs: the last one to finish sends the
+    # run's group digests (reminders.services.digests).
+    run = ReminderRun.objects.create(now=now, trigger=trigger, due=len(due), batches=len(chunks))
+    for index, (kind, period, ids) in enumerate(chunks):
         if inline:
-            send_reminder_batch(run_id=run.pk, kind=kind, period=period, person_ids=ids, now=now)
+            send_reminder_batch(
+                run_id=run.pk, kind=kind, period=period, person_ids=ids, now=now, index=index
+            )
         else:
-            enqueue(tasks.send_reminder_batch, run.pk, kind, period.isoformat(), ids)
-    ReminderRun.objects.filter(pk=run.pk).update(batches=batches)
-    run.batches = batches
+            enqueue(tasks.send_reminder_batch, run.pk, kind, period.isoformat(), ids, index)
     # What meetings decided and is now overdue: each owner is reminded once a day.
     remind_overdue_actions(today=timezone.localdate(now))
     return run
@@ -239,9 +250,15 @@ def send_reminder_batch(
     period: dt.date,
     person_ids: list[int],
     now: dt.datetime | None = None,
+    index: int | None = None,
 ) -> dict[str, int]:
     """Decide, claim and create the notifications and deliveries of one batch (see the module
-    docstring). Safe to run any number of times. Returns counts of what this call claimed."""
+    docstring). Safe to run any number of times. Returns counts of what this call claimed.
+
+    Chat groups get no message per person: batch `index` of a run records that it finished,
+    and the run's last batch to finish has its group digests sent (one per group)."""
+    from reminders import tasks
+
     now = now or timezone.now()
     # In id order, so that two batches racing for the same people insert their log rows in
     # the same order (one waits for the other instead of deadlocking).
@@ -280,6 +297,9 @@ def send_reminder_batch(
             log.person_id: log
             for log in ReminderLog.objects.filter(claim=token).only("pk", "person_id", "status")
         }
+        if run_id is not None and index is not None:
+            finish_batch(run_id=run_id, index=index)
+            enqueue(tasks.send_group_digests, run_id)
         to_send = [p for p in plans if p.send and p.person.pk in mine]
         for status in (ReminderLog.Status.SKIPPED, ReminderLog.Status.EXPIRED):
             counts[status] = sum(1 for log in mine.values() if log.status == status)
@@ -298,7 +318,6 @@ def send_reminder_batch(
             )
         if not to_send:
             return counts
-        webhooks = active_webhooks()
         notifications = Notification.objects.bulk_create(
             [
                 Notification(
@@ -340,7 +359,7 @@ def send_reminder_batch(
                 body=plan.body,
                 url=plan.url,
                 prefs=prefs,
-                webhooks=webhooks,
+                webhooks=[],  # groups get one digest per dispatch instead
                 notification=notification,
                 **links,
             )
