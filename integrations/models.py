@@ -28,6 +28,13 @@ class WebhookSubscription(models.Model):
     event_types = models.JSONField(_("event types"), default=list)
     secret = models.CharField(max_length=100, default=new_secret, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # Off: the people an event names travel as ids and names only. On (an administrator's
+    # grant): also their e-mail address and username.
+    include_personal_data = models.BooleanField(
+        _("include personal data"),
+        default=False,
+        help_text=_("Also send the e-mail address and username of the people an event names."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
