@@ -500,6 +500,9 @@ KEEL_PUBLIC_API_DOCS = env_bool("KEEL_PUBLIC_API_DOCS")
 KEEL_MAX_API_BODY = env_int("KEEL_MAX_API_BODY", 1024 * 1024)
 # How long a new API token works unless its maker chooses (org.tokens; at most 366 days).
 KEEL_TOKEN_DAYS = env_int("KEEL_TOKEN_DAYS", 90)
+# How long the outbound webhooks' delivery log is kept (days); older deliveries that are done
+# (sent or failed) and their events are deleted by the hourly purge (integrations.tasks).
+KEEL_WEBHOOK_LOG_DAYS = env_int("KEEL_WEBHOOK_LOG_DAYS", 30)
 # A reminder that could not go out within this many hours of its time (worker or broker down,
 # a backlog) is not sent any more; it is logged as expired (reminders.services).
 REMINDER_EXPIRY_HOURS = env_int("REMINDER_EXPIRY_HOURS", 12)

@@ -325,3 +325,19 @@ def sweep() -> int:
     )
     _enqueue(ids)
     return len(ids)
+
+
+def purge_deliveries(*, now: dt.datetime | None = None) -> int:
+    """Delete the delivery log older than KEEL_WEBHOOK_LOG_DAYS: deliveries that are done
+    (sent or failed; pending and sending ones are still owed), then the events left without
+    deliveries. Answers how many deliveries went."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.KEEL_WEBHOOK_LOG_DAYS)
+    deleted, _by_model = WebhookDelivery.objects.filter(
+        created_at__lt=cutoff,
+        status__in=[WebhookDelivery.Status.SENT, WebhookDelivery.Status.FAILED],
+    ).delete()
+    WebhookEvent.objects.filter(occurred_at__lt=cutoff, deliveries__isnull=True).delete()
+    return deleted

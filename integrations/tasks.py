@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from goals.services import purge_idempotency_keys
 from integrations import services
 
 MAX_RETRIES = services.MAX_ATTEMPTS - 1
@@ -27,3 +28,10 @@ def deliver_webhook(self, delivery_id: int) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_webhooks() -> None:
     services.sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_integration_logs() -> None:
+    """Idempotency keys past their 24 hours and the webhook delivery log past its retention."""
+    purge_idempotency_keys()
+    services.purge_deliveries()
