@@ -461,6 +461,29 @@ if env("KEEL_WECOM_CORP_ID"):
         "secret": env("KEEL_WECOM_CONTACT_SECRET"),
         "api_base": env("KEEL_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
     }
+# Direct messages (integrations.direct): each chat platform's app that sends a person their
+# reminders, with its credentials. None unless configured.
+KEEL_CHAT_APPS: dict = {}
+if env("KEEL_FEISHU_APP_ID"):
+    KEEL_CHAT_APPS["feishu"] = {
+        "app_id": env("KEEL_FEISHU_APP_ID"),
+        "app_secret": env("KEEL_FEISHU_APP_SECRET"),
+        "api_base": env("KEEL_FEISHU_API_BASE", "https://open.feishu.cn"),
+    }
+if env("KEEL_DINGTALK_APP_KEY"):
+    KEEL_CHAT_APPS["dingtalk"] = {
+        "app_key": env("KEEL_DINGTALK_APP_KEY"),
+        "app_secret": env("KEEL_DINGTALK_APP_SECRET"),
+        "robot_code": env("KEEL_DINGTALK_ROBOT_CODE", env("KEEL_DINGTALK_APP_KEY")),
+        "api_base": env("KEEL_DINGTALK_API_BASE", "https://api.dingtalk.com"),
+    }
+if env("KEEL_WECOM_APP_AGENT_ID"):
+    KEEL_CHAT_APPS["wecom"] = {
+        "corp_id": env("KEEL_WECOM_CORP_ID"),
+        "secret": env("KEEL_WECOM_APP_SECRET"),
+        "agent_id": env("KEEL_WECOM_APP_AGENT_ID"),
+        "api_base": env("KEEL_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+    }
 CELERY_BEAT_SCHEDULE.update(
     importlib.import_module("directory.schedule").beat_schedule(KEEL_DIRECTORY_SYNC)
 )

@@ -18,6 +18,10 @@ local time; with none left it is skipped for that week (logged as skipped). A re
 than settings.REMINDER_EXPIRY_HOURS past its moment (a beat missed for that long, a backlog)
 is not sent: its log row says expired, and the batch counts and logs it
 (reminders.services.planning).
+
+Chat groups get no message per person: each group gets one digest per dispatch once all its
+batches have finished (reminders.services.digests). The apps above hear of each batch's
+reminders through `reminders.signals.reminders_sent` (integrations: direct chat messages).
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from reminders.services.planning import (
     send_day,
     zone,
 )
+from reminders.signals import reminders_sent
 from tracking.models.checkins import week_start
 
 CHUNK_SIZE = 500
@@ -365,6 +370,19 @@ def send_reminder_batch(
             )
         created = Delivery.objects.bulk_create(rows)
         enqueue_deliveries(d.pk for d in created if d.status == Delivery.Status.PENDING)
+        reminders_sent.send(
+            sender=send_reminder_batch,
+            reminders=[
+                {
+                    "log": mine[plan.person.pk].pk,
+                    "person": plan.person.pk,
+                    "text": "\n".join(t for t in (plan.subject, plan.body) if t),
+                    "url": plan.url,
+                }
+                for plan in to_send
+                if channel_enabled(prefs, plan.person.pk, kind, Channel.WEBHOOK)
+            ],
+        )
     return counts
 
 
