@@ -109,6 +109,12 @@ def test_others_get_403_for_the_page_and_404_for_an_account(org, client, who):
     assert account.revoked_at is None and ServiceAccount.objects.count() == 1
 
 
+def test_admins_find_it_in_the_navigation(org, admin_client, client):
+    assert f'href="{PAGE}"' in admin_client.get("/").content.decode()
+    client.force_login(org["alice"].user)
+    assert f'href="{PAGE}"' not in client.get("/").content.decode()
+
+
 def test_anonymous_is_sent_to_sign_in(org, client):
     response = client.get(PAGE)
     assert response.status_code == 302 and "login" in response["Location"]
