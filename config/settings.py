@@ -467,6 +467,29 @@ if env("KEEL_WECOM_CORP_ID"):
         "secret": env("KEEL_WECOM_CONTACT_SECRET"),
         "api_base": env("KEEL_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
     }
+# Direct messages (integrations.direct): each chat platform's app that sends a person their
+# reminders, with its credentials. None unless configured.
+KEEL_CHAT_APPS: dict = {}
+if env("KEEL_FEISHU_APP_ID"):
+    KEEL_CHAT_APPS["feishu"] = {
+        "app_id": env("KEEL_FEISHU_APP_ID"),
+        "app_secret": env("KEEL_FEISHU_APP_SECRET"),
+        "api_base": env("KEEL_FEISHU_API_BASE", "https://open.feishu.cn"),
+    }
+if env("KEEL_DINGTALK_APP_KEY"):
+    KEEL_CHAT_APPS["dingtalk"] = {
+        "app_key": env("KEEL_DINGTALK_APP_KEY"),
+        "app_secret": env("KEEL_DINGTALK_APP_SECRET"),
+        "robot_code": env("KEEL_DINGTALK_ROBOT_CODE", env("KEEL_DINGTALK_APP_KEY")),
+        "api_base": env("KEEL_DINGTALK_API_BASE", "https://api.dingtalk.com"),
+    }
+if env("KEEL_WECOM_APP_AGENT_ID"):
+    KEEL_CHAT_APPS["wecom"] = {
+        "corp_id": env("KEEL_WECOM_CORP_ID"),
+        "secret": env("KEEL_WECOM_APP_SECRET"),
+        "agent_id": env("KEEL_WECOM_APP_AGENT_ID"),
+        "api_base": env("KEEL_WECOM_API_BASE", "https://qyapi.weixin.qq.com"),
+    }
 CELERY_BEAT_SCHEDULE.update(
     importlib.import_module("directory.schedule").beat_schedule(KEEL_DIRECTORY_SYNC)
 )
@@ -506,6 +529,9 @@ KEEL_PUBLIC_API_DOCS = env_bool("KEEL_PUBLIC_API_DOCS")
 KEEL_MAX_API_BODY = env_int("KEEL_MAX_API_BODY", 1024 * 1024)
 # How long a new API token works unless its maker chooses (org.tokens; at most 366 days).
 KEEL_TOKEN_DAYS = env_int("KEEL_TOKEN_DAYS", 90)
+# How long the outbound webhooks' delivery log is kept (days); older deliveries that are done
+# (sent or failed) and their events are deleted by the hourly purge (integrations.tasks).
+KEEL_WEBHOOK_LOG_DAYS = env_int("KEEL_WEBHOOK_LOG_DAYS", 30)
 # A reminder that could not go out within this many hours of its time (worker or broker down,
 # a backlog) is not sent any more; it is logged as expired (reminders.services).
 REMINDER_EXPIRY_HOURS = env_int("REMINDER_EXPIRY_HOURS", 12)

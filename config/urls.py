@@ -75,6 +75,7 @@ urlpatterns = [
     path("coordination/", include("coordination.urls")),
     path("dashboard/", include("dashboard.urls")),  # the role pages
     path("directory/", include("directory.urls")),  # people import
+    path("integrations/", include("integrations.urls")),  # service accounts
     path("scim/v2/", include("directory.scim_urls")),  # SCIM provisioning (service accounts)
     path("", home, name="home"),
 ]

@@ -299,6 +299,28 @@ def account_key_results(account) -> QuerySet[KeyResult]:
     return KeyResult.objects.filter(subtree_q(paths, "goal__owner_path"))
 
 
+def account_goals(account) -> QuerySet[Goal]:
+    """The goals a service account granted `goals:read` reads: those owned within its units'
+    subtrees (every goal when it has no units), private goals excepted (they are their owner's
+    and their managers' only)."""
+    if not tokens.has_scope(account, "goals:read"):
+        return Goal.objects.none()
+    goals = Goal.objects.exclude(visibility=Goal.Visibility.PRIVATE)
+    paths = tokens.unit_paths(account)
+    return goals if paths is None else goals.filter(subtree_q(paths, "owner_path"))
+
+
+def account_readable_key_results(account) -> QuerySet[KeyResult]:
+    """The key results of `account_goals`."""
+    if not tokens.has_scope(account, "goals:read"):
+        return KeyResult.objects.none()
+    key_results = KeyResult.objects.exclude(goal__visibility=Goal.Visibility.PRIVATE)
+    paths = tokens.unit_paths(account)
+    return (
+        key_results if paths is None else key_results.filter(subtree_q(paths, "goal__owner_path"))
+    )
+
+
 def get_key_result_for_account(account, pk) -> KeyResult:
     """The key result a service account may write to, or Http404."""
     try:

@@ -26,7 +26,15 @@ class SubscriptionSerializer(ModelSerializer):
 
     class Meta:
         model = WebhookSubscription
-        fields = ["id", "name", "url", "event_types", "is_active", "created_at"]
+        fields = [
+            "id",
+            "name",
+            "url",
+            "event_types",
+            "is_active",
+            "include_personal_data",
+            "created_at",
+        ]
         read_only_fields = ["id", "created_at"]
 
 

@@ -9,6 +9,8 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.events import domain_event
-        from integrations import services
+        from integrations import direct, services
+        from reminders.signals import reminders_sent
 
         domain_event.connect(services.on_domain_event, dispatch_uid="integrations-webhooks")
+        reminders_sent.connect(direct.on_reminders_sent, dispatch_uid="integrations-direct")

@@ -28,6 +28,13 @@ class WebhookSubscription(models.Model):
     event_types = models.JSONField(_("event types"), default=list)
     secret = models.CharField(max_length=100, default=new_secret, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
+    # Off: the people an event names travel as ids and names only. On (an administrator's
+    # grant): also their e-mail address and username.
+    include_personal_data = models.BooleanField(
+        _("include personal data"),
+        default=False,
+        help_text=_("Also send the e-mail address and username of the people an event names."),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -112,3 +119,76 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} → {self.subscription_id} ({self.status})"
+
+
+class ChatPlatform(models.TextChoices):
+    FEISHU = "feishu", _("Feishu / Lark")
+    DINGTALK = "dingtalk", _("DingTalk")
+    WECOM = "wecom", _("WeCom")
+
+
+class ChatIdentity(models.Model):
+    """Who a person is on a chat platform, for direct messages from its app: a Feishu open_id,
+    a DingTalk userid or a WeCom userid."""
+
+    person = models.ForeignKey(
+        "org.Person",
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="chat_identities",
+    )
+    platform = models.CharField(_("platform"), max_length=10, choices=ChatPlatform.choices)
+    user_id = models.CharField(_("user id on the platform"), max_length=100)
+
+    class Meta:
+        ordering = ["platform", "person"]
+        verbose_name = _("chat identity")
+        verbose_name_plural = _("chat identities")
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "person"], name="one_chat_identity"),
+            models.UniqueConstraint(fields=["platform", "user_id"], name="unique_chat_user_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.user_id}"
+
+
+class DirectMessage(models.Model):
+    """A reminder sent to one person through a platform's app messaging API: once per
+    reminder and platform (unique), claimed before it is sent."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    reminder_log = models.ForeignKey(
+        "notifications.ReminderLog", on_delete=models.CASCADE, related_name="+"
+    )
+    identity = models.ForeignKey(ChatIdentity, on_delete=models.CASCADE, related_name="messages")
+    platform = models.CharField(_("platform"), max_length=10, choices=ChatPlatform.choices)
+    text = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    claim = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("direct message")
+        verbose_name_plural = _("direct messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reminder_log", "platform"], name="one_direct_message_per_reminder"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.platform} → {self.identity_id} ({self.status})"

@@ -55,6 +55,22 @@ PAYLOADS: dict[str, dict] = {
     "award.published": {"award": INT, "rule": INT, "person": INT, "kind": STR, "by": INT},
     "review.released": {},
 }
+# Every `data` also holds `people`: the people the payload names by id (owner_person, person,
+# by), with their names; e-mail address and username only for a subscription granted
+# personal data.
+PEOPLE = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "required": ["id", "name"],
+        "properties": {
+            "id": INT,
+            "name": STR,
+            "email": {"type": "string", "description": "Only when granted personal data."},
+            "username": {"type": "string", "description": "Only when granted personal data."},
+        },
+    },
+}
 HEADERS = {
     "webhook-id": "The message id (msg_…), the same on every retry and replay: drop repeats.",
     "webhook-timestamp": "Seconds since the epoch when the message was signed.",
@@ -80,7 +96,11 @@ def document_webhooks(result, generator, request, public):
             "properties": {
                 "type": {"type": "string", "enum": [name]},
                 "timestamp": {"type": "string", "format": "date-time"},
-                "data": {"type": "object", "properties": data, "additionalProperties": True},
+                "data": {
+                    "type": "object",
+                    "properties": {**data, "people": PEOPLE},
+                    "additionalProperties": True,
+                },
             },
         }
         hooks[name] = {

@@ -22,7 +22,7 @@ import uuid
 
 import requests
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import Q
@@ -32,7 +32,10 @@ from standardwebhooks.webhooks import Webhook
 
 from core.queue import enqueue
 from integrations.models import WebhookDelivery, WebhookEvent, WebhookSubscription
+from org.models import Person
 
+# The payload keys that hold a person's id: the message's `people` names them.
+PERSON_KEYS = ("owner_person", "person", "by")
 TIMEOUT = 10
 MAX_ATTEMPTS = 8
 STALE_SENDING = dt.timedelta(minutes=15)
@@ -49,12 +52,27 @@ def _require_admin(actor) -> None:
         raise PermissionDenied(_("Only an administrator manages webhooks."))
 
 
+def _check_personal_data_grant(actor, subscription: WebhookSubscription, was: bool) -> None:
+    """Only an administrator (a person, not a service account) grants personal data."""
+    user = getattr(actor, "user", actor)
+    if subscription.include_personal_data and not was and not user.is_staff:
+        raise ValidationError(
+            {"include_personal_data": _("Only an administrator grants personal data.")}
+        )
+
+
 # Subscriptions ----------------------------------------------------------------------------
 
 
 @transaction.atomic
 def create_subscription(
-    *, actor, name: str, url: str, event_types: list[str], is_active: bool = True
+    *,
+    actor,
+    name: str,
+    url: str,
+    event_types: list[str],
+    is_active: bool = True,
+    include_personal_data: bool = False,
 ) -> WebhookSubscription:
     _require_admin(actor)
     subscription = WebhookSubscription(
@@ -62,8 +80,10 @@ def create_subscription(
         url=url,
         event_types=sorted(set(event_types or [])),
         is_active=is_active,
+        include_personal_data=include_personal_data,
         created_by=getattr(actor, "user", actor),
     )
+    _check_personal_data_grant(actor, subscription, was=False)
     subscription.full_clean()
     subscription.save()
     _forget_subscriptions()
@@ -73,12 +93,14 @@ def create_subscription(
 @transaction.atomic
 def update_subscription(*, actor, subscription: WebhookSubscription, **fields):
     _require_admin(actor)
-    for key in ("name", "url", "event_types", "is_active"):
+    was = subscription.include_personal_data
+    for key in ("name", "url", "event_types", "is_active", "include_personal_data"):
         if key in fields:
             value = fields[key]
             if key == "event_types":
                 value = sorted(set(value or []))
             setattr(subscription, key, value)
+    _check_personal_data_grant(actor, subscription, was=was)
     subscription.full_clean()
     subscription.save()
     _forget_subscriptions()
@@ -163,11 +185,28 @@ def _enqueue(ids) -> None:
 # Sending ----------------------------------------------------------------------------------
 
 
-def message(event: WebhookEvent) -> tuple[str, dt.datetime]:
-    """The body as sent and the timestamp it is signed with."""
+def people_named(event: WebhookEvent, subscription: WebhookSubscription) -> list[dict]:
+    """The people the event's payload names (PERSON_KEYS), by id: their id and name, and
+    only when the subscription is granted personal data their e-mail address and username."""
+    ids = sorted({v for k, v in event.payload.items() if k in PERSON_KEYS and isinstance(v, int)})
+    if not ids:
+        return []
+    personal = subscription.include_personal_data
+    rows = Person.objects.filter(pk__in=ids).select_related("user").order_by("pk")
+    return [
+        {"id": p.pk, "name": p.display_name}
+        | ({"email": p.user.email, "username": p.user.username} if personal else {})
+        for p in rows
+    ]
+
+
+def message(event: WebhookEvent, subscription: WebhookSubscription) -> tuple[str, dt.datetime]:
+    """The body as sent to `subscription` and the timestamp it is signed with: the event's
+    payload and `people` (see people_named)."""
     timestamp = timezone.now().replace(microsecond=0)
+    data = {**event.payload, "people": people_named(event, subscription)}
     body = json.dumps(
-        {"type": event.type, "timestamp": event.occurred_at.isoformat(), "data": event.payload},
+        {"type": event.type, "timestamp": event.occurred_at.isoformat(), "data": data},
         cls=DjangoJSONEncoder,
         separators=(",", ":"),
     )
@@ -224,7 +263,7 @@ def deliver(*, delivery_id: int, final: bool = False) -> str | None:
     if not subscription.is_active:
         _finish(delivery, status="failed", attempts=attempts, last_error="inactive")
         return "failed"
-    body, at = message(event)
+    body, at = message(event, subscription)
     error, code = "", None
     try:
         with session() as http:
@@ -265,8 +304,6 @@ def replay_delivery(*, actor, delivery: WebhookDelivery) -> WebhookDelivery:
     sent after the commit, with the same webhook-id."""
     _require_admin(actor)
     if delivery.status == WebhookDelivery.Status.SENDING:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"status": _("This delivery is being sent right now.")})
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
         status=WebhookDelivery.Status.PENDING, updated_at=timezone.now(), claim=""
@@ -288,3 +325,19 @@ def sweep() -> int:
     )
     _enqueue(ids)
     return len(ids)
+
+
+def purge_deliveries(*, now: dt.datetime | None = None) -> int:
+    """Delete the delivery log older than KEEL_WEBHOOK_LOG_DAYS: deliveries that are done
+    (sent or failed; pending and sending ones are still owed), then the events left without
+    deliveries. Answers how many deliveries went."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=settings.KEEL_WEBHOOK_LOG_DAYS)
+    deleted, _by_model = WebhookDelivery.objects.filter(
+        created_at__lt=cutoff,
+        status__in=[WebhookDelivery.Status.SENT, WebhookDelivery.Status.FAILED],
+    ).delete()
+    WebhookEvent.objects.filter(occurred_at__lt=cutoff, deliveries__isnull=True).delete()
+    return deleted

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from integrations import services
+from goals.services import purge_idempotency_keys
+from integrations import direct, services
 
 MAX_RETRIES = services.MAX_ATTEMPTS - 1
 
@@ -27,3 +28,17 @@ def deliver_webhook(self, delivery_id: int) -> None:
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_webhooks() -> None:
     services.sweep()
+    direct.sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def send_direct_messages(reminder_log_ids: list[int]) -> None:
+    """A batch's reminders as direct chat messages (integrations.direct)."""
+    direct.send_pending(reminder_log_ids=reminder_log_ids)
+
+
+@shared_task(acks_late=True, ignore_result=True)
+def purge_integration_logs() -> None:
+    """Idempotency keys past their 24 hours and the webhook delivery log past its retention."""
+    purge_idempotency_keys()
+    services.purge_deliveries()

@@ -75,13 +75,21 @@ def webhook_text(delivery: Delivery) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def webhook_payload(config: ChannelConfig, delivery: Delivery) -> dict:
-    """The JSON each chat platform's group bot expects."""
-    text = webhook_text(delivery)
+def bot_text_payload(config: ChannelConfig, text: str) -> dict | None:
+    """A text message as the config's platform expects it; None for the generic webhook."""
     if config.kind == ChannelConfig.Kind.FEISHU:
         return {"msg_type": "text", "content": {"text": text}}
     if config.kind in (ChannelConfig.Kind.DINGTALK, ChannelConfig.Kind.WECOM):
         return {"msgtype": "text", "text": {"content": text}}
+    return None
+
+
+def webhook_payload(config: ChannelConfig, delivery: Delivery) -> dict:
+    """The JSON each chat platform's group bot expects."""
+    text = webhook_text(delivery)
+    payload = bot_text_payload(config, text)
+    if payload is not None:
+        return payload
     person = delivery.recipient
     # Ids and names only: no e-mail address or username leaves for a third-party endpoint.
     return {

@@ -19,6 +19,7 @@ NAVIGATION = [
     ("dashboard:alignment", _("Alignment"), ("hrbp", "admin")),
     ("dashboard:company", _("Company"), ("admin",)),
     ("dashboard:audit", _("Audit"), ("hrbp", "admin")),
+    ("integrations:service-accounts", _("Integrations"), ("admin",)),
     ("directory", _("People"), ()),
 ]
 

@@ -27,11 +27,26 @@ def dispatch_reminders() -> int:
     retry_backoff=True,
     max_retries=5,
 )
-def send_reminder_batch(run_id: int, kind: str, period: str, person_ids: list[int]) -> None:
+def send_reminder_batch(
+    run_id: int, kind: str, period: str, person_ids: list[int], index: int | None = None
+) -> None:
     services.send_reminder_batch(
         run_id=run_id,
         kind=kind,
         period=dt.date.fromisoformat(period),
         person_ids=person_ids,
         now=services.batch_now(run_id),
+        index=index,
     )
+
+
+@shared_task(
+    acks_late=True,
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_group_digests(run_id: int, force: bool = False) -> None:
+    """One digest per chat group for a dispatch, once its batches have all finished."""
+    services.send_group_digests(run_id=run_id, force=force)

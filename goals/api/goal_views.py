@@ -16,7 +16,7 @@ from goals import permissions, selectors, services
 from goals.models import Goal
 from goals.smart import check_goal
 from org import permissions as org_permissions
-from org.access import ViewerAPIMixin
+from org.access import ViewerAPIMixin, service_account
 from org.models import Unit
 
 from .serializers import (
@@ -79,9 +79,21 @@ class GoalViewSet(
     filterset_class = GoalFilter
     queryset = Goal.objects.none()
 
+    @property
+    def service_scopes(self) -> dict[str, str]:
+        """A service account granted `goals:read` lists and reads goals (within its units);
+        nothing else here is for it."""
+        return {"GET": "goals:read"} if self.action in ("list", "retrieve") else {}
+
     def get_queryset(self):
+        account = service_account(self.request)
+        goals = (
+            permissions.account_goals(account)
+            if account is not None
+            else permissions.visible_goals(self.person)
+        )
         return (
-            selectors.goals_with_key_results(permissions.visible_goals(self.person))
+            selectors.goals_with_key_results(goals)
             .prefetch_related("supports")
             .order_by("cycle", "level", "title", "pk")
         )

@@ -9,7 +9,6 @@ request, 409; a key is kept 24 hours, per user (a person's or a service account'
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 
@@ -26,11 +25,12 @@ from rest_framework.response import Response
 from core.api import Serializer
 from goals import services
 from goals.models import IdempotencyKey
+from goals.models.idempotency import KEPT as IDEMPOTENCY_KEPT
 from org.access import ViewerAPIMixin, service_account
 
 from .serializers import MeasurementSerializer
 
-KEPT = dt.timedelta(hours=24)
+KEPT = IDEMPOTENCY_KEPT
 REPLAYED = "Idempotent-Replayed"
 
 IDEMPOTENCY_HEADER = OpenApiParameter(

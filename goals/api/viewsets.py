@@ -123,15 +123,22 @@ class KeyResultViewSet(ViewerAPIMixin, viewsets.ReadOnlyModelViewSet):
     """Key results with progress, attainment (unclamped), expected progress and status today.
     Values arrive through `POST /key-results/{id}/measurements/`."""
 
-    service_scopes = {"POST": "measurements:write"}
+    # A service account records values with `measurements:write` and reads key results and
+    # their history with `goals:read` (within its units).
+    service_scopes = {"POST": "measurements:write", "GET": "goals:read"}
 
     serializer_class = KeyResultSerializer
     filterset_class = KeyResultFilter
     queryset = KeyResult.objects.none()
 
     def get_queryset(self):
+        account = service_account(self.request)
         return (
-            permissions.visible_key_results(self.person)
+            (
+                permissions.account_readable_key_results(account)
+                if account is not None
+                else permissions.visible_key_results(self.person)
+            )
             .select_related("goal__cycle")
             .prefetch_related(
                 Prefetch("contributors", queryset=KeyResult.objects.only("pk", "contributes_to"))
@@ -162,15 +169,20 @@ class KeyResultViewSet(ViewerAPIMixin, viewsets.ReadOnlyModelViewSet):
         the row it made (200); `Idempotency-Key` replays the first answer."""
         if request.method == "POST":
             return idempotent(request, lambda: self._record(request, pk))
-        viewer = self.person
-        kr = permissions.get_key_result_for(viewer, pk)
+        account = service_account(request)
+        if account is not None:
+            kr = self.get_object()  # within what the account reads
+            notes_visible = False  # a check-in's note is for the people around it
+        else:
+            kr = permissions.get_key_result_for(self.person, pk)
+            notes_visible = permissions.measurement_notes_visible(self.person, kr)
         page = self.paginate_queryset(
             Measurement.objects.filter(key_result=kr).order_by(
                 "-effective_at", "-recorded_at", "-pk"
             )
         )
         rows = MeasurementSerializer(page, many=True).data
-        if not permissions.measurement_notes_visible(viewer, kr):
+        if not notes_visible:
             for row in rows:
                 if row["source"] == Measurement.Source.CHECK_IN:
                     row["note"] = ""

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+
+# How long a key is kept: its repeat within this answers the first answer.
+KEPT = dt.timedelta(hours=24)
 
 
 class IdempotencyKey(models.Model):

@@ -41,7 +41,13 @@ from .progress import (  # noqa: F401
     recompute_progress_upwards,
     refresh_progress,
 )
-from .pushes import MAX_ROWS, PushResult, push_bulk, push_measurement  # noqa: F401
+from .pushes import (  # noqa: F401
+    MAX_ROWS,
+    PushResult,
+    purge_idempotency_keys,
+    push_bulk,
+    push_measurement,
+)
 from .scoring import ScoreRow, score_goal, score_goals, suggested_score  # noqa: F401
 from .support import (  # noqa: F401
     accept_support,

@@ -23,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from core.history import acting_as
 from goals import permissions
-from goals.models import Cycle, Goal, KeyResult, Measurement
+from goals.models import Cycle, Goal, IdempotencyKey, KeyResult, Measurement
+from goals.models.idempotency import KEPT as IDEMPOTENCY_KEPT
 from org.models import Person, ServiceAccount
 from org.scopes import Viewer
 
@@ -240,3 +241,13 @@ def push_bulk(
         for result, first in repeats:
             result.measurement = results[first].measurement
     return results
+
+
+def purge_idempotency_keys(*, now: dt.datetime | None = None) -> int:
+    """Delete the Idempotency-Keys older than 24 hours (a repeat after that is a new
+    request anyway); answers how many. Run by the periodic purge."""
+    now = now or timezone.now()
+    deleted, _by_model = IdempotencyKey.objects.filter(
+        created_at__lt=now - IDEMPOTENCY_KEPT
+    ).delete()
+    return deleted

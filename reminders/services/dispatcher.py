@@ -18,6 +18,10 @@ local time; with none left it is skipped for that week (logged as skipped). A re
 than settings.REMINDER_EXPIRY_HOURS past its moment (a beat missed for that long, a backlog)
 is not sent: its log row says expired, and the batch counts and logs it
 (reminders.services.planning).
+
+Chat groups get no message per person: each group gets one digest per dispatch once all its
+batches have finished (reminders.services.digests). The apps above hear of each batch's
+reminders through `reminders.signals.reminders_sent` (integrations: direct chat messages).
 """
 
 from __future__ import annotations
@@ -39,13 +43,13 @@ from notifications.kinds import Channel, ReminderKind
 from notifications.models import Delivery, Notification, ReminderLog, ReminderRun, ReminderSchedule
 from notifications.services.delivery import (
     MAX_ATTEMPTS,
-    active_webhooks,
     build_deliveries,
     channel_enabled,
     enqueue_deliveries,
     preference_map,
 )
 from org.models import Person, Unit
+from reminders.services.digests import finish_batch, sweep_digests
 from reminders.services.planning import (
     NOT_DUE,
     Plan,
@@ -55,6 +59,7 @@ from reminders.services.planning import (
     send_day,
     zone,
 )
+from reminders.signals import reminders_sent
 from tracking.models.checkins import week_start
 
 CHUNK_SIZE = 500
@@ -186,7 +191,17 @@ def sweep(now: dt.datetime) -> dict[str, int]:
         ).values_list("pk", flat=True)[:SWEEP_LIMIT]
     )
     enqueue_deliveries([*resend, *lost])
-    return {"failed": len(exhausted), "resent": len(resend), "requeued": len(lost)}
+    from reminders import tasks
+
+    digest_runs = sweep_digests(now, stale_sending=STALE_SENDING, stale_pending=STALE_PENDING)
+    for run_id in digest_runs:
+        enqueue(tasks.send_group_digests, run_id, True)
+    return {
+        "failed": len(exhausted),
+        "resent": len(resend),
+        "requeued": len(lost),
+        "digests": len(digest_runs),
+    }
 
 
 def dispatch(
@@ -199,16 +214,17 @@ def dispatch(
     now = now or timezone.now()
     sweep(timezone.now())  # real time, even when an operator dispatches "as of" another instant
     due = find_due(now)
-    run = ReminderRun.objects.create(now=now, trigger=trigger, due=len(due))
-    batches = 0
-    for kind, period, ids in _chunks(due):
-        batches += 1
+    chunks = list(_chunks(due))
+    # The number of batches is known before any runs: the last one to finish sends the
+    # run's group digests (reminders.services.digests).
+    run = ReminderRun.objects.create(now=now, trigger=trigger, due=len(due), batches=len(chunks))
+    for index, (kind, period, ids) in enumerate(chunks):
         if inline:
-            send_reminder_batch(run_id=run.pk, kind=kind, period=period, person_ids=ids, now=now)
+            send_reminder_batch(
+                run_id=run.pk, kind=kind, period=period, person_ids=ids, now=now, index=index
+            )
         else:
-            enqueue(tasks.send_reminder_batch, run.pk, kind, period.isoformat(), ids)
-    ReminderRun.objects.filter(pk=run.pk).update(batches=batches)
-    run.batches = batches
+            enqueue(tasks.send_reminder_batch, run.pk, kind, period.isoformat(), ids, index)
     # What meetings decided and is now overdue: each owner is reminded once a day.
     remind_overdue_actions(today=timezone.localdate(now))
     # Review steps owed before their deadline: each person once per step and deadline.
@@ -243,9 +259,13 @@ def send_reminder_batch(
     period: dt.date,
     person_ids: list[int],
     now: dt.datetime | None = None,
+    index: int | None = None,
 ) -> dict[str, int]:
     """Decide, claim and create the notifications and deliveries of one batch (see the module
-    docstring). Safe to run any number of times. Returns counts of what this call claimed."""
+    docstring). Safe to run any number of times. Returns counts of what this call claimed.
+
+    Chat groups get no message per person: batch `index` of a run records that it finished,
+    and the run's last batch to finish has its group digests sent (one per group)."""
     now = now or timezone.now()
     # In id order, so that two batches racing for the same people insert their log rows in
     # the same order (one waits for the other instead of deadlocking).
@@ -255,15 +275,25 @@ def send_reminder_batch(
         .order_by("pk")
     )
     plans = plan_batch(kind=kind, period=period, people=people, now=now)
-    return deliver(run_id=run_id, kind=kind, period=period, plans=plans, now=now)
+    return deliver(run_id=run_id, kind=kind, period=period, plans=plans, now=now, index=index)
 
 
 def deliver(
-    *, run_id: int | None, kind: str, period: dt.date, plans: list[Plan], now: dt.datetime
+    *,
+    run_id: int | None,
+    kind: str,
+    period: dt.date,
+    plans: list[Plan],
+    now: dt.datetime,
+    index: int | None = None,
 ) -> dict[str, int]:
     """Claim the send-log rows of `plans` (one kind and period) and create the notifications
     and deliveries of those this call claimed, in one transaction. The plans' people need
-    `user` and `unit` loaded. Returns counts of what this call claimed."""
+    `user` and `unit` loaded. `index`: the run's batch this is (weekly reminders), recorded as
+    finished so that the last one sends the run's group digests. Returns counts of what this
+    call claimed."""
+    from reminders import tasks
+
     prefs = preference_map(p.person.pk for p in plans)
     for plan in plans:
         if plan.send and not any(
@@ -293,6 +323,9 @@ def deliver(
             log.person_id: log
             for log in ReminderLog.objects.filter(claim=token).only("pk", "person_id", "status")
         }
+        if run_id is not None and index is not None:
+            finish_batch(run_id=run_id, index=index)
+            enqueue(tasks.send_group_digests, run_id)
         to_send = [p for p in plans if p.send and p.person.pk in mine]
         for status in (ReminderLog.Status.SKIPPED, ReminderLog.Status.EXPIRED):
             counts[status] = sum(1 for log in mine.values() if log.status == status)
@@ -311,7 +344,6 @@ def deliver(
             )
         if not to_send:
             return counts
-        webhooks = active_webhooks()
         notifications = Notification.objects.bulk_create(
             [
                 Notification(
@@ -353,12 +385,25 @@ def deliver(
                 body=plan.body,
                 url=plan.url,
                 prefs=prefs,
-                webhooks=webhooks,
+                webhooks=[],  # groups get one digest per dispatch instead
                 notification=notification,
                 **links,
             )
         created = Delivery.objects.bulk_create(rows)
         enqueue_deliveries(d.pk for d in created if d.status == Delivery.Status.PENDING)
+        reminders_sent.send(
+            sender=send_reminder_batch,
+            reminders=[
+                {
+                    "log": mine[plan.person.pk].pk,
+                    "person": plan.person.pk,
+                    "text": "\n".join(t for t in (plan.subject, plan.body) if t),
+                    "url": plan.url,
+                }
+                for plan in to_send
+                if channel_enabled(prefs, plan.person.pk, kind, Channel.WEBHOOK)
+            ],
+        )
     return counts
 
 

@@ -7,6 +7,9 @@ webhooks:manage, tests/integrations): a list shows others nothing, an id answers
 A bulk push answers every signed-in caller row by row: a row for a key result the caller may
 not measure is an error with the same words as one that does not exist, and writes nothing;
 only the owner and those above them create values.
+
+Service accounts are listed, made and revoked by admins on their page: others get 403 for the
+page and 404 for an account's id.
 """
 
 from tests.authz.rows import EVERYONE, ONLY_ADMIN, OWNER_AND_ABOVE, Act, Marker
@@ -83,6 +86,26 @@ TABLE = {
         Act(
             "replay",
             "/api/v1/webhooks/deliveries/{delivery}/replay/",
+            "post",
+            allowed=ONLY_ADMIN,
+            sees=ONLY_ADMIN,
+        )
+    ],
+    "integrations:service-accounts": [
+        Act("service accounts", "/integrations/service-accounts/", allowed=ONLY_ADMIN, denied=403),
+        Act(
+            "create a service account",
+            "/integrations/service-accounts/",
+            "post",
+            {"name": "ERP", "scopes": ["goals:read"], "days": "30"},
+            allowed=ONLY_ADMIN,
+            denied=403,
+        ),
+    ],
+    "integrations:service-account-revoke": [
+        Act(
+            "revoke a service account",
+            "/integrations/service-accounts/{service_account}/revoke/",
             "post",
             allowed=ONLY_ADMIN,
             sees=ONLY_ADMIN,

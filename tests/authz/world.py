@@ -387,7 +387,7 @@ def _add_notifications(w: World) -> None:
 
 def _add_webhooks(w: World) -> None:
     """An outbound webhook subscription (to an address nothing listens on; nothing is sent
-    inside the matrix's transactions) and a failed delivery of one event."""
+    inside the matrix's transactions), a failed delivery of one event, a service account."""
     from integrations import services as webhooks
     from integrations.models import WebhookDelivery, WebhookEvent
 
@@ -397,6 +397,11 @@ def _add_webhooks(w: World) -> None:
         name="ERP",
         url="http://127.0.0.1:9/hooks",
         event_types=["goal.agreed"],
+    )
+    from org.services import create_service_account
+
+    o["service_account"], _key = create_service_account(
+        actor=w.people[ADMIN], name="World CRM", scopes=["measurements:write"]
     )
     event = WebhookEvent.objects.create(msg_id="msg_world", type="goal.agreed", payload={})
     o["delivery"] = WebhookDelivery.objects.create(

@@ -74,6 +74,10 @@ def test_every_delivery_verifies_with_standardwebhooks(org, subscribed, receiver
         "owner_unit": None,
         "title": goal.title,
         "by": org["bob"].pk,
+        "people": [
+            {"id": org["bob"].pk, "name": "Bob"},
+            {"id": org["alice"].pk, "name": "Alice"},
+        ],
     }
     assert "@" not in str(receiver.raw)  # no e-mail address travels
     rows = WebhookDelivery.objects.order_by("pk")
@@ -174,3 +178,59 @@ def test_only_admins_manage_webhooks(org, receiver):
                 actor=org["admin"], name="x", url=receiver.url, event_types=types
             )
         assert "event_types" in caught.value.message_dict
+
+
+def test_people_travel_as_ids_and_names_unless_personal_data_is_granted(
+    org, subscribed, receiver, queued
+):
+    granted = services.create_subscription(
+        actor=org["admin"],
+        name="HR system",
+        url=receiver.url,
+        event_types=["goal.agreed"],
+        include_personal_data=True,
+    )
+    granted.secret = subscribed.secret  # one receiver verifies both
+    granted.save(update_fields=["secret"])
+    _agree(org)
+    _run(queued)
+    agreed = [m for m in receiver.accepted if m["type"] == "goal.agreed"]
+    by_people = sorted(agreed, key=lambda m: "email" in m["data"]["people"][0])
+    plain, personal = by_people
+    assert plain["data"]["people"] == [
+        {"id": org["bob"].pk, "name": "Bob"},
+        {"id": org["alice"].pk, "name": "Alice"},
+    ]
+    assert personal["data"]["people"][1] == {
+        "id": org["alice"].pk,
+        "name": "Alice",
+        "email": org["alice"].user.email,
+        "username": "alice",
+    }
+    assert "@" in org["alice"].user.email
+
+
+def test_only_an_administrator_grants_personal_data(org, receiver):
+    from org import services as org_services
+
+    _account, key = org_services.create_service_account(
+        actor=org["admin"], name="Ops", scopes=["webhooks:manage"]
+    )
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    body = {"name": "X", "url": receiver.url, "event_types": ["goal.agreed"]}
+    answer = api.post(
+        "/api/v1/webhooks/subscriptions/", {**body, "include_personal_data": True}, format="json"
+    )
+    assert answer.status_code == 400 and "include_personal_data" in answer.json()
+    made = api.post("/api/v1/webhooks/subscriptions/", body, format="json")
+    assert made.status_code == 201 and made.json()["include_personal_data"] is False
+    url = f"/api/v1/webhooks/subscriptions/{made.json()['id']}/"
+    assert api.patch(url, {"include_personal_data": True}, format="json").status_code == 400
+    admin = APIClient()
+    admin.force_authenticate(org["admin"].user)
+    assert admin.patch(url, {"include_personal_data": True}, format="json").json()[
+        "include_personal_data"
+    ]

@@ -72,6 +72,15 @@ class TestPayloads:
         assert payload["recipient"] == {"id": company["alice"].pk, "name": "Alice"}
 
 
+def dispatch(now):
+    """A dispatch as the command runs it: reminders to everyone due, one digest per group."""
+    return reminder_services.dispatch(now=now, inline=True)
+
+
+def digest_names(post) -> list[str]:
+    return [person["name"] for person in post["json"]["due"][ReminderKind.CHECK_IN]]
+
+
 @pytest.mark.django_db
 class TestSending:
     def test_each_bot_gets_its_format(self, company, http, django_capture_on_commit_callbacks):
@@ -81,12 +90,15 @@ class TestSending:
             time_machine.travel(at(2026, 11, 27, 16), tick=False),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            batch([company["alice"].pk])
+            dispatch(at(2026, 11, 27, 16))
         by_url = {post["url"].rsplit("/", 1)[1]: post["json"] for post in http.posts}
+        assert len(http.posts) == 4  # one digest per group, not one message per person
         assert set(by_url) == {"feishu", "dingtalk", "wecom", "generic"}
         assert by_url["feishu"]["msg_type"] == "text"
         assert by_url["dingtalk"]["msgtype"] == "text"
-        assert by_url["generic"]["recipient"]["name"] == "Alice"
+        assert {"id": company["alice"].pk, "name": "Alice"} in by_url["generic"]["due"][
+            ReminderKind.CHECK_IN
+        ]
         assert all(post["timeout"] for post in http.posts)
 
     def test_unit_channel_only_for_its_subtree(
@@ -97,27 +109,30 @@ class TestSending:
             time_machine.travel(at(2026, 11, 27, 16), tick=False),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            batch([company["alice"].pk, company["dave"].pk])
-        names = [post["json"]["recipient"]["name"] for post in http.posts]
-        assert names == ["Alice"]
+            dispatch(at(2026, 11, 27, 16))
+        [post] = http.posts
+        assert digest_names(post) == ["Alice", "Bob", "Erin"]
 
     def test_failing_webhook_does_not_block_email(
         self, company, http, mailoutbox, django_capture_on_commit_callbacks
     ):
+        from reminders.models import GroupDigest
+
         ChannelConfigFactory(kind="dingtalk")
         http.fail = True
         with (
             time_machine.travel(at(2026, 11, 27, 16), tick=False),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            batch([company["alice"].pk])
-        assert [m.to for m in mailoutbox] == [["alice@example.com"]]
-        hook = Delivery.objects.get(channel="webhook")
-        assert hook.status == "failed"
-        assert hook.attempts == services.MAX_ATTEMPTS  # retried, then given up
-        assert "ConnectionError" in hook.last_error
-        assert len(http.posts) == services.MAX_ATTEMPTS
-        assert Delivery.objects.get(channel="email").status == "sent"
+            dispatch(at(2026, 11, 27, 16))
+        assert ["alice@example.com"] in [m.to for m in mailoutbox]
+        digest = GroupDigest.objects.get()
+        # Back to pending for the sweep of a later dispatch to post again.
+        assert (digest.status, digest.attempts) == ("pending", 1)
+        assert "ConnectionError" in digest.last_error
+        assert set(Delivery.objects.filter(channel="email").values_list("status", flat=True)) == {
+            "sent"
+        }
 
     def test_transient_failure_then_success(self, company, http):
         config = ChannelConfigFactory()
@@ -165,7 +180,7 @@ class TestSending:
         assert deliver.acks_late is True
 
     def test_webhook_opt_out_per_person(self, company, http, django_capture_on_commit_callbacks):
-        ChannelConfigFactory()
+        ChannelConfigFactory(unit=company["field"])
         services.set_preference(
             person=company["alice"], kind=ReminderKind.CHECK_IN, channel="webhook", enabled=False
         )
@@ -173,8 +188,9 @@ class TestSending:
             time_machine.travel(at(2026, 11, 27, 16), tick=False),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            batch([company["alice"].pk, company["erin"].pk])
-        assert [p["json"]["recipient"]["name"] for p in http.posts] == ["Erin"]
+            dispatch(at(2026, 11, 27, 16))
+        [post] = http.posts
+        assert digest_names(post) == ["Erin"]
 
     def test_all_channels_off_is_skipped(
         self, company, mailoutbox, django_capture_on_commit_callbacks

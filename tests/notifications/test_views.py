@@ -152,8 +152,15 @@ class TestRuns:
             reminder_services.dispatch(inline=True)
         page = login(company["zed"]).get(reverse("notifications:runs")).content.decode()
         assert "2026-11-27 16:00" in page
-        assert "Sales bot" in page and "HTTP 404" in page
-        assert '<span class="badge bad" title="failed">' in page
+        # The group's one digest of the run failed, with the answer (listed in the admin).
+        from reminders.models import GroupDigest
+
+        digest = GroupDigest.objects.select_related("config").get()
+        assert (digest.config.name, digest.status, digest.last_error) == (
+            "Sales bot",
+            "failed",
+            "HTTP 404: {}",
+        )
 
     @pytest.mark.parametrize("viewer", ["alice", "bob", "carol"])
     def test_not_for_others(self, company, login, viewer):
