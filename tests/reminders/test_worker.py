@@ -14,8 +14,9 @@ from django.db import OperationalError, connections
 
 from config.celery import app as celery_app
 from notifications.kinds import ReminderKind
-from notifications.models import Delivery, ReminderLog
+from notifications.models import ChannelConfig, Delivery, ReminderLog
 from reminders import services
+from reminders.models import GroupDigest
 from tracking.models import CheckIn
 
 pytestmark = [
@@ -43,7 +44,7 @@ def wait_for(predicate, timeout=60):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_dispatch_through_the_broker(company, mailoutbox, settings):
+def test_dispatch_through_the_broker(company, mailoutbox, settings, http):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     assert celery_app.conf.task_always_eager is False
     assert celery_app.conf.broker_url.startswith("redis://")
@@ -52,6 +53,15 @@ def test_dispatch_through_the_broker(company, mailoutbox, settings):
         person=company["erin"], week=dt.date(2026, 11, 23), state=CheckIn.State.SUBMITTED
     )
     now = dt.datetime(2026, 11, 27, 16, tzinfo=dt.UTC)  # Friday 16:00 UTC
+    # A company DingTalk group: the batches' last one to finish on the worker has its one digest
+    # posted, signed (to the fake HTTP session of the notification tests).
+    ChannelConfig.objects.create(
+        name="Company DingTalk",
+        kind="dingtalk",
+        url="https://oapi.dingtalk.example/robot/send?access_token=t",
+        secret="SEC-test",
+        language="en",
+    )
     task_postrun.connect(_close_thread_connections, weak=False)
     try:
         with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
@@ -62,12 +72,17 @@ def test_dispatch_through_the_broker(company, mailoutbox, settings):
             assert wait_for(lambda: emails.filter(status="sent").count() == 6)
             busy = Delivery.objects.filter(status__in=["pending", "sending"])
             assert wait_for(lambda: Delivery.objects.exists() and not busy.exists())
+            digest = GroupDigest.objects.filter(run=run)
+            assert wait_for(lambda: digest.filter(status="sent").count() == 1)
             # A duplicated beat: nothing new is sent.
             again = services.dispatch(now=now + dt.timedelta(minutes=5))
             assert again.due == 0
             time.sleep(1)
     finally:
         task_postrun.disconnect(_close_thread_connections)
+    (post,) = http.posts
+    assert "&timestamp=" in post["url"] and "&sign=" in post["url"]
+    assert "alice" in post["json"]["text"]["content"].casefold()
     nudged = sorted(m.to[0] for m in mail.outbox if m.subject == "Your weekly check-in is due")
     assert nudged == sorted(
         f"{name}@example.com" for name in ("alice", "bob", "carol", "dave", "mia", "zed")
