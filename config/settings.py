@@ -443,6 +443,7 @@ for _module in (
     "resources.schedule",
     "incentives.schedule",
     "integrations.schedule",
+    "coordination.schedule",
 ):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
 

@@ -3,12 +3,15 @@ may do; two queries whatever the number of comments."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from coordination import permissions
-from coordination.models import Comment, Meeting, MeetingAction
+from coordination.models import Comment, Meeting, MeetingAction, TaskForce
 from goals import permissions as goal_permissions
+from goals.models import Goal, UnitCycleRollup
+from goals.services import rollups
+from org.models import TaskForceMembership
 from org.scopes import Viewer, ViewerLike, may_follow
 
 THREAD_LIMIT = 200
@@ -87,3 +90,74 @@ def open_actions(viewer: ViewerLike, person) -> list[MeetingAction]:
         row.can_complete = permissions.COMPLETE in permissions.action_actions(viewer, row)
         row.overdue = row.due_on < today
     return rows
+
+
+# --- task forces -------------------------------------------------------------------------
+
+
+def attach_progress(task_forces: list[TaskForce]) -> list[TaskForce]:
+    """Set `rollup` (the unit × cycle read model of the task force's own goals, None before it
+    has any) on each: two queries whatever their number (one more when a row is of an earlier
+    day and is brought to today)."""
+    if not task_forces:
+        return task_forces
+    rows = UnitCycleRollup.objects.filter(
+        unit_id__in=[t.unit_id for t in task_forces],
+        cycle_id__in={t.cycle_id for t in task_forces},
+    )
+    rollups.refresh(rows)
+    by_key = {(r.unit_id, r.cycle_id): r for r in rows}
+    for task_force in task_forces:
+        task_force.rollup = by_key.get((task_force.unit_id, task_force.cycle_id))
+    return task_forces
+
+
+def task_forces(viewer: ViewerLike, *, state: str = "") -> QuerySet[TaskForce]:
+    """The task forces the viewer may see (active first), with unit, lead, cycle and how many
+    members each has."""
+    qs = permissions.visible_task_forces(viewer)
+    if state:
+        qs = qs.filter(state=state)
+    return (
+        qs.select_related("unit", "unit__head", "cycle")
+        .annotate(member_count=Count("unit__task_force_memberships"))
+        .order_by("state", "-cycle__ends_on", "unit__name", "pk")
+    )
+
+
+def task_force_detail(viewer: ViewerLike, pk) -> TaskForce:
+    """A visible task force with its members (and their home units), the goals of it the
+    viewer may see, its progress from the rollups and what the viewer may do."""
+    viewer = Viewer.of(viewer)
+    task_force = permissions.get_task_force_for(viewer, pk)
+    task_force.members = list(
+        TaskForceMembership.objects.filter(unit=task_force.unit)
+        .select_related("person", "person__unit")
+        .order_by("-role", "person__display_name")
+    )
+    task_force.goals = list(
+        goal_permissions.visible_goals(viewer)
+        .filter(owner_unit=task_force.unit)
+        .exclude(state=Goal.State.RETURNED)
+        .select_related("cycle")
+        .order_by("cycle__starts_on", "title", "pk")
+    )
+    task_force.actions = permissions.task_force_actions(viewer, task_force)
+    attach_progress([task_force])
+    return task_force
+
+
+def home_task_forces(person) -> list[TaskForce]:
+    """The active task forces a person belongs to, for their home page: each with the person's
+    `role` and its progress from the rollups. Three queries whatever their number."""
+    memberships = list(
+        TaskForceMembership.objects.filter(
+            person=person, unit__task_force__state=TaskForce.State.ACTIVE
+        ).select_related("unit__task_force__cycle", "unit__head")
+    )
+    found = []
+    for membership in memberships:
+        task_force = membership.unit.task_force
+        task_force.role = membership.role
+        found.append(task_force)
+    return attach_progress(found)
