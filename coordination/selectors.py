@@ -4,6 +4,7 @@ may do; two queries whatever the number of comments."""
 from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from coordination import permissions
@@ -13,6 +14,7 @@ from goals.models import Goal, UnitCycleRollup
 from goals.services import rollups
 from org.models import TaskForceMembership
 from org.scopes import Viewer, ViewerLike, may_follow
+from retros import providers, search
 
 THREAD_LIMIT = 200
 
@@ -53,6 +55,49 @@ def meetings(viewer: ViewerLike, *, q: str = "") -> QuerySet[Meeting]:
         ).values("pk")
         qs = qs.filter(pk__in=ids)
     return qs.order_by("-held_on", "-pk")
+
+
+MEETING_TEXTS = ("title", "decisions", "notes", "actions__text")
+
+
+def meeting_search_hits(
+    viewer: ViewerLike, groups: list, terms: list[str], limit: int
+) -> list[providers.SearchHit]:
+    """The lessons search's provider of meetings (registered in CoordinationConfig.ready): the
+    meetings the viewer may see whose title, decisions, notes or actions match every term
+    group (else any), ranked by the lessons' score, best first. Two queries."""
+    if not groups:
+        return []
+    visible = permissions.visible_meetings(viewer)
+
+    def matching(any_term: bool) -> list[Meeting]:
+        ids = Meeting.objects.filter(search.match_q(MEETING_TEXTS, groups, any_term=any_term))
+        return list(
+            visible.filter(pk__in=ids.values("pk"))
+            .select_related("organizer")
+            .prefetch_related(Prefetch("actions", MeetingAction.objects.order_by("pk")))
+            .order_by("-held_on", "-pk")[: limit * 4]
+        )
+
+    rows = matching(False)
+    if not rows and len(groups) > 1:
+        rows = matching(True)
+    hits = []
+    for meeting in rows:
+        actions = [a.text for a in meeting.actions.all()]
+        body = search.document(meeting.decisions, meeting.notes, *actions)
+        hits.append(
+            providers.SearchHit(
+                kind=str(meeting.get_kind_display()),
+                title=search.highlight(meeting.title, terms),
+                snippet=search.snippet([meeting.decisions, *actions, meeting.notes], terms),
+                meta=f"{meeting.held_on:%Y-%m-%d} · {meeting.organizer.display_name}",
+                url=reverse("coordination:meeting", args=[meeting.pk]),
+                score=search.python_score(terms, search.document(meeting.title), body).score,
+            )
+        )
+    hits.sort(key=lambda hit: -hit.score)  # stable: newest first among equals
+    return hits[:limit]
 
 
 def meeting_detail(viewer: ViewerLike, pk) -> Meeting:
