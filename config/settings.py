@@ -407,6 +407,8 @@ SPECTACULAR_SETTINGS = {
         "FeedbackRequestStateEnum": "reviews.models.FeedbackRequest.State",
         "MeetingKindEnum": "coordination.models.Meeting.Kind",
         "MeetingSourceEnum": "coordination.models.Meeting.Source",
+        "TaskForceStateEnum": "coordination.models.TaskForce.State",
+        "TaskForceRoleEnum": "org.models.TaskForceMembership.Role",
     },
 }
 
