@@ -90,9 +90,9 @@ def _merged(items: list[dict], others: list, terms: list[str]) -> list[dict]:
     page's lessons by the same score, the lessons keeping their rank order."""
     for item in items:
         lesson = item["lesson"]
-        item["score"] = search.python_score(
-            terms, lesson.search_title or "", lesson.search_document or ""
-        ).score
+        # From the texts the page shows (the stored search document is not loaded).
+        body = search.document(lesson.context, lesson.problem, lesson.what_worked, lesson.solution)
+        item["score"] = search.python_score(terms, search.document(lesson.title), body).score
     merged: list[dict] = []
     rest = [{"hit": hit, "score": hit.score} for hit in others]
     for item in items:
