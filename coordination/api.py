@@ -335,7 +335,7 @@ class TaskForceSerializer(ModelSerializer):
     lead = serializers.IntegerField(source="unit.head_id", read_only=True, allow_null=True)
     lead_name = serializers.SerializerMethodField()
     cycle_name = serializers.CharField(source="cycle.name", read_only=True)
-    member_count = serializers.IntegerField(read_only=True, default=None)
+    member_count = serializers.IntegerField(read_only=True)
     progress = serializers.SerializerMethodField(
         help_text="Weighted progress (0-1) of the task force's open goals, from the rollups."
     )

@@ -180,6 +180,7 @@ def task_force_detail(viewer: ViewerLike, pk) -> TaskForce:
         .select_related("person", "person__unit")
         .order_by("-role", "person__display_name")
     )
+    task_force.member_count = len(task_force.members)
     task_force.goals = list(
         goal_permissions.visible_goals(viewer)
         .filter(owner_unit=task_force.unit)
