@@ -320,15 +320,29 @@ def remind_overdue_actions(*, today) -> int:
 # by its lead; members join through org.TaskForceMembership and keep their home unit.
 
 
-def _common_parent(people: list[Person]) -> Unit:
-    """The lowest unit above (or equal to) every person's home unit."""
+def _common_parent(people: list[Person]) -> Unit | None:
+    """The lowest unit above (or equal to) every person's home unit (None for people of
+    separate trees: the task force is then a root of its own)."""
     chains = [p.unit.ancestor_ids for p in people]
     common: list[int] = []
     for ids in zip(*chains, strict=False):
         if len(set(ids)) != 1:
             break
         common.append(ids[0])
-    return Unit.objects.get(pk=common[-1])
+    return Unit.objects.get(pk=common[-1]) if common else None
+
+
+def _replace(task_force: TaskForce) -> None:
+    """Keep the task force under the lowest unit common to its members (after a change of
+    members): the heads and HRBPs above all of them see it."""
+    people = list(
+        Person.objects.filter(task_force_memberships__unit=task_force.unit).select_related("unit")
+    )
+    parent = _common_parent(people)
+    parent_id = parent.pk if parent is not None else None
+    if people and parent_id != task_force.unit.parent_id:
+        task_force.unit.parent = parent
+        task_force.unit.save()
 
 
 def _check_members(lead: Person, members: list[Person]) -> list[Person]:
@@ -425,6 +439,7 @@ def add_task_force_member(*, actor: Person, task_force: TaskForce, person: Perso
         raise ValidationError({"person": _("Only active people can join a task force.")})
     _row, created = TaskForceMembership.objects.get_or_create(unit=task_force.unit, person=person)
     if created:
+        _replace(task_force)
         _notify_joined(task_force, [person], actor)
     return task_force
 
@@ -448,6 +463,7 @@ def remove_task_force_member(*, actor: Person, task_force: TaskForce, person: Pe
             {"person": _("A task force brings together people from at least two units.")}
         )
     TaskForceMembership.objects.filter(unit=task_force.unit, person=person).delete()
+    _replace(task_force)
     return task_force
 
 

@@ -163,6 +163,22 @@ def test_who_sees_the_task_force_and_its_goals(api, company, cycle):
     assert res.data["goals"] == [shared.pk]
 
 
+def test_the_task_force_moves_under_its_members_common_unit(company, cycle):
+    task_force = _task_force(company, cycle, lead="alice", members=("bob",))  # both in Sales
+    assert task_force.unit.parent == company["sales"]
+    services.add_task_force_member(
+        actor=company["bob"], task_force=task_force, person=company["dave"]
+    )
+    task_force.unit.refresh_from_db()
+    assert task_force.unit.parent == company["acme"]  # Marketing joined
+    assert task_force.unit.path.startswith(company["acme"].path)
+    services.remove_task_force_member(
+        actor=company["bob"], task_force=task_force, person=company["dave"]
+    )
+    task_force.unit.refresh_from_db()
+    assert task_force.unit.parent == company["sales"]
+
+
 def test_members_are_changed_by_the_lead_the_creator_or_an_admin(api, company, cycle):
     task_force = _task_force(company, cycle)
     url = f"/api/v1/task-forces/{task_force.pk}/members/"
@@ -171,6 +187,9 @@ def test_members_are_changed_by_the_lead_the_creator_or_an_admin(api, company, c
     assert api.as_(company["erin"]).post(url, body, format="json").status_code == 404
     res = api.as_(company["alice"]).post(url, body, format="json")
     assert res.status_code == 200 and len(res.data["members"]) == 3
+    # Still under the lowest unit common to its members (Acme).
+    task_force.unit.refresh_from_db()
+    assert task_force.unit.parent == company["acme"]
     # Removing the lead, or leaving a single home unit, is refused.
     lead = {"person": company["alice"].pk}
     res = api.as_(company["bob"]).delete(url, lead, format="json")
