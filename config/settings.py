@@ -407,6 +407,8 @@ SPECTACULAR_SETTINGS = {
         "FeedbackRequestStateEnum": "reviews.models.FeedbackRequest.State",
         "MeetingKindEnum": "coordination.models.Meeting.Kind",
         "MeetingSourceEnum": "coordination.models.Meeting.Source",
+        "TaskForceStateEnum": "coordination.models.TaskForce.State",
+        "TaskForceRoleEnum": "org.models.TaskForceMembership.Role",
     },
 }
 
@@ -443,6 +445,7 @@ for _module in (
     "resources.schedule",
     "incentives.schedule",
     "integrations.schedule",
+    "coordination.schedule",
 ):
     CELERY_BEAT_SCHEDULE.update(importlib.import_module(_module).BEAT_SCHEDULE)
 

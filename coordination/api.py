@@ -3,6 +3,11 @@
 /api/v1/comments/?target_kind=goal&target_id=17   the thread of an object (404 when hidden)
 /api/v1/comments/                                 POST {target_kind, target_id, text, parent?}
 /api/v1/comments/{id}/                            GET; PATCH {text} (its author; edits kept)
+/api/v1/meetings/, /api/v1/meeting-actions/{id}/complete/
+/api/v1/task-forces/                              GET (?state=active|dissolved); POST
+/api/v1/task-forces/{id}/                         GET, with members and progress
+/api/v1/task-forces/{id}/members/                 POST {person} adds; DELETE {person} removes
+/api/v1/task-forces/{id}/dissolve/                POST: dissolve with a retrospective
 """
 
 from __future__ import annotations
@@ -18,13 +23,14 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from coordination import permissions, selectors, services
-from coordination.models import Comment, Meeting, MeetingAction, TargetKind
+from coordination.models import Comment, Meeting, MeetingAction, TargetKind, TaskForce
 from core.api import AvailableActionsField, ModelSerializer, Serializer
 from core.params import is_id
 from goals import permissions as goal_permissions
 from goals.models import Cycle
 from org import permissions as org_permissions
 from org.access import ViewerAPIMixin
+from org.models import TaskForceMembership
 
 
 class CommentSerializer(ModelSerializer):
@@ -313,8 +319,180 @@ class MeetingActionViewSet(ViewerAPIMixin, viewsets.GenericViewSet):
         return Response(MeetingActionSerializer(row).data)
 
 
+class TaskForceMemberSerializer(ModelSerializer):
+    person_name = serializers.CharField(source="person.display_name", read_only=True)
+    home_unit = serializers.IntegerField(source="person.unit_id", read_only=True)
+    home_unit_name = serializers.CharField(source="person.unit.name", read_only=True)
+
+    class Meta:
+        model = TaskForceMembership
+        fields = ["person", "person_name", "role", "home_unit", "home_unit_name", "joined_at"]
+        read_only_fields = fields
+
+
+class TaskForceSerializer(ModelSerializer):
+    name = serializers.CharField(source="unit.name", read_only=True)
+    lead = serializers.IntegerField(source="unit.head_id", read_only=True, allow_null=True)
+    lead_name = serializers.SerializerMethodField()
+    cycle_name = serializers.CharField(source="cycle.name", read_only=True)
+    member_count = serializers.IntegerField(read_only=True)
+    progress = serializers.SerializerMethodField(
+        help_text="Weighted progress (0-1) of the task force's open goals, from the rollups."
+    )
+    open_goals = serializers.SerializerMethodField()
+    available_actions = AvailableActionsField(
+        decide=permissions.task_force_actions,
+        help_text="What the caller may do: manage (members, dissolve).",
+    )
+
+    class Meta:
+        model = TaskForce
+        fields = [
+            "id",
+            "name",
+            "unit",
+            "purpose",
+            "state",
+            "cycle",
+            "cycle_name",
+            "lead",
+            "lead_name",
+            "member_count",
+            "progress",
+            "open_goals",
+            "created_at",
+            "dissolved_at",
+            "retrospective",
+            "available_actions",
+        ]
+        read_only_fields = fields
+
+    def get_lead_name(self, obj) -> str | None:
+        return obj.unit.head.display_name if obj.unit.head_id else None
+
+    def get_progress(self, obj) -> float | None:
+        rollup = getattr(obj, "rollup", None)
+        return round(rollup.weighted_progress, 4) if rollup is not None else None
+
+    def get_open_goals(self, obj) -> int:
+        rollup = getattr(obj, "rollup", None)
+        return rollup.open_goals if rollup is not None else 0
+
+
+class TaskForceDetailSerializer(TaskForceSerializer):
+    members = TaskForceMemberSerializer(many=True, read_only=True)
+    goals = serializers.SerializerMethodField(help_text="Ids of its goals the caller may see.")
+
+    class Meta(TaskForceSerializer.Meta):
+        fields = [*TaskForceSerializer.Meta.fields, "members", "goals"]
+
+    def get_goals(self, obj) -> list[int]:
+        return [g.pk for g in obj.goals]
+
+
+class TaskForceCreateSerializer(Serializer):
+    name = serializers.CharField(max_length=200)
+    purpose = serializers.CharField()
+    cycle = serializers.IntegerField()
+    lead = serializers.IntegerField()
+    members = serializers.ListField(child=serializers.IntegerField(), min_length=1)
+
+    def validate(self, attrs):
+        viewer = self.context["viewer"]
+        ids = {attrs["lead"], *attrs["members"]}
+        people = {p.pk: p for p in org_permissions.visible_people(viewer).filter(pk__in=ids)}
+        if attrs["lead"] not in people:
+            raise ValidationError({"lead": [_("Unknown person.")]})
+        if any(pk not in people for pk in attrs["members"]):
+            raise ValidationError({"members": [_("Unknown person.")]})
+        attrs["lead"] = people[attrs["lead"]]
+        attrs["members"] = [people[pk] for pk in attrs["members"]]
+        cycle = Cycle.objects.filter(pk=attrs["cycle"]).first()
+        if cycle is None:
+            raise ValidationError({"cycle": [_("Unknown cycle.")]})
+        attrs["cycle"] = cycle
+        return attrs
+
+
+class TaskForcePersonSerializer(Serializer):
+    person = serializers.IntegerField()
+
+    def validate_person(self, value):
+        person = org_permissions.visible_people(self.context["viewer"]).filter(pk=value).first()
+        if person is None:
+            raise ValidationError(_("Unknown person."))
+        return person
+
+
+class TaskForceViewSet(
+    ViewerAPIMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Cross-unit task forces you may see (you are in one, you follow a member, you head or
+    partner a unit above it): heads of units, HRBPs and admins create them; the lead, the
+    creator or an admin changes members and dissolves one (with a retrospective)."""
+
+    serializer_class = TaskForceSerializer
+    queryset = TaskForce.objects.none()
+
+    def get_queryset(self):
+        state = self.request.query_params.get("state", "")
+        return selectors.task_forces(
+            self.viewer, state=state if state in TaskForce.State.values else ""
+        )
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            selectors.attach_progress(page)
+        return page
+
+    @extend_schema(parameters=[OpenApiParameter("state", str, required=False)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(responses={200: TaskForceDetailSerializer})
+    def retrieve(self, request, pk=None):
+        task_force = selectors.task_force_detail(self.viewer, pk)
+        return Response(TaskForceDetailSerializer(task_force, context={"request": request}).data)
+
+    @extend_schema(request=TaskForceCreateSerializer, responses={201: TaskForceDetailSerializer})
+    def create(self, request, *args, **kwargs):
+        data = TaskForceCreateSerializer(data=request.data, context={"viewer": self.viewer})
+        data.is_valid(raise_exception=True)
+        task_force = services.create_task_force(actor=self.person, **data.validated_data)
+        return Response(self._detail(task_force.pk), status=201)
+
+    def _detail(self, pk):
+        task_force = selectors.task_force_detail(self.viewer, pk)
+        return TaskForceDetailSerializer(task_force, context={"request": self.request}).data
+
+    @extend_schema(request=TaskForcePersonSerializer, responses={200: TaskForceDetailSerializer})
+    @action(detail=True, methods=["post", "delete"])
+    def members(self, request, pk=None):
+        task_force = permissions.get_task_force_for(self.viewer, pk, permissions.MANAGE_TASK_FORCE)
+        data = TaskForcePersonSerializer(data=request.data, context={"viewer": self.viewer})
+        data.is_valid(raise_exception=True)
+        service = (
+            services.add_task_force_member
+            if request.method == "POST"
+            else services.remove_task_force_member
+        )
+        service(actor=self.person, task_force=task_force, person=data.validated_data["person"])
+        return Response(self._detail(task_force.pk))
+
+    @extend_schema(request=None, responses={200: TaskForceDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def dissolve(self, request, pk=None):
+        task_force = permissions.get_task_force_for(self.viewer, pk, permissions.MANAGE_TASK_FORCE)
+        services.dissolve_task_force(actor=self.person, task_force=task_force)
+        return Response(self._detail(task_force.pk))
+
+
 router = SimpleRouter()
 router.register("comments", CommentViewSet, basename="comment")
 router.register("meetings", MeetingViewSet, basename="meeting")
 router.register("meeting-actions", MeetingActionViewSet, basename="meeting-action")
+router.register("task-forces", TaskForceViewSet, basename="task-force")
 urlpatterns = router.urls

@@ -151,3 +151,55 @@ class MeetingAction(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class TaskForce(models.Model):
+    """A temporary cross-unit team (专项小组) for a goal no unit owns alone.
+
+    Its team is an org unit of kind task force (`unit`): goals owned by that unit, their
+    check-ins, the board and the rollups work as for any unit, and its lead is the unit's head.
+    Members keep their home unit and belong through `org.TaskForceMembership`. It lives for one
+    cycle; at the cycle's end it is dissolved with a retrospective of its goals."""
+
+    class State(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        DISSOLVED = "dissolved", _("Dissolved")
+
+    unit = models.OneToOneField(
+        Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="task_force"
+    )
+    cycle = models.ForeignKey(
+        "goals.Cycle",
+        verbose_name=_("cycle"),
+        on_delete=models.PROTECT,
+        related_name="task_forces",
+    )
+    purpose = models.TextField(_("purpose"), max_length=TEXT_MAX_LENGTH)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.ACTIVE)
+    created_by = models.ForeignKey(
+        Person, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    dissolved_at = models.DateTimeField(_("dissolved at"), null=True, blank=True)
+    retrospective = models.ForeignKey(
+        "retros.Retrospective",
+        verbose_name=_("retrospective"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    history = HistoricalRecords(get_user=history_user, excluded_fields=["created_at"])
+
+    class Meta:
+        ordering = ["state", "unit__name", "pk"]
+        verbose_name = _("task force")
+        verbose_name_plural = _("task forces")
+        indexes = [models.Index(fields=["state", "cycle"])]
+
+    def __str__(self) -> str:
+        return self.unit.name
+
+    @property
+    def name(self) -> str:
+        return self.unit.name

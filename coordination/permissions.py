@@ -10,9 +10,9 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from coordination import targets
-from coordination.models import Comment, Meeting, MeetingAction
+from coordination.models import Comment, Meeting, MeetingAction, TaskForce
 from org.models import Person
-from org.scopes import Viewer, ViewerLike, followed_people_q
+from org.scopes import Viewer, ViewerLike, followed_people_q, subtree_q
 
 EDIT = "edit"
 
@@ -103,3 +103,68 @@ def get_meeting_action_for(viewer: ViewerLike, pk, action: str = "view") -> Meet
     if action == COMPLETE and not may_complete(viewer, row):
         raise PermissionDenied(_("Only the action's owner or the organizer completes it."))
     return row
+
+
+# --- task forces -------------------------------------------------------------------------
+# A task force is seen by its members, whoever follows a member (their managers, their HRBP),
+# the heads and HRBPs of the units above it, its creator and admins. Heads of units, HRBPs and
+# admins create one; its lead, its creator and admins change its members and dissolve it.
+MANAGE_TASK_FORCE = "manage"
+
+
+def can_create_task_force(viewer: ViewerLike) -> bool:
+    """Heads of units (a task force's lead does not count for that), HRBPs and admins."""
+    viewer = Viewer.of(viewer)
+    if viewer.person is None:
+        return False
+    if viewer.is_admin or viewer.is_hrbp:
+        return True
+    return viewer.heads_org_unit
+
+
+def visible_task_forces(viewer: ViewerLike) -> QuerySet[TaskForce]:
+    viewer = Viewer.of(viewer)
+    if viewer.person is None:
+        return TaskForce.objects.none()
+    if viewer.is_admin:
+        return TaskForce.objects.all()
+    q = Q(created_by=viewer.person) | Q(unit__path__in=viewer.task_force_paths)
+    if viewer.followed_task_force_paths is not None:
+        q |= Q(unit__path__in=viewer.followed_task_force_paths)
+    for extra in (
+        subtree_q(viewer.headed_paths, "unit__path"),
+        subtree_q(viewer.hrbp_paths, "unit__path"),
+    ):
+        if extra is not None:
+            q |= extra
+    return TaskForce.objects.filter(q)
+
+
+def may_manage_task_force(viewer: ViewerLike, task_force: TaskForce) -> bool:
+    viewer = Viewer.of(viewer)
+    return viewer.person is not None and (
+        viewer.is_admin or viewer.pk in (task_force.created_by_id, task_force.unit.head_id)
+    )
+
+
+def task_force_actions(viewer: ViewerLike, task_force: TaskForce) -> list[str]:
+    """What the viewer may do with the task force now (select its unit with it)."""
+    if task_force.state != TaskForce.State.ACTIVE:
+        return []
+    return [MANAGE_TASK_FORCE] if may_manage_task_force(viewer, task_force) else []
+
+
+def get_task_force_for(viewer: ViewerLike, pk, action: str = "view") -> TaskForce:
+    """The task force, or Http404 when the viewer may not see it; PermissionDenied when they
+    may see it but not manage it."""
+    try:
+        task_force = (
+            visible_task_forces(viewer)
+            .select_related("unit", "unit__head", "cycle", "created_by", "retrospective")
+            .get(pk=pk)
+        )
+    except (TaskForce.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if action == MANAGE_TASK_FORCE and not may_manage_task_force(viewer, task_force):
+        raise PermissionDenied(_("Only the lead, the creator or an admin changes a task force."))
+    return task_force

@@ -15,12 +15,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from coordination import permissions, targets
-from coordination.models import Comment, Meeting, MeetingAction, Mention, TargetKind
+from coordination.models import (
+    Comment,
+    Meeting,
+    MeetingAction,
+    Mention,
+    TargetKind,
+    TaskForce,
+)
 from core.history import records_actor
 from goals import permissions as goal_permissions
 from notifications.messages import Message
 from notifications.services import notify
-from org.models import Person, Unit
+from org.models import Person, TaskForceMembership, Unit
+from retros import services as retro_services
 
 MENTION = re.compile(r"@\[([^\]\n]{1,200})\]|@([\w.\-]+[\w])", re.UNICODE)
 MAX_MENTIONS = 20
@@ -304,3 +312,198 @@ def remind_overdue_actions(*, today) -> int:
             )
             sent += 1
     return sent
+
+
+# --- task forces -------------------------------------------------------------------------
+# A task force is an org unit of kind task force under the lowest unit common to its members'
+# home units (so the heads and HRBPs above all of them see it as part of their subtree), headed
+# by its lead; members join through org.TaskForceMembership and keep their home unit.
+
+
+def _common_parent(people: list[Person]) -> Unit | None:
+    """The lowest unit above (or equal to) every person's home unit (None for people of
+    separate trees: the task force is then a root of its own)."""
+    chains = [p.unit.ancestor_ids for p in people]
+    common: list[int] = []
+    for ids in zip(*chains, strict=False):
+        if len(set(ids)) != 1:
+            break
+        common.append(ids[0])
+    return Unit.objects.get(pk=common[-1]) if common else None
+
+
+def _replace(task_force: TaskForce) -> None:
+    """Keep the task force under the lowest unit common to its members (after a change of
+    members): the heads and HRBPs above all of them see it."""
+    people = list(
+        Person.objects.filter(task_force_memberships__unit=task_force.unit).select_related("unit")
+    )
+    parent = _common_parent(people)
+    parent_id = parent.pk if parent is not None else None
+    if people and parent_id != task_force.unit.parent_id:
+        task_force.unit.parent = parent
+        task_force.unit.save()
+
+
+def _check_members(lead: Person, members: list[Person]) -> list[Person]:
+    people = {p.pk: p for p in [lead, *members] if p is not None}
+    if any(not p.is_active for p in people.values()):
+        raise ValidationError({"members": _("Only active people can join a task force.")})
+    units = {p.unit_id for p in people.values()}
+    if len(units) < 2:
+        raise ValidationError(
+            {"members": _("A task force brings together people from at least two units.")}
+        )
+    return list(people.values())
+
+
+def _notify_joined(task_force: TaskForce, people: list[Person], actor: Person) -> None:
+    notify(
+        recipients=[p for p in people if p.pk != actor.pk],
+        kind="task_force_joined",
+        text=Message(
+            gettext_noop("You are in the task force “%(name)s” (%(cycle)s), led by %(lead)s."),
+            name=task_force.unit.name,
+            cycle=task_force.cycle.name,
+            lead=task_force.unit.head.display_name if task_force.unit.head else "—",
+        ),
+        url=reverse("coordination:task-force", args=[task_force.pk]),
+        subject=task_force,
+    )
+
+
+@records_actor
+@transaction.atomic
+def create_task_force(
+    *, actor: Person, name: str, purpose: str, cycle, lead: Person, members
+) -> TaskForce:
+    """A task force for a cycle: its unit (headed by the lead, under the members' common unit),
+    the lead's and the members' memberships; the members are told. Heads of units, HRBPs and
+    admins create one; the members come from at least two units."""
+    if not permissions.can_create_task_force(actor):
+        raise PermissionDenied(_("Heads of units, HRBPs and admins create task forces."))
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = _("Give the task force a name.")
+    if not (purpose or "").strip():
+        errors["purpose"] = _("Say what the task force is for.")
+    if cycle is None:
+        errors["cycle"] = _("Choose the cycle the task force works in.")
+    elif cycle.is_closed or cycle.ends_on < timezone.localdate():
+        errors["cycle"] = _("The cycle has ended: choose a current or coming one.")
+    if lead is None:
+        errors["lead"] = _("Choose the lead.")
+    if errors:
+        raise ValidationError(errors)
+    people = _check_members(lead, list(members))
+    unit = Unit(name=name, kind=Unit.Kind.TASK_FORCE, parent=_common_parent(people), head=lead)
+    unit.full_clean()
+    unit.save()
+    task_force = TaskForce(unit=unit, cycle=cycle, purpose=purpose.strip(), created_by=actor)
+    task_force.full_clean(exclude=["unit"])
+    task_force.save()
+    TaskForceMembership.objects.bulk_create(
+        TaskForceMembership(
+            unit=unit,
+            person=p,
+            role=TaskForceMembership.Role.LEAD
+            if p.pk == lead.pk
+            else TaskForceMembership.Role.MEMBER,
+        )
+        for p in people
+    )
+    _notify_joined(task_force, people, actor)
+    return task_force
+
+
+def _locked_active(task_force: TaskForce) -> TaskForce:
+    locked = (
+        TaskForce.objects.select_for_update(of=("self",))
+        .select_related("unit", "unit__head", "cycle")
+        .get(pk=task_force.pk)
+    )
+    if locked.state != TaskForce.State.ACTIVE:
+        raise ValidationError(_("This task force has been dissolved."))
+    return locked
+
+
+@records_actor
+@transaction.atomic
+def add_task_force_member(*, actor: Person, task_force: TaskForce, person: Person) -> TaskForce:
+    """Add a member (the lead, the creator or an admin); adding a member twice is a no-op."""
+    if not permissions.may_manage_task_force(actor, task_force):
+        raise PermissionDenied(_("Only the lead, the creator or an admin changes a task force."))
+    task_force = _locked_active(task_force)
+    if not person.is_active:
+        raise ValidationError({"person": _("Only active people can join a task force.")})
+    _row, created = TaskForceMembership.objects.get_or_create(unit=task_force.unit, person=person)
+    if created:
+        _replace(task_force)
+        _notify_joined(task_force, [person], actor)
+    return task_force
+
+
+@records_actor
+@transaction.atomic
+def remove_task_force_member(*, actor: Person, task_force: TaskForce, person: Person) -> TaskForce:
+    """Remove a member (not the lead); the task force keeps people from two units."""
+    if not permissions.may_manage_task_force(actor, task_force):
+        raise PermissionDenied(_("Only the lead, the creator or an admin changes a task force."))
+    task_force = _locked_active(task_force)
+    if person.pk == task_force.unit.head_id:
+        raise ValidationError({"person": _("The lead stays in the task force.")})
+    rest = list(
+        Person.objects.filter(task_force_memberships__unit=task_force.unit)
+        .exclude(pk=person.pk)
+        .only("pk", "unit")
+    )
+    if len({p.unit_id for p in rest}) < 2:
+        raise ValidationError(
+            {"person": _("A task force brings together people from at least two units.")}
+        )
+    TaskForceMembership.objects.filter(unit=task_force.unit, person=person).delete()
+    _replace(task_force)
+    return task_force
+
+
+@records_actor
+@transaction.atomic
+def dissolve_task_force(*, task_force: TaskForce, actor: Person | None = None) -> TaskForce:
+    """Dissolve a task force: it is archived (no new members, shown among the past ones; its
+    goals and memberships stay for the record) and a retrospective of its goals is created,
+    facilitated by its lead with its members taking part. By the lead, the creator or an
+    admin, or by the end-of-cycle task (no actor: the lead starts the retrospective)."""
+    if actor is not None and not permissions.may_manage_task_force(actor, task_force):
+        raise PermissionDenied(_("Only the lead, the creator or an admin changes a task force."))
+    task_force = _locked_active(task_force)
+    lead = task_force.unit.head or task_force.created_by
+    members = list(Person.objects.filter(task_force_memberships__unit=task_force.unit))
+    retro = retro_services.create_retrospective(
+        actor=actor or lead,
+        cycle=task_force.cycle,
+        unit=task_force.unit,
+        facilitator=lead,
+        participants=members,
+        title=f"{task_force.unit.name} · {task_force.cycle.name}"[:300],
+    )
+    task_force.state = TaskForce.State.DISSOLVED
+    task_force.dissolved_at = timezone.now()
+    task_force.retrospective = retro
+    task_force.save(update_fields=["state", "dissolved_at", "retrospective"])
+    return task_force
+
+
+def dissolve_ended_task_forces(*, today) -> int:
+    """Dissolve every active task force whose cycle ended before `today`, each in its own
+    transaction (a failure leaves the others done; a repeated run finds nothing to do).
+    Returns how many were dissolved."""
+    done = 0
+    ended = TaskForce.objects.filter(state=TaskForce.State.ACTIVE, cycle__ends_on__lt=today)
+    for task_force in ended.select_related("unit", "cycle").order_by("pk")[:500]:
+        try:
+            dissolve_task_force(task_force=task_force)
+        except ValidationError:
+            continue  # dissolved meanwhile by someone else
+        done += 1
+    return done

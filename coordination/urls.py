@@ -1,6 +1,6 @@
 from django.urls import path
 
-from coordination import meeting_views, views
+from coordination import meeting_views, task_force_views, views
 
 app_name = "coordination"
 
@@ -12,4 +12,17 @@ urlpatterns = [
     path("meetings/<int:pk>/", meeting_views.meeting_detail, name="meeting"),
     path("actions/", meeting_views.open_actions, name="open-actions"),
     path("actions/<int:pk>/complete/", meeting_views.action_complete, name="action-complete"),
+    path("task-forces/", task_force_views.task_force_list, name="task-forces"),
+    path("task-forces/new/", task_force_views.task_force_new, name="task-force-new"),
+    path("task-forces/<int:pk>/", task_force_views.task_force_detail, name="task-force"),
+    path(
+        "task-forces/<int:pk>/members/",
+        task_force_views.task_force_members,
+        name="task-force-members",
+    ),
+    path(
+        "task-forces/<int:pk>/dissolve/",
+        task_force_views.task_force_dissolve,
+        name="task-force-dissolve",
+    ),
 ]

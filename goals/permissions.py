@@ -6,6 +6,8 @@ Visibility of a goal:
 - private: only the owner;
 and always: the owner (a person, or the head of the owning unit), everyone above the owner
 (manager chain, heads of the owning unit's ancestors), the HRBP of the owner's unit, admins.
+A task force's goals (a unit of kind task force): its members as its people (unit
+visibility), and everyone who follows a member (their managers, their HRBP).
 
 Each scope is one queryset with one Q (no loops over goals): other apps call these for lists.
 """
@@ -43,6 +45,17 @@ def visible_goals_q(viewer: ViewerLike, prefix: str = "") -> Q:
     )
     if managed:
         q |= Q(**{f"{p}owner_person_id__in": managed})
+    # Task forces: a member sees its unit-visible goals as the unit's people do; whoever
+    # follows a member (their managers, their HRBP) sees all of its goals.
+    q |= Q(
+        **{
+            f"{p}visibility": Goal.Visibility.UNIT,
+            f"{p}owner_path__in": viewer.task_force_paths,
+        }
+    )
+    followed_task_forces = viewer.followed_task_force_paths
+    if followed_task_forces is not None:
+        q |= Q(**{f"{p}owner_path__in": followed_task_forces})
     if viewer.units_headed_below:
         q |= Q(**{f"{p}owner_unit_id__in": viewer.units_headed_below})
     # The units the viewer heads and everything below them (their own goals included).

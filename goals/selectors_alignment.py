@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from goals import smart
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, fmt_number
-from org.models import Person, Unit
+from org.models import Person, TaskForceMembership, Unit
 
 # Not yet agreed: the alignment check reports these.
 NOT_AGREED_STATES = (Goal.State.DRAFT, Goal.State.PROPOSED, Goal.State.RETURNED)
@@ -47,6 +47,9 @@ class Scope:
     cross_unit: list[Goal]  # company goals of the cycle (and covering cycles) and supported goals
     links: dict[int, set[int]] = field(default_factory=dict)  # goal id → goals it supports
     krs: dict[int, list[KeyResult]] = field(default_factory=dict)  # goal id → its key results
+    # Task forces outside the subtree that people of the subtree belong to: their goals are
+    # reviewed with the subtree's (those inside it are among `units` already).
+    task_forces: list[Unit] = field(default_factory=list)
 
 
 # What the checks read, and no more: at 2,000 people the scope is ~8,000 goals and ~25,000 key
@@ -102,6 +105,19 @@ def _load_ancestors(parents: dict[int, Goal], base) -> None:
 
 def load_scope(*, unit: Unit, cycle: Cycle) -> Scope:
     units = list(Unit.objects.filter(path__startswith=unit.path).order_by("path"))
+    # The task forces the subtree's people belong to count in its review: their goals are
+    # the work of its people, wherever the task force sits in the tree.
+    task_forces = list(
+        Unit.objects.filter(
+            kind=Unit.Kind.TASK_FORCE,
+            pk__in=TaskForceMembership.objects.filter(
+                person__unit__path__startswith=unit.path
+            ).values("unit_id"),
+        )
+        .exclude(path__startswith=unit.path)
+        .order_by("path")
+    )
+    units += task_forces
     unit_ids = [u.pk for u in units]
     people = list(
         Person.objects.filter(unit_id__in=unit_ids, is_active=True)
@@ -181,6 +197,7 @@ def load_scope(*, unit: Unit, cycle: Cycle) -> Scope:
         cross_unit=cross_unit,
         links=dict(links),
         krs=dict(krs),
+        task_forces=task_forces,
     )
 
 

@@ -27,7 +27,7 @@ from django.db.models.signals import post_delete, post_save
 from org.models import HRBPAssignment, Person, Unit
 from org.scopes import Viewer, person_of
 
-ROLE_FIELDS = ("is_admin", "headed_paths", "is_manager", "hrbp_unit_ids", "hrbp_paths")
+ROLE_FIELDS = ("is_admin", "_headed", "is_manager", "hrbp_unit_ids", "hrbp_paths")
 TTL = 3600  # seconds; a stamp that never changes still lets entries go after an hour
 
 

@@ -26,6 +26,9 @@ class Unit(models.Model):
         DIVISION = "division", _("Division")
         DEPARTMENT = "department", _("Department")
         TEAM = "team", _("Team")
+        # A temporary cross-unit team (专项小组): its members keep their home unit and belong
+        # to it through TaskForceMembership; its head is the lead.
+        TASK_FORCE = "task_force", _("Task force")
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.TEAM)
@@ -207,6 +210,43 @@ class HRBPAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} → {self.unit}"
+
+
+class TaskForceMembership(models.Model):
+    """A person's place in a task force (a unit of kind TASK_FORCE) while keeping their home
+    unit (`Person.unit`): members see the task force's unit-visible goals as its people would,
+    and those who follow a member (their managers, their HRBP) see all of its goals."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead")
+        MEMBER = "member", _("Member")
+
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("task force"),
+        on_delete=models.CASCADE,
+        related_name="task_force_memberships",
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="task_force_memberships",
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["unit", "-role", "person__display_name"]
+        verbose_name = _("task force membership")
+        verbose_name_plural = _("task force memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "person"], name="unique_task_force_member")
+        ]
+        indexes = [models.Index(fields=["person", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.person} ∈ {self.unit}"
 
 
 class ApiToken(models.Model):

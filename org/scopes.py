@@ -8,8 +8,8 @@ object, so a service called with the request's person reuses what the page alrea
 Outside a request (tasks, commands, tests) `Viewer.of(person)` builds a fresh one: a caller
 that checks several things normalises once and passes the viewer on.
 
-Roles follow from data: a manager heads a unit or has active direct reports, an HRBP has unit
-assignments, an admin is a staff user.
+Roles follow from data: a manager heads a unit (not a task force: its lead stays who they are)
+or has active direct reports, an HRBP has unit assignments, an admin is a staff user.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from org.models import HRBPAssignment, Person, Unit
+from org.models import HRBPAssignment, Person, TaskForceMembership, Unit
 
 
 class Role:
@@ -110,18 +110,28 @@ class Viewer:
         return bool(self.person and self.person.user.is_staff)
 
     @cached_property
-    def headed_paths(self) -> list[str]:
-        """Paths of the units this person heads."""
+    def _headed(self) -> list[tuple[str, str]]:
+        """(path, kind) of the units this person heads: one query."""
         if self.person is None:
             return []
-        return list(Unit.objects.filter(head=self.person).values_list("path", flat=True))
+        return list(Unit.objects.filter(head=self.person).values_list("path", "kind"))
+
+    @property
+    def headed_paths(self) -> list[str]:
+        """Paths of the units this person heads (a task force's lead heads it)."""
+        return [path for path, _kind in self._headed]
+
+    @property
+    def heads_org_unit(self) -> bool:
+        """Heads a unit of the organisation: leading a task force makes nobody a manager."""
+        return any(kind != Unit.Kind.TASK_FORCE for _path, kind in self._headed)
 
     @cached_property
     def is_manager(self) -> bool:
         if self.person is None:
             return False
         return (
-            bool(self.headed_paths)
+            self.heads_org_unit
             or Person.objects.filter(manager=self.person, is_active=True).exists()
         )
 
@@ -205,6 +215,25 @@ class Viewer:
         if not self.managed_ids:
             return []
         return list(Unit.objects.filter(head_id__in=self.managed_ids).values_list("pk", flat=True))
+
+    @property
+    def task_force_paths(self) -> QuerySet:
+        """Paths of the task forces the viewer belongs to (lead or member), as a subquery (no
+        query of its own): for their goals the viewer counts as one of the unit's people."""
+        return TaskForceMembership.objects.filter(person_id=self.pk).values("unit__path")
+
+    @property
+    def followed_task_force_paths(self) -> QuerySet | None:
+        """Paths of the task forces with a member the viewer follows (someone they manage, a
+        person of a unit they partner as HRBP), as a subquery; None when they follow nobody.
+        The task force's goals are theirs to see, as their people's own goals are."""
+        q = Q(person_id__in=self.managed_ids) if self.managed_ids else None
+        sub = subtree_q(self.hrbp_paths, "person__unit__path")
+        if sub is not None:
+            q = sub if q is None else q | sub
+        if q is None:
+            return None
+        return TaskForceMembership.objects.filter(q).values("unit__path")
 
     def manages(self, person: Person) -> bool:
         return self.person is not None and person.pk != self.pk and person.pk in self.managed_ids

@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import reduce
+from operator import and_, or_
 
 from django.db import connection
+from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -257,3 +260,17 @@ def _pattern(terms: list[str]) -> re.Pattern | None:
     if not usable:
         return None
     return re.compile("|".join(re.escape(t) for t in usable), re.IGNORECASE)
+
+
+def match_q(fields: tuple[str, ...], groups: list[Group], *, any_term: bool = False) -> Q:
+    """Substring matching of groups: a group matches when one of its alternatives has all its
+    words in one of the fields (any field per word); every group must match (any one with
+    `any_term`). Other apps' search providers match their records with it."""
+
+    def word_q(word: str) -> Q:
+        return reduce(or_, (Q(**{f"{f}__icontains": word}) for f in fields))
+
+    def group_q(group: Group) -> Q:
+        return reduce(or_, (reduce(and_, (word_q(w) for w in alt)) for alt in group))
+
+    return reduce(or_ if any_term else and_, (group_q(g) for g in groups))

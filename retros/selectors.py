@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import reduce
-from operator import and_, or_
+from operator import or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.exceptions import ValidationError
@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.params import is_id
 from goals.models import Goal, KeyResult
 from org.models import Person, Unit
-from retros import permissions, search
+from retros import permissions, providers, search
 from retros.models import (
     FiveWhyAnalysis,
     GlossaryTerm,
@@ -187,23 +187,15 @@ class SearchResult:
     lessons: QuerySet[Lesson] | CountedQuerySet | list[Lesson]
     terms: list[str]
     retrospectives: list[Retrospective] = field(default_factory=list)
+    # What other apps' search providers found (meetings, …), best first.
+    others: list[providers.SearchHit] = field(default_factory=list)
 
 
 def glossary() -> list[GlossaryTerm]:
     return list(GlossaryTerm.objects.order_by("term", "translation"))
 
 
-def _match_q(fields: tuple[str, ...], groups: list[search.Group], *, any_term: bool) -> Q:
-    """Substring matching of groups: a group matches when one of its alternatives has all its
-    words in one of the fields (any field per word)."""
-
-    def word_q(word: str) -> Q:
-        return reduce(or_, (Q(**{f"{f}__icontains": word}) for f in fields))
-
-    def group_q(group: search.Group) -> Q:
-        return reduce(or_, (reduce(and_, (word_q(w) for w in alt)) for alt in group))
-
-    return reduce(or_ if any_term else and_, (group_q(g) for g in groups))
+_match_q = search.match_q
 
 
 def _rank_in_python(
@@ -249,8 +241,9 @@ def search_lessons(
 ) -> SearchResult:
     """Ranked full-text search: every term (or a glossary counterpart of it) must match, a
     prefix for Latin words; when nothing matches, the same terms inside words (substrings),
-    then lessons matching any term are offered instead. With `with_retrospectives`, the
-    retrospectives matching the same terms come too."""
+    then lessons matching any term are offered instead. With `with_retrospectives` (an
+    unfiltered search), the retrospectives matching the same terms come too, and what the
+    registered search providers find (`retros.providers`: meetings)."""
     qs = lesson_list(viewer=viewer, category=category, tag=tag, unit=unit, state=state)
     terms = search.query_terms(query)
     if not terms:
@@ -258,11 +251,12 @@ def search_lessons(
     groups = search.expand(terms, [(g.term, g.translation) for g in glossary()])
     used = search.flat_terms(groups)
     retros = _search_retrospectives(viewer, groups) if with_retrospectives else []
+    others = providers.search(viewer, groups, used) if with_retrospectives else []
     if not search.is_postgres():
         rows = _rank_in_python(qs, groups, any_term=False)
         if not rows and len(groups) > 1:
             rows = _rank_in_python(qs, groups, any_term=True)
-        return SearchResult(rows, used, retros)
+        return SearchResult(rows, used, retros, others)
 
     def ranked(any_term: bool) -> QuerySet[Lesson]:
         tsquery = SearchQuery(
@@ -279,11 +273,11 @@ def search_lessons(
     if total == 0:
         partial = _rank_in_python(qs, groups, any_term=False)
         if partial:
-            return SearchResult(partial, used, retros)
+            return SearchResult(partial, used, retros, others)
         if len(groups) > 1:
             result = ranked(True)
             total = result.count()
-    return SearchResult(CountedQuerySet(result, total), used, retros)
+    return SearchResult(CountedQuerySet(result, total), used, retros, others)
 
 
 def similar_lessons(

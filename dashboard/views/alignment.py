@@ -102,6 +102,7 @@ def alignment(request: HttpRequest) -> HttpResponse:
         "open_count": sum(len(i.findings) for i in items),
         "people_count": len(scope.people),
         "goal_count": len(scope.goals),
+        "task_forces": scope.task_forces,
         "form": form,
         "history": history,
         "now": timezone.now(),

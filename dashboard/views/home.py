@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from coordination.selectors import home_task_forces
 from goals.models import Goal, GoalSettings, KeyResult
 from goals.selectors import current_cycle
 from incentives.models import Award
@@ -100,5 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "headed_units": viewer.headed_units.all() if "manager" in role_list else [],
         "team": selectors.team_of(manager=viewer)[:TEAM_PREVIEW] if "manager" in role_list else [],
         "hrbp_units": viewer.hrbp_assignments.select_related("unit") if "hrbp" in role_list else [],
+        # The task forces the person is in, with their progress from the rollups.
+        "task_forces": home_task_forces(viewer),
     }
     return render(request, "dashboard/home.html", context)

@@ -1,9 +1,11 @@
 """Demo data for working across units: Sales asks Marketing for 300 qualified leads (a support
 request waiting for Marketing's head), a sales rep's check-in comment that mentions her
-manager, and the Q4 alignment meeting with its decisions and actions (one for the rep, shown in
-her next check-in). Made through the services, so notifications are real. Idempotent: the leads
-goal is found by owner, cycle and title, the request by its two goals, the comment by its
-check-in, the meeting by its title and cycle."""
+manager, the Q4 alignment meeting with its decisions and actions (one for the rep, shown in
+her next check-in), and a customer-onboarding task force of Sales and Customer Support whose
+progress shows on its members' homes. Made through the services, so notifications are real.
+Idempotent: the leads goal is found by owner, cycle and title, the request by its two goals,
+the comment by its check-in, the meeting by its title and cycle, the task force by its name
+and cycle."""
 
 from __future__ import annotations
 
@@ -13,10 +15,10 @@ from decimal import Decimal
 from django.db import transaction
 
 from coordination import services as coordination_services
-from coordination.models import Comment, Meeting, TargetKind
+from coordination.models import Comment, Meeting, TargetKind, TaskForce
 from demo.seed.context import DemoContext
 from goals import services as goal_services
-from goals.models import Cycle, Goal, SupportRequest
+from goals.models import Cycle, Goal, Measurement, SupportRequest
 from tracking.models import CheckIn
 
 LEADS_GOAL = "Qualified leads for Sales"
@@ -28,6 +30,14 @@ DECISIONS = (
     "once a sales rep has confirmed budget and a decision maker.\n"
     "2. Sales follows up every webinar lead within 48 hours and reports the conversion weekly."
 )
+
+
+TASK_FORCE = "Customer onboarding"
+TASK_FORCE_PURPOSE = (
+    "Get every new customer live within 14 days of signing: Sales hands over a complete "
+    "account plan, Customer Support runs the first-value session."
+)
+TASK_FORCE_GOAL = "New customers live within 14 days"
 
 
 def _quarter(ctx: DemoContext) -> Cycle | None:
@@ -98,6 +108,7 @@ def seed(ctx: DemoContext) -> None:
             amount=Decimal("300"),
         )
     _meeting(ctx, quarter, sales_goal, leads)
+    _task_force(ctx, quarter)
     employee = ctx.people.get("employee")
     check_in = (
         CheckIn.objects.filter(person=employee, state=CheckIn.State.SUBMITTED)
@@ -147,4 +158,51 @@ def _meeting(ctx: DemoContext, quarter: Cycle, sales_goal: Goal, leads: Goal | N
                 "due_on": ctx.today + dt.timedelta(days=5),
             },
         ],
+    )
+
+
+def _task_force(ctx: DemoContext, quarter: Cycle) -> None:
+    """Sales' head sets up the task force: Key Accounts' lead leads it, with the sales rep, the
+    head of Customer Support and a support specialist; its goal is agreed and measured."""
+    manager, admin = ctx.people.get("manager"), ctx.people.get("admin")
+    lead = ctx.people.get("sun.li")
+    members = [ctx.people.get(k) for k in ("employee", "huang.yu", "support.1")]
+    members = [p for p in members if p is not None]
+    if None in (manager, admin, lead) or not members:
+        return
+    if TaskForce.objects.filter(unit__name=TASK_FORCE, cycle=quarter).exists():
+        return
+    task_force = coordination_services.create_task_force(
+        actor=manager,
+        name=TASK_FORCE,
+        purpose=TASK_FORCE_PURPOSE,
+        cycle=quarter,
+        lead=lead,
+        members=members,
+    )
+    goal = goal_services.create_goal(
+        actor=lead,
+        cycle=quarter,
+        title=TASK_FORCE_GOAL,
+        level=Goal.Level.UNIT,
+        owner_unit=task_force.unit,
+        visibility=Goal.Visibility.UNIT,
+        category="customer success",
+        key_results=[
+            {
+                "name": "Share of new customers live within 14 days",
+                "metric": "onboarded-in-14-days",
+                "unit": "%",
+                "start_value": Decimal("40"),
+                "target_value": Decimal("90"),
+            }
+        ],
+        starts_on=quarter.starts_on,
+    )
+    goal_services.propose_goal(actor=lead, goal=goal)
+    goal_services.agree_goal(actor=admin, goal=Goal.objects.get(pk=goal.pk))
+    goal_services.record_measurements(
+        values=[(goal.key_results.get(), Decimal("62"), "")],
+        source=Measurement.Source.MANUAL,
+        recorded_by=lead,
     )

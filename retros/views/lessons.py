@@ -41,7 +41,7 @@ def lessons(request: HttpRequest) -> HttpResponse:
             unit=unit,
             with_retrospectives=not (category or tag or unit),
         )
-        rows, terms = result.lessons, result.terms
+        rows, terms, others = result.lessons, result.terms, result.others
         retro_hits = [
             {
                 "retro": retro,
@@ -54,7 +54,7 @@ def lessons(request: HttpRequest) -> HttpResponse:
         ]
     else:
         rows = selectors.lesson_list(viewer=viewer, category=category, tag=tag, unit=unit)
-        terms, retro_hits = [], []
+        terms, retro_hits, others = [], [], []
     page = Paginator(rows, 20).get_page(request.GET.get("page"))
     items = [
         {
@@ -66,6 +66,8 @@ def lessons(request: HttpRequest) -> HttpResponse:
         }
         for lesson in page
     ]
+    if others and page.number == 1:
+        items = _merged(items, others, terms)
     context = {
         "page": page,
         "items": items,
@@ -81,6 +83,23 @@ def lessons(request: HttpRequest) -> HttpResponse:
     context["can_edit_glossary"] = permissions.can_edit_glossary(viewer)
     context["retrospectives"] = selectors.retrospective_list(viewer=viewer)[:10]
     return render(request, "retros/lessons.html", context)
+
+
+def _merged(items: list[dict], others: list, terms: list[str]) -> list[dict]:
+    """One result list: the other apps' hits (meetings, best first) placed among the first
+    page's lessons by the same score, the lessons keeping their rank order."""
+    for item in items:
+        lesson = item["lesson"]
+        # From the texts the page shows (the stored search document is not loaded).
+        body = search.document(lesson.context, lesson.problem, lesson.what_worked, lesson.solution)
+        item["score"] = search.python_score(terms, search.document(lesson.title), body).score
+    merged: list[dict] = []
+    rest = [{"hit": hit, "score": hit.score} for hit in others]
+    for item in items:
+        while rest and rest[0]["score"] > item["score"]:
+            merged.append(rest.pop(0))
+        merged.append(item)
+    return merged + rest
 
 
 @person_required

@@ -15,6 +15,7 @@ from tests.authz.world import (
     MEETING_DECISIONS,
     SELF,
     SKIP,
+    TASK_FORCE,
 )
 
 # Managers, HRBPs and admins record meetings; Bob's meeting with Alice is seen by whoever
@@ -27,6 +28,19 @@ MEETING_BODY = {
     "held_on": "2026-11-18",
     "participants": ["@me"],
     "decisions": "Go",
+}
+
+# Task forces: heads of units, HRBPs and admins set one up (Alice leads one: that makes her
+# no manager); Alice's task force is seen by those who follow her or Carol (its member); its
+# lead (Alice), its creator (Zed) and admins change its members and dissolve it.
+CREATORS = RECORDERS
+TASK_FORCE_MANAGERS = frozenset({SELF, ADMIN})
+TASK_FORCE_BODY = {
+    "name": "Pricing task force",
+    "purpose": "Fix pricing",
+    "cycle": "@cycle",
+    "lead": "@me",
+    "members": ["@dave"],
 }
 
 TABLE = {
@@ -143,6 +157,79 @@ TABLE = {
             "/coordination/actions/{meeting_action}/complete/",
             "post",
             allowed=COMPLETERS,
+            sees=MANAGER_CHAIN,
+        )
+    ],
+    "task-force-list": [
+        Act("list", "/api/v1/task-forces/", markers=(Marker("@task_force", MANAGER_CHAIN),)),
+        Act("set up", "/api/v1/task-forces/", "post", TASK_FORCE_BODY, allowed=CREATORS),
+    ],
+    "task-force-detail": [Act("read", "/api/v1/task-forces/{task_force}/", allowed=MANAGER_CHAIN)],
+    "task-force-members": [
+        Act(
+            "add a member",
+            "/api/v1/task-forces/{task_force}/members/",
+            "post",
+            {"person": "@erin"},
+            allowed=TASK_FORCE_MANAGERS,
+            sees=MANAGER_CHAIN,
+        ),
+        Act(
+            "remove someone who is not a member (a no-op)",
+            "/api/v1/task-forces/{task_force}/members/",
+            "delete",
+            {"person": "@zed"},
+            allowed=TASK_FORCE_MANAGERS,
+            sees=MANAGER_CHAIN,
+            effect=False,
+        ),
+    ],
+    "task-force-dissolve": [
+        Act(
+            "dissolve",
+            "/api/v1/task-forces/{task_force}/dissolve/",
+            "post",
+            allowed=TASK_FORCE_MANAGERS,
+            sees=MANAGER_CHAIN,
+        )
+    ],
+    "coordination:task-forces": [
+        Act(
+            "list",
+            "/coordination/task-forces/",
+            markers=(Marker(TASK_FORCE, MANAGER_CHAIN),),
+        )
+    ],
+    "coordination:task-force-new": [
+        Act("form", "/coordination/task-forces/new/", allowed=CREATORS, denied=403),
+        Act(
+            "set up",
+            "/coordination/task-forces/new/",
+            "post",
+            {**TASK_FORCE_BODY, "lead": "@alice", "members": "@dave"},
+            allowed=CREATORS,
+            denied=403,
+        ),
+    ],
+    "coordination:task-force": [
+        Act("read", "/coordination/task-forces/{task_force}/", allowed=MANAGER_CHAIN)
+    ],
+    "coordination:task-force-members": [
+        Act(
+            "add a member",
+            "/coordination/task-forces/{task_force}/members/",
+            "post",
+            {"person": "@erin", "op": "add"},
+            allowed=TASK_FORCE_MANAGERS,
+            sees=MANAGER_CHAIN,
+        )
+    ],
+    "coordination:task-force-dissolve": [
+        Act(
+            "dissolve",
+            "/coordination/task-forces/{task_force}/dissolve/",
+            "post",
+            allowed=TASK_FORCE_MANAGERS,
             sees=MANAGER_CHAIN,
         )
     ],

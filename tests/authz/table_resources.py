@@ -14,7 +14,7 @@ from tests.authz.rows import (
     Act,
     Marker,
 )
-from tests.authz.world import HRBP
+from tests.authz.world import HRBP, SELF
 
 BUDGET_READERS = HEADS | {HRBP}
 
@@ -202,6 +202,10 @@ TABLE = {
                 "currency": "CNY",
             },
             allowed=HEADS,
+            # Alice heads a unit too, her task force (tests/authz/world.py): the form is hers,
+            # for that unit only; Field team is not among its choices, so it comes back with
+            # the error and nothing is written.
+            refused={SELF: 200},
         ),
     ],
 }

@@ -83,6 +83,8 @@ PRIVATE_COMMENT = "Zq-comment-on-alice-private-goal"
 CHECK_IN_COMMENT = "Zq-comment-on-alice-check-in"
 MEETING_DECISIONS = "Zq-meeting-decisions-of-bob"
 MEETING_ACTION = "Zq-meeting-action-for-alice"
+TASK_FORCE = "Onboarding task force"
+TASK_FORCE_GOAL = "Zq-task-force-goal"
 HIRED_ON = "2019-04-07"
 
 
@@ -216,6 +218,7 @@ def build() -> World:
     _add_reviews(w)
     _add_support(w)
     _add_comments(w)
+    _add_task_force(w)
     o = w.objects
     o["token"], _key = create_token(user=people[SELF].user, name="Alice's script")
     for name in ("goal_public", "goal_unit", "goal_private", "goal_proposed", "goal_assigned"):
@@ -603,6 +606,31 @@ def _add_comments(w: World) -> None:
     o["meeting_action"] = o["meeting"].actions.get()
 
 
+def _add_task_force(w: World) -> None:
+    """A task force led by Alice with Carol (HR) as member, set up by Zed, under Acme (no
+    head): seen by its people and whoever follows them; its unit-visible goal likewise."""
+    from coordination import services as coordination_services
+
+    o, alice = w.objects, w.people[SELF]
+    o["task_force"] = coordination_services.create_task_force(
+        actor=w.people[ADMIN],
+        name=TASK_FORCE,
+        purpose="Onboard new customers",
+        cycle=o["cycle"],
+        lead=alice,
+        members=[w.people[HRBP]],
+    )
+    o["task_force_goal"] = goal_services.create_goal(
+        actor=alice,
+        cycle=o["cycle"],
+        starts_on=o["cycle"].starts_on,
+        title=TASK_FORCE_GOAL,
+        level=Goal.Level.UNIT,
+        owner_unit=o["task_force"].unit,
+        visibility="unit",
+    )
+
+
 # Who may read each secret (from the product rules, not from the code).
 def secrets() -> list[tuple[str, frozenset[str]]]:
     chain = frozenset({SELF, MANAGER, SKIP, HRBP, ADMIN})
@@ -631,4 +659,5 @@ def secrets() -> list[tuple[str, frozenset[str]]]:
         (PRIVATE_COMMENT, chain),
         (CHECK_IN_COMMENT, chain),
         (MEETING_DECISIONS, chain),
+        (TASK_FORCE_GOAL, chain),
     ]

@@ -116,7 +116,10 @@ def test_search_page_query_count(
     with django_assert_max_num_queries(20):
         page = client.get("/retros/", {"q": "customer"})
     assert page.status_code == 200
-    with django_assert_max_num_queries(16):
+    # 20: the search providers' reads too (coordination's meetings: the people the viewer
+    # follows, one read per level of the org chart, and the matching meetings, all terms then
+    # any), the same for any number of rows.
+    with django_assert_max_num_queries(20):
         partial = client.get("/retros/", {"q": "客户 view"}, HTTP_HX_REQUEST="true")
     assert partial.status_code == 200
 
