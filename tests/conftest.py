@@ -7,6 +7,8 @@ Acme (company)                 admin: Zed (staff)
 carol is the HRBP of Sales.
 """
 
+from importlib import import_module
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -64,16 +66,21 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends by flushing every table, which also removes the rows the data
     migrations created (the cause tags, the default retrospective template). pytest-django
     runs transactional tests last, but `--dist loadfile` keeps a file's tests together, so
-    tests may follow one on the same worker: put the reference data back once it is flushed."""
+    tests may follow one on the same worker: put the reference data back once it is flushed
+    (every model org.datatransfer.SEEDED_BY_MIGRATIONS names)."""
     result = yield
     if nextitem is not None and _is_transactional(item):  # None: the test database is gone
+        from django.apps import apps
+
         from retros.models import RetroTemplate
         from tracking.causes import ensure_seeded_cause_tags
 
+        ship_forms = import_module("reviews.migrations.0003_ship_form_templates").ship
         with item.config.stash[blocking_manager_key].unblock():
             ensure_seeded_cause_tags()
             if not RetroTemplate.objects.filter(is_default=True).exists():  # as retros 0003
                 RetroTemplate.objects.create(name="Standard", questions={}, is_default=True)
+            ship_forms(apps, None)  # get_or_create per form: nothing twice
     return result
 
 
