@@ -241,11 +241,9 @@ def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.date
     elif kind == ReminderKind.ESCALATION:
         silent = _silent_reports(people, period)
     elif kind == ReminderKind.WEEKLY_REVIEW:
-        # Expected pace is judged on the review's day (the same calendar day everywhere
-        # within a batch of one local week).
-        summaries = team_summaries(
-            managers=people, week=period - dt.timedelta(days=7), on=now.date()
-        )
+        # Key results behind pace as the rollups hold them today (the stored pace of the
+        # day, kept by the rollups' refresh: not re-classified for each reminder).
+        summaries = team_summaries(managers=people, week=period - dt.timedelta(days=7))
     plans = []
     for person in people:
         schedule = schedules.for_person(kind, person.pk)
