@@ -27,6 +27,15 @@ def recompute() -> str:
     return f"{len(drift)} goals drifted"
 
 
+def rollups() -> str:
+    """The full rebuild of the person × cycle and unit × cycle rollups (`manage.py
+    rebuild_rollups`): every row recomputed from the goals and compared with what is stored."""
+    from goals.services import rollups as service
+
+    drift = service.rebuild()
+    return f"{len(drift)} rollup rows differed (repaired)"
+
+
 def incentives() -> str:
     """The quarterly tiered bonus of the synthetic company, evaluated for ~10,000 people."""
     from incentives.models import IncentiveRule
@@ -85,7 +94,12 @@ def reminders() -> str:
     return f"{run.due} due, {sent} sent, skipped: {skipped or 'none'}; deliveries: {channels}"
 
 
-JOBS = {"recompute": recompute, "incentives": incentives, "reminders": reminders}
+JOBS = {
+    "recompute": recompute,
+    "incentives": incentives,
+    "reminders": reminders,
+    "rollups": rollups,
+}
 
 
 def main(name: str) -> None:
