@@ -27,6 +27,15 @@ def recompute() -> str:
     return f"{len(drift)} goals drifted"
 
 
+def rollups() -> str:
+    """The full rebuild of the person × cycle and unit × cycle rollups (`manage.py
+    rebuild_rollups`): every row recomputed from the goals and compared with what is stored."""
+    from goals.services import rollups as service
+
+    drift = service.rebuild()
+    return f"{len(drift)} rollup rows differed (repaired)"
+
+
 def incentives() -> str:
     """The quarterly tiered bonus of the synthetic company, evaluated for ~10,000 people."""
     from incentives.models import IncentiveRule
@@ -40,7 +49,13 @@ def incentives() -> str:
     )
     if rule is None:
         raise SystemExit("no synthetic tiered-bonus rule: seed the scale data first")
-    outcome = evaluate_rule(actor=None, rule=rule, day=timezone.localdate())
+    # The current quarter, evaluated as the periodic task does on the day after it ends (an
+    # open period can only be previewed, never saved).
+    from incentives.rules import period_bounds
+
+    day = timezone.localdate()
+    _start, end = period_bounds(rule.period, day, rule.cycle)
+    outcome = evaluate_rule(actor=None, rule=rule, day=day, today=end)
     return f"rule {rule.pk}: {len(outcome.people)} people, {len(outcome.proposals)} awards"
 
 
@@ -66,6 +81,10 @@ def reminders() -> str:
     now = dt.datetime.combine(friday, dt.time(20, 30), tzinfo=dt.UTC)
     ReminderLog.objects.filter(period__gte=friday - dt.timedelta(days=7)).delete()
     started = timezone.now()
+    # One dispatch sends the whole week's reminders (the Monday reviews and escalations too):
+    # the expiry (settings.REMINDER_EXPIRY_HOURS) is lifted for the run, or Shanghai's nudges
+    # of 15:00 (07:00 UTC) would be expired at 20:30 UTC, New York's not yet due before 20:00.
+    settings.REMINDER_EXPIRY_HOURS = 24 * 7
     run = dispatch(now=now, trigger=ReminderRun.Trigger.COMMAND, inline=True)
     logs = Counter(
         (status, reason or "-")
@@ -85,7 +104,12 @@ def reminders() -> str:
     return f"{run.due} due, {sent} sent, skipped: {skipped or 'none'}; deliveries: {channels}"
 
 
-JOBS = {"recompute": recompute, "incentives": incentives, "reminders": reminders}
+JOBS = {
+    "recompute": recompute,
+    "incentives": incentives,
+    "reminders": reminders,
+    "rollups": rollups,
+}
 
 
 def main(name: str) -> None:

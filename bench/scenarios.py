@@ -197,12 +197,13 @@ def jobs() -> list[dict]:
         {
             "name": "reminder dispatch + send, 10k people",
             "argv": ["bench/jobs.py", "reminders"],
-            "target_s": 60,
+            "target_s": 5,
         },
         {"name": "full progress recompute", "argv": ["bench/jobs.py", "recompute"], "target_s": 30},
         {
             "name": "incentive evaluation, one rule, 10k people",
             "argv": ["bench/jobs.py", "incentives"],
-            "target_s": 20,
+            "target_s": 3,
         },
+        {"name": "full rollup rebuild", "argv": ["bench/jobs.py", "rollups"], "target_s": 10},
     ]

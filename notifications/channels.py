@@ -9,15 +9,19 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import smtplib
 import time
 import urllib.parse
+from functools import lru_cache
 
 import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import escape
 
 from notifications.models import ChannelConfig, Delivery
 
@@ -38,22 +42,68 @@ def absolute_url(url: str) -> str:
     return settings.SITE_URL.rstrip("/") + "/" + url.lstrip("/")
 
 
+EMAIL_TEXT = "notifications/email/message.txt"
+EMAIL_HTML = "notifications/email/message.html"
+PREFERENCES_PATH = "/notifications/preferences/"
+
+# Email templates are rendered once per language (and with or without a link) with these
+# stand-ins for the per-person values, which are then put in their place in one pass: the
+# same text as rendering the template for each message, at a fraction of the cost (11,000
+# reminders render 22,000 templates otherwise). Private-use characters never met in names.
+_SLOT = re.compile("\ue000(name|subject|body|url)\ue001")
+
+
+def _slot(name: str) -> str:
+    return f"\ue000{name}\ue001"
+
+
+@lru_cache(maxsize=64)
+def _email_skeleton(template: str, language: str, with_url: bool, site_url: str) -> str:
+    context = {
+        "person": {"display_name": _slot("name")},
+        "subject": _slot("subject"),
+        "body": _slot("body"),
+        "url": _slot("url") if with_url else "",
+        "site_url": site_url,
+        "preferences_url": absolute_url(PREFERENCES_PATH),
+    }
+    with translation.override(language):
+        return str(render_to_string(template, context))
+
+
+def render_email(*, language: str, name: str, subject: str, body: str, url: str):
+    """The plain text and HTML of a notification email: each template rendered once per
+    (language, link or not) with stand-ins, the values then escaped as the template would
+    (HTML: escaped, the body's line breaks as <br>) and put in their place. The output is the
+    same as `render_to_string` of the templates with these values
+    (tests/notifications/test_channels.py compares them)."""
+    url = absolute_url(url)
+    raw = {"name": name, "subject": subject, "body": body, "url": url}
+    html_values = {
+        "name": escape(name),
+        "subject": escape(subject),
+        "body": linebreaksbr(body, autoescape=True),
+        "url": escape(url),
+    }
+    parts = []
+    for template, values in ((EMAIL_TEXT, raw), (EMAIL_HTML, html_values)):
+        skeleton = _email_skeleton(template, language, bool(url), settings.SITE_URL)
+        parts.append(_SLOT.sub(lambda match, values=values: values[match.group(1)], skeleton))
+    return parts[0], parts[1]
+
+
 def send_email(delivery: Delivery, connection=None) -> None:
     person = delivery.recipient
     address = person.user.email
     if not address:
         raise DeliveryError("The recipient has no email address.")
-    context = {
-        "person": person,
-        "subject": delivery.subject,
-        "body": delivery.body,
-        "url": absolute_url(delivery.url),
-        "site_url": settings.SITE_URL,
-        "preferences_url": absolute_url("/notifications/preferences/"),
-    }
-    with translation.override(person.language or settings.LANGUAGE_CODE):
-        text = render_to_string("notifications/email/message.txt", context)
-        html = render_to_string("notifications/email/message.html", context)
+    text, html = render_email(
+        language=person.language or settings.LANGUAGE_CODE,
+        name=person.display_name,
+        subject=delivery.subject,
+        body=delivery.body,
+        url=delivery.url,
+    )
     message = EmailMultiAlternatives(
         subject=delivery.subject, body=text, from_email=None, to=[address], connection=connection
     )

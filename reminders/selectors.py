@@ -7,8 +7,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from goals.metrics import expected_progress
-from goals.models import Goal, GoalSettings, KeyResult, Status, TargetAdjustment
+from goals.models import Cycle, Goal, PersonCycleRollup, TargetAdjustment
+from goals.services import rollups
 from org.models import Person, Unit
 from tracking.models import CheckIn
 
@@ -83,10 +83,14 @@ class OrgIndex:
         return found & self.active
 
 
-def team_summaries(*, managers: list[Person], week: dt.date, on: dt.date) -> dict[int, TeamSummary]:
+def team_summaries(
+    *, managers: list[Person], week: dt.date, on: dt.date | None = None
+) -> dict[int, TeamSummary]:
     """For each manager, their team (everyone they manage) for a check-in week: submitted X
-    of Y, key results at risk and off track at `on`, goal proposals and target adjustments
-    waiting for a decision. A fixed number of queries for any number of managers."""
+    of Y, key results at risk and off track on `on` (today by default: the rollups' day, so
+    that a reminder reads them as they stand; another day brings the rows and the stored
+    pace to it), goal proposals and target adjustments waiting for a decision. A fixed number
+    of queries for any number of managers (once the rollups are of the day)."""
     index = OrgIndex()
     teams = {manager.pk: index.team(manager.pk) for manager in managers}
     everyone = set().union(*teams.values()) if teams else set()
@@ -103,48 +107,20 @@ def team_summaries(*, managers: list[Person], week: dt.date, on: dt.date) -> dic
             **({"person_id__in": everyone} if owners else {}),
         ).values_list("person_id", flat=True)
     )
-    settings = GoalSettings.load()
-    statuses: dict[int, list[str]] = defaultdict(list)
-    # Rows, not models: at 10,000 people this reads every person's key results (120,000).
-    rows = KeyResult.objects.filter(
-        **owners,
-        goal__owner_person__isnull=False,
-        goal__state=Goal.State.AGREED,
-        goal__cycle__state="active",
-    ).values_list(
-        "goal__owner_person_id",
-        "progress",
-        "due_on",
-        "milestones",
-        "start_value",
-        "target_value",
-        "direction",
-        "goal__cycle__starts_on",
-        "goal__cycle__ends_on",
-    )
-    for (
-        owner,
-        progress,
-        due_on,
-        milestones,
-        start_value,
-        target,
-        direction,
-        starts,
-        ends,
-    ) in rows.iterator(chunk_size=5000):
-        if owner not in everyone:
-            continue
-        expected = expected_progress(
-            on,
-            start=starts,
-            due=due_on or ends,
-            milestones=milestones,
-            start_value=start_value,
-            target_value=target,
-            direction=direction,
-        )
-        statuses[owner].append(settings.classify(progress, expected))
+    # Key results at risk and off track: the person × cycle rollups of the active cycles
+    # (their agreed goals' key results by stored pace), brought to the day first.
+    rollup_rows = PersonCycleRollup.objects.filter(cycle__state=Cycle.State.ACTIVE)
+    if owners:
+        rollup_rows = rollup_rows.filter(person_id__in=everyone)
+    rollups.refresh(rollup_rows, on)
+    behind: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for person_id, at_risk, off_track in rollup_rows.values_list(
+        "person_id", "agreed_at_risk", "agreed_off_track"
+    ).iterator(chunk_size=5000):
+        if person_id in everyone:
+            counts = behind[person_id]
+            counts[0] += at_risk
+            counts[1] += off_track
     proposed = Counter(
         Goal.objects.filter(
             state=Goal.State.PROPOSED,
@@ -164,11 +140,9 @@ def team_summaries(*, managers: list[Person], week: dt.date, on: dt.date) -> dic
         summary.submitted = len(team & submitted)
         summary.missing = sorted(index.names[pk] for pk in team - submitted)
         for pk in team:
-            for status in statuses.get(pk, ()):
-                if status == Status.AT_RISK:
-                    summary.at_risk += 1
-                elif status == Status.OFF_TRACK:
-                    summary.off_track += 1
+            at_risk, off_track = behind.get(pk, (0, 0))
+            summary.at_risk += at_risk
+            summary.off_track += off_track
             summary.pending_goals += proposed.get(pk, 0)
             summary.pending_adjustments += adjustments.get(pk, 0)
     return result

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -115,8 +115,15 @@ class Plan:
 
 
 def _url(name: str, query: str = "") -> str:
-    path = reverse(name)
+    path = _reverse(name, settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
     return f"{path}?{query}" if query else path
+
+
+@lru_cache(maxsize=64)
+def _reverse(name: str, _root: str, urlconf, _prefix: str) -> str:
+    """reverse(), once per URL configuration (a batch names the same few pages thousands of
+    times)."""
+    return reverse(name, urlconf=urlconf)
 
 
 def _plan_check_in(person: Person, period: dt.date, submitted: set[int]) -> Plan:
@@ -221,6 +228,22 @@ def _silent_reports(managers: list[Person], period: dt.date) -> dict[int, list[s
     return {boss: sorted(names) for boss, names in found.items()}
 
 
+def _text(body, texts: dict[tuple, str]) -> str:
+    """`str(body)` in the active language, remembered in `texts` for a Message with the same
+    text and parameters."""
+    if not isinstance(body, Message):
+        return str(body)
+    try:
+        key = (translation.get_language(), body.msgid, tuple(sorted(body.params.items())))
+        hash(key)
+    except TypeError:
+        return str(body)
+    text = texts.get(key)
+    if text is None:
+        text = texts[key] = str(body)
+    return text
+
+
 def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.datetime) -> list[Plan]:
     """What to do for each person of a batch; reads only, a fixed number of queries."""
     if not people:
@@ -241,12 +264,13 @@ def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.date
     elif kind == ReminderKind.ESCALATION:
         silent = _silent_reports(people, period)
     elif kind == ReminderKind.WEEKLY_REVIEW:
-        # Expected pace is judged on the review's day (the same calendar day everywhere
-        # within a batch of one local week).
-        summaries = team_summaries(
-            managers=people, week=period - dt.timedelta(days=7), on=now.date()
-        )
+        # Key results behind pace as the rollups hold them today (the stored pace of the
+        # day, kept by the rollups' refresh: not re-classified for each reminder).
+        summaries = team_summaries(managers=people, week=period - dt.timedelta(days=7))
     plans = []
+    # The same sentence in the same language is put into words once per batch (a check-in
+    # nudge's text is the same for everyone of a week and language).
+    texts: dict[tuple, str] = {}
     for person in people:
         schedule = schedules.for_person(kind, person.pk)
         day, why = send_day(
@@ -274,6 +298,6 @@ def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.date
             else:
                 plan = _plan_escalation(person, period, silent.get(person.pk, []))
             plan.message = plan.body if isinstance(plan.body, Message) else None
-            plan.subject, plan.body = str(plan.subject), str(plan.body)
+            plan.subject, plan.body = str(plan.subject), _text(plan.body, texts)
         plans.append(plan)
     return plans

@@ -272,3 +272,88 @@ def test_inbox_switch_for_other_notifications_is_fixed(company):
         services.set_preference(
             person=company["alice"], kind="nope", channel="email", enabled=False
         )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+@pytest.mark.parametrize(
+    ("name", "subject", "body", "url"),
+    [
+        ("Alice", "Your weekly check-in is due", "Please submit.", "/tracking/this-week/"),
+        (
+            'Zoë <b>"O\'Neil" & Co',
+            "Missed <check-ins> & more",
+            "Line one & <two>\nline 'three'\r\nfour\n\n",
+            "/tracking/weekly-review/?week=2026-11-23&x=<1>",
+        ),
+        ("王小明", "你的每周签到", "请提交本周签到。", ""),
+        ("", "", "", "https://example.com/a?b=1&c=2"),
+    ],
+)
+def test_emails_rendered_once_read_as_rendered_for_each_message(
+    company, language, name, subject, body, url, settings
+):
+    """The emails made from a template rendered once per language are, character for
+    character, what rendering the templates for the message gives."""
+    from django.template.loader import render_to_string
+
+    person = company["alice"]
+    person.display_name, person.language = name, language
+    for site in ("http://127.0.0.1:8000", "https://okr.example.com/"):
+        settings.SITE_URL = site
+        context = {
+            "person": person,
+            "subject": subject,
+            "body": body,
+            "url": channels.absolute_url(url),
+            "site_url": site,
+            "preferences_url": channels.absolute_url("/notifications/preferences/"),
+        }
+        from django.utils import translation
+
+        with translation.override(language):
+            expected = (
+                render_to_string("notifications/email/message.txt", context),
+                render_to_string("notifications/email/message.html", context),
+            )
+        assert (
+            channels.render_email(language=language, name=name, subject=subject, body=body, url=url)
+            == expected
+        )
+        # A second message of the same language reuses the rendered template.
+        assert (
+            channels.render_email(language=language, name=name, subject=subject, body=body, url=url)
+            == expected
+        )
+
+
+@pytest.mark.django_db
+def test_sent_email_has_the_rendered_text_and_html(company, mailoutbox):
+    from django.template.loader import render_to_string
+
+    alice = company["alice"]
+    delivery = Delivery.objects.create(
+        recipient=alice,
+        kind=ReminderKind.CHECK_IN,
+        channel="email",
+        subject="Due <now>",
+        body="A & B\nC",
+        url="/tracking/this-week/",
+    )
+    channels.send_email(delivery)
+    (message,) = mailoutbox
+    context = {
+        "person": alice,
+        "subject": "Due <now>",
+        "body": "A & B\nC",
+        "url": channels.absolute_url("/tracking/this-week/"),
+        "site_url": channels.settings.SITE_URL,
+        "preferences_url": channels.absolute_url("/notifications/preferences/"),
+    }
+    from django.utils import translation
+
+    with translation.override(alice.language or "en"):
+        assert message.body == render_to_string("notifications/email/message.txt", context)
+        assert message.alternatives[0][0] == render_to_string(
+            "notifications/email/message.html", context
+        )

@@ -518,8 +518,14 @@ def test_team_summary_counts_risks_and_approvals(people):
     )
 
     def goal(owner, state="agreed"):
+        # Pace is counted from the goal's start (the stored pace the rollups hold).
         return Goal.objects.create(
-            level="person", owner_person=owner, cycle=cycle, state=state, title="Grow"
+            level="person",
+            owner_person=owner,
+            cycle=cycle,
+            state=state,
+            title="Grow",
+            starts_on=cycle.starts_on,
         )
 
     alice_goal, erin_goal = goal(people["alice"]), goal(people["erin"])
