@@ -118,3 +118,17 @@ def test_subtree_totals_are_read_by_path(company, cascade):
     assert sum(r.submitted for r in rows) == 1
     acme = Unit.objects.get(pk=c["acme"].pk)
     assert sum(r.submitted for r in week_rollups.subtree_rows([acme.path], [MONDAY])) == 2
+
+
+def test_recompute_of_several_units_and_weeks(company, cascade):
+    c = company
+    submitted(c["alice"], {cascade["customers"]: 2})
+    submitted(c["alice"], {cascade["customers"]: 1}, week=LAST_WEEK)
+    submitted(c["dave"], {cascade["dave_kr"]: 5})
+    submitted(c["dave"], {cascade["dave_kr"]: 4}, week=LAST_WEEK)
+    UnitWeekRollup.objects.update(submitted=9)
+    week_rollups.recompute({(c["field"].pk, MONDAY), (c["marketing"].pk, LAST_WEEK)})
+    assert _row(c["field"]).submitted == 1 and _row(c["marketing"], LAST_WEEK).submitted == 1
+    assert _row(c["field"], LAST_WEEK).submitted == 9  # not asked for
+    week_rollups.rebuild()
+    _same_as_rebuild()

@@ -194,7 +194,7 @@ def recompute(keys: Iterable[Key] = (), *, unit_ids: Iterable[int] = ()) -> None
             for k, v in totals_by(
                 "person__unit_id", people=Q(unit_id__in=list(units)), weeks=weeks
             ).items()
-            if v["submitted"]
+            if v["submitted"] and k in locked
         }
     changed, empty = [], []
     for key, row in locked.items():
