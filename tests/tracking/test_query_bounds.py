@@ -94,7 +94,7 @@ def test_check_in_submit_with_five_key_results(api, company, cycle):
     # With the read models of the goals touched (goals.rollups) and the check-in's unit × week
     # row (tracking.week_rollups: lock, recompute, write).
     assert small == large <= 72
-    assert Measurement.objects.filter(source="check_in").count() == 15
+    assert Measurement.objects.filter(source="check_in").count() == 16  # 5 + 1 warming, 5 + 5
 
 
 def _push(api, person, kr, value) -> int:
