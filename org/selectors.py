@@ -52,6 +52,48 @@ def unit_children(*, viewer: Person, parent: Unit | None = None) -> list[dict]:
     ]
 
 
+def unit_tree_top(*, viewer: Person) -> list[dict]:
+    """The org chart as the directory opens it: the top level (as `unit_children`), each
+    node's `children` the level below (deeper levels load on expand). Three queries whatever
+    the number of units."""
+    if viewer is None:
+        return []
+    units = list(
+        Unit.objects.filter(Q(parent__isnull=True) | Q(parent__parent__isnull=True))
+        .select_related("head")
+        .order_by("name")
+    )
+    top = [u for u in units if u.parent_id is None]
+    if not top:
+        return []
+    second = [u for u in units if u.parent_id is not None]
+    headcount = dict.fromkeys((u.pk for u in units), 0)
+    for path, n in (
+        Person.objects.filter(is_active=True)
+        .values_list("unit__path")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        # Each unit of the first two levels counts its whole subtree: its id is a segment of
+        # the member's unit path (at the unit's depth).
+        for part in path.strip("/").split("/")[:2]:
+            if int(part) in headcount:
+                headcount[int(part)] += n
+    with_children = {u.parent_id for u in second} | set(
+        Unit.objects.filter(parent__in=second).values_list("parent_id", flat=True).distinct()
+    )
+
+    def node(u: Unit) -> dict:
+        return {"unit": u, "headcount": headcount[u.pk], "has_children": u.pk in with_children}
+
+    nodes = []
+    for u in top:
+        entry = node(u)
+        entry["children"] = [node(c) for c in second if c.parent_id == u.pk]
+        nodes.append(entry)
+    return nodes
+
+
 def team_of(*, manager: Person) -> QuerySet[Person]:
     """Direct reports first-class; the wider managed population is `scopes.managed_people`."""
     return (

@@ -71,19 +71,13 @@ def directory(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.directory(viewer=viewer, search=search, unit=unit), 50).get_page(
         request.GET.get("page")
     )
-    sensitive_ids = set(
-        permissions.visible_people(viewer)
-        .filter(permissions.sensitive_people_q(viewer), pk__in=[p.pk for p in page])
-        .values_list("pk", flat=True)
-    )
+    # Whose level the viewer may read, from the people already on the page.
+    sensitive_ids = {p.pk for p in page if permissions.can_see_sensitive(viewer, p)}
     context = {"page": page, "q": search, "unit": unit, "sensitive_ids": sensitive_ids}
     if request.htmx:
         return render(request, "org/directory.html#results", context)
-    # The top of the chart opens with its first level; deeper levels load on expand.
-    chart = selectors.unit_children(viewer=viewer)
-    for node in chart:
-        node["children"] = selectors.unit_children(viewer=viewer, parent=node["unit"])
-    context["chart"] = chart
+    # The chart opens with its first two levels; deeper levels load on expand.
+    context["chart"] = selectors.unit_tree_top(viewer=viewer)
     return render(request, "org/directory.html", context)
 
 

@@ -5,3 +5,26 @@ from django.utils.translation import gettext_lazy as _
 class TrackingConfig(AppConfig):
     name = "tracking"
     verbose_name = _("Tracking")
+
+    def ready(self) -> None:
+        # The unit × week rollup (tracking.services.week_rollups) follows check-in and
+        # people writes, in their transaction.
+        from django.db.models.signals import post_delete, post_init, post_save
+
+        from org import signals
+        from org.models import Person
+        from tracking import receivers
+        from tracking.models import CheckIn
+
+        post_save.connect(receivers.check_in_saved, sender=CheckIn, dispatch_uid="tracking-wr-ci")
+        post_delete.connect(
+            receivers.check_in_deleted, sender=CheckIn, dispatch_uid="tracking-wr-ci-deleted"
+        )
+        post_init.connect(
+            receivers.person_loaded, sender=Person, dispatch_uid="tracking-wr-person-loaded"
+        )
+        post_save.connect(receivers.person_saved, sender=Person, dispatch_uid="tracking-wr-person")
+        post_delete.connect(
+            receivers.person_deleted, sender=Person, dispatch_uid="tracking-wr-person-deleted"
+        )
+        signals.person_moved.connect(receivers.person_moved, dispatch_uid="tracking-wr-moved")

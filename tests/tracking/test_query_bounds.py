@@ -82,12 +82,19 @@ def test_check_in_submit_with_five_key_results(api, company, cycle):
     # types), so both measured ones start warm.
     warm = person_goal(company["dave"], cycle, names=("A", "B", "C", "D", "E"))
     _submit(api, company["dave"], list(warm.key_results.order_by("position")))
+    # The week's first check-in in the field team creates its unit × week rollup row (three
+    # queries more: insert, lock again, the headcount); the measured ones update it.
+    first = PersonFactory(user=UserFactory(username="first-in-field"), unit=company["field"])
+    first_goal = person_goal(first, cycle, names=("A",))
+    _submit(api, first, list(first_goal.key_results.all()))
     _surroundings(company, cycle, sales, 3, krs["alice"][0])
     small = _submit(api, company["alice"], krs["alice"])
     _surroundings(company, cycle, sales, 30, krs["erin"][0])
     large = _submit(api, company["erin"], krs["erin"])
-    assert small == large <= 72  # with the read models of the goals touched (goals.rollups)
-    assert Measurement.objects.filter(source="check_in").count() == 15
+    # With the read models of the goals touched (goals.rollups) and the check-in's unit × week
+    # row (tracking.week_rollups: lock, recompute, write).
+    assert small == large <= 72
+    assert Measurement.objects.filter(source="check_in").count() == 16  # 5 + 1 warming, 5 + 5
 
 
 def _push(api, person, kr, value) -> int:

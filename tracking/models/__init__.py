@@ -11,3 +11,4 @@ from .checkins import (  # noqa: F401
 )
 from .plans import ImprovementAction, ImprovementPlan  # noqa: F401
 from .reviews import Feedback, WeeklyReview  # noqa: F401
+from .rollups import UnitWeekRollup  # noqa: F401

@@ -106,6 +106,16 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"{self.person} · {self.week:%G-W%V}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the unit × week rollup counted it as (tracking.receivers): a reopened or moved
+        # check-in leaves the row it was counted in.
+        fields = instance.__dict__
+        if "state" in fields and "week" in fields:
+            instance._rollup_before = (fields.get("person_id"), fields["week"], fields["state"])
+        return instance
+
     @property
     def week_end(self) -> dt.date:
         """The Sunday of the check-in's week."""

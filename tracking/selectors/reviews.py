@@ -71,43 +71,75 @@ def weekly_review_summary(*, manager: Person, week: dt.date, today: dt.date | No
     previous = week - dt.timedelta(weeks=1)
     team = _team(manager)
     ids = [p.pk for p in team]
-    check_ins = {
-        ci.person_id: ci
-        for ci in CheckIn.objects.filter(
-            person_id__in=ids, week=week, state=CheckIn.State.SUBMITTED
+    # One row per submitted check-in of the two weeks and update (None for a check-in without
+    # updates), as plain values: the counts and the movement are computed from these, and only
+    # the updates the page lists become objects (a second query), whatever the team's size.
+    rows = list(
+        CheckIn.objects.filter(
+            person_id__in=ids, week__in=[week, previous], state=CheckIn.State.SUBMITTED
         )
-    }
-    updates = list(
-        KeyResultUpdate.objects.filter(
-            check_in__person_id__in=ids,
-            check_in__week__in=[week, previous],
-            check_in__state=CheckIn.State.SUBMITTED,
-        ).select_related("key_result__goal", "cause", "check_in__person")
+        .order_by()
+        .values_list(
+            "person_id",
+            "week",
+            "updates__pk",
+            "updates__key_result_id",
+            "updates__status",
+            "updates__progress",
+        )
     )
-    this_week = [u for u in updates if u.check_in.week == week]
-    last_by_kr = {u.key_result_id: u for u in updates if u.check_in.week == previous}
+    check_ins = {person_id for person_id, w, *_rest in rows if w == week}
+    this_week = [
+        (pk, kr, status, progress)
+        for _p, w, pk, kr, status, progress in rows
+        if w == week and pk is not None
+    ]
+    last_by_kr = {
+        kr: (status, progress)
+        for _p, w, pk, kr, status, progress in rows
+        if w == previous and pk is not None
+    }
+    flagged_ids = {
+        pk for pk, _kr, status, _pr in this_week if status in (Status.AT_RISK, Status.OFF_TRACK)
+    }
+    moved_ids = set()
+    for pk, kr, status, _progress in this_week:
+        before = last_by_kr.get(kr)
+        if before is None or not before[0] or not status:
+            continue
+        if RANK[status] != RANK[before[0]]:
+            moved_ids.add(pk)
+    listed = (
+        list(
+            KeyResultUpdate.objects.filter(pk__in=flagged_ids | moved_ids).select_related(
+                "key_result__goal", "cause", "check_in__person"
+            )
+        )
+        if flagged_ids or moved_ids
+        else []
+    )
     flagged = sorted(
-        (u for u in this_week if u.status in (Status.AT_RISK, Status.OFF_TRACK)),
+        (u for u in listed if u.pk in flagged_ids),
         key=lambda u: (-RANK[u.status], u.check_in.person.display_name, u.key_result.name),
     )
     causes = Counter(u.cause for u in flagged if u.cause is not None)
-    counts = Counter(u.status for u in this_week if u.status)
-    last_counts = Counter(u.status for u in last_by_kr.values() if u.status)
+    counts = Counter(status for _pk, _kr, status, _pr in this_week if status)
+    last_counts = Counter(status for status, _pr in last_by_kr.values() if status)
     improved, worsened = [], []
-    for u in this_week:
-        before = last_by_kr.get(u.key_result_id)
-        if before is None or not before.status or not u.status:
+    for u in listed:
+        if u.pk not in moved_ids:
             continue
-        u.before = before
-        u.progress_change = (u.progress or 0.0) - (before.progress or 0.0)
-        if RANK[u.status] < RANK[before.status]:
+        status, progress = last_by_kr[u.key_result_id]
+        u.before = KeyResultUpdate(status=status, progress=progress)
+        u.progress_change = (u.progress or 0.0) - (progress or 0.0)
+        if RANK[u.status] < RANK[status]:
             improved.append(u)
-        elif RANK[u.status] > RANK[before.status]:
+        else:
             worsened.append(u)
     progress_changes = [
-        (u.progress or 0.0) - (last_by_kr[u.key_result_id].progress or 0.0)
-        for u in this_week
-        if u.key_result_id in last_by_kr
+        (progress or 0.0) - (last_by_kr[kr][1] or 0.0)
+        for _pk, kr, _status, progress in this_week
+        if kr in last_by_kr
     ]
     statuses = [Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK]
     return {

@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 
 from core import charts
 from org.models import Person
-from tracking.models import CheckIn, week_start
+from tracking.models import CheckIn, UnitWeekRollup, week_start
 
 
 def weeks_up_to(week: dt.date, *, count: int = 12) -> list[dt.date]:
@@ -41,6 +41,71 @@ def team_trend(*, people, size: int, weeks: list[dt.date]) -> list[dict]:
             "submitted": submitted.get(w, 0),
             "rate": (submitted.get(w, 0) / size) if size else 0.0,
             "progress": progress.get(w),
+        }
+        for w in weeks
+    ]
+
+
+def _person_weeks(person_ids, weeks: list[dt.date]) -> dict[tuple[int, dt.date], tuple]:
+    """Per person and week: (submitted check-ins, updates with a progress, progress sum) of
+    the submitted check-ins, as the rollup counts them. One query."""
+    if not person_ids:
+        return {}
+    from tracking.services.week_rollups import totals_by
+
+    rows = totals_by("person_id", people=Q(pk__in=list(person_ids)), weeks=weeks)
+    return {
+        key: (v["submitted"], v["progress_updates"], v["progress_sum"]) for key, v in rows.items()
+    }
+
+
+def team_trend_from_rollup(*, team: list, manager, weeks: list[dt.date]) -> list[dict]:
+    """`team_trend` of a manager's team (active people, the manager not among them) read
+    from the unit × week rollup: the rows of the units the team's people belong to, whole
+    when every active member of the unit is on the team (less the manager's own check-ins when
+    they are a member), the people of the other units one by one. One query, two when some
+    unit is shared with people outside the team (or with the manager)."""
+    if not weeks:
+        return []
+    size = len(team)
+    members: dict[int, list[int]] = defaultdict(list)
+    for person in team:
+        members[person.unit_id].append(person.pk)
+    rows = list(
+        UnitWeekRollup.objects.filter(unit_id__in=list(members), week__in=weeks).values_list(
+            "unit_id", "week", "people", "submitted", "progress_updates", "progress_sum"
+        )
+    )
+    headcount = {unit_id: people for unit_id, _w, people, *_rest in rows}
+    manager_counts = manager is not None and manager.is_active
+    whole, direct, less = set(), set(), set()
+    for unit_id, people in headcount.items():
+        with_manager = manager_counts and manager.unit_id == unit_id
+        if people == len(members[unit_id]) + (1 if with_manager else 0):
+            whole.add(unit_id)
+            if with_manager:
+                less.add(manager.pk)
+        else:
+            direct.update(members[unit_id])
+    submitted: dict[dt.date, int] = defaultdict(int)
+    with_progress: dict[dt.date, int] = defaultdict(int)
+    progress: dict[dt.date, float] = defaultdict(float)
+    for unit_id, week, _people, n, p, total in rows:
+        if unit_id in whole:
+            submitted[week] += n
+            with_progress[week] += p
+            progress[week] += total
+    for (pk, week), (n, p, total) in _person_weeks(direct | less, weeks).items():
+        sign = -1 if pk in less else 1
+        submitted[week] += sign * n
+        with_progress[week] += sign * p
+        progress[week] += sign * total
+    return [
+        {
+            "week": w,
+            "submitted": submitted.get(w, 0),
+            "rate": (submitted.get(w, 0) / size) if size else 0.0,
+            "progress": (progress[w] / with_progress[w]) if with_progress.get(w) else None,
         }
         for w in weeks
     ]
@@ -78,7 +143,8 @@ def team_trend_chart(rows: list[dict], *, size: int) -> charts.LineChart | None:
 def unit_check_in_rates(units, *, weeks: list[dt.date]) -> list[tuple[object, list[float]]]:
     """Per unit (each with its whole subtree) and week: the share of its active people who
     submitted a check-in that week, as the company overview counts this week's completion.
-    Two queries whatever the number of units and people."""
+    Two queries whatever the number of units and people: the check-ins are read from the
+    unit × week rollup (the people active now, as the denominator counts them)."""
     if not units or not weeks:
         return []
 
@@ -91,14 +157,12 @@ def unit_check_in_rates(units, *, weeks: list[dt.date]) -> list[tuple[object, li
         if unit:
             people[unit.pk] += r["n"]
     done: dict[tuple[int, dt.date], int] = defaultdict(int)
-    for r in (
-        CheckIn.objects.filter(week__in=weeks, state=CheckIn.State.SUBMITTED)
-        .values("person__unit__path", "week")
-        .annotate(n=Count("pk"))
+    for path, week, n in UnitWeekRollup.objects.filter(week__in=weeks).values_list(
+        "unit__path", "week", "submitted"
     ):
-        unit = bucket(r["person__unit__path"])
+        unit = bucket(path)
         if unit:
-            done[(unit.pk, r["week"])] += r["n"]
+            done[(unit.pk, week)] += n
     return [
         (u, [(done[(u.pk, w)] / people[u.pk]) if people[u.pk] else 0.0 for w in weeks])
         for u in units

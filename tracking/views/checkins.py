@@ -161,9 +161,6 @@ def this_week(request: HttpRequest) -> HttpResponse:
         messages.error(request, week_error)
     data = selectors.this_week(person=person, week=week)
     data["late"] = week < week_start(local_today(person))
-    data["missed_weeks"] = selectors.missed_weeks(
-        person=person, window=GoalSettings.load().late_check_in_weeks
-    )
     rows = data["rows"]
     if request.method == "POST":
         form, valid, updates = _collect(request, rows, skip_blank=False)

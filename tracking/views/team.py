@@ -170,10 +170,8 @@ def weekly_review(request: HttpRequest) -> HttpResponse:
         {
             "s": summary,
             "trend_chart": selectors.team_trend_chart(
-                selectors.team_trend(
-                    people=summary["team"],
-                    size=len(summary["team"]),
-                    weeks=selectors.weeks_up_to(week),
+                selectors.team_trend_from_rollup(
+                    team=summary["team"], manager=manager, weeks=selectors.weeks_up_to(week)
                 ),
                 size=len(summary["team"]),
             ),
