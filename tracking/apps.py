@@ -11,6 +11,7 @@ class TrackingConfig(AppConfig):
         # people writes, in their transaction.
         from django.db.models.signals import post_delete, post_init, post_save
 
+        from goals.services import rollups
         from org import signals
         from org.models import Person
         from tracking import receivers
@@ -28,3 +29,7 @@ class TrackingConfig(AppConfig):
             receivers.person_deleted, sender=Person, dispatch_uid="tracking-wr-person-deleted"
         )
         signals.person_moved.connect(receivers.person_moved, dispatch_uid="tracking-wr-moved")
+        # Rebuilt with the goals' rollups (rebuild_rollups, check_numbers, the demo seed).
+        from tracking.services import week_rollups
+
+        rollups.register_rebuild(week_rollups.rebuild)

@@ -3,6 +3,10 @@ rebuild after every kind of write: submit, late submit, amendment, reopen, delet
 joining, moving, leaving and coming back."""
 
 import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
 
 from org.models import Unit
 from tests.factories import PersonFactory, UserFactory
@@ -107,6 +111,21 @@ def test_rebuild_reports_and_repairs_drift(company, cascade):
     assert len(week_rollups.rebuild()) == 2
     _same_as_rebuild()
     assert _row(c["field"]).submitted == 1
+
+
+def test_rebuild_rollups_and_check_numbers_cover_the_week_rollup(company, cascade):
+    """The goals' commands rebuild the read models other apps register (tracking's included)."""
+    c = company
+    submitted(c["alice"], {cascade["customers"]: 2})
+    UnitWeekRollup.objects.filter(unit=c["field"]).update(submitted=7)
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("rebuild_rollups", "--check", stdout=out)
+    assert "submitted: 7 → 1" in out.getvalue()
+    assert _row(c["field"]).submitted == 7  # --check wrote nothing
+    call_command("rebuild_rollups", stdout=io.StringIO())
+    assert _row(c["field"]).submitted == 1
+    call_command("check_numbers", stdout=io.StringIO())  # 0 differences: no SystemExit
 
 
 def test_subtree_totals_are_read_by_path(company, cascade):

@@ -1,4 +1,5 @@
-"""Rebuild the read models (person × cycle, unit × cycle) from the goals and report drift.
+"""Rebuild the read models (person × cycle, unit × cycle, and those other apps register, such
+as the unit × week check-ins) from their inputs and report drift.
 
     python manage.py rebuild_rollups [--check] [--open-only]
 
@@ -14,7 +15,7 @@ from goals.services import rollups
 
 
 class Command(BaseCommand):
-    help = "Rebuild the person × cycle and unit × cycle rollups; report (and repair) drift."
+    help = "Rebuild every read model (rollups); report (and repair) drift."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -26,7 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, check: bool = False, open_only: bool = False, **options):
         cycles = Cycle.objects.filter(state__in=rollups.OPEN_CYCLES) if open_only else None
-        drift = rollups.rebuild(fix=not check, cycles=cycles)
+        drift = rollups.rebuild_all(fix=not check, cycles=cycles)
         for row in drift[:50]:
             self.stdout.write(f"  {row}")
         if len(drift) > 50:
