@@ -86,8 +86,12 @@ def _filtered(request: HttpRequest):
 
 
 def _board_scope(request: HttpRequest):
-    """The cycle, the unit chosen (or None) and every unit for the filter; 404 for unknown."""
-    cycle = chosen_cycle(request)
+    """The cycle, the cycles and every unit for the filter, the unit chosen (or None); 404
+    for unknown. A cycle of the filter's list costs no query of its own."""
+    choices = cycles()
+    raw_cycle = request.GET.get("cycle")
+    cycle = next((c for c in choices if str(c.pk) == raw_cycle), None) if raw_cycle else None
+    cycle = cycle or chosen_cycle(request)
     if cycle is None:
         raise Http404
     units = list(Unit.objects.order_by("path").only("pk", "name", "path"))
@@ -97,7 +101,7 @@ def _board_scope(request: HttpRequest):
         unit = next((u for u in units if str(u.pk) == raw), None)
         if unit is None:
             raise Http404
-    return cycle, units, unit
+    return cycle, choices, units, unit
 
 
 def _page_number(raw: str | None) -> int:
@@ -130,7 +134,7 @@ def board(request: HttpRequest) -> HttpResponse:
     (htmx, into the column; without htmx, a page with that column's next cards). Counts per
     column from one aggregate; a fixed number of queries whatever the number of goals."""
     viewer = request.person
-    cycle, units, unit = _board_scope(request)
+    cycle, choices, units, unit = _board_scope(request)
     today = timezone.localdate()
     scope = KeyResult.objects.filter(goal__cycle=cycle).exclude(goal__state=Goal.State.CLOSED)
     if unit is not None:
@@ -187,7 +191,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "dashboard/board.html",
         {
             "cycle": cycle,
-            "cycles": cycles(),
+            "cycles": choices,
             "units": units,
             "unit": unit,
             "allow_all_units": True,

@@ -78,12 +78,15 @@ def test_board_query_count_does_not_grow(
     login, company, quarter, make_goal, n, cached_viewer, django_assert_max_num_queries
 ):
     _fill(company, make_goal, n)
-    client = login(company["zed"])
-    client.get(reverse("dashboard:board"), {"cycle": quarter.pk})
-    for params in ({"cycle": quarter.pk}, {"cycle": quarter.pk, "unit": company["sales"].pk}):
-        with django_assert_max_num_queries(12):
-            response = client.get(reverse("dashboard:board"), params)
-        assert sum(c["count"] for c in response.context["columns"]) >= 4 * n
+    # The admin: 12. The head of sales, a manager: 14, the two more being the viewer's scope
+    # reads (people managed, units headed below) that the identity cache does not keep yet.
+    for viewer, bound in (("zed", 12), ("bob", 14)):
+        client = login(company[viewer])
+        client.get(reverse("dashboard:board"), {"cycle": quarter.pk})
+        for params in ({"cycle": quarter.pk}, {"cycle": quarter.pk, "unit": company["sales"].pk}):
+            with django_assert_max_num_queries(bound):
+                response = client.get(reverse("dashboard:board"), params)
+            assert sum(c["count"] for c in response.context["columns"]) >= 4 * n
     with django_assert_max_num_queries(12):
         client.get(
             reverse("dashboard:board"),
