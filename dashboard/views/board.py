@@ -11,17 +11,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.vary import vary_on_headers
 
 from core.db import replica_reads
 from goals import permissions as goal_permissions
-from goals import selectors_support
+from goals import selectors_lists, selectors_support
 from goals.models import Goal, GoalSettings, KeyResult, Status
+from goals.services import pace
 from org.models import Unit
 
 from .common import chosen_cycle, cycles, expected_score
 
 CARD_LIMIT = 200
-COLUMNS = ("not_agreed", Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK)
+COLUMNS = selectors_lists.BOARD_COLUMNS
 WORST = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK]
 
 
@@ -83,22 +85,121 @@ def _filtered(request: HttpRequest):
     }
 
 
+def _board_scope(request: HttpRequest):
+    """The cycle, the cycles and every unit for the filter, the unit chosen (or None); 404
+    for unknown. A cycle of the filter's list costs no query of its own."""
+    choices = cycles()
+    raw_cycle = request.GET.get("cycle")
+    cycle = next((c for c in choices if str(c.pk) == raw_cycle), None) if raw_cycle else None
+    cycle = cycle or chosen_cycle(request)
+    if cycle is None:
+        raise Http404
+    units = list(Unit.objects.order_by("path").only("pk", "name", "path"))
+    unit = None
+    raw = request.GET.get("unit")
+    if raw:
+        unit = next((u for u in units if str(u.pk) == raw), None)
+        if unit is None:
+            raise Http404
+    return cycle, choices, units, unit
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        return max(1, min(int(raw or 1), 10_000))
+    except ValueError:
+        raise Http404 from None
+
+
+def _decorate(cards: list, viewer, today) -> None:
+    settings = GoalSettings.load()
+    links = selectors_support.card_links([g.pk for g in cards], viewer, today=today)
+    for g in cards:
+        g.expected = expected_score(g, settings)
+        g.links = links[g.pk]
+
+
+def _more_url(request: HttpRequest, column: str, page: int) -> str:
+    params = request.GET.copy()
+    params["column"], params["page"] = column, page
+    return f"{request.path}?{params.urlencode()}"
+
+
 @login_required
 @replica_reads
+@vary_on_headers("HX-Request")
 def board(request: HttpRequest) -> HttpResponse:
-    context = _filtered(request)
-    columns = {key: [] for key in COLUMNS}
-    for g in context["goals"]:
-        agreed = g.state == Goal.State.AGREED
-        columns[g.current_status if agreed else "not_agreed"].append(g)
+    """Goal cards in four columns (not agreed yet; agreed by their worst key result's pace),
+    BOARD_PAGE cards per column, the next ones on demand: "more" loads the column's next page
+    (htmx, into the column; without htmx, a page with that column's next cards). Counts per
+    column from one aggregate; a fixed number of queries whatever the number of goals."""
+    viewer = request.person
+    cycle, choices, units, unit = _board_scope(request)
+    today = timezone.localdate()
+    scope = KeyResult.objects.filter(goal__cycle=cycle).exclude(goal__state=Goal.State.CLOSED)
+    if unit is not None:
+        scope = scope.filter(goal__owner_path__startswith=unit.path)
+    pace.refresh(scope, today)
+    goals = selectors_lists.board_goals(viewer, cycle, unit.path if unit else None)
+    column = request.GET.get("column")
+    if column is not None and column not in COLUMNS:
+        raise Http404
+    page = _page_number(request.GET.get("page")) if column else 1
+    per_page = selectors_lists.BOARD_PAGE
+    if request.htmx and column:
+        rows = selectors_lists.board_column_page(goals, column, page)
+        _decorate(rows, viewer, today)
+        more = len(rows) == per_page
+        return render(
+            request,
+            "dashboard/_board_cards.html",
+            {"goals": rows, "more_url": _more_url(request, column, page + 1) if more else None},
+        )
+    counts = selectors_lists.board_counts(goals)
+    cards = selectors_lists.board_first_pages(goals)
+    if column and page > 1:
+        # Without htmx, "more" opens this page with the column's next cards in its place.
+        cards[column] = selectors_lists.board_column_page(goals, column, page)
+    _decorate([g for rows in cards.values() for g in rows], viewer, today)
     labels = {
         "not_agreed": _("Not agreed yet"),
         Status.ON_TRACK: Status.ON_TRACK.label,
         Status.AT_RISK: Status.AT_RISK.label,
         Status.OFF_TRACK: Status.OFF_TRACK.label,
     }
-    context["columns"] = [(key, labels[key], columns[key]) for key in COLUMNS]
-    return render(request, "dashboard/board.html", context)
+    columns = []
+    for key in COLUMNS:
+        rows = cards[key]
+        shown = page if key == column else 1
+        first = (shown - 1) * per_page
+        columns.append(
+            {
+                "key": key,
+                "label": labels[key],
+                "goals": rows,
+                "count": counts[key],
+                "first": first + 1,
+                "last": first + len(rows),
+                "paged": first > 0,
+                "more_url": _more_url(request, key, shown + 1)
+                if counts[key] > first + len(rows)
+                else None,
+            }
+        )
+    return render(
+        request,
+        "dashboard/board.html",
+        {
+            "cycle": cycle,
+            "cycles": choices,
+            "units": units,
+            "unit": unit,
+            "allow_all_units": True,
+            "columns": columns,
+            "total": sum(counts.values()),
+            "per_page": per_page,
+        },
+    )
 
 
 def _pct(day: dt.date, start: dt.date, span: int) -> float:

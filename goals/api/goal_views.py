@@ -11,8 +11,8 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from core.api import Conflict
-from goals import permissions, selectors, services
+from core.api import Conflict, FilterBackend
+from goals import permissions, selectors, selectors_lists, services
 from goals.models import Goal
 from goals.smart import check_goal
 from org import permissions as org_permissions
@@ -49,6 +49,47 @@ class GoalFilter(django_filters.FilterSet):
         fields = ["cycle", "kind", "level", "state", "owner_person", "owner_unit", "parent"]
 
 
+class GoalOrdering:
+    """`?ordering=`: the orders an index serves (`selectors_lists.GOAL_ORDERINGS`): "cycle"
+    (the default: newest cycle first, then level and title), "id" or "-id". Keyset paging
+    (`?cursor=`) walks the primary key: "-id" unless "id" is asked for."""
+
+    param = "ordering"
+
+    def _choice(self, request) -> str:
+        choice = request.query_params.get(self.param) or selectors_lists.DEFAULT_GOAL_ORDERING
+        if choice not in selectors_lists.GOAL_ORDERINGS:
+            raise ValidationError(
+                {
+                    self.param: [
+                        _("Order by one of: %(choices)s.")
+                        % {"choices": ", ".join(selectors_lists.GOAL_ORDERINGS)}
+                    ]
+                }
+            )
+        return choice
+
+    def filter_queryset(self, request, queryset, view):
+        return queryset.order_by(*selectors_lists.GOAL_ORDERINGS[self._choice(request)])
+
+    def get_ordering(self, request, queryset, view):
+        """The keyset pagination's order (core.api.KeysetPagination asks its view's filters)."""
+        return ("pk",) if self._choice(request) == "id" else ("-pk",)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.param,
+                "required": False,
+                "in": "query",
+                "description": "Sort order (indexed): `cycle` (default: newest cycle first, "
+                "then level and title), `id` or `-id`. Keyset paging (`cursor`) orders by id: "
+                "`-id` unless `id` is asked for.",
+                "schema": {"type": "string", "enum": list(selectors_lists.GOAL_ORDERINGS)},
+            }
+        ]
+
+
 def tree_to_dict(node: selectors.TreeNode) -> dict:
     goal = node.goal
     return {
@@ -77,6 +118,7 @@ class GoalViewSet(
 
     serializer_class = GoalSerializer
     filterset_class = GoalFilter
+    filter_backends = [FilterBackend, GoalOrdering]
     queryset = Goal.objects.none()
 
     @property
@@ -85,17 +127,28 @@ class GoalViewSet(
         nothing else here is for it."""
         return {"GET": "goals:read"} if self.action in ("list", "retrieve") else {}
 
-    def get_queryset(self):
+    def _scoped(self):
         account = service_account(self.request)
-        goals = (
+        return (
             permissions.account_goals(account)
             if account is not None
             else permissions.visible_goals(self.person)
         )
+
+    def get_queryset(self):
         return (
-            selectors.goals_with_key_results(goals)
+            selectors.goals_with_key_results(self._scoped())
             .prefetch_related("supports")
-            .order_by("cycle", "level", "title", "pk")
+            .order_by(*selectors_lists.GOAL_ORDERINGS[selectors_lists.DEFAULT_GOAL_ORDERING])
+        )
+
+    def list(self, request, *args, **kwargs):
+        """Goals the caller may see, 50 a page (`page`, or keyset paging with `cursor`), in
+        an indexed order (`ordering`)."""
+        goals = self.filter_queryset(self._scoped())
+        page = self.paginate_queryset(selectors_lists.goal_list_rows(goals))
+        return self.get_paginated_response(
+            selectors_lists.goal_list_payload(self.viewer, list(page))
         )
 
     def get_serializer_class(self):

@@ -196,6 +196,9 @@ class Goal(models.Model):
             models.Index(
                 fields=["owner_path"], name="goal_owner_path", opclasses=["varchar_pattern_ops"]
             ),
+            # The goals API list's default order (goals.selectors_lists.GOAL_ORDERINGS): a page
+            # is read in index order, not sorted after scanning every visible goal.
+            models.Index(fields=["-cycle", "level", "title", "id"], name="goal_list_order"),
         ]
 
     def __str__(self) -> str:

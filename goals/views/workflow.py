@@ -16,7 +16,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from core.forms import checked_text
 from core.params import is_id
-from goals import permissions, selectors, services
+from goals import permissions, selectors, selectors_lists, services
 from goals.forms import AdjustmentForm, CascadeForm, MeasureForm
 from goals.models import KeyResult, Measurement
 from org import permissions as org_permissions
@@ -221,12 +221,24 @@ TREE_PAGE_DEPTH = 2
 def goal_tree(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = request.person
     goal = permissions.get_goal_for(viewer, pk)
-    # The page opens TREE_PAGE_DEPTH levels deep; a deeper branch loads when expanded (htmx),
-    # so a company tree of 10,000 goals renders in the time of a few hundred.
-    tree = selectors.goal_tree(goal, viewer, depth=TREE_PAGE_DEPTH)
+    try:
+        offset = max(0, min(int(request.GET.get("offset") or 0), 1_000_000))
+    except ValueError:
+        raise Http404 from None
+    # The page opens TREE_PAGE_DEPTH levels deep, each node with a page of its children; a
+    # deeper branch loads when expanded and a node's next children on "more" (htmx; without
+    # it, the links open the tree page of that goal), so a company tree of 10,000 goals
+    # renders in the time of a few dozen, in a fixed number of queries.
+    tree = selectors_lists.goal_tree_page(goal, viewer, depth=TREE_PAGE_DEPTH, offset=offset)
     if request.htmx and request.GET.get("children"):
-        return render(request, "goals/_tree_children.html", {"nodes": tree.children})
-    return render(request, "goals/tree.html", {"goal": goal, "tree": tree, "size": tree.count()})
+        return render(
+            request, "goals/_tree_children.html", {"nodes": tree.children, "parent": tree}
+        )
+    return render(
+        request,
+        "goals/tree.html",
+        {"goal": goal, "tree": tree, "size": tree.count(), "offset": offset},
+    )
 
 
 @person_required

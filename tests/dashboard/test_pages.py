@@ -279,13 +279,13 @@ def test_board_groups_cards_by_status_and_filters_by_unit(
 ):
     make_goal(company["dave"], title="Publish 12 articles", state="proposed")
     response = login(company["zed"]).get(reverse("dashboard:board"), {"cycle": quarter.pk})
-    columns = {key: goals for key, _label, goals in response.context["columns"]}
+    columns = {col["key"]: col["goals"] for col in response.context["columns"]}
     assert [g.title for g in columns["not_agreed"]] == ["Publish 12 articles"]
     assert cascade["sales"] in columns["off_track"] or cascade["sales"] in columns["at_risk"]
     narrowed = login(company["zed"]).get(
         reverse("dashboard:board"), {"cycle": quarter.pk, "unit": company["marketing"].pk}
     )
-    titles = [g.title for _k, _l, goals in narrowed.context["columns"] for g in goals]
+    titles = [g.title for col in narrowed.context["columns"] for g in col["goals"]]
     assert titles == ["Publish 12 articles"]
 
 
