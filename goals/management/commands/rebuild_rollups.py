@@ -1,4 +1,5 @@
-"""Rebuild the read models (person × cycle, unit × cycle) from the goals and report drift.
+"""Rebuild the read models (person × cycle, unit × cycle, the alignment findings) from the goals
+and report drift.
 
     python manage.py rebuild_rollups [--check] [--open-only]
 
@@ -10,11 +11,14 @@ monitoring can run it."""
 from django.core.management.base import BaseCommand
 
 from goals.models import Cycle
-from goals.services import rollups
+from goals.services import alignment_findings, rollups
 
 
 class Command(BaseCommand):
-    help = "Rebuild the person × cycle and unit × cycle rollups; report (and repair) drift."
+    help = (
+        "Rebuild the person × cycle and unit × cycle rollups and the alignment findings; "
+        "report (and repair) drift."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -26,7 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, check: bool = False, open_only: bool = False, **options):
         cycles = Cycle.objects.filter(state__in=rollups.OPEN_CYCLES) if open_only else None
-        drift = rollups.rebuild(fix=not check, cycles=cycles)
+        drift = [
+            *rollups.rebuild(fix=not check, cycles=cycles),
+            *alignment_findings.rebuild(fix=not check, cycles=cycles),
+        ]
         for row in drift[:50]:
             self.stdout.write(f"  {row}")
         if len(drift) > 50:
