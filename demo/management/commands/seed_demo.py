@@ -26,7 +26,7 @@ from demo.seed import (
     reviews,
     tracking,
 )
-from goals.services import rollups
+from goals.services import alignment_findings, rollups
 from org.identity import bump_org_version
 
 # (name printed with its time, module with `seed(ctx)`), in dependency order. The tracking
@@ -79,6 +79,9 @@ class Command(BaseCommand):
             step = time.perf_counter()
             rollups.rebuild()
             self.stdout.write(f"  rollups: {time.perf_counter() - step:.1f}s")
+            step = time.perf_counter()
+            alignment_findings.rebuild()
+            self.stdout.write(f"  alignment findings: {time.perf_counter() - step:.1f}s")
         bump_org_version()  # bulk inserts send no signals: cached viewers start afresh
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # Fresh planner statistics after a bulk load (what autovacuum would do minutes
