@@ -149,8 +149,14 @@ def _goal_scope(goal_ids: set[int]) -> sa.Scope:
         .exclude(state=Goal.State.CLOSED)
     )
     goals = list(base.filter(pk__in=goal_ids).order_by("level", "title", "pk"))
+    # The children only count through their key results (cascade gaps): ids, not owners.
     children: dict[int, list[Goal]] = defaultdict(list)
-    for child in base.filter(parent_id__in=[g.pk for g in goals]).order_by("level", "title", "pk"):
+    kids = (
+        Goal.objects.only("parent")
+        .exclude(state=Goal.State.CLOSED)
+        .filter(parent_id__in=[g.pk for g in goals])
+    )
+    for child in kids.order_by("pk"):
         children[child.parent_id].append(child)
     parent_ids = {g.parent_id for g in goals if g.parent_id}
     parents = {
