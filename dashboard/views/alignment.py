@@ -41,10 +41,10 @@ class ReviewForm(Form):
     )
 
 
-def reviewable_units(viewer) -> list[Unit]:
+def reviewable_units(viewer, units: list[Unit] | None = None) -> list[Unit]:
     """Admins: every unit; HRBPs: the units they partner and everything below them (one query
-    for the units: the partnered units' paths are taken from them)."""
-    units = list(Unit.objects.order_by("path"))
+    for the units, or none given them all: the partnered units' paths are taken from them)."""
+    units = list(Unit.objects.order_by("path")) if units is None else units
     if scopes.is_admin(viewer):
         return units
     v = scopes.Viewer.of(viewer)
@@ -59,7 +59,8 @@ def reviewable_units(viewer) -> list[Unit]:
 
 def _scope(request: HttpRequest):
     viewer = request.person
-    units = reviewable_units(viewer)
+    every_unit = list(Unit.objects.order_by("path"))
+    units = reviewable_units(viewer, every_unit)
     if not units:
         raise Http404
     raw = request.GET.get("unit") or request.POST.get("unit")
@@ -76,7 +77,9 @@ def _scope(request: HttpRequest):
     cycle = cycle or chosen_cycle(request)
     if cycle is None:
         raise Http404
-    return viewer, units, unit, cycle, options
+    # Task forces sit under the lowest unit common to their members, often outside the units
+    # the viewer reviews: whether there are any is read from every unit.
+    return viewer, every_unit, unit, cycle, options
 
 
 def _task_forces(unit: Unit, units: list[Unit]) -> list[Unit]:
@@ -121,10 +124,11 @@ def _counts(unit: Unit, cycle, task_forces: list[Unit]) -> tuple[int, int]:
 
 @login_required
 def alignment(request: HttpRequest) -> HttpResponse:
-    viewer, units, unit, cycle, options = _scope(request)
+    viewer, every_unit, unit, cycle, options = _scope(request)
     if not can_review_alignment(viewer, unit):
         raise Http404
-    task_forces = _task_forces(unit, units)
+    units = reviewable_units(viewer, every_unit)
+    task_forces = _task_forces(unit, every_unit)
     page = review_page(unit=unit, cycle=cycle, task_forces=task_forces, page=_page_number(request))
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -169,11 +173,11 @@ def alignment(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def alignment_csv(request: HttpRequest) -> HttpResponse:
-    viewer, units, unit, cycle, _options = _scope(request)
+    viewer, every_unit, unit, cycle, _options = _scope(request)
     if not can_review_alignment(viewer, unit):
         raise Http404
     findings = review_findings(
-        unit=unit, cycle=cycle, task_forces=_task_forces(unit, units)
+        unit=unit, cycle=cycle, task_forces=_task_forces(unit, every_unit)
     ).select_related("goal__owner_person", "goal__owner_unit", "person", "unit")
     labels = {key: str(label) for key, label, _fn in CHECKS}
     header = [
