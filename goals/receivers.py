@@ -104,3 +104,150 @@ def key_result_deleted(sender, instance, **kwargs):
     )
     if goal:
         rollups.touch_goals([], also=[goal])
+
+
+# --- alignment findings (goals.services.alignment_findings) --------------------------------
+
+# Goal fields the findings read (their texts name the title; weights, kinds, levels, states,
+# parents, owners and cycles decide them).
+FINDINGS_INPUTS = frozenset(
+    {
+        "title",
+        "kind",
+        "level",
+        "state",
+        "weight",
+        "cycle",
+        "parent",
+        "owner_person",
+        "owner_unit",
+        "owner_path",
+    }
+)
+FINDINGS_KR_INPUTS = frozenset(
+    {"goal", "name", "metric", "unit", "direction", "target_value", "weight", "due_on"}
+)
+
+
+def _structure(values: tuple | None) -> tuple | None:
+    if values is None:
+        return None
+    *rest, state = values
+    return (*rest, state == Goal.State.CLOSED)
+
+
+def goal_saved_findings(sender, instance: Goal, created: bool, update_fields=None, raw=False, **kw):
+    if raw or (update_fields is not None and not FINDINGS_INPUTS & set(update_fields)):
+        return
+    from goals.models.goal import FINDINGS_STRUCTURE
+    from goals.services import alignment_findings
+
+    before = getattr(instance, "_findings_as_loaded", None)
+    now = tuple(getattr(instance, name) for name in FINDINGS_STRUCTURE)
+    old_parent, old_person, old_unit, old_cycle = (before or (None,) * 4)[:4]
+    alignment_findings.touch_goals(
+        [instance.pk, old_parent],
+        people=[old_person],
+        units=[old_unit],
+        cycles=[old_cycle],
+        cross=created or _structure(before) != _structure(now),
+    )
+    instance._findings_as_loaded = now
+
+
+# Goals being deleted: their key results go first (each post_delete sent while the goal row is
+# still there), and must not write findings for the goal that is going.
+_deleting: set[int] = set()
+
+
+def goal_deleting_findings(sender, instance: Goal, **kwargs):
+    """Before the delete: the children (about to lose their parent) and the parent."""
+    _deleting.add(instance.pk)
+    instance._findings_neighbours = [
+        instance.parent_id,
+        *Goal.objects.filter(parent_id=instance.pk).values_list("pk", flat=True),
+    ]
+
+
+def goal_deleted_findings(sender, instance: Goal, **kwargs):
+    from goals.services import alignment_findings
+
+    _deleting.discard(instance.pk)
+    alignment_findings.touch_goals(
+        getattr(instance, "_findings_neighbours", [instance.parent_id]),
+        people=[instance.owner_person_id],
+        units=[instance.owner_unit_id],
+        cycles=[instance.cycle_id],
+        cross=True,
+    )
+
+
+def key_result_saved_findings(sender, instance, created: bool, update_fields=None, raw=False, **kw):
+    if raw or (update_fields is not None and not FINDINGS_KR_INPUTS & set(update_fields)):
+        return
+    from goals.services import alignment_findings
+
+    alignment_findings.touch_goals([instance.goal_id], owners=False)
+
+
+def key_result_deleted_findings(sender, instance, **kwargs):
+    if instance.goal_id in _deleting:
+        return
+    from goals.services import alignment_findings
+
+    alignment_findings.touch_goals([instance.goal_id], owners=False)
+
+
+def supports_changed_findings(sender, instance, action: str, pk_set=None, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    from goals.services import alignment_findings
+
+    cycles = (
+        set(
+            Goal.objects.filter(pk__in=[*(pk_set or ()), instance.pk]).values_list(
+                "cycle_id", flat=True
+            )
+        )
+        if isinstance(instance, Goal)
+        else None
+    )
+    alignment_findings.cross_unit_on_commit(alignment_findings.cycles_covered_by(cycles or ()))
+
+
+def person_saved_findings(sender, instance, raw=False, **kwargs):
+    """A person joins, leaves or moves: their "no goals" and other person findings."""
+    if raw:
+        return
+    from goals.services import alignment_findings
+
+    alignment_findings.recompute_people([instance.pk])
+
+
+def unit_saved_findings(sender, instance, raw=False, **kwargs):
+    """A unit's head or place changed: the head's findings, and the cross-unit ones (a review's
+    sub-units) of the open cycles."""
+    if raw:
+        return
+    from goals.services import alignment_findings
+
+    alignment_findings.recompute_people([instance.head_id])
+    alignment_findings.cross_unit_on_commit(alignment_findings.open_cycle_ids())
+
+
+def membership_changed_findings(sender, instance, raw=False, **kwargs):
+    """A task force's members count in their home units' reviews."""
+    if raw:
+        return
+    from goals.services import alignment_findings
+
+    alignment_findings.cross_unit_on_commit(alignment_findings.open_cycle_ids())
+
+
+def cycle_saved_findings(sender, instance, created: bool, raw=False, **kwargs):
+    """A new cycle: everyone has no goal in it yet (it has no goals: a few queries)."""
+    if raw or not created:
+        return
+    from goals.services import alignment_findings
+
+    alignment_findings.rebuild(cycles=[instance])

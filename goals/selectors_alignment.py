@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,6 +69,7 @@ GOAL_FIELDS = (
     "owner_unit__name",
     "owner_person__display_name",
     "owner_person__unit",
+    "owner_path",
 )
 KR_FIELDS = (
     "goal",
@@ -167,9 +169,15 @@ def load_scope(*, unit: Unit, cycle: Cycle) -> Scope:
     krs.update(_key_results([*(g.pk for g in outside), *missing]))
     covering = Cycle.objects.filter(starts_on__lte=cycle.starts_on, ends_on__gte=cycle.ends_on)
     through = Goal.supports.through
+    # What the scope's goals support, and what every goal of their ancestor chains supports
+    # (the chain's goals above the scope serve cross-unit goals through their links too: without
+    # them a department's review found its teams serving nothing the division's goal supports,
+    # which the division's review, holding that goal, found served).
     link_rows = list(
         through.objects.filter(
-            Q(from_goal_id__in=ids) | Q(to_goal__owner_unit_id__in=unit_ids)
+            Q(from_goal_id__in=ids)
+            | Q(from_goal_id__in=[pk for pk in parents if pk not in by_id])
+            | Q(to_goal__owner_unit_id__in=unit_ids)
         ).values_list("from_goal_id", "to_goal_id")
     )
     links: dict[int, set[int]] = defaultdict(set)
@@ -318,13 +326,10 @@ def weights_add_up(weights: list[Decimal]) -> bool:
     return total in (ONE, HUNDRED)
 
 
-def check_weights(scope: Scope) -> list[Finding]:
-    """Each person's goals in the cycle, and each goal's key results."""
+def check_key_result_weights(scope: Scope) -> list[Finding]:
+    """Each goal's key results."""
     found = []
-    by_person: dict[int, list[Goal]] = defaultdict(list)
     for g in scope.goals:
-        if g.owner_person_id:
-            by_person[g.owner_person_id].append(g)
         weights = [kr.weight for kr in scope.krs.get(g.pk, ())]
         if not weights_add_up(weights):
             found.append(
@@ -334,6 +339,16 @@ def check_weights(scope: Scope) -> list[Finding]:
                     goal=g,
                 )
             )
+    return found
+
+
+def check_goal_weights(scope: Scope) -> list[Finding]:
+    """Each person's goals in the cycle."""
+    found = []
+    by_person: dict[int, list[Goal]] = defaultdict(list)
+    for g in scope.goals:
+        if g.owner_person_id:
+            by_person[g.owner_person_id].append(g)
     for goals in by_person.values():
         weights = [g.weight for g in goals]
         if not weights_add_up(weights):
@@ -349,6 +364,11 @@ def check_weights(scope: Scope) -> list[Finding]:
                 )
             )
     return found
+
+
+def check_weights(scope: Scope) -> list[Finding]:
+    """Each goal's key results, then each person's goals in the cycle."""
+    return check_key_result_weights(scope) + check_goal_weights(scope)
 
 
 def due_date(goal: Goal, key_results: list[KeyResult]) -> dt.date:
@@ -462,15 +482,17 @@ def check_unsupported_cross_unit(scope: Scope) -> list[Finding]:
             if target.owner_unit_id == sub.pk:
                 continue
             if target.pk not in served[sub.pk]:
-                found.append(
-                    Finding(
-                        _("No goal of %(unit)s aligns to or supports “%(goal)s” (%(owner)s).")
-                        % {"unit": sub.name, "goal": target.title, "owner": target.owner_name},
-                        goal=target,
-                        unit=sub,
-                    )
-                )
+                found.append(cross_unit_finding(sub, target))
     return found
+
+
+def cross_unit_finding(sub: Unit, target: Goal) -> Finding:
+    return Finding(
+        _("No goal of %(unit)s aligns to or supports “%(goal)s” (%(owner)s).")
+        % {"unit": sub.name, "goal": target.title, "owner": target.owner_name},
+        goal=target,
+        unit=sub,
+    )
 
 
 CHECKS = (
@@ -504,3 +526,110 @@ def alignment_checklist(*, unit: Unit, cycle: Cycle) -> tuple[Scope, list[Checkl
 
 def findings_summary(items: list[ChecklistItem]) -> dict[str, int]:
     return {item.key: len(item.findings) for item in items}
+
+
+# --- the review read from the findings table (goals.models.AlignmentFinding) -------------------
+
+FINDINGS_PER_PAGE = 50
+
+
+def review_task_forces(unit: Unit) -> list[Unit]:
+    """The task forces outside the subtree that its people belong to: their goals are reviewed
+    with the subtree's (one query)."""
+    return list(
+        Unit.objects.filter(
+            kind=Unit.Kind.TASK_FORCE,
+            pk__in=TaskForceMembership.objects.filter(
+                person__unit__path__startswith=unit.path
+            ).values("unit_id"),
+        )
+        .exclude(path__startswith=unit.path)
+        .order_by("path")
+    )
+
+
+def review_findings(*, unit: Unit, cycle: Cycle, task_forces=()):
+    """The findings of the review of `unit` (its subtree and `task_forces`) in `cycle`, in
+    checklist order: the subtree's by `owner_path LIKE 'path%'`, the cross-unit ones by the
+    unit whose review checks them."""
+    from goals.models import AlignmentFinding
+
+    in_subtree = Q(owner_path__startswith=unit.path)
+    for task_force in task_forces:
+        in_subtree |= Q(owner_path__startswith=task_force.path)
+    return (
+        AlignmentFinding.objects.filter(cycle=cycle)
+        .filter((in_subtree & Q(review_unit__isnull=True)) | Q(review_unit=unit))
+        .order_by("rank", "sort_title", "goal_id", "person_id", "seq", "pk")
+    )
+
+
+def findings_counts(findings) -> dict[str, int]:
+    """{check key: findings} for every check (one aggregate query)."""
+    counts = dict.fromkeys((key for key, _label, _fn in CHECKS), 0)
+    for row in findings.order_by().values("kind").annotate(n=models.Count("pk")):
+        counts[row["kind"]] = row["n"]
+    return counts
+
+
+@dataclass
+class PagedFinding:
+    message: str
+    goal_id: int | None
+    person_id: int | None
+
+
+@dataclass
+class ReviewItem:
+    key: str
+    label: str
+    count: int  # findings of the check in the whole review
+    findings: list[PagedFinding]  # those on this page
+    first_page: int  # the page its findings start on
+
+    @property
+    def ok(self) -> bool:
+        return not self.count
+
+
+@dataclass
+class ReviewPage:
+    items: list[ReviewItem]
+    counts: dict[str, int]
+    number: int
+    pages: int
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.pages
+
+
+def review_page(*, unit: Unit, cycle: Cycle, task_forces=(), page: int = 1) -> ReviewPage:
+    """One page of the review (FINDINGS_PER_PAGE findings) and the count of every check: two
+    queries whatever the size of the subtree."""
+    findings = review_findings(unit=unit, cycle=cycle, task_forces=task_forces)
+    counts = findings_counts(findings)
+    total = sum(counts.values())
+    pages = max(1, -(-total // FINDINGS_PER_PAGE))
+    number = min(max(1, page), pages)
+    start = (number - 1) * FINDINGS_PER_PAGE
+    rows = findings.only("kind", "goal_id", "person_id", "message")[
+        start : start + FINDINGS_PER_PAGE
+    ]
+    on_page: dict[str, list[PagedFinding]] = defaultdict(list)
+    for row in rows:
+        on_page[row.kind].append(PagedFinding(row.text(), row.goal_id, row.person_id))
+    items, seen = [], 0
+    for key, label, _fn in CHECKS:
+        first = seen // FINDINGS_PER_PAGE + 1
+        items.append(ReviewItem(key, str(label), counts[key], on_page.get(key, []), first))
+        seen += counts[key]
+    return ReviewPage(items, counts, number, pages)

@@ -5,6 +5,7 @@ adjustments. Progress is denormalised on key results and goals and recomputed by
 from .adjustments import GoalTemplate, TargetAdjustment
 from .alignment import AlignmentReview
 from .cycles import Cycle
+from .findings import AlignmentFinding
 from .goal import Goal
 from .idempotency import IdempotencyKey
 from .key_results import KeyResult, Measurement
@@ -13,6 +14,7 @@ from .settings import VALUE_FIELD, GoalSettings, Status, fmt_number
 from .support import SupportRequest
 
 __all__ = [
+    "AlignmentFinding",
     "AlignmentReview",
     "VALUE_FIELD",
     "Cycle",

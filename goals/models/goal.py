@@ -20,6 +20,17 @@ from org.models import Person, Unit
 from .cycles import Cycle
 from .settings import GoalSettings
 
+# The fields the cross-unit alignment findings depend on (goals.services.alignment_findings):
+# a save that changes one of them recomputes them for the goal's cycles.
+FINDINGS_STRUCTURE = (
+    "parent_id",
+    "owner_person_id",
+    "owner_unit_id",
+    "cycle_id",
+    "level",
+    "state",
+)
+
 
 class Goal(models.Model):
     class Kind(models.TextChoices):
@@ -225,6 +236,10 @@ class Goal(models.Model):
             instance.__dict__.get("owner_person_id"),
             instance.__dict__.get("owner_path"),
             instance.__dict__.get("cycle_id"),
+        )
+        # What the alignment findings depend on, as loaded (goals.receivers).
+        instance._findings_as_loaded = tuple(
+            instance.__dict__.get(name) for name in FINDINGS_STRUCTURE
         )
         return instance
 

@@ -24,7 +24,7 @@ from notifications.services import notify
 from org.models import Person, Unit
 from org.scopes import Viewer
 
-from . import rollups
+from . import alignment_findings, rollups
 from .core import _clean_kr_data, parse_weight
 from .measurements import roll_up
 
@@ -365,6 +365,7 @@ def cascade_goal(
     )
     roll_up([key_result.pk])  # and the goals above, when the value moved
     rollups.touch_goals([g.pk for g in new_goals])  # created in bulk: no signals
+    alignment_findings.touch_goals([goal.pk, *(g.pk for g in new_goals)], cross=True)
     _notify_owners(actor, goal, new_goals)
     result.goals = new_goals
     return result

@@ -388,9 +388,15 @@ def register_rebuild(rebuild_function) -> None:
 
 
 def rebuild_all(*, fix: bool = True, cycles=None) -> list:
-    """`rebuild` of the goals' rollups, then of every registered read model; all the drift.
-    Cycles limit the goals' rollups only (the others are cheap and not per cycle)."""
-    drift: list = list(rebuild(fix=fix, cycles=cycles))
+    """`rebuild` of the goals' rollups and alignment findings, then of every registered read
+    model; all the drift. Cycles limit the goals' read models only (the others are not per
+    cycle)."""
+    from goals.services import alignment_findings
+
+    drift: list = [
+        *rebuild(fix=fix, cycles=cycles),
+        *alignment_findings.rebuild(fix=fix, cycles=cycles),
+    ]
     for other in OTHER_REBUILDS:
         drift.extend(other(fix=fix))
     return drift

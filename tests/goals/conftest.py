@@ -6,7 +6,7 @@ import time_machine
 
 from goals import services
 from goals.models import Cycle, Goal
-from goals.services import rollups
+from goals.services import alignment_findings, rollups
 from tests.goals.factories import CycleFactory
 
 
@@ -100,6 +100,7 @@ def make_goal(company, quarter):
             Goal.objects.filter(pk=goal.pk).update(state=state)
             # written past the services: the read models follow as a service's write would
             rollups.touch_goals([goal.pk])
+            alignment_findings.touch_goals([goal.pk], cross=True)
             goal.refresh_from_db()
         return goal
 

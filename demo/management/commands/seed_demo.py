@@ -78,7 +78,7 @@ class Command(BaseCommand):
             # The loaders write in bulk (no signals): the read models from scratch, once.
             step = time.perf_counter()
             rollups.rebuild_all()
-            self.stdout.write(f"  rollups: {time.perf_counter() - step:.1f}s")
+            self.stdout.write(f"  read models: {time.perf_counter() - step:.1f}s")
         bump_org_version()  # bulk inserts send no signals: cached viewers start afresh
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             # Fresh planner statistics after a bulk load (what autovacuum would do minutes
