@@ -1,11 +1,14 @@
 """`make bench`: the scale benchmark.
 
-Builds (once) the scale data set on PostgreSQL, starts Keel under gunicorn with production
-settings (DEBUG off), warms up, drives every key page and endpoint with concurrent clients and
-times the batch jobs. Prints one table, writes bench-results/<timestamp>.json and latest.json.
+Builds (once) the scale data set on PostgreSQL (rebuilding the read models first when it is
+already there), starts Keel under gunicorn with production settings (DEBUG off), measures the
+three floors (anonymous, signed-in page, signed-in API call), warms up, drives every key page
+and endpoint with concurrent clients and times the batch jobs. Prints one table, each row
+against its floor and bar, writes bench-results/<timestamp>.json and latest.json.
 
     make bench                                 # DATABASE_URL defaults to .../keel_bench
     BENCH_CLIENTS=4 BENCH_REQUESTS=25 make bench
+    BENCH_EMPLOYEES=100000 make bench          # the same table on ten times the people
     BENCH_ONLY=submit,alignment make bench     # those rows (and the floors) only, no jobs
 """
 
