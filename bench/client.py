@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 import requests
 
+ANONYMOUS_FLOOR = "floor: minimal view"
+SIGNED_IN_PAGE_FLOOR = "floor: signed-in empty page"
+SIGNED_IN_API_FLOOR = "floor: signed-in minimal API call"
+
 
 @dataclass
 class Endpoint:
@@ -21,18 +25,28 @@ class Endpoint:
     method: str = "GET"
     json: dict | None = None
     token: bool = False  # use the API token instead of the session
-    limit: float = 10.0  # allowed p95 ratio to the floor
+    limit: float | None = 5.0  # allowed p95 ratio to its floor (None: no bar, a floor)
     group: str = "page"
     target_ms: float | None = None  # an absolute p95 target instead of the ratio
     htmx: bool = False  # sent as an htmx request (a partial)
+
+    @property
+    def floor(self) -> str:
+        """The floor this row's p95 is compared with: the anonymous minimal view for the
+        floors, the signed-in minimal API call for token requests, else the signed-in empty
+        page."""
+        if self.group == "floor":
+            return ANONYMOUS_FLOOR
+        return SIGNED_IN_API_FLOOR if self.token else SIGNED_IN_PAGE_FLOOR
 
 
 @dataclass
 class Result:
     name: str
     group: str
-    limit: float
+    limit: float | None
     target_ms: float | None = None
+    floor: str = ANONYMOUS_FLOOR
     requests: int = 0
     errors: int = 0
     server_ms: list[float] = field(default_factory=list)
@@ -61,6 +75,7 @@ class Result:
             "queries": sorted(self.queries),
             "limit_ratio": self.limit,
             "target_ms": self.target_ms,
+            "floor": self.floor,
         }
 
 
@@ -116,7 +131,9 @@ class Sessions:
 def run(
     base: str, sessions: Sessions, endpoint: Endpoint, *, clients: int, per_client: int, warmup: int
 ) -> Result:
-    result = Result(endpoint.name, endpoint.group, endpoint.limit, endpoint.target_ms)
+    result = Result(
+        endpoint.name, endpoint.group, endpoint.limit, endpoint.target_ms, floor=endpoint.floor
+    )
     lock = threading.Lock()
 
     def one(session: requests.Session, record: bool) -> None:

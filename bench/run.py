@@ -1,11 +1,14 @@
 """`make bench`: the scale benchmark.
 
-Builds (once) the scale data set on PostgreSQL, starts Keel under gunicorn with production
-settings (DEBUG off), warms up, drives every key page and endpoint with concurrent clients and
-times the batch jobs. Prints one table, writes bench-results/<timestamp>.json and latest.json.
+Builds (once) the scale data set on PostgreSQL (rebuilding the read models first when it is
+already there), starts Keel under gunicorn with production settings (DEBUG off), measures the
+three floors (anonymous, signed-in page, signed-in API call), warms up, drives every key page
+and endpoint with concurrent clients and times the batch jobs. Prints one table, each row
+against its floor and bar, writes bench-results/<timestamp>.json and latest.json.
 
     make bench                                 # DATABASE_URL defaults to .../keel_bench
     BENCH_CLIENTS=4 BENCH_REQUESTS=25 make bench
+    BENCH_EMPLOYEES=100000 make bench          # the same table on ten times the people
     BENCH_ONLY=submit,alignment make bench     # those rows (and the floors) only, no jobs
 """
 
@@ -130,22 +133,66 @@ def start_server() -> subprocess.Popen:
     sys.exit("gunicorn did not start")
 
 
+def seeded() -> bool:
+    """Whether the scale data of this size is in the database already (Django is set up)."""
+    from org.models import Unit
+
+    return Unit.objects.filter(name=f"Synthetic Co. {EMPLOYEES}/1", parent=None).exists()
+
+
+def setup_django() -> None:
+    os.environ.update({k: v for k, v in ENV.items() if k != "REDIS_URL"})
+    os.environ.pop("REDIS_URL", None)
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def rebuild_rollups_job() -> dict:
+    """The full rollup rebuild, timed: `manage.py rebuild_rollups` (every read model from
+    scratch, drift repaired), in this process through call_command."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    out = io.StringIO()
+    count = [0]
+
+    def counter(execute, sql, params, many, context):
+        count[0] += 1
+        return execute(sql, params, many, context)
+
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        call_command("rebuild_rollups", stdout=out)
+    elapsed = time.perf_counter() - started
+    summary = out.getvalue().strip().splitlines()[-1:]
+    return {
+        "name": "full rollup rebuild (rebuild_rollups)",
+        "seconds": round(elapsed, 2),
+        "target_s": 10,
+        "output": f"{count[0]} queries; {' '.join(summary)}"[-400:],
+    }
+
+
 def main() -> None:
     ensure_database()
     print(f"database: {DATABASE_URL}")
     manage("migrate", "--noinput", "-v", "0")
     manage("compile_translations", "-v", "0")
     manage("collectstatic", "--noinput", "-v", "0")
+    setup_django()
+    if seeded():
+        # Read models a new migration added are empty until rebuilt (the seed would rebuild
+        # only what it knows of): fill them before anything is measured.
+        manage("rebuild_rollups")
     started = time.perf_counter()
     manage("seed_demo", "--employees", str(EMPLOYEES), "--weeks", str(WEEKS), "--seed", "1")
     seed_s = time.perf_counter() - started
 
-    os.environ.update({k: v for k, v in ENV.items() if k != "REDIS_URL"})
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
     from bench import scenarios
     from bench.client import Sessions, run
 
@@ -169,28 +216,36 @@ def main() -> None:
         server.wait(timeout=30)
 
     jobs = []
-    for job in [] if ONLY else scenarios.jobs():
+    for job in [] if ONLY else scenarios.jobs(employees=EMPLOYEES):
         t0 = time.perf_counter()
         out = subprocess.run(
-            [PYTHON, *job["argv"]], cwd=ROOT, env=ENV, check=True, text=True, capture_output=True
+            [PYTHON, *job["argv"]], cwd=ROOT, env=ENV, check=False, text=True, capture_output=True
         )
         elapsed = time.perf_counter() - t0
+        failed = out.returncode != 0
+        # A job that fails is a row that fails (with the error's last line), not a lost run.
         jobs.append(
             {
                 "name": job["name"],
                 "seconds": round(elapsed, 2),
                 "target_s": job["target_s"],
-                "output": out.stdout.strip()[-400:],
+                "output": (out.stderr if failed else out.stdout).strip()[-400:],
+                "failed": failed,
             }
         )
-        print(f"  {job['name']}: {elapsed:.2f} s", flush=True)
+        status = f"FAILED ({out.stderr.strip().splitlines()[-1:]})" if failed else ""
+        print(f"  {job['name']}: {elapsed:.2f} s {status}", flush=True)
+    if not ONLY:
+        jobs.append(rebuild_rollups_job())
+        print(f"  {jobs[-1]['name']}: {jobs[-1]['seconds']:.2f} s", flush=True)
 
     report(results, jobs, seed_s)
 
 
 def report(results: list[dict], jobs: list[dict], seed_s: float) -> None:
-    floor = next(r for r in results if r["name"] == "floor: minimal view")
-    floor_p95 = floor["p95_ms"] or 0.001
+    from bench.client import ANONYMOUS_FLOOR
+
+    p95 = {r["name"]: r["p95_ms"] or 0.001 for r in results}
     print()
     print(
         f"{'endpoint':<46} {'p50 ms':>8} {'p95 ms':>8} {'x floor':>8} {'limit':>6} "
@@ -198,7 +253,11 @@ def report(results: list[dict], jobs: list[dict], seed_s: float) -> None:
     )
     all_ok = True
     for r in results:
-        ratio = r["p95_ms"] / floor_p95
+        # Each row against its floor (bench.client.Endpoint.floor): pages against the signed-in
+        # empty page, API calls against the signed-in API call, floors against the anonymous.
+        if r["floor"] not in p95:
+            r["floor"] = ANONYMOUS_FLOOR
+        ratio = r["p95_ms"] / p95[r["floor"]]
         r["ratio_to_floor"] = round(ratio, 1)
         queries = (
             ",".join(str(q) for q in r["queries"])
@@ -206,11 +265,16 @@ def report(results: list[dict], jobs: list[dict], seed_s: float) -> None:
             else (f"{r['queries'][0]}-{r['queries'][-1]}")
         )
         target = r.get("target_ms")
-        within = r["p95_ms"] <= target if target else ratio <= r["limit_ratio"]
+        limit_ratio = r.get("limit_ratio")
+        if target:
+            within, limit = r["p95_ms"] <= target, f"{target:.0f}ms"
+        elif limit_ratio:
+            within, limit = ratio <= limit_ratio, f"{limit_ratio:g}x"
+        else:  # a floor measured for the others: no bar of its own
+            within, limit = True, "-"
         ok = within and r["errors"] == 0
         r["ok"] = ok
         all_ok &= ok
-        limit = f"{target:.0f}ms" if target else f"{r['limit_ratio']:.0f}x"
         print(
             f"{r['name']:<46} {r['p50_ms']:>8} {r['p95_ms']:>8} {ratio:>8.1f} "
             f"{limit:>6} {r['throughput_rps']:>7} {queries:>9} {r['errors']:>4}"
@@ -219,10 +283,11 @@ def report(results: list[dict], jobs: list[dict], seed_s: float) -> None:
     print()
     print(f"{'job':<46} {'seconds':>8} {'target':>8}  ok")
     for j in jobs:
-        ok = j["seconds"] <= j["target_s"]
+        ok = j["seconds"] <= j["target_s"] and not j.get("failed")
         j["ok"] = ok
         all_ok &= ok
-        print(f"{j['name']:<46} {j['seconds']:>8} {j['target_s']:>8}  {'yes' if ok else 'NO'}")
+        verdict = "FAILED" if j.get("failed") else "yes" if ok else "NO"
+        print(f"{j['name']:<46} {j['seconds']:>8} {j['target_s']:>8}  {verdict}")
     print(f"\nscale seed (incremental when already seeded): {seed_s:.1f} s")
     out_dir = ROOT / "bench-results"
     out_dir.mkdir(exist_ok=True)

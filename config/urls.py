@@ -81,9 +81,15 @@ urlpatterns = [
 ]
 
 if settings.KEEL_BENCH:
-    from demo.bench import floor
+    from demo.bench import api_floor, empty_page, floor
 
-    urlpatterns.insert(0, path("bench/floor", floor, name="bench-floor"))
+    # The benchmark's floors (docs/benchmarks.md): anonymous, a signed-in page, a signed-in
+    # API call (under /api/v1/, through everything the API's requests pass).
+    urlpatterns[:0] = [
+        path("bench/floor", floor, name="bench-floor"),
+        path("bench/page", empty_page, name="bench-page"),
+        path("api/v1/bench/floor/", api_floor, name="bench-api-floor"),
+    ]
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

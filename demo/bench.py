@@ -1,9 +1,19 @@
-"""Benchmark instrumentation, active only with KEEL_BENCH=1 (`make bench`)."""
+"""Benchmark instrumentation, active only with KEEL_BENCH=1 (`make bench`).
+
+The three floors of the benchmark, each the cheapest request of its kind: an anonymous minimal
+view (what the framework costs), a signed-in empty page (the session, the viewer and the page
+layout, no content) and a signed-in minimal API call (token or session authentication, the
+API's permission, a JSON answer)."""
 
 import time
 
 from django.db import connections
 from django.http import JsonResponse
+from django.shortcuts import render
+from rest_framework.decorators import api_view
+from rest_framework.response import Response
+
+from org.access import person_required
 
 
 class BenchHeadersMiddleware:
@@ -31,3 +41,17 @@ class BenchHeadersMiddleware:
 def floor(request):
     """The cheapest possible Django view: what the framework costs on this machine."""
     return JsonResponse({"status": "ok"})
+
+
+@person_required
+def empty_page(request):
+    """A signed-in page with nothing on it: the layout every page shares (navigation, bell,
+    language switch) for the viewer, as cheap as a signed-in page can be."""
+    return render(request, "demo/bench_empty.html")
+
+
+@api_view(["GET"])
+def api_floor(request):
+    """A signed-in minimal API call: the API's authentication and permission, one small
+    JSON answer naming the caller."""
+    return Response({"status": "ok", "user": request.user.pk})

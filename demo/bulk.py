@@ -56,3 +56,45 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
                 f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}",
                 [value for row in chunk for value in row],
             )
+
+
+def update_rows(
+    model: type[models.Model], columns: Sequence[str], rows: Sequence[tuple], *, key: str = "pk"
+) -> None:
+    """Set `columns` of `model`'s rows from `rows` (tuples of the row's `key` value, then the
+    values in `columns` order): on PostgreSQL, COPY into a temporary table and one UPDATE
+    joined to it; elsewhere one UPDATE per row (executemany). What bulk_update does without
+    its CASE expression per field and row, which costs minutes at a million rows."""
+    if not rows:
+        return
+    ops = connection.ops
+    meta = model._meta
+    table = ops.quote_name(meta.db_table)
+    key_field = meta.pk if key == "pk" else meta.get_field(key)
+    key_column = ops.quote_name(key_field.column)
+    names = [ops.quote_name(meta.get_field(c).column) for c in columns]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            temp = ops.quote_name(f"bulk_update_{meta.db_table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {temp} AS SELECT {key_column}, {', '.join(names)} "
+                f"FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(
+                f"COPY {temp} ({key_column}, {', '.join(names)}) FROM STDIN"
+            ) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            assignments = ", ".join(f"{n} = s.{n}" for n in names)
+            cursor.execute(
+                f"UPDATE {table} AS t SET {assignments} FROM {temp} AS s "
+                f"WHERE t.{key_column} = s.{key_column}"
+            )
+            cursor.execute(f"DROP TABLE {temp}")
+            return
+        assignments = ", ".join(f"{n} = %s" for n in names)
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE {key_column} = %s",
+            [(*row[1:], row[0]) for row in rows],
+        )

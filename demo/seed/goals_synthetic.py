@@ -11,7 +11,7 @@ from django.utils import timezone
 from demo.bulk import defaults, insert_rows
 from demo.seed.goals import COMPANY_GOAL, seed_cycles
 from goals import metrics, services
-from goals.models import Cycle, Goal, KeyResult
+from goals.models import Cycle, Goal, GoalSettings, KeyResult
 
 D = Decimal
 ZERO = D(0)
@@ -59,8 +59,20 @@ def seed_synthetic(ctx) -> None:
 
         people = sorted(ctx.people.values(), key=lambda p: p.pk)
         path_of = {root.pk: root.path} | {u.pk: u.path for u in units}
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        created = timezone.now()
+        now = connection.ops.adapt_datetimefield_value(created)
         increase = KeyResult.Direction.INCREASE
+        # The stored pace (goals.services.pace) of today, as the rollup rebuild would write it:
+        # every key result here is linear from the same start to the quarter's end, so one
+        # expected share for all, and the rebuild finds nothing stale to rewrite.
+        expected = KeyResult(
+            goal=Goal(cycle=quarter, created_at=created),
+            direction=increase,
+            start_value=ZERO,
+            target_value=D(100),
+        ).expected_progress(today)
+        goal_settings = GoalSettings.load()
+        pace_on = connection.ops.adapt_datefield_value(today)
         goal_rows, krs_of = [], {}
         for i, person in enumerate(people):
             for g, (title, key_results) in enumerate(PERSON_GOALS):
@@ -103,7 +115,8 @@ def seed_synthetic(ctx) -> None:
             KR_COLUMNS + KR_DEFAULTED,
             [
                 (goal_id, name, metric, unit, increase, str(ZERO), str(target), str(current),
-                 position, progress, now, *kr_defaults)
+                 position, progress, now, expected, goal_settings.classify(progress, expected),
+                 pace_on, *kr_defaults)
                 for goal_id, person_id, title in goal_ids.iterator(chunk_size=5000)
                 if (person_id, title) in krs_of
                 for name, metric, unit, target, current, position, progress in krs_of[
@@ -195,6 +208,9 @@ KR_COLUMNS = (
     "position",
     "progress",
     "updated_at",
+    "pace_expected",
+    "pace_status",
+    "pace_on",
 )
 KR_DEFAULTED = (
     "weight",
@@ -202,6 +218,4 @@ KR_DEFAULTED = (
     "source",
     "aggregation",
     "contribution_weight",
-    "pace_expected",
-    "pace_status",
 )

@@ -250,7 +250,10 @@ def seed_synthetic(ctx: DemoContext) -> None:
         ],
         batch_size=2000,
     )
-    teams = [u for u in units if u.kind == Unit.Kind.TEAM and u.head_id][::10]
+    # Every tenth team files a request, at most about a hundred of them (each goes through the
+    # services, notifications and all: 1,000 at 100,000 people would be minutes of seeding).
+    teams = [u for u in units if u.kind == Unit.Kind.TEAM and u.head_id]
+    teams = teams[:: max(10, len(teams) // 100)]
     members = {}
     for person in Person.objects.filter(
         unit__in=teams, level=Person.Level.FRONTLINE, goals__cycle=cycle

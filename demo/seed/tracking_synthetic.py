@@ -8,10 +8,11 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
-from demo.bulk import insert_rows
+from demo.bulk import insert_rows, update_rows
 from demo.seed.context import DemoContext
 from demo.seed.tracking import DONE, PLANS, _people_with_key_results, _quantum, _value
-from goals.models import Goal, GoalSettings, Measurement, Status
+from goals import metrics
+from goals.models import Goal, GoalSettings, KeyResult, Measurement, Status
 from goals.services import recompute_all
 from tracking.models import CheckIn, KeyResultUpdate
 from tracking.models import week_start as monday_of
@@ -85,6 +86,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
         }
         decimal = ops.adapt_decimalfield_value
         updates, measurements = [], []
+        latest: dict[int, tuple] = {}  # key result → (value, its time, progress) of the last week
         quanta = {kr.pk: _quantum(kr) for krs in by_person.values() for kr in krs}
         for person_id in sorted(by_person):
             previous: dict[int, Decimal] = {}
@@ -122,6 +124,7 @@ def seed_synthetic(ctx: DemoContext) -> None:
                         (kr.pk, decimal(value, 20, 4), stamp[week], stamp[week], "check_in", "")
                     )
                     previous[kr.pk] = value
+                    latest[kr.pk] = (value, stamp[week], progress)
         insert_rows(
             KeyResultUpdate,
             [
@@ -144,6 +147,47 @@ def seed_synthetic(ctx: DemoContext) -> None:
             measurements,
         )
         # The key results' current values are their latest check-in's: the numbers follow from
-        # the measurements, as `check_numbers` verifies.
+        # the measurements, as `check_numbers` verifies. Written here as rows (the values,
+        # progress and today's pace of the key results, the progress of their goals), so the
+        # recompute below finds only the unit goals above them to move, and the rollup
+        # rebuild no stale pace: both would otherwise rewrite every row through bulk_update.
+        _write_latest(ctx, by_person, latest, settings)
         cycles = {kr.goal.cycle_id for krs in by_person.values() for kr in krs}
         recompute_all(Goal.objects.filter(cycle_id__in=cycles))
+
+
+def _write_latest(ctx: DemoContext, by_person: dict, latest: dict, settings) -> None:
+    ops = connection.ops
+    today = ops.adapt_datefield_value(ctx.today)
+    kr_rows, by_goal = [], {}
+    expected_of: dict[tuple, float] = {}  # (goal start, due) → today's expected share
+    for krs in by_person.values():
+        for kr in krs:
+            value, at, progress = latest.get(kr.pk, (None, None, kr.progress))
+            by_goal.setdefault(kr.goal_id, []).append((progress, kr.weight))
+            if value is None:
+                continue
+            kr.progress = progress
+            timing = (kr.goal.pace_start, kr.due)
+            if timing not in expected_of:
+                expected_of[timing] = kr.expected_progress(ctx.today)
+            expected = expected_of[timing]
+            kr_rows.append(
+                (
+                    kr.pk,
+                    ops.adapt_decimalfield_value(value, 20, 4),
+                    at,
+                    progress,
+                    expected,
+                    settings.classify(progress, expected),
+                    today,
+                )
+            )
+    update_rows(
+        KeyResult,
+        ["current_value", "value_at", "progress", "pace_expected", "pace_status", "pace_on"],
+        kr_rows,
+    )
+    update_rows(
+        Goal, ["progress"], [(pk, metrics.weighted_mean(rows)) for pk, rows in by_goal.items()]
+    )

@@ -56,6 +56,8 @@ EXEMPT = {
     "set_language": "i18n setlang (Django's)",
     "set-language": "i18n: switches the caller's own language",
     "bench-floor": "benchmark floor, mounted only with KEEL_BENCH",
+    "bench-page": "benchmark floor (a signed-in empty page), mounted only with KEEL_BENCH",
+    "bench-api-floor": "benchmark floor (a signed-in API call), mounted only with KEEL_BENCH",
     "openid_connect_login": "SSO: starts an identity-provider sign-in (test_sso.py)",
     "openid_connect_callback": "SSO: allauth's callback, checked by state, PKCE and the id token",
     "feishu_login": "SSO: starts a Feishu sign-in (allauth)",

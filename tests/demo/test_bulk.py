@@ -48,3 +48,26 @@ def test_rows_come_back_as_the_orm_reads_them(company, make_goal, monkeypatch):
 def test_statements_stay_under_the_parameter_limit():
     assert bulk._rows_per_statement(12) * 12 <= 32766
     assert bulk._rows_per_statement(100_000) == 1
+
+
+@pytest.mark.django_db
+def test_update_rows_sets_the_columns_of_each_row(company, make_goal):
+    goal = make_goal(company["alice"])
+    other = make_goal(company["erin"])
+    key_result = goal.key_results.get()
+    bulk.update_rows(
+        type(key_result),
+        ["current_value", "progress", "pace_status"],
+        [(key_result.pk, Decimal("12.5"), 0.25, "at_risk")],
+    )
+    bulk.update_rows(type(goal), ["progress"], [(goal.pk, 0.5), (other.pk, 0.75)])
+    bulk.update_rows(type(goal), ["progress"], [])  # nothing to do
+    key_result.refresh_from_db()
+    assert (key_result.current_value, key_result.progress, key_result.pace_status) == (
+        Decimal("12.5"),
+        0.25,
+        "at_risk",
+    )
+    goal.refresh_from_db()
+    other.refresh_from_db()
+    assert (goal.progress, other.progress) == (0.5, 0.75)
