@@ -28,12 +28,13 @@ def recompute() -> str:
 
 
 def rollups() -> str:
-    """The full rebuild of the person × cycle and unit × cycle rollups (`manage.py
-    rebuild_rollups`): every row recomputed from the goals and compared with what is stored."""
+    """The full rebuild of every read model (`manage.py rebuild_rollups`: person × cycle and
+    unit × cycle rollups, alignment findings, unit × week check-ins): every row recomputed from
+    its inputs and compared with what is stored."""
     from goals.services import rollups as service
 
-    drift = service.rebuild()
-    return f"{len(drift)} rollup rows differed (repaired)"
+    drift = service.rebuild_all()
+    return f"{len(drift)} read-model rows differed (repaired)"
 
 
 def incentives() -> str:

@@ -150,34 +150,6 @@ def setup_django() -> None:
     django.setup()
 
 
-def rebuild_rollups_job() -> dict:
-    """The full rollup rebuild, timed: `manage.py rebuild_rollups` (every read model from
-    scratch, drift repaired), in this process through call_command."""
-    import io
-
-    from django.core.management import call_command
-    from django.db import connection
-
-    out = io.StringIO()
-    count = [0]
-
-    def counter(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    started = time.perf_counter()
-    with connection.execute_wrapper(counter):
-        call_command("rebuild_rollups", stdout=out)
-    elapsed = time.perf_counter() - started
-    summary = out.getvalue().strip().splitlines()[-1:]
-    return {
-        "name": "full rollup rebuild (rebuild_rollups)",
-        "seconds": round(elapsed, 2),
-        "target_s": 10,
-        "output": f"{count[0]} queries; {' '.join(summary)}"[-400:],
-    }
-
-
 def main() -> None:
     ensure_database()
     print(f"database: {DATABASE_URL}")
@@ -235,9 +207,6 @@ def main() -> None:
         )
         status = f"FAILED ({out.stderr.strip().splitlines()[-1:]})" if failed else ""
         print(f"  {job['name']}: {elapsed:.2f} s {status}", flush=True)
-    if not ONLY:
-        jobs.append(rebuild_rollups_job())
-        print(f"  {jobs[-1]['name']}: {jobs[-1]['seconds']:.2f} s", flush=True)
 
     report(results, jobs, seed_s)
 

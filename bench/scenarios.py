@@ -327,8 +327,7 @@ def endpoints(*, employees: int) -> list[Endpoint]:
 
 
 def jobs(*, employees: int) -> list[dict]:
-    """The batch jobs `bench/jobs.py` runs, with their targets (issue 18: for 10,000 people);
-    the full rollup rebuild is timed by `bench/run.py` itself (`rebuild_rollups`)."""
+    """The batch jobs `bench/jobs.py` runs, with their targets (issue 18: for 10,000 people)."""
     n = f"{employees:,}"
     return [
         {
