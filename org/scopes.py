@@ -20,6 +20,7 @@ from contextvars import ContextVar
 from functools import cached_property, reduce
 from operator import or_
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from org.models import HRBPAssignment, Person, TaskForceMembership, Unit
@@ -52,28 +53,27 @@ def subtree_q(paths, field: str = "unit__path") -> Q | None:
     return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in paths))
 
 
-def _minimal_paths(paths, covered: list[str]) -> list[str]:
-    """The subtree roots among `paths` not already inside a covered subtree: a head of nested
-    units adds one condition, not one per unit (a 500-unit division stays one LIKE)."""
-    kept: list[str] = []
-    for path in sorted(set(paths), key=len):
-        if not any(path.startswith(root) for root in (*covered, *kept)):
-            kept.append(path)
-    return kept
-
-
-def _people_in(paths: list[str], manager_ids: set[int] | None = None) -> set[int]:
-    """Ids of people in the subtrees `paths` or reporting to `manager_ids`, in chunks small
-    enough for any database's expression limits."""
-    found: set[int] = set()
-    chunk = 100
-    for start in range(0, max(len(paths), 1), chunk):
-        q = subtree_q(paths[start : start + chunk])
-        if start == 0 and manager_ids:
-            q = Q(manager_id__in=manager_ids) if q is None else q | Q(manager_id__in=manager_ids)
-        if q is not None:
-            found.update(Person.objects.filter(q).values_list("pk", flat=True))
-    return found
+# Everyone a person manages, walked in the database: from a person to their direct reports
+# and the units they head, from a unit to its members and its sub-units (kind 0: a person,
+# 1: a unit), until nothing new is reached. A recursive query (PostgreSQL and SQLite alike):
+# one round trip for a team of 8 or a company of 10,000, however deep the tree.
+MANAGED_SQL = """
+WITH RECURSIVE reach(kind, id) AS (
+    SELECT 0, CAST(%s AS BIGINT)
+    UNION
+    SELECT edge.to_kind, edge.to_id FROM reach JOIN (
+        SELECT 0 AS from_kind, manager_id AS from_id, 0 AS to_kind, id AS to_id
+          FROM org_person WHERE manager_id IS NOT NULL
+        UNION ALL
+        SELECT 0, head_id, 1, id FROM org_unit WHERE head_id IS NOT NULL
+        UNION ALL
+        SELECT 1, unit_id, 0, id FROM org_person
+        UNION ALL
+        SELECT 1, parent_id, 1, id FROM org_unit WHERE parent_id IS NOT NULL
+    ) edge ON edge.from_kind = reach.kind AND edge.from_id = reach.id
+)
+SELECT id FROM reach WHERE kind = 0 AND id <> %s
+"""
 
 
 class Viewer:
@@ -185,28 +185,14 @@ class Viewer:
     @cached_property
     def managed_ids(self) -> frozenset[int]:
         """Everyone below the person: direct reports transitively, and everyone in (the subtree
-        of) units they head, and those people's reports in turn. The loop runs once per level
-        of the tree."""
+        of) units they head, and those people's reports in turn. One query whatever the depth
+        of the tree (`MANAGED_SQL`)."""
         person = self.person
         if person is None:
             return frozenset()
-        covered = _minimal_paths(self.headed_paths, [])
-        found: set[int] = set()
-        frontier = _people_in(covered, {person.pk})
-        while frontier:
-            frontier -= found | {person.pk}
-            found |= frontier
-            if not frontier:
-                break
-            # Reports of the people just found, and members of units they head outside the
-            # subtrees already covered.
-            paths = _minimal_paths(
-                Unit.objects.filter(head_id__in=frontier).values_list("path", flat=True), covered
-            )
-            covered += paths
-            frontier = _people_in(paths, frontier)
-        found.discard(person.pk)
-        return frozenset(found)
+        with connection.cursor() as cursor:
+            cursor.execute(MANAGED_SQL, [person.pk, person.pk])
+            return frozenset(row[0] for row in cursor.fetchall())
 
     @cached_property
     def units_headed_below(self) -> list[int]:
