@@ -19,8 +19,9 @@ from core.charts import heat_class
 from goals.models import Goal
 from goals.selectors import pending_adjustments_for
 from incentives.selectors import approval_queue
-from org import scopes
+from org import scopes, selectors
 from org.access import person_required
+from org.models import Unit
 from resources.models import ResourceSettings
 from resources.selectors import (
     approval_inbox,
@@ -166,6 +167,18 @@ def _heatmap(request, viewer, people, cycle, today) -> dict:
     return {"heat": heat}
 
 
+TEAM_PREVIEW = 12
+
+
+def _people(request, viewer, people, cycle, today) -> dict:
+    """The home page's "Your team" card: the units the viewer heads and their first direct
+    reports."""
+    return {
+        "headed_units": list(Unit.objects.filter(head=viewer).order_by("path")),
+        "team": list(selectors.team_of(manager=viewer)[:TEAM_PREVIEW]),
+    }
+
+
 SECTIONS = {
     "risks": _risks,
     "missing": _missing,
@@ -173,6 +186,7 @@ SECTIONS = {
     "resources": _resources,
     "trend": _trend,
     "heatmap": _heatmap,
+    "people": _people,
 }
 
 
