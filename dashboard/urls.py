@@ -7,6 +7,7 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("team/", views.manager, name="manager"),
+    path("team/<slug:section>/", views.manager_section, name="manager-section"),
     path("company/", views.company, name="company"),
     path("board/", views.board, name="board"),
     path("timeline/", views.timeline, name="timeline"),

@@ -5,5 +5,5 @@ from .board import board, timeline  # noqa: F401
 from .company import company  # noqa: F401
 from .home import home  # noqa: F401
 from .io import export_download, export_page, import_errors, import_page, import_template  # noqa: F401
-from .manager import manager  # noqa: F401
+from .manager import manager, manager_section  # noqa: F401
 from .units import units_overview  # noqa: F401

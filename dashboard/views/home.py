@@ -4,7 +4,7 @@ the way into the team dashboard, the alignment review and the company overview b
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, Sum
+from django.db.models import Count, Prefetch, Q, Sum, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -14,14 +14,11 @@ from coordination.selectors import home_task_forces
 from goals.models import Goal, GoalSettings, KeyResult
 from goals.selectors import current_cycle
 from incentives.models import Award
-from incentives.selectors import awards_for
 from notifications.models import Notification
-from org import scopes, selectors
+from org import scopes
 from tracking.models import CheckIn, Feedback, local_today, week_start
 
 from .common import expected_score
-
-TEAM_PREVIEW = 12
 
 
 def _url(name: str) -> str:
@@ -74,11 +71,27 @@ def home(request: HttpRequest) -> HttpResponse:
         .select_related("author", "check_in")
         .order_by("-created_at", "-pk")[:5]
     )
-    my_awards = awards_for(viewer=viewer).filter(person=viewer)
-    awards = list(my_awards.select_related("rule")[:5])
-    points = my_awards.exclude(state=Award.State.PROPOSED).aggregate(total=Sum("points"))["total"]
-    notifications = list(Notification.objects.filter(recipient=viewer).order_by("-created_at")[:6])
-    unread = Notification.objects.filter(recipient=viewer, read_at__isnull=True).count()
+    # The person's own awards (always theirs to see), the first five with the points of all
+    # granted ones (a window over all of them: one query); the same for the notifications
+    # and how many are unread.
+    awards = list(
+        Award.objects.filter(person=viewer)
+        .select_related("rule")
+        .annotate(
+            points_total=Window(
+                Sum("points", filter=~Q(state=Award.State.PROPOSED)),
+                output_field=Award._meta.get_field("points"),
+            )
+        )
+        .order_by("-period_start", "rule__name", "pk")[:5]
+    )
+    points = awards[0].points_total if awards else 0
+    notifications = list(
+        Notification.objects.filter(recipient=viewer)
+        .annotate(unread_total=Window(Count("pk", filter=Q(read_at__isnull=True))))
+        .order_by("-created_at")[:6]
+    )
+    unread = notifications[0].unread_total if notifications else 0
     context = {
         "roles": role_list,
         "cycle": cycle,
@@ -98,8 +111,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "is_manager": "manager" in role_list,
         "can_review": "hrbp" in role_list or "admin" in role_list,
         "is_admin": "admin" in role_list,
-        "headed_units": viewer.headed_units.all() if "manager" in role_list else [],
-        "team": selectors.team_of(manager=viewer)[:TEAM_PREVIEW] if "manager" in role_list else [],
         "hrbp_units": viewer.hrbp_assignments.select_related("unit") if "hrbp" in role_list else [],
         # The task forces the person is in, with their progress from the rollups.
         "task_forces": home_task_forces(viewer),

@@ -1,19 +1,27 @@
-"""The manager dashboard: the team at a glance, paged, with bounded queries for any team size."""
+"""The manager dashboard: the team at a glance, paged, with bounded queries for any team size.
+
+The page itself is the team's summary (from the read models) and the first page of the team
+table; each other section (risks, missing check-ins, approvals, resources, the trend chart,
+the unit heatmap) is its own small view the page loads with htmx once shown (`hx-trigger=
+"load"`), with a plain link to it for browsers without JavaScript. Each answers in a fixed
+number of queries whatever the team size."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from core.charts import heat_class
 from goals.models import Goal
 from goals.selectors import pending_adjustments_for
 from incentives.selectors import approval_queue
-from org import scopes
+from org import scopes, selectors
 from org.access import person_required
+from org.models import Unit
 from resources.models import ResourceSettings
 from resources.selectors import (
     approval_inbox,
@@ -23,7 +31,7 @@ from resources.selectors import (
 )
 
 from . import chart_data, team_data
-from .common import chosen_cycle, cycles
+from .common import chosen_cycle, chosen_cycle_and_cycles
 
 LIST_LIMIT = 10
 
@@ -32,37 +40,98 @@ def _pending_goals(people):
     return (
         Goal.objects.filter(state=Goal.State.PROPOSED)
         .filter(Q(owner_person__in=people) | Q(owner_unit__head__in=people))
-        .select_related("owner_person", "owner_unit", "cycle")
+        .select_related("owner_person", "owner_unit")
         .order_by("updated_at", "pk")
     )
 
 
+def first_and_count(queryset, limit: int = LIST_LIMIT) -> tuple[list, int]:
+    """The first `limit` rows of a list and how many it has, in one query: each row carries
+    the count of all (a window over the whole filtered list, computed before the limit)."""
+    if queryset.query.distinct:  # the window would count the rows before DISTINCT
+        return list(queryset[:limit]), queryset.count()
+    rows = list(queryset.annotate(list_total=Window(Count("pk")))[:limit])
+    return rows, (rows[0].list_total if rows else 0)
+
+
+def _team_or_404(request: HttpRequest):
+    if not scopes.is_manager(request.person):
+        raise Http404
+
+
 @person_required
+@require_GET
 @vary_on_headers("HX-Request")
 def manager(request: HttpRequest) -> HttpResponse:
     viewer = request.person
-    if not scopes.is_manager(viewer):
-        raise Http404
-    cycle = chosen_cycle(request)
+    _team_or_404(request)
+    cycle, choices = chosen_cycle_and_cycles(request)
     if cycle is None:
         raise Http404
     today = timezone.localdate()
     people = team_data.team_people(viewer)
-    page, rows = team_data.team_rows(
-        people, cycle=cycle, today=today, page_number=request.GET.get("page")
-    )
-    context = {"cycle": cycle, "cycles": cycles(), "page": page, "rows": rows}
     if request.htmx and request.htmx.target == "team-table":
+        team_data.refresh_team(people, cycle=cycle, today=today)
+        page, rows = team_data.team_rows(
+            people, cycle=cycle, today=today, page_number=request.GET.get("page")
+        )
+        context = {"cycle": cycle, "page": page, "rows": rows}
         return render(request, "dashboard/manager.html#team-table", context)
     summary = team_data.team_summary(people, cycle=cycle, today=today)
+    page, rows = team_data.team_rows(
+        people,
+        cycle=cycle,
+        today=today,
+        page_number=request.GET.get("page"),
+        count=summary["size"],
+    )
+    context = {
+        "cycle": cycle,
+        "cycles": choices,
+        "page": page,
+        "rows": rows,
+        "summary": summary,
+        "kr_counts": summary["kr_counts"],
+        "heads_units": bool(scopes.Viewer.of(viewer).headed_paths),
+    }
+    return render(request, "dashboard/manager.html", context)
+
+
+# --- the sections, each loaded on its own ----------------------------------------------------
+
+
+def _risks(request, viewer, people, cycle, today) -> dict:
+    return {
+        "risky": team_data.risky_updates(people, today=today, limit=LIST_LIMIT),
+        "behind": team_data.behind_pace(people, cycle=cycle, today=today, limit=LIST_LIMIT),
+    }
+
+
+def _missing(request, viewer, people, cycle, today) -> dict:
+    missing, count = team_data.missing_check_ins(people, today=today, limit=LIST_LIMIT)
+    return {"missing": missing, "missing_count": count}
+
+
+def _approvals(request, viewer, people, cycle, today) -> dict:
     goals_waiting = _pending_goals(people)
     adjustments = pending_adjustments_for(viewer).order_by("created_at", "pk")
     requests = approval_inbox(viewer=viewer)
     awards = approval_queue(viewer=viewer)
-    heat = team_data.unit_week_heatmap(viewer, cycle=cycle, today=today)
-    if heat:
-        heat["rows"] = [(u, [(v, heat_class(v)) for v in values]) for u, values in heat["rows"]]
-    budgets = budget_utilisation(viewer=viewer, cycle=cycle)["units"]
+    context = {}
+    for name, queryset in (
+        ("goals_waiting", goals_waiting),
+        ("adjustments", adjustments),
+        ("requests", requests),
+        ("awards", awards),
+    ):
+        context[name], context[f"{name}_count"] = first_and_count(queryset)
+    context["waiting_total"] = sum(
+        context[f"{name}_count"] for name in ("goals_waiting", "adjustments", "requests", "awards")
+    )
+    return context
+
+
+def _resources(request, viewer, people, cycle, today) -> dict:
     # Monitoring (the resources inbox computes the same): requests waiting longer than the
     # configured number of days, and budgets at or above the alert ratio of the allocation.
     resource_settings = ResourceSettings.load()
@@ -70,34 +139,75 @@ def manager(request: HttpRequest) -> HttpResponse:
     near_limit = budgets_near_limit(
         viewer=viewer, cycle=cycle, ratio=resource_settings.budget_alert_ratio
     )
-    kr_counts, behind = team_data.behind_pace(people, cycle=cycle, today=today, limit=LIST_LIMIT)
-    context.update(
-        {
-            "summary": summary,
-            "risky": team_data.risky_updates(people, today=today, limit=LIST_LIMIT),
-            "missing": team_data.missing_check_ins(people, today=today, limit=LIST_LIMIT),
-            "goals_waiting": list(goals_waiting[:LIST_LIMIT]),
-            "goals_waiting_count": goals_waiting.count(),
-            "adjustments": list(adjustments[:LIST_LIMIT]),
-            "adjustments_count": adjustments.count(),
-            "requests": list(requests[:LIST_LIMIT]),
-            "requests_count": requests.count(),
-            "awards": list(awards[:LIST_LIMIT]),
-            "awards_count": awards.count(),
-            "heat": heat,
-            "kr_counts": kr_counts,
-            "behind": behind,
-            "budgets": budgets,
-            "waiting": list(waiting[:LIST_LIMIT]),
-            "waiting_count": waiting.count(),
-            "near_limit": list(near_limit[:LIST_LIMIT]),
-            "near_limit_count": near_limit.count(),
-            "waiting_days": resource_settings.waiting_days,
-            "alert_percent": round(resource_settings.budget_alert_ratio * 100),
-            "heat_class": heat_class,
-            "team_trend_chart": chart_data.team_trend_chart(
-                people, cycle=cycle, today=today, size=summary["size"]
-            ),
-        }
-    )
-    return render(request, "dashboard/manager.html", context)
+    waiting, waiting_count = first_and_count(waiting)
+    near_limit, near_limit_count = first_and_count(near_limit)
+    return {
+        "budgets": budget_utilisation(viewer=viewer, cycle=cycle)["units"],
+        "waiting": waiting,
+        "waiting_count": waiting_count,
+        "near_limit": near_limit,
+        "near_limit_count": near_limit_count,
+        "waiting_days": resource_settings.waiting_days,
+        "alert_percent": round(resource_settings.budget_alert_ratio * 100),
+    }
+
+
+def _trend(request, viewer, people, cycle, today) -> dict:
+    return {
+        "team_trend_chart": chart_data.team_trend_chart(
+            people, cycle=cycle, today=today, size=people.count()
+        )
+    }
+
+
+def _heatmap(request, viewer, people, cycle, today) -> dict:
+    heat = team_data.unit_week_heatmap(viewer, cycle=cycle, today=today)
+    if heat:
+        heat["rows"] = [(u, [(v, heat_class(v)) for v in values]) for u, values in heat["rows"]]
+    return {"heat": heat}
+
+
+TEAM_PREVIEW = 12
+
+
+def _people(request, viewer, people, cycle, today) -> dict:
+    """The home page's "Your team" card: the units the viewer heads and their first direct
+    reports."""
+    return {
+        "headed_units": list(Unit.objects.filter(head=viewer).order_by("path")),
+        "team": list(selectors.team_of(manager=viewer)[:TEAM_PREVIEW]),
+    }
+
+
+SECTIONS = {
+    "risks": _risks,
+    "missing": _missing,
+    "approvals": _approvals,
+    "resources": _resources,
+    "trend": _trend,
+    "heatmap": _heatmap,
+    "people": _people,
+}
+
+
+@person_required
+@require_GET
+@vary_on_headers("HX-Request")
+def manager_section(request: HttpRequest, section: str) -> HttpResponse:
+    """One section of the manager dashboard: the fragment for htmx, a page of its own for a
+    browser without JavaScript (the page's link)."""
+    load = SECTIONS.get(section)
+    if load is None:
+        raise Http404
+    _team_or_404(request)
+    cycle = chosen_cycle(request)
+    if cycle is None:
+        raise Http404
+    viewer = request.person
+    people = team_data.team_people(viewer)
+    context = {"cycle": cycle, "section": section}
+    context.update(load(request, viewer, people, cycle, timezone.localdate()))
+    template = f"dashboard/manager/_{section}.html"
+    if request.htmx:
+        return render(request, template, context)
+    return render(request, "dashboard/manager/section.html", {**context, "template": template})

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 
 from goals.models import Cycle, Goal, KeyResult, PersonCycleRollup, Status
 from goals.services import rollups
@@ -21,6 +21,16 @@ from org.models import Person, Unit
 from tracking.models import CheckIn, KeyResultUpdate, week_start
 
 PAGE_SIZE = 25
+# What a person's row of the team table reads of their read-model row.
+ROLLUP_FIELDS = (
+    "open_goals",
+    "open_weight",
+    "open_progress",
+    "open_weighted_progress",
+    "krs_on_track",
+    "krs_at_risk",
+    "krs_off_track",
+)
 WORST = [Status.OFF_TRACK, Status.AT_RISK, Status.ON_TRACK]
 
 
@@ -64,29 +74,46 @@ def streak(weeks_submitted: set[dt.date], this_week: dt.date) -> int:
 
 
 def team_rows(
-    people: QuerySet[Person], *, cycle: Cycle, today: dt.date, page_number
+    people: QuerySet[Person], *, cycle: Cycle, today: dt.date, page_number, count=None
 ) -> tuple[Page, list[PersonRow]]:
-    paginator = Paginator(people.select_related("unit").order_by("display_name", "pk"), PAGE_SIZE)
+    """One page of the team: its people with their read-model row and last check-in (one
+    query), their goals with the worst pace of their key results (one query) and their
+    submitted weeks (one query). The team's read-model rows are brought to today's pace
+    before (`refresh_team`); `count`, when the caller knows it, spares the paginator's."""
+    rollup = PersonCycleRollup.objects.filter(person=OuterRef("pk"), cycle=cycle)
+    annotated = (
+        people.select_related("unit")
+        .annotate(
+            **{f"rollup_{name}": Subquery(rollup.values(name)[:1]) for name in ROLLUP_FIELDS},
+            last_check_in=Subquery(
+                CheckIn.objects.filter(person=OuterRef("pk"), state=CheckIn.State.SUBMITTED)
+                .order_by("-week")
+                .values("week")[:1]
+            ),
+        )
+        .order_by("display_name", "pk")
+    )
+    paginator = Paginator(annotated, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached property: the caller counted the same people
     page = paginator.get_page(page_number)
     persons = list(page.object_list)
     ids = [p.pk for p in persons]
-    # The page's read-model rows at today's pace (which brings their key results' stored pace
-    # to today too): one query when current.
-    rollups.refresh(PersonCycleRollup.objects.filter(person_id__in=ids, cycle=cycle), today)
-    totals = {
-        r.person_id: r for r in PersonCycleRollup.objects.filter(person_id__in=ids, cycle=cycle)
-    }
     goals = (
         Goal.objects.filter(owner_person_id__in=ids, cycle=cycle)
         .exclude(state=Goal.State.CLOSED)
-        .select_related("cycle")
-        .prefetch_related(
-            Prefetch("key_results", queryset=KeyResult.objects.order_by("position", "pk"))
+        .annotate(
+            krs_off=Count("key_results", filter=Q(key_results__pace_status=Status.OFF_TRACK)),
+            krs_at_risk=Count("key_results", filter=Q(key_results__pace_status=Status.AT_RISK)),
         )
         .order_by("title", "pk")
     )
     by_person: dict[int, list[Goal]] = defaultdict(list)
     for g in goals:
+        # the worst pace of its key results (on track without any)
+        g.current_status = (
+            Status.OFF_TRACK if g.krs_off else Status.AT_RISK if g.krs_at_risk else Status.ON_TRACK
+        )
         by_person[g.owner_person_id].append(g)
     this_week = week_start(today)
     since = this_week - dt.timedelta(weeks=26)
@@ -95,30 +122,21 @@ def team_rows(
         person_id__in=ids, state=CheckIn.State.SUBMITTED, week__gte=since
     ).values_list("person_id", "week"):
         submitted[pid].add(week)
-    last = dict(
-        CheckIn.objects.filter(person_id__in=ids, state=CheckIn.State.SUBMITTED)
-        .values("person_id")
-        .annotate(last=Max("week"))
-        .values_list("person_id", "last")
-    )
     rows = []
     for p in persons:
-        mine = by_person.get(p.pk, [])
-        for g in mine:
-            statuses = [kr.pace_status for kr in g.key_results.all()]
-            g.current_status = min(statuses, key=WORST.index, default=Status.ON_TRACK)
-        total = totals.get(p.pk)
+        has_rollup = p.rollup_open_goals is not None
+        total = PersonCycleRollup(**{n: getattr(p, f"rollup_{n}") for n in ROLLUP_FIELDS})
         counts = {
-            Status.ON_TRACK: total.krs_on_track if total else 0,
-            Status.AT_RISK: total.krs_at_risk if total else 0,
-            Status.OFF_TRACK: total.krs_off_track if total else 0,
+            Status.ON_TRACK: p.rollup_krs_on_track if has_rollup else 0,
+            Status.AT_RISK: p.rollup_krs_at_risk if has_rollup else 0,
+            Status.OFF_TRACK: p.rollup_krs_off_track if has_rollup else 0,
         }
         rows.append(
             PersonRow(
                 person=p,
-                goals=mine,
-                weighted_progress=total.weighted_progress if total else 0.0,
-                last_check_in=last.get(p.pk),
+                goals=by_person.get(p.pk, []),
+                weighted_progress=total.weighted_progress if has_rollup else 0.0,
+                last_check_in=p.last_check_in,
                 statuses=counts,
                 streak=streak(submitted[p.pk], this_week),
                 submitted_this_week=this_week in submitted[p.pk],
@@ -127,15 +145,31 @@ def team_rows(
     return page, rows
 
 
+def refresh_team(people: QuerySet[Person], *, cycle: Cycle, today: dt.date) -> QuerySet:
+    """The team's read-model rows, brought to today's pace (which brings their key results'
+    stored pace to today too): one query when current."""
+    team_rollups = PersonCycleRollup.objects.filter(person__in=people, cycle=cycle)
+    rollups.refresh(team_rollups, today)
+    return team_rollups
+
+
 def team_summary(people: QuerySet[Person], *, cycle: Cycle, today: dt.date) -> dict:
+    """The team's size and this week's check-ins (one query), and its goals by state and its
+    agreed goals' key results by pace from the read models (one query, after `refresh_team`)."""
     this_week = week_start(today)
-    size = people.count()
-    submitted = CheckIn.objects.filter(
-        person__in=people, week=this_week, state=CheckIn.State.SUBMITTED
-    ).count()
-    sums = rollups.totals(PersonCycleRollup.objects.filter(person__in=people, cycle=cycle))
+    done = CheckIn.objects.filter(
+        person=OuterRef("pk"), week=this_week, state=CheckIn.State.SUBMITTED
+    )
+    counts = people.aggregate(size=Count("pk"), submitted=Count("pk", filter=Q(Exists(done))))
+    size, submitted = counts["size"], counts["submitted"]
+    sums = rollups.totals(refresh_team(people, cycle=cycle, today=today))
     goal_states = {
         state: sums[f"goals_{state}"] for state in Goal.State.values if sums[f"goals_{state}"]
+    }
+    kr_counts = {
+        Status.ON_TRACK: sums["agreed_on_track"],
+        Status.AT_RISK: sums["agreed_at_risk"],
+        Status.OFF_TRACK: sums["agreed_off_track"],
     }
     return {
         "size": size,
@@ -143,17 +177,19 @@ def team_summary(people: QuerySet[Person], *, cycle: Cycle, today: dt.date) -> d
         "missing": size - submitted,
         "completion": round(100 * submitted / size) if size else 0,
         "goal_states": goal_states,
+        "kr_counts": kr_counts,
         "week": this_week,
     }
 
 
-def missing_check_ins(people: QuerySet[Person], *, today: dt.date, limit: int = 20) -> list:
+def missing_check_ins(people: QuerySet[Person], *, today: dt.date, limit: int = 20):
+    """The first of the team not checked in this week, and how many they are (two queries)."""
     done = CheckIn.objects.filter(week=week_start(today), state=CheckIn.State.SUBMITTED)
-    return list(
-        people.exclude(pk__in=done.values("person_id"))
-        .select_related("unit")
-        .order_by("display_name", "pk")[:limit]
+    missing = people.exclude(pk__in=done.values("person_id")).select_related("unit")
+    rows = list(
+        missing.annotate(missing_total=Window(Count("pk"))).order_by("display_name", "pk")[:limit]
     )
+    return rows, (rows[0].missing_total if rows else 0)
 
 
 def risky_updates(people: QuerySet[Person], *, today: dt.date, limit: int = 20) -> list:
@@ -211,27 +247,20 @@ def team_people(viewer: Person) -> QuerySet[Person]:
 
 
 def behind_pace(people: QuerySet[Person], *, cycle: Cycle, today: dt.date, limit: int = 10):
-    """Status counts of the whole team's key results of agreed goals against the expected pace
-    and the worst ones: what the dashboard shows before any check-in gives a cause. The counts
-    are a sum of the team's read-model rows, brought to today first (which brings their key
-    results' stored pace to today too); the worst ones one page of rows."""
-    team_rollups = PersonCycleRollup.objects.filter(person__in=people, cycle=cycle)
-    rollups.refresh(team_rollups, today)
-    sums = rollups.totals(team_rollups)
-    counts = {
-        Status.ON_TRACK: sums["agreed_on_track"],
-        Status.AT_RISK: sums["agreed_at_risk"],
-        Status.OFF_TRACK: sums["agreed_off_track"],
-    }
-    team_krs = KeyResult.objects.filter(
-        goal__owner_person__in=people, goal__cycle=cycle, goal__state=Goal.State.AGREED
-    )
+    """The team's key results of agreed goals furthest behind the expected pace (at risk or off
+    track), worst first: one page of rows of an indexed query, after bringing the team's read
+    models (and so their key results' stored pace) to today. The counts by pace are the
+    summary's (`team_summary`)."""
+    refresh_team(people, cycle=cycle, today=today)
     worst = list(
-        team_krs.exclude(pace_status=Status.ON_TRACK)
-        .select_related("goal__cycle", "goal__owner_person")
+        KeyResult.objects.filter(
+            goal__owner_person__in=people, goal__cycle=cycle, goal__state=Goal.State.AGREED
+        )
+        .exclude(pace_status=Status.ON_TRACK)
+        .select_related("goal__owner_person")
         .annotate(gap=F("progress") - F("pace_expected"))
         .order_by("gap", "pk")[:limit]
     )
     for kr in worst:
         kr.current_status = kr.pace_status
-    return counts, worst
+    return worst

@@ -12,7 +12,7 @@ from dashboard.permissions import can_see_units_overview
 from dashboard.selectors import partnered_units
 from org.scopes import Viewer
 
-from .common import chosen_cycle, cycles
+from .common import chosen_cycle_and_cycles
 
 
 @login_required
@@ -21,7 +21,7 @@ def units_overview(request: HttpRequest) -> HttpResponse:
     viewer = Viewer.of(request.person)
     if not can_see_units_overview(viewer):
         raise Http404
-    cycle = chosen_cycle(request)
+    cycle, choices = chosen_cycle_and_cycles(request)
     rows = partnered_units(viewer, cycle, timezone.localdate())
-    context = {"rows": rows, "cycle": cycle, "cycles": cycles(), "units": None}
+    context = {"rows": rows, "cycle": cycle, "cycles": choices, "units": None}
     return render(request, "dashboard/units.html", context)

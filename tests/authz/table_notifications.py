@@ -146,6 +146,16 @@ TABLE = {
     # --- dashboards -----------------------------------------------------------------------
     "home": [Act("home", "/", markers=(Marker("Alice agreed goal", ONLY_SELF, PUBLIC),))],
     "dashboard:manager": [Act("team dashboard", "/dashboard/team/", allowed=MANAGERS, denied=404)],
+    # The team dashboard's sections (htmx, or a page without JavaScript): for managers only.
+    "dashboard:manager-section": [
+        Act(
+            f"team dashboard section {name}",
+            f"/dashboard/team/{name}/",
+            allowed=MANAGERS,
+            denied=404,
+        )
+        for name in ("risks", "missing", "approvals", "resources", "trend", "heatmap", "people")
+    ],
     "dashboard:company": [
         Act("company overview", "/dashboard/company/", allowed=ONLY_ADMIN, denied=404)
     ],

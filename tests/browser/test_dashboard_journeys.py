@@ -35,6 +35,7 @@ def test_manager_agrees_a_proposed_goal_from_the_team_dashboard(page):
     page.click("#role-links >> text=Team dashboard")
     page.wait_for_url(re.compile(r".*/dashboard/team/"))
     expect(page.locator("#team-table tbody tr").first).to_be_visible()
+    expect(page.locator("#approvals")).to_be_visible()  # a section loaded after the page
     page.shot("team-dashboard")
     proposals = page.locator("#approvals h3:has-text('Goal proposals') + ul a")
     before = proposals.count()
@@ -44,6 +45,7 @@ def test_manager_agrees_a_proposed_goal_from_the_team_dashboard(page):
     page.click("button:has-text('Agree')")
     expect(page.locator(".badge.agreed").first).to_be_visible()
     page.goto(f"{page.base_url}/dashboard/team/")
+    expect(page.locator("#approvals")).to_be_visible()
     remaining = page.locator("#approvals h3:has-text('Goal proposals') + ul a")
     assert remaining.count() == before - 1 or title not in page.locator("#approvals").inner_text()
     # feedback on a check-in with an off-track key result, from the risks list

@@ -99,3 +99,28 @@ def section(page: str, element_id: str) -> str:
 
 
 D = Decimal
+
+
+@pytest.fixture
+def production_sign_in(settings):
+    """A signed-in request as production makes it with Redis (config/settings.py): the session
+    read through the cache (cached_db) and the viewer kept between requests (org/identity.py),
+    here in the test process's memory cache. A query count with this fixture counts a warm
+    request (the client has made one before): the user row is read, the rest of the sign-in
+    comes from the cache."""
+    from django.core.cache import cache
+
+    settings.KEEL_VIEWER_CACHE = True
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def section_of(client, name: str, **params):
+    """One lazily loaded section of the manager dashboard, as the page's htmx asks for it."""
+    from django.urls import reverse
+
+    return client.get(
+        reverse("dashboard:manager-section", args=[name]), params, HTTP_HX_REQUEST="true"
+    )

@@ -5,14 +5,14 @@ manager decides and heads; and the resources inbox's own near-limit and waiting 
 from django.urls import reverse
 
 from resources.models import ResourceSettings
-from tests.dashboard.conftest import section
+from tests.dashboard.conftest import section, section_of
 
 
 def test_manager_dashboard_shows_long_waiting_requests_and_budgets_near_limit(
     login, quarter, resource_world
 ):
     c = resource_world
-    response = login(c["bob"]).get(reverse("dashboard:manager"), {"cycle": quarter.pk})
+    response = section_of(login(c["bob"]), "resources", cycle=quarter.pk)
     assert response.status_code == 200
     page = response.content.decode()
     alerts = section(page, "resource-alerts")
@@ -38,7 +38,7 @@ def test_monitoring_follows_the_configured_days_and_ratio(login, quarter, resour
     ResourceSettings.objects.update_or_create(
         pk=1, defaults={"waiting_days": 30, "budget_alert_ratio": 0.15}
     )
-    response = login(c["bob"]).get(reverse("dashboard:manager"), {"cycle": quarter.pk})
+    response = section_of(login(c["bob"]), "resources", cycle=quarter.pk)
     assert response.context["waiting"] == []
     assert {b.pk for b in response.context["near_limit"]} == {
         c["field_budget"].pk,

@@ -7,14 +7,14 @@ import datetime as dt
 from django.urls import reverse
 
 from goals.services import request_adjustment
-from tests.dashboard.conftest import section, submit_request
+from tests.dashboard.conftest import section, section_of, submit_request
 from tests.dashboard.test_pages import THIS_WEEK, _submit
 from tests.incentives.factories import make_award, make_rule
 
 
 def test_budget_utilisation_per_unit(login, quarter, resource_world):
     c = resource_world
-    page = login(c["bob"]).get(reverse("dashboard:manager"), {"cycle": quarter.pk}).content
+    page = section_of(login(c["bob"]), "resources", cycle=quarter.pk).content
     budgets = section(page.decode(), "budgets")
     rows = {
         row.split("</th>")[0].split(">")[-1]: row for row in budgets.split('<th scope="row">')[1:]
@@ -33,7 +33,7 @@ def test_check_in_completion_trend_chart_and_its_table(login, company, quarter, 
     _submit(company["erin"])
     # week 45: one of two
     _submit(company["alice"], week=THIS_WEEK - dt.timedelta(days=7), **reported, progress=0.25)
-    response = login(company["bob"]).get(reverse("dashboard:manager"), {"cycle": quarter.pk})
+    response = section_of(login(company["bob"]), "trend", cycle=quarter.pk)
     trend = section(response.content.decode(), "trend")
     svg = trend[trend.index("<svg") : trend.index("</svg>")]
     # Q4 from the week of Oct 1 (ISO week 40) to this week (46): seven points of the rate
@@ -75,7 +75,7 @@ def test_pending_approvals_list_adjustments_requests_and_awards(login, company, 
     )
     # bob decides the adjustment and the request; awards wait for HR or an admin (zed)
     for who, expect_award in (("bob", False), ("zed", True)):
-        page = login(c[who]).get(reverse("dashboard:manager"), {"cycle": quarter.pk})
+        page = section_of(login(c[who]), "approvals", cycle=quarter.pk)
         approvals = section(page.content.decode(), "approvals")
         assert "New qualified customers" in approvals
         assert c["alice"].display_name in approvals
