@@ -179,6 +179,9 @@ def _people(request, viewer, people, cycle, today) -> dict:
     }
 
 
+# The home page's team card shows before any cycle exists (a new company's first days).
+CYCLE_FREE_SECTIONS = {"people"}
+
 SECTIONS = {
     "risks": _risks,
     "missing": _missing,
@@ -201,7 +204,7 @@ def manager_section(request: HttpRequest, section: str) -> HttpResponse:
         raise Http404
     _team_or_404(request)
     cycle = chosen_cycle(request)
-    if cycle is None:
+    if cycle is None and section not in CYCLE_FREE_SECTIONS:
         raise Http404
     viewer = request.person
     people = team_data.team_people(viewer)

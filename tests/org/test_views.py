@@ -32,7 +32,9 @@ def test_employee_home_shows_manager_and_unit(company, login):
 
 
 def test_manager_home_shows_the_team(company, login):
-    page = login(company["bob"]).get("/").content.decode()
+    client = login(company["bob"])
+    assert "/dashboard/team/people/" in client.get("/").content.decode()  # loaded by htmx
+    page = client.get("/dashboard/team/people/", HTTP_HX_REQUEST="true").content.decode()
     assert 'id="my-team"' in page
     assert company["alice"].display_name in page and company["erin"].display_name in page
 

@@ -14,10 +14,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _submitted(person, week, kr=None, progress=None):
-    check_in = CheckIn.objects.create(
-        person=person, week=week, state=CheckIn.State.SUBMITTED,
-        submitted_at=dt.datetime.combine(week, dt.time(12), tzinfo=dt.UTC),
-    )  # fmt: skip
+    # In the order the check-in service writes: the updates, then the submission (which the
+    # unit × week rollup follows).
+    check_in = CheckIn.objects.create(person=person, week=week, state=CheckIn.State.DRAFT)
     if kr is not None:
         KeyResultUpdate.objects.create(
             check_in=check_in,
@@ -26,6 +25,9 @@ def _submitted(person, week, kr=None, progress=None):
             progress=progress,
             status="on_track",
         )
+    check_in.state = CheckIn.State.SUBMITTED
+    check_in.submitted_at = dt.datetime.combine(week, dt.time(12), tzinfo=dt.UTC)
+    check_in.save()
     return check_in
 
 
