@@ -216,8 +216,12 @@ def supports_changed_findings(sender, instance, action: str, pk_set=None, **kwar
 
 
 def person_saved_findings(sender, instance, raw=False, **kwargs):
-    """A person joins, leaves or moves: their "no goals" and other person findings."""
-    if raw:
+    """A person joins, leaves, moves or is renamed: their "no goals" and other person
+    findings (a save that changed none of these leaves them as they are)."""
+    if raw or not (
+        kwargs.get("created")
+        or instance.changed_since_loaded("unit_id", "is_active", "display_name", "manager_id")
+    ):
         return
     from goals.services import alignment_findings
 

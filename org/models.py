@@ -155,6 +155,25 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    # The columns other apps' read models follow on a save (tracking's unit × week rollup,
+    # goals' alignment findings), remembered as loaded so a receiver compares without a query.
+    AS_LOADED = ("unit_id", "is_active", "display_name", "manager_id")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._remember_loaded()
+        return instance
+
+    def _remember_loaded(self) -> None:
+        self.as_loaded = {n: self.__dict__[n] for n in self.AS_LOADED if n in self.__dict__}
+
+    def changed_since_loaded(self, *names: str) -> bool:
+        """Whether any of these columns differs from the row as loaded (or last saved); True
+        when unknown (a person not loaded from the database, or loaded without the column)."""
+        loaded = getattr(self, "as_loaded", {})
+        return any(name not in loaded or loaded[name] != getattr(self, name) for name in names)
+
     def save(self, *args, **kwargs) -> None:
         old_unit_id = None
         if self.pk and (kwargs.get("update_fields") is None or "unit" in kwargs["update_fields"]):
@@ -167,6 +186,7 @@ class Person(models.Model):
                 signals.person_moved.send(
                     sender=Person, person=self, old_unit_id=old_unit_id, new_unit_id=self.unit_id
                 )
+        self._remember_loaded()  # after the receivers compared with it
 
     def clean(self) -> None:
         from zoneinfo import available_timezones

@@ -9,7 +9,7 @@ class TrackingConfig(AppConfig):
     def ready(self) -> None:
         # The unit × week rollup (tracking.services.week_rollups) follows check-in and
         # people writes, in their transaction.
-        from django.db.models.signals import post_delete, post_init, post_save
+        from django.db.models.signals import post_delete, post_save
 
         from goals.services import rollups
         from org import signals
@@ -20,9 +20,6 @@ class TrackingConfig(AppConfig):
         post_save.connect(receivers.check_in_saved, sender=CheckIn, dispatch_uid="tracking-wr-ci")
         post_delete.connect(
             receivers.check_in_deleted, sender=CheckIn, dispatch_uid="tracking-wr-ci-deleted"
-        )
-        post_init.connect(
-            receivers.person_loaded, sender=Person, dispatch_uid="tracking-wr-person-loaded"
         )
         post_save.connect(receivers.person_saved, sender=Person, dispatch_uid="tracking-wr-person")
         post_delete.connect(

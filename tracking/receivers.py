@@ -40,17 +40,10 @@ def check_in_deleted(sender, *, instance: CheckIn, **kwargs):
     week_rollups.recompute({(_unit_of(instance), instance.week)})
 
 
-def person_loaded(sender, *, instance: Person, **kwargs):
-    """Remember whether the person was active (no query: from the row as loaded)."""
-    if "is_active" in instance.__dict__:
-        instance._rollup_was_active = instance.__dict__["is_active"]
-
-
 def person_saved(sender, *, instance: Person, created: bool, raw: bool = False, **kwargs):
     """A new active person is expected in their unit; an (in)activated one is expected, and
     their check-ins count, or no longer."""
-    was_active = getattr(instance, "_rollup_was_active", None)
-    instance._rollup_was_active = instance.is_active
+    was_active = getattr(instance, "as_loaded", {}).get("is_active")  # org.Person.from_db
     if raw:
         return
     if (created and instance.is_active) or (
