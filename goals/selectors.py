@@ -294,6 +294,17 @@ def goal_history_lines(goal: Goal, *, limit: int = 50) -> list[HistoryLine]:
     return lines
 
 
+def proposed_goals_of(people) -> QuerySet[Goal]:
+    """Goals proposed by `people` or for the units they head, waiting to be agreed, oldest
+    first (the manager dashboard's approvals)."""
+    return (
+        Goal.objects.filter(state=Goal.State.PROPOSED)
+        .filter(Q(owner_person__in=people) | Q(owner_unit__head__in=people))
+        .select_related("owner_person", "owner_unit")
+        .order_by("updated_at", "pk")
+    )
+
+
 def pending_adjustments_for(viewer: Person) -> QuerySet[TargetAdjustment]:
     """Adjustments waiting for the viewer's decision."""
     qs = permissions.visible_adjustments(viewer).filter(state=TargetAdjustment.State.PENDING)

@@ -15,11 +15,13 @@ from tracking.selectors import trends
 from .team_data import cycle_weeks
 
 
-def team_trend_chart(people, *, cycle: Cycle, today: dt.date, size: int):
-    """The team's reported progress and check-in rate, week by week over the cycle (one
-    query)."""
-    rows = trends.team_trend(people=people, size=size, weeks=cycle_weeks(cycle, today))
-    return trends.team_trend_chart(rows, size=size)
+def team_trend_chart(viewer, people, *, cycle: Cycle, today: dt.date):
+    """The team's reported progress and check-in rate, week by week over the cycle, from the
+    unit × week rollup: the same numbers as the weekly review's chart for the same weeks
+    (three queries at most)."""
+    team = list(people.only("pk", "unit_id"))
+    rows = trends.team_trend_from_rollup(team=team, manager=viewer, weeks=cycle_weeks(cycle, today))
+    return trends.team_trend_chart(rows, size=len(team))
 
 
 def company_charts(*, cascades: list[dict], completion: list[dict], units, cycle, today) -> dict:

@@ -8,7 +8,6 @@ number of queries whatever the team size."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, Window
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -16,8 +15,8 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from core.charts import heat_class
-from goals.models import Goal
-from goals.selectors import pending_adjustments_for
+from core.querysets import first_and_count
+from goals.selectors import pending_adjustments_for, proposed_goals_of
 from incentives.selectors import approval_queue
 from org import scopes, selectors
 from org.access import person_required
@@ -34,24 +33,6 @@ from . import chart_data, team_data
 from .common import chosen_cycle, chosen_cycle_and_cycles
 
 LIST_LIMIT = 10
-
-
-def _pending_goals(people):
-    return (
-        Goal.objects.filter(state=Goal.State.PROPOSED)
-        .filter(Q(owner_person__in=people) | Q(owner_unit__head__in=people))
-        .select_related("owner_person", "owner_unit")
-        .order_by("updated_at", "pk")
-    )
-
-
-def first_and_count(queryset, limit: int = LIST_LIMIT) -> tuple[list, int]:
-    """The first `limit` rows of a list and how many it has, in one query: each row carries
-    the count of all (a window over the whole filtered list, computed before the limit)."""
-    if queryset.query.distinct:  # the window would count the rows before DISTINCT
-        return list(queryset[:limit]), queryset.count()
-    rows = list(queryset.annotate(list_total=Window(Count("pk")))[:limit])
-    return rows, (rows[0].list_total if rows else 0)
 
 
 def _team_or_404(request: HttpRequest):
@@ -113,7 +94,7 @@ def _missing(request, viewer, people, cycle, today) -> dict:
 
 
 def _approvals(request, viewer, people, cycle, today) -> dict:
-    goals_waiting = _pending_goals(people)
+    goals_waiting = proposed_goals_of(people)
     adjustments = pending_adjustments_for(viewer).order_by("created_at", "pk")
     requests = approval_inbox(viewer=viewer)
     awards = approval_queue(viewer=viewer)
@@ -124,7 +105,7 @@ def _approvals(request, viewer, people, cycle, today) -> dict:
         ("requests", requests),
         ("awards", awards),
     ):
-        context[name], context[f"{name}_count"] = first_and_count(queryset)
+        context[name], context[f"{name}_count"] = first_and_count(queryset, LIST_LIMIT)
     context["waiting_total"] = sum(
         context[f"{name}_count"] for name in ("goals_waiting", "adjustments", "requests", "awards")
     )
@@ -139,8 +120,8 @@ def _resources(request, viewer, people, cycle, today) -> dict:
     near_limit = budgets_near_limit(
         viewer=viewer, cycle=cycle, ratio=resource_settings.budget_alert_ratio
     )
-    waiting, waiting_count = first_and_count(waiting)
-    near_limit, near_limit_count = first_and_count(near_limit)
+    waiting, waiting_count = first_and_count(waiting, LIST_LIMIT)
+    near_limit, near_limit_count = first_and_count(near_limit, LIST_LIMIT)
     return {
         "budgets": budget_utilisation(viewer=viewer, cycle=cycle)["units"],
         "waiting": waiting,
@@ -154,9 +135,7 @@ def _resources(request, viewer, people, cycle, today) -> dict:
 
 def _trend(request, viewer, people, cycle, today) -> dict:
     return {
-        "team_trend_chart": chart_data.team_trend_chart(
-            people, cycle=cycle, today=today, size=people.count()
-        )
+        "team_trend_chart": chart_data.team_trend_chart(viewer, people, cycle=cycle, today=today)
     }
 
 

@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from org import permissions, selectors
 from org.models import Person, Unit
 from tests.factories import PersonFactory, UnitFactory
+from tests.org.reference import managed_ids_by_levels
 
 PAGE_BOUND = 12
 
@@ -88,5 +89,5 @@ def test_managed_people_in_one_query_equal_the_level_by_level_walk(
         with django_assert_num_queries(1):
             ids = scopes._managed_ids(person.pk)
         viewer = scopes.Viewer(person)
-        assert ids == scopes._managed_ids_by_levels(person, viewer.headed_paths), person
+        assert ids == managed_ids_by_levels(person, viewer.headed_paths), person
     assert below.pk in scopes.Viewer(c["bob"]).managed_ids

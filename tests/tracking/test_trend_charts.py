@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from tests.tracking.reference import team_trend
 from tracking.models import CheckIn, KeyResultUpdate, local_today, week_start
-from tracking.selectors import team_trend, weeks_up_to
+from tracking.selectors import team_trend_from_rollup, weeks_up_to
 
 pytestmark = pytest.mark.django_db
 
@@ -57,15 +58,40 @@ def test_weekly_review_draws_the_teams_progress_and_check_ins_by_week(login, com
     ) in table
 
 
-def test_team_trend_is_one_query_whatever_the_team(company, cascade, django_assert_num_queries):
+def test_team_trend_from_the_rollup_is_bounded_and_equals_the_check_ins(
+    company, cascade, django_assert_max_num_queries
+):
     monday = week_start(local_today(company["bob"]))
     people = [company["alice"], company["erin"], company["dave"]]
     for person, kr in zip(people, ("customers", "erin_kr", "dave_kr"), strict=True):
         _submitted(person, monday, cascade[kr], progress=0.5)
-    with django_assert_num_queries(1):
-        rows = team_trend(people=people, size=3, weeks=weeks_up_to(monday))
+    weeks = weeks_up_to(monday)
+    with django_assert_max_num_queries(2):
+        rows = team_trend_from_rollup(team=people, manager=None, weeks=weeks)
     assert rows[-1] == {"week": monday, "submitted": 3, "rate": 1.0, "progress": 0.5}
     assert rows[0]["progress"] is None and rows[0]["rate"] == 0.0
+    assert rows == team_trend(people=people, size=3, weeks=weeks)
+
+
+def test_dashboard_and_weekly_review_show_the_same_trend(login, company, cascade):
+    """Both pages read the unit × week rollup: the same team and week, the same row."""
+    monday = week_start(local_today(company["bob"]))
+    _submitted(company["alice"], monday, cascade["customers"], progress=0.6)
+    _submitted(company["erin"], monday, cascade["erin_kr"], progress=0.2)
+    _submitted(company["alice"], monday - dt.timedelta(weeks=1), cascade["customers"], 0.3)
+    client = login(company["bob"])
+    review = client.get(f"{reverse('tracking:weekly-review')}?week={monday}").content.decode()
+    dashboard = client.get(
+        reverse("dashboard:manager-section", args=["trend"]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+
+    def row(html: str, week: dt.date) -> str:
+        part = html[html.index(f'<th scope="row">{week:%G-W%V}</th>') :]
+        return part[: part.index("</tr>")]
+
+    for week in (monday, monday - dt.timedelta(weeks=1)):
+        assert row(dashboard, week) == row(review, week)
+    assert '<td class="num">40%</td><td class="num">100%</td>' in row(dashboard, monday)
 
 
 def test_this_week_page_has_each_key_results_burn_up(login, company, cascade):

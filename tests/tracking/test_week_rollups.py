@@ -12,7 +12,7 @@ from org.models import Unit
 from tests.factories import PersonFactory, UserFactory
 from tests.tracking.conftest import MONDAY
 from tests.tracking.factories import submitted
-from tracking.models import CheckIn, UnitWeekRollup
+from tracking.models import CheckIn, KeyResultUpdate, UnitWeekRollup
 from tracking.services import week_rollups
 
 LAST_WEEK = MONDAY - dt.timedelta(weeks=1)
@@ -65,6 +65,49 @@ def test_reopen_and_delete(company, cascade):
     CheckIn.objects.get(person=c["erin"]).delete()
     _same_as_rebuild()
     assert not UnitWeekRollup.objects.filter(unit=c["field"]).exists()
+
+
+def test_an_update_edited_or_deleted_on_its_own(company, cascade):
+    """An update of a submitted check-in changed outside the check-in service (the admin, a
+    correction script) moves its row in the same transaction; a draft's does not."""
+    c = company
+    check_in = submitted(c["alice"], {cascade["customers"]: 2, cascade["calls"]: 100})
+    update = KeyResultUpdate.objects.get(check_in=check_in, key_result=cascade["calls"])
+    before, old_progress = _row(c["field"]), update.progress
+    update.progress = 0.9
+    update.status = "on_track"
+    update.save()  # loaded without its check-in: the receiver looks the row up
+    _same_as_rebuild()
+    after = _row(c["field"])
+    assert after.progress_sum == pytest.approx(before.progress_sum - old_progress + 0.9)
+    update.delete()
+    _same_as_rebuild()
+    assert _row(c["field"]).updates == 1
+    from tracking import services
+
+    draft, _created = services.open_check_in(person=c["erin"])
+    KeyResultUpdate.objects.create(
+        check_in=draft, key_result=cascade["erin_kr"], value=1, progress=0.5, status="on_track"
+    )
+    _same_as_rebuild()
+
+
+def test_submit_recomputes_its_row_once(company, cascade, django_assert_max_num_queries):
+    """The service's updates and the submission are one batch: the row's queries do not grow
+    with the key results reported."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = company
+    with CaptureQueriesContext(connection) as one:
+        submitted(c["erin"], {cascade["erin_kr"]: 2})
+    with CaptureQueriesContext(connection) as two:
+        submitted(c["alice"], {cascade["customers"]: 2, cascade["calls"]: 100})
+    for captured in (one, two):  # lock (insert and lock again when new), compute, write
+        rollup = [q["sql"] for q in captured.captured_queries if "unitweekrollup" in q["sql"]]
+        assert len(rollup) <= 4, rollup
+        assert sum(sql.startswith("UPDATE") for sql in rollup) == 1, rollup
+    _same_as_rebuild()
 
 
 def test_people_joining_moving_leaving(company, cascade):

@@ -15,7 +15,6 @@ from .checkins import (  # noqa: F401
 )
 from .reviews import default_review_week, team_check_ins, weekly_review_summary  # noqa: F401
 from .trends import (  # noqa: F401
-    team_trend,
     team_trend_chart,
     team_trend_from_rollup,
     unit_heatmap,

@@ -7,43 +7,18 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Avg, Count, Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from core import charts
 from org.models import Person
-from tracking.models import CheckIn, UnitWeekRollup, week_start
+from tracking.models import UnitWeekRollup, week_start
 
 
 def weeks_up_to(week: dt.date, *, count: int = 12) -> list[dt.date]:
     """The `count` weeks (Mondays) ending with `week`'s, oldest first."""
     last = week_start(week)
     return [last - dt.timedelta(weeks=n) for n in range(count - 1, -1, -1)]
-
-
-def team_trend(*, people, size: int, weeks: list[dt.date]) -> list[dict]:
-    """Per week: how many of the team (`people`: a queryset or list of people, `size` of them)
-    submitted a check-in, that share, and the average key-result progress they reported
-    (None for a week without any). One query."""
-    if not weeks:
-        return []
-    submitted, progress = {}, {}
-    for week, n, avg in (
-        CheckIn.objects.filter(person__in=people, state=CheckIn.State.SUBMITTED, week__in=weeks)
-        .values("week")
-        .annotate(n=Count("pk", distinct=True), avg=Avg("updates__progress"))
-        .values_list("week", "n", "avg")
-    ):
-        submitted[week], progress[week] = n, avg
-    return [
-        {
-            "week": w,
-            "submitted": submitted.get(w, 0),
-            "rate": (submitted.get(w, 0) / size) if size else 0.0,
-            "progress": progress.get(w),
-        }
-        for w in weeks
-    ]
 
 
 def _person_weeks(person_ids, weeks: list[dt.date]) -> dict[tuple[int, dt.date], tuple]:
@@ -60,10 +35,12 @@ def _person_weeks(person_ids, weeks: list[dt.date]) -> dict[tuple[int, dt.date],
 
 
 def team_trend_from_rollup(*, team: list, manager, weeks: list[dt.date]) -> list[dict]:
-    """`team_trend` of a manager's team (active people, the manager not among them) read
-    from the unit × week rollup: the rows of the units the team's people belong to, whole
-    when every active member of the unit is on the team (less the manager's own check-ins when
-    they are a member), the people of the other units one by one. One query, two when some
+    """Per week: how many of a manager's team (active people, the manager not among them)
+    submitted a check-in, that share, and the average key-result progress they reported
+    (None for a week without any), read from the unit × week rollup: the rows of the units
+    the team's people belong to, whole when every active member of the unit is on the team
+    (less the manager's own check-ins when they are a member), the people of the other units
+    one by one. One query, two when some
     unit is shared with people outside the team (or with the manager)."""
     if not weeks:
         return []

@@ -20,6 +20,7 @@ from notifications.services import resolve_reminders
 from org.models import Person
 from tracking.models import CheckIn, KeyResultUpdate, local_today, week_start, zone_of
 
+from . import week_rollups
 from .checkin_input import TEXT_FIELDS, _apply_fields, _parse_updates, _upsert
 
 
@@ -141,6 +142,8 @@ def save_check_in_draft(
                 check_in=check_in, key_result_id__in=[p.key_result.pk for p in parsed]
             )
         }
+        for u in existing.values():
+            u.check_in = check_in  # known to the rollup's receiver: no query
         today = today or local_today(check_in.person)
         on = min(today, check_in.week_end)
         settings = GoalSettings.load()
@@ -227,6 +230,7 @@ def _mark_submitted(check_in: CheckIn, today: dt.date, amending: bool) -> None:
 
 @records_actor
 @transaction.atomic
+@week_rollups.batched()
 def submit_check_in(
     *,
     actor: Person,
@@ -256,6 +260,8 @@ def submit_check_in(
             "key_result__goal__cycle", "cause"
         )
     }
+    for u in existing.values():
+        u.check_in = check_in  # known to the rollup's receiver: no query
     old_values = {kr_id: u.value for kr_id, u in existing.items()}
     entered_before = {kr_id: _entered(u) for kr_id, u in existing.items()}
     # An amendment refreshes a deviation that was filled from the numbers (and left as is).

@@ -7,22 +7,29 @@ which rows (`tracking.receivers`, in the writer's transaction):
 
 - a check-in saved while or after being submitted (submit, late submit, amendment, a reopen to
   draft), or deleted: the row of its person's unit and its week;
+- a key-result update of a submitted check-in saved or deleted on its own (an edit in the
+  admin, a correction script): its check-in's row;
 - a person created, moved to another unit (`org.signals.person_moved`), activated or
   deactivated, or deleted: every row of the units they left and joined (the people expected
   and whose check-ins count change for every week).
 
+A service that writes a check-in and its updates together runs inside `batched()`: the rows
+its writes touch are recomputed once, at the end of the block, still in its transaction.
+
 Lock order, the same for every writer: the rows in id order (created first when missing), then
 the row is computed with a statement after the lock, so under READ COMMITTED it sees the other
-writer's commit. Writes that skip signals (bulk inserts of the benchmark, raw imports, a
-key-result update edited on its own in the admin) leave drift that `rebuild()` reports and
+writer's commit. Writes that skip signals (bulk inserts of the benchmark, raw imports) leave
+drift that `rebuild()` reports and
 repairs; `drift()` reports it without writing."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
@@ -209,6 +216,64 @@ def recompute(keys: Iterable[Key] = (), *, unit_ids: Iterable[int] = ()) -> None
         UnitWeekRollup.objects.bulk_update(changed, list(FIELDS))
     if empty:
         UnitWeekRollup.objects.filter(pk__in=empty).delete()
+
+
+@dataclass
+class _Batch:
+    keys: set = field(default_factory=set)
+    unit_ids: set = field(default_factory=set)
+    check_in_ids: set = field(default_factory=set)
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("keel_week_rollup_batch", default=None)
+
+
+@contextmanager
+def batched() -> Iterator[None]:
+    """Collect the rows the writes inside the block touch and recompute them once at its
+    end (in the caller's transaction; nothing when the block raises, its transaction rolls
+    back). Nested blocks join the outer one."""
+    if _batch.get() is not None:
+        yield
+        return
+    batch = _Batch()
+    token = _batch.set(batch)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+    keys = set(batch.keys)
+    if batch.check_in_ids:
+        keys |= _check_in_keys(batch.check_in_ids)
+    recompute(keys, unit_ids=batch.unit_ids)
+
+
+def _check_in_keys(check_in_ids: Iterable[int]) -> set[Key]:
+    """The rows of these check-ins, the submitted ones (one query)."""
+    from tracking.models import CheckIn
+
+    return set(
+        CheckIn.objects.filter(pk__in=list(check_in_ids), state=CheckIn.State.SUBMITTED)
+        .order_by()
+        .values_list("person__unit_id", "week")
+    )
+
+
+def touched(
+    keys: Iterable[Key] = (), *, unit_ids: Iterable[int] = (), check_in_ids: Iterable[int] = ()
+) -> None:
+    """Rows a write has touched: recomputed now, or at the end of the current `batched()`
+    block. `check_in_ids` stand for the rows of those check-ins if they are submitted."""
+    batch = _batch.get()
+    if batch is not None:
+        batch.keys.update(keys)
+        batch.unit_ids.update(unit_ids)
+        batch.check_in_ids.update(check_in_ids)
+        return
+    keys = set(keys)
+    if check_in_ids:
+        keys |= _check_in_keys(check_in_ids)
+    recompute(keys, unit_ids=unit_ids)
 
 
 # --- reading --------------------------------------------------------------------------------
