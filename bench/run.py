@@ -51,7 +51,28 @@ ENV = {
     "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     "LOG_LEVEL": "WARNING",
 }
-ENV.pop("REDIS_URL", None)  # jobs run in-process: the benchmark measures Keel, not the broker
+ENV.pop("REDIS_URL", None)
+# Sessions and the signed-in viewer are cached in Redis as deployed (config/settings.py) when a
+# Redis answers at BENCH_REDIS_URL (set it empty to measure without); tasks still run
+# in-process (CELERY_TASK_ALWAYS_EAGER): the benchmark measures Keel, not the broker.
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
+
+
+def use_redis() -> bool:
+    """Point the server and the jobs at the benchmark's Redis database, emptied first (no
+    session or viewer of an earlier run survives), if it answers."""
+    if not REDIS_URL:
+        return False
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.flushdb()
+    except Exception:  # noqa: BLE001 - no Redis here: measured without, and said so
+        return False
+    ENV["REDIS_URL"] = REDIS_URL
+    ENV["CELERY_TASK_ALWAYS_EAGER"] = "1"
+    return True
 
 
 def manage(*args: str, capture: bool = False) -> subprocess.CompletedProcess:
@@ -153,6 +174,8 @@ def setup_django() -> None:
 def main() -> None:
     ensure_database()
     print(f"database: {DATABASE_URL}")
+    redis_used = use_redis()
+    print(f"sessions and viewer cache: {'Redis ' + REDIS_URL if redis_used else 'none (no Redis)'}")
     manage("migrate", "--noinput", "-v", "0")
     manage("compile_translations", "-v", "0")
     manage("collectstatic", "--noinput", "-v", "0")
@@ -208,10 +231,10 @@ def main() -> None:
         status = f"FAILED ({out.stderr.strip().splitlines()[-1:]})" if failed else ""
         print(f"  {job['name']}: {elapsed:.2f} s {status}", flush=True)
 
-    report(results, jobs, seed_s)
+    report(results, jobs, seed_s, redis_used)
 
 
-def report(results: list[dict], jobs: list[dict], seed_s: float) -> None:
+def report(results: list[dict], jobs: list[dict], seed_s: float, redis_used: bool) -> None:
     from bench.client import ANONYMOUS_FLOOR
 
     p95 = {r["name"]: r["p95_ms"] or 0.001 for r in results}
@@ -266,6 +289,7 @@ def report(results: list[dict], jobs: list[dict], seed_s: float) -> None:
         "clients": CLIENTS,
         "requests_per_client": PER_CLIENT,
         "employees": EMPLOYEES,
+        "redis": redis_used,
         "endpoints": results,
         "jobs": jobs,
         "all_targets_met": all_ok,

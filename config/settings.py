@@ -416,7 +416,8 @@ SPECTACULAR_SETTINGS = {
 # The in-process broker names a host only so that kombu does not warn that it has none.
 CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# CELERY_TASK_ALWAYS_EAGER=1 keeps them in-process with Redis as the cache (`make bench`).
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
