@@ -36,15 +36,17 @@ def visible_goals_q(viewer: ViewerLike, prefix: str = "") -> Q:
     viewer = Viewer.of(viewer)
     if viewer.is_admin:
         return Q()
-    managed = viewer.managed_ids
     q = (
         Q(**{f"{p}visibility": Goal.Visibility.PUBLIC})
         | Q(**{f"{p}owner_person_id": viewer.pk})
         # A unit-visible goal: for people in the owner's unit and below it.
         | Q(**{f"{p}visibility": Goal.Visibility.UNIT, f"{p}owner_path__in": viewer.unit_paths})
     )
-    if managed:
-        q |= Q(**{f"{p}owner_person_id__in": managed})
+    # The goals of the people the viewer manages: their subtrees by the goal's owner path
+    # (denormalised on the goal, no join), the few managed from outside them by id.
+    managed = viewer.managed_q(f"{p}owner_person", path_field=f"{p}owner_path")
+    if managed is not None:
+        q |= managed
     # Task forces: a member sees its unit-visible goals as the unit's people do; whoever
     # follows a member (their managers, their HRBP) sees all of its goals.
     q |= Q(
@@ -109,7 +111,7 @@ def can_manage_goal(viewer: ViewerLike, goal: Goal) -> bool:
     if goal.owner_person_id:
         return viewer.manages(goal.owner_person)
     unit = goal.owner_unit
-    if unit.head_id and unit.head_id != viewer.pk and unit.head_id in viewer.managed_ids:
+    if unit.head_id and viewer.manages_pk(unit.head_id):
         return True
     return any(unit.path.startswith(path) and unit.path != path for path in viewer.headed_paths)
 
@@ -123,7 +125,7 @@ def can_assign_to(viewer: ViewerLike, *, person: Person | None = None, unit=None
         return True
     if person is not None:
         return person.pk == viewer.pk or viewer.manages(person)
-    if unit.head_id == viewer.pk or (unit.head_id and unit.head_id in viewer.managed_ids):
+    if unit.head_id == viewer.pk or viewer.manages_pk(unit.head_id):
         return True
     return viewer.heads_subtree_of(unit)
 

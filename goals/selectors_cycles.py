@@ -101,9 +101,9 @@ def team_goals_to_score(viewer: ViewerLike, cycle: Cycle) -> list[Goal]:
     """The goals the viewer gives the manager score for: those of the people below them and of
     the units those people head."""
     viewer = Viewer.of(viewer)
-    if viewer.person is None or not viewer.managed_ids:
+    q = viewer.managed_q("owner_person", path_field="owner_path")
+    if q is None:
         return []
-    q = Q(owner_person_id__in=viewer.managed_ids)
     if viewer.units_headed_below:
         q |= Q(owner_unit_id__in=viewer.units_headed_below)
     return list(_scored_goals(cycle).filter(q).exclude(owner_unit__head=viewer.pk))

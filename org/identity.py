@@ -10,8 +10,10 @@ A changed organisation is therefore seen on the next request by every process; n
 for a timeout. Without a shared cache (the embedded default, a per-process memory cache that
 other processes' writes cannot reach) every request reads the database, as before.
 
-Only small, bounded values are kept (the person row with its unit, booleans, a few paths); the
-people a manager manages are not, they grow with the organisation."""
+Only small, bounded values are kept (the person row with its unit, booleans, a few paths). The
+people a manager manages are kept as their `ManagedScope` (the subtrees they head, directly or
+through the people they manage, and the few managed from outside those: a head of 10,000 in
+one tree is one path), not as a list of ids, and only while it stays small (`SCOPE_LIMIT`)."""
 
 from __future__ import annotations
 
@@ -27,7 +29,16 @@ from django.db.models.signals import post_delete, post_save
 from org.models import HRBPAssignment, Person, Unit
 from org.scopes import Viewer, person_of
 
-ROLE_FIELDS = ("is_admin", "_headed", "is_manager", "hrbp_unit_ids", "hrbp_paths")
+ROLE_FIELDS = (
+    "is_admin",
+    "_headed",
+    "is_manager",
+    "hrbp_unit_ids",
+    "hrbp_paths",
+    "managed_scope",
+)
+SCOPE_LIMIT = 1000  # paths and ids; a scope beyond it (a company run on direct reports only) is
+# recomputed per request rather than carried around
 TTL = 3600  # seconds; a stamp that never changes still lets entries go after an hour
 
 
@@ -100,6 +111,9 @@ def remember(viewer: Viewer) -> None:
     if key is None:
         return
     roles = {name: viewer.__dict__[name] for name in ROLE_FIELDS if name in viewer.__dict__}
+    scope = roles.get("managed_scope")
+    if scope is not None and len(scope.paths) + len(scope.extra) > SCOPE_LIMIT:
+        del roles["managed_scope"]
     if known is not None and known >= set(roles):
         return
     person = viewer.person

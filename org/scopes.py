@@ -86,22 +86,110 @@ WITH RECURSIVE managed(id) AS (
 )
 SELECT id FROM managed WHERE id <> %(person)s
 """
+# The same walk, answering each person found with their unit's path, and the paths of the
+# units headed by the viewer or anyone found (tagged 1): what `ManagedScope` is built from.
+_MANAGED_SCOPE_SQL = """
+WITH RECURSIVE managed(id) AS (
+    SELECT CAST(%(person)s AS BIGINT)
+    UNION
+    {step}
+)
+SELECT m.id, u.path, 0 FROM managed m
+JOIN {{person}} p ON p.id = m.id
+LEFT JOIN {{unit}} u ON u.id = p.unit_id
+WHERE m.id <> %(person)s
+UNION ALL
+SELECT NULL, h.path, 1 FROM {{unit}} h WHERE h.head_id IN (SELECT id FROM managed)
+"""
+
+
+def _managed_sql(template: str):
+    from django.db import connections, router
+
+    connection = connections[router.db_for_read(Person)]
+    step = _MANAGED_STEP.get(connection.vendor, _MANAGED_STEP["default"])
+    sql = template.format(step=step).format(person=Person._meta.db_table, unit=Unit._meta.db_table)
+    return connection, sql
 
 
 def _managed_ids(person_pk: int) -> frozenset[int]:
     """The people below `person_pk` (see `Viewer.managed_ids`) in one recursive query: from
     each person found, the people reporting to them and everyone in the subtrees of the units
     they head, until nothing new is found (UNION stops at management loops)."""
-    from django.db import connections, router
-
-    connection = connections[router.db_for_read(Person)]
-    step = _MANAGED_STEP.get(connection.vendor, _MANAGED_STEP["default"])
-    sql = _MANAGED_SQL.format(step=step).format(
-        person=Person._meta.db_table, unit=Unit._meta.db_table
-    )
+    connection, sql = _managed_sql(_MANAGED_SQL)
     with connection.cursor() as cursor:
         cursor.execute(sql, {"person": person_pk})
         return frozenset(row[0] for row in cursor.fetchall())
+
+
+def minimal_paths(paths) -> tuple[str, ...]:
+    """The subtree roots among `paths`: a path inside another one's subtree adds nothing."""
+    kept: list[str] = []
+    for path in sorted(set(paths), key=len):
+        if not any(path.startswith(root) for root in kept):
+            kept.append(path)
+    return tuple(sorted(kept))
+
+
+class ManagedScope:
+    """The people a person manages as a filter rather than a list: everyone in the subtrees
+    `paths` (the units headed by the person or by anyone they manage: everyone in such a
+    subtree is managed, by the definition of `Viewer.managed_ids`), plus the few managed from
+    outside those subtrees (`extra`: direct reports in other units, and theirs), never the
+    person themself. Small whatever the organisation's size (a head of 10,000 people in one
+    unit tree: one path, no extra), so it is kept with the viewer between requests, and a
+    query over thousands of managed people is a path range instead of thousands of ids."""
+
+    __slots__ = ("paths", "extra", "viewer_pk")
+
+    def __init__(self, paths: tuple[str, ...], extra: frozenset[int], viewer_pk: int | None):
+        self.paths, self.extra, self.viewer_pk = paths, extra, viewer_pk
+
+    def __reduce__(self):
+        return (ManagedScope, (self.paths, self.extra, self.viewer_pk))
+
+    def __bool__(self) -> bool:
+        return bool(self.paths or self.extra)
+
+    @classmethod
+    def of(cls, person_pk: int) -> tuple[ManagedScope, frozenset[int]]:
+        """The scope and the ids it stands for, in one recursive query."""
+        connection, sql = _managed_sql(_MANAGED_SCOPE_SQL)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"person": person_pk})
+            rows = cursor.fetchall()
+        paths = minimal_paths(path for _pk, path, headed in rows if headed)
+        found = [(pk, path) for pk, path, headed in rows if not headed]
+        extra = frozenset(
+            pk for pk, path in found if not path or not any(path.startswith(r) for r in paths)
+        )
+        return cls(paths, extra, person_pk), frozenset(pk for pk, _path in found)
+
+    def q(self, field: str = "", *, path_field: str | None = None) -> Q | None:
+        """Rows whose person `field` ("" for Person itself) is managed; None for nobody.
+        `path_field` names a column holding that person's unit path on the row itself (a
+        goal's `owner_path`), so the subtrees need no join."""
+        if not self:
+            return None
+        prefix = f"{field}__" if field else ""
+        paths_on = path_field or f"{prefix}unit__path"
+        q = subtree_q(self.paths, paths_on) if self.paths else None
+        if q is not None and path_field:
+            q &= Q(**{f"{prefix}isnull": False}) if field else Q()
+        if self.extra:
+            by_id = Q(**{f"{prefix}pk__in": sorted(self.extra)})
+            q = by_id if q is None else q | by_id
+        if self.viewer_pk is not None and self.paths:
+            q &= ~Q(**{f"{prefix}pk": self.viewer_pk})
+        return q
+
+    def covers(self, pk: int, unit_path: str | None) -> bool:
+        """Whether the person `pk`, whose unit has `unit_path`, is managed."""
+        if pk == self.viewer_pk:
+            return False
+        return pk in self.extra or bool(
+            unit_path and any(unit_path.startswith(root) for root in self.paths)
+        )
 
 
 class Viewer:
@@ -214,19 +302,50 @@ class Viewer:
     def managed_ids(self) -> frozenset[int]:
         """Everyone below the person: direct reports transitively, and everyone in (the subtree
         of) units they head, and those people's reports in turn. One query whatever the depth
-        of the tree (`_managed_ids`)."""
+        of the tree (`_managed_ids`). Filters use `managed_scope` (a few paths, no list of
+        ids); this set is for code that needs the people one by one."""
         person = self.person
         if person is None:
             return frozenset()
-        return _managed_ids(person.pk)
+        if "managed_scope" in self.__dict__:
+            return _managed_ids(person.pk)
+        scope, ids = ManagedScope.of(person.pk)
+        self.__dict__["managed_scope"] = scope
+        return ids
+
+    @cached_property
+    def managed_scope(self) -> ManagedScope:
+        """`managed_ids` as subtree paths and a few ids (kept between requests with the
+        viewer, org/identity.py)."""
+        if self.person is None:
+            return ManagedScope((), frozenset(), None)
+        scope, ids = ManagedScope.of(self.person.pk)
+        self.__dict__["managed_ids"] = ids
+        return scope
+
+    def managed_q(self, field: str = "", *, path_field: str | None = None) -> Q | None:
+        """Rows whose person `field` ("" for Person itself) the viewer manages, by path (see
+        `ManagedScope.q`); None when they manage nobody."""
+        return self.managed_scope.q(field, path_field=path_field)
+
+    def manages_pk(self, pk: int | None) -> bool:
+        """Whether the viewer manages the person `pk` (one small query when only the scope is
+        known: that person's unit path)."""
+        if self.person is None or pk is None or pk == self.pk:
+            return False
+        if "managed_ids" in self.__dict__:
+            return pk in self.managed_ids
+        path = Person.objects.filter(pk=pk).values_list("unit__path", flat=True).first()
+        return self.managed_scope.covers(pk, path)
 
     @cached_property
     def units_headed_below(self) -> list[int]:
         """Ids of the units headed by people the viewer manages (their goals are the
         viewer's to see and manage, wherever those units sit)."""
-        if not self.managed_ids:
+        q = self.managed_q("head")
+        if q is None:
             return []
-        return list(Unit.objects.filter(head_id__in=self.managed_ids).values_list("pk", flat=True))
+        return list(Unit.objects.filter(q).values_list("pk", flat=True))
 
     @property
     def task_force_paths(self) -> QuerySet:
@@ -239,7 +358,7 @@ class Viewer:
         """Paths of the task forces with a member the viewer follows (someone they manage, a
         person of a unit they partner as HRBP), as a subquery; None when they follow nobody.
         The task force's goals are theirs to see, as their people's own goals are."""
-        q = Q(person_id__in=self.managed_ids) if self.managed_ids else None
+        q = self.managed_q("person")
         sub = subtree_q(self.hrbp_paths, "person__unit__path")
         if sub is not None:
             q = sub if q is None else q | sub
@@ -248,7 +367,11 @@ class Viewer:
         return TaskForceMembership.objects.filter(q).values("unit__path")
 
     def manages(self, person: Person) -> bool:
-        return self.person is not None and person.pk != self.pk and person.pk in self.managed_ids
+        if self.person is None or person.pk == self.pk:
+            return False
+        if "managed_ids" not in self.__dict__ and "unit" in person._state.fields_cache:
+            return self.managed_scope.covers(person.pk, person.unit.path if person.unit else None)
+        return person.pk in self.managed_ids
 
     def partners(self, person: Person) -> bool:
         """The viewer is HRBP for the person's unit (or an ancestor of it)."""
@@ -320,7 +443,8 @@ def managed_people(viewer: Viewer | Person | None) -> QuerySet[Person]:
     viewer = Viewer.of(viewer)
     if viewer.person is None:
         return Person.objects.none()
-    return Person.objects.filter(pk__in=viewer.managed_ids)
+    q = viewer.managed_q()
+    return Person.objects.filter(q) if q is not None else Person.objects.none()
 
 
 def hrbp_people(viewer: Viewer | Person | None) -> QuerySet[Person]:
@@ -363,7 +487,10 @@ def followed_people_q(viewer: Viewer | Person | None, field: str = "person") -> 
     if viewer.is_admin:
         return Q()
     prefix = f"{field}__" if field else ""
-    q = Q(**{f"{prefix}pk": viewer.pk}) | Q(**{f"{prefix}pk__in": viewer.managed_ids})
+    q = Q(**{f"{prefix}pk": viewer.pk})
+    managed = viewer.managed_q(field)
+    if managed is not None:
+        q |= managed
     sub = subtree_q(viewer.hrbp_paths, f"{prefix}unit__path")
     return q | sub if sub is not None else q
 

@@ -38,7 +38,8 @@ def decidable_requests_q(viewer: ViewerLike) -> Q:
     viewer = Viewer.of(viewer)
     if viewer.is_admin:
         return ~Q(requester=viewer.person)
-    q = Q(is_cross_unit=False, requester_id__in=viewer.managed_ids)
+    managed = viewer.managed_q("requester")
+    q = Q(is_cross_unit=False) & managed if managed is not None else Q(pk__in=[])
     heads = subtree_q(viewer.headed_paths, "unit__path")
     if heads is not None:
         q |= Q(is_cross_unit=True) & heads
@@ -70,7 +71,10 @@ def visible_resource_requests(viewer: ViewerLike) -> QuerySet[ResourceRequest]:
 def _visible_resource_requests(viewer: Viewer) -> QuerySet[ResourceRequest]:
     if viewer.is_admin:
         return ResourceRequest.objects.all()
-    q = Q(requester=viewer.person) | Q(requester_id__in=viewer.managed_ids)
+    q = Q(requester=viewer.person)
+    managed = viewer.managed_q("requester")
+    if managed is not None:
+        q |= managed
     for extra in (
         subtree_q(viewer.headed_paths, "unit__path"),
         subtree_q(viewer.hrbp_paths, "unit__path"),

@@ -39,16 +39,21 @@ def _paths_q(paths: list[str], field: str) -> Q:
 
 def _managers_q(viewer: Viewer, prefix: str = "") -> Q:
     """Retrospectives whose scope the viewer manages."""
-    managed = viewer.managed_ids
     headed = viewer.headed_paths
-    return (
+    q = (
         _paths_q(headed, f"{prefix}unit__path")
-        | Q(**{f"{prefix}unit__head_id__in": managed})
-        | Q(**{f"{prefix}goal__owner_person_id__in": managed})
         | Q(**{f"{prefix}goal__owner_person": viewer.person})
         | _paths_q(headed, f"{prefix}goal__owner_path")
-        | Q(**{f"{prefix}goal__owner_unit__head_id__in": managed})
     )
+    for field, path_field in (
+        (f"{prefix}unit__head", None),
+        (f"{prefix}goal__owner_person", f"{prefix}goal__owner_path"),
+        (f"{prefix}goal__owner_unit__head", None),
+    ):
+        managed = viewer.managed_q(field, path_field=path_field)
+        if managed is not None:
+            q |= managed
+    return q
 
 
 def visible_retrospectives(viewer: ViewerLike) -> QuerySet[Retrospective]:
@@ -87,7 +92,7 @@ def _manages_scope(viewer: Viewer, retro, *, owner_counts: bool = True) -> bool:
         unit = retro.unit
     if viewer.heads_subtree_of(unit):
         return True
-    return bool(unit.head_id) and unit.head_id in viewer.managed_ids
+    return viewer.manages_pk(unit.head_id)
 
 
 def _is_participant(viewer: Viewer, retro) -> bool:
@@ -184,7 +189,7 @@ def can_start_retrospective(viewer: ViewerLike, *, goal: Goal | None = None, uni
         return False
     if viewer.heads_subtree_of(unit):
         return True
-    return bool(unit.head_id) and unit.head_id in viewer.managed_ids
+    return viewer.manages_pk(unit.head_id)
 
 
 def can_see_goal_for_retros(viewer: ViewerLike, goal: Goal) -> bool:

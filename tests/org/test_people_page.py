@@ -1,6 +1,8 @@
 """The people directory (/people/): a bounded number of queries whatever the number of people
 and units, and the chart's numbers equal to the level-by-level computation."""
 
+import pickle
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -90,4 +92,19 @@ def test_managed_people_in_one_query_equal_the_level_by_level_walk(
             ids = scopes._managed_ids(person.pk)
         viewer = scopes.Viewer(person)
         assert ids == managed_ids_by_levels(person, viewer.headed_paths), person
+        # The same people as a filter (subtree paths and a few ids), fresh and as the
+        # identity cache brings it back (pickled).
+        with django_assert_num_queries(1):
+            scope = scopes.Viewer(person).managed_scope
+        for kept in (scope, pickle.loads(pickle.dumps(scope))):
+            again = scopes.Viewer(person)
+            again.__dict__["managed_scope"] = kept
+            assert set(scopes.managed_people(again).values_list("pk", flat=True)) == ids, person
+            for other in Person.objects.select_related("unit"):
+                assert again.manages(other) == (other.pk in ids), (person, other)
+                assert again.manages_pk(other.pk) == (other.pk in ids), (person, other)
     assert below.pk in scopes.Viewer(c["bob"]).managed_ids
+    # bob heads Sales: one subtree, and the person reporting to someone in it from HR by id.
+    scope = scopes.Viewer(c["bob"]).managed_scope
+    assert scope.paths == (c["sales"].path,)
+    assert len(scope.extra) >= 1
