@@ -13,6 +13,7 @@ import re
 import smtplib
 import time
 import urllib.parse
+from dataclasses import dataclass
 from functools import lru_cache
 
 import requests
@@ -34,6 +35,33 @@ class DeliveryError(Exception):
 
 class TransientDeliveryError(DeliveryError):
     """A channel failed in a way a later attempt may not."""
+
+
+@dataclass(slots=True, frozen=True)
+class Recipient:
+    """Who a delivery goes to, as the senders read them (a Person answers the same)."""
+
+    pk: int
+    display_name: str
+    language: str
+    email: str
+
+
+@dataclass(slots=True)
+class Outgoing:
+    """A delivery as the senders read it, from the row's values: a batch of thousands needs
+    no model objects (`notifications.services.delivery.outgoing`). A Delivery answers the
+    same attributes."""
+
+    pk: int
+    kind: str
+    channel: str
+    subject: str
+    body: str
+    url: str
+    attempts: int
+    recipient: Recipient
+    config: ChannelConfig | None
 
 
 def absolute_url(url: str) -> str:
@@ -92,9 +120,9 @@ def render_email(*, language: str, name: str, subject: str, body: str, url: str)
     return parts[0], parts[1]
 
 
-def send_email(delivery: Delivery, connection=None) -> None:
+def send_email(delivery: Delivery | Outgoing, connection=None) -> None:
     person = delivery.recipient
-    address = person.user.email
+    address = person.email
     if not address:
         raise DeliveryError("The recipient has no email address.")
     text, html = render_email(
@@ -116,7 +144,7 @@ def send_email(delivery: Delivery, connection=None) -> None:
         raise TransientDeliveryError(f"SMTP error: {exc}") from exc
 
 
-def webhook_text(delivery: Delivery) -> str:
+def webhook_text(delivery: Delivery | Outgoing) -> str:
     lines = [delivery.subject]
     if delivery.body.strip() != delivery.subject.strip():
         lines.append(delivery.body)
@@ -134,7 +162,7 @@ def bot_text_payload(config: ChannelConfig, text: str) -> dict | None:
     return None
 
 
-def webhook_payload(config: ChannelConfig, delivery: Delivery) -> dict:
+def webhook_payload(config: ChannelConfig, delivery: Delivery | Outgoing) -> dict:
     """The JSON each chat platform's group bot expects."""
     text = webhook_text(delivery)
     payload = bot_text_payload(config, text)
@@ -205,7 +233,7 @@ def session() -> requests.Session:
     return requests.Session()
 
 
-def send_webhook(delivery: Delivery, connection=None) -> None:
+def send_webhook(delivery: Delivery | Outgoing, connection=None) -> None:
     config = delivery.config
     if config is None or not config.enabled:
         raise DeliveryError("The webhook is no longer configured.")
