@@ -91,6 +91,7 @@ def reminders() -> str:
     from collections import Counter
 
     from django.conf import settings
+    from django.db.models import Count
 
     from notifications.models import Delivery, ReminderLog, ReminderRun
     from reminders.services import dispatch
@@ -102,20 +103,26 @@ def reminders() -> str:
     # of 15:00 (07:00 UTC) would be expired at 20:30 UTC, New York's not yet due before 20:00.
     settings.REMINDER_EXPIRY_HOURS = 24 * 7
     run = dispatch(now=now, trigger=ReminderRun.Trigger.COMMAND, inline=True)
-    logs = Counter(
-        (status, reason or "-")
-        for status, reason in ReminderLog.objects.filter(run=run).values_list("status", "reason")
-    )
+    logs: Counter = Counter()
+    for status, reason, n in (
+        ReminderLog.objects.filter(run=run)
+        .values_list("status", "reason")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        logs[(status, reason or "-")] += n
     sent = sum(n for (status, _r), n in logs.items() if status == ReminderLog.Status.SENT)
     skipped = ", ".join(
         f"{reason} {n}" for (status, reason), n in sorted(logs.items()) if status != "sent"
     )
-    deliveries = Counter(
-        f"{channel} {status}"
-        for channel, status in Delivery.objects.filter(created_at__gte=started).values_list(
-            "channel", "status"
-        )
-    )
+    deliveries: Counter = Counter()
+    for channel, status, n in (
+        Delivery.objects.filter(created_at__gte=started)
+        .values_list("channel", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        deliveries[f"{channel} {status}"] += n
     channels = ", ".join(f"{k} {n}" for k, n in sorted(deliveries.items()))
     return f"{run.due} due, {sent} sent, skipped: {skipped or 'none'}; deliveries: {channels}"
 

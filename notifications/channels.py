@@ -104,19 +104,40 @@ def render_email(*, language: str, name: str, subject: str, body: str, url: str)
     (language, link or not) with stand-ins, the values then escaped as the template would
     (HTML: escaped, the body's line breaks as <br>) and put in their place. The output is the
     same as `render_to_string` of the templates with these values
-    (tests/notifications/test_channels.py compares them)."""
+    (tests/notifications/test_channels.py compares them). Everything but the name is put in
+    place once per message text (`_email_around_name`: a week's check-in nudge is one text
+    per language), the name then once per person."""
     url = absolute_url(url)
-    raw = {"name": name, "subject": subject, "body": body, "url": url}
+    text, html = _email_around_name(language, subject, body, url, settings.SITE_URL)
+    return name.join(text), escape(name).join(html)
+
+
+@lru_cache(maxsize=512)
+def _email_around_name(language: str, subject: str, body: str, url: str, site_url: str):
+    """Both templates with subject, body and link in place, as the pieces between which the
+    recipient's name goes (in one pass, as `_SLOT.sub` over the whole skeleton would: a value
+    is never searched for stand-ins)."""
+    raw = {"subject": subject, "body": body, "url": url}
     html_values = {
-        "name": escape(name),
         "subject": escape(subject),
         "body": linebreaksbr(body, autoescape=True),
         "url": escape(url),
     }
     parts = []
     for template, values in ((EMAIL_TEXT, raw), (EMAIL_HTML, html_values)):
-        skeleton = _email_skeleton(template, language, bool(url), settings.SITE_URL)
-        parts.append(_SLOT.sub(lambda match, values=values: values[match.group(1)], skeleton))
+        skeleton = _email_skeleton(template, language, bool(url), site_url)
+        pieces, current, end = [], [], 0
+        for match in _SLOT.finditer(skeleton):
+            current.append(skeleton[end : match.start()])
+            end = match.end()
+            if match.group(1) == "name":
+                pieces.append("".join(current))
+                current = []
+            else:
+                current.append(values[match.group(1)])
+        current.append(skeleton[end:])
+        pieces.append("".join(current))
+        parts.append(tuple(pieces))
     return parts[0], parts[1]
 
 

@@ -271,7 +271,7 @@ def send_reminder_batch(
     # the same order (one waits for the other instead of deadlocking).
     people = list(
         Person.objects.filter(pk__in=person_ids, is_active=True)
-        .select_related("user", "unit")
+        .select_related("user")
         .order_by("pk")
     )
     plans = plan_batch(kind=kind, period=period, people=people, now=now)
@@ -289,7 +289,7 @@ def deliver(
 ) -> dict[str, int]:
     """Claim the send-log rows of `plans` (one kind and period) and create the notifications
     and deliveries of those this call claimed, in one transaction. The plans' people need
-    `user` and `unit` loaded. `index`: the run's batch this is (weekly reminders), recorded as
+    `user` loaded. `index`: the run's batch this is (weekly reminders), recorded as
     finished so that the last one sends the run's group digests. Returns counts of what this
     call claimed."""
     from reminders import tasks
