@@ -67,6 +67,8 @@ class WorkCalendar:
             for row in CalendarDay.objects.filter(date__gte=start, date__lte=end)
         }
         self.absences: dict[int, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+        # (time zone, day) → working day or not: the same few answers for thousands of people.
+        self._workdays: dict[tuple[str, dt.date], bool] = {}
         ids = list(person_ids)
         if ids:
             rows = Absence.objects.filter(start__lte=end, end__gte=start)
@@ -78,6 +80,13 @@ class WorkCalendar:
                     self.absences[person_id].append((a_start, a_end))
 
     def is_workday(self, *, timezone_name: str, day: dt.date) -> bool:
+        key = (timezone_name, day)
+        known = self._workdays.get(key)
+        if known is None:
+            known = self._workdays[key] = self._is_workday(timezone_name, day)
+        return known
+
+    def _is_workday(self, timezone_name: str, day: dt.date) -> bool:
         country = country_for(timezone_name)
         for key in ((day, country), (day, "")):
             if key in self.overrides:

@@ -13,6 +13,7 @@ import re
 import smtplib
 import time
 import urllib.parse
+from dataclasses import dataclass
 from functools import lru_cache
 
 import requests
@@ -34,6 +35,33 @@ class DeliveryError(Exception):
 
 class TransientDeliveryError(DeliveryError):
     """A channel failed in a way a later attempt may not."""
+
+
+@dataclass(slots=True, frozen=True)
+class Recipient:
+    """Who a delivery goes to, as the senders read them (a Person answers the same)."""
+
+    pk: int
+    display_name: str
+    language: str
+    email: str
+
+
+@dataclass(slots=True)
+class Outgoing:
+    """A delivery as the senders read it, from the row's values: a batch of thousands needs
+    no model objects (`notifications.services.delivery.outgoing`). A Delivery answers the
+    same attributes."""
+
+    pk: int
+    kind: str
+    channel: str
+    subject: str
+    body: str
+    url: str
+    attempts: int
+    recipient: Recipient
+    config: ChannelConfig | None
 
 
 def absolute_url(url: str) -> str:
@@ -76,25 +104,46 @@ def render_email(*, language: str, name: str, subject: str, body: str, url: str)
     (language, link or not) with stand-ins, the values then escaped as the template would
     (HTML: escaped, the body's line breaks as <br>) and put in their place. The output is the
     same as `render_to_string` of the templates with these values
-    (tests/notifications/test_channels.py compares them)."""
+    (tests/notifications/test_channels.py compares them). Everything but the name is put in
+    place once per message text (`_email_around_name`: a week's check-in nudge is one text
+    per language), the name then once per person."""
     url = absolute_url(url)
-    raw = {"name": name, "subject": subject, "body": body, "url": url}
+    text, html = _email_around_name(language, subject, body, url, settings.SITE_URL)
+    return name.join(text), escape(name).join(html)
+
+
+@lru_cache(maxsize=512)
+def _email_around_name(language: str, subject: str, body: str, url: str, site_url: str):
+    """Both templates with subject, body and link in place, as the pieces between which the
+    recipient's name goes (in one pass, as `_SLOT.sub` over the whole skeleton would: a value
+    is never searched for stand-ins)."""
+    raw = {"subject": subject, "body": body, "url": url}
     html_values = {
-        "name": escape(name),
         "subject": escape(subject),
         "body": linebreaksbr(body, autoescape=True),
         "url": escape(url),
     }
     parts = []
     for template, values in ((EMAIL_TEXT, raw), (EMAIL_HTML, html_values)):
-        skeleton = _email_skeleton(template, language, bool(url), settings.SITE_URL)
-        parts.append(_SLOT.sub(lambda match, values=values: values[match.group(1)], skeleton))
+        skeleton = _email_skeleton(template, language, bool(url), site_url)
+        pieces, current, end = [], [], 0
+        for match in _SLOT.finditer(skeleton):
+            current.append(skeleton[end : match.start()])
+            end = match.end()
+            if match.group(1) == "name":
+                pieces.append("".join(current))
+                current = []
+            else:
+                current.append(values[match.group(1)])
+        current.append(skeleton[end:])
+        pieces.append("".join(current))
+        parts.append(tuple(pieces))
     return parts[0], parts[1]
 
 
-def send_email(delivery: Delivery, connection=None) -> None:
+def send_email(delivery: Delivery | Outgoing, connection=None) -> None:
     person = delivery.recipient
-    address = person.user.email
+    address = person.email
     if not address:
         raise DeliveryError("The recipient has no email address.")
     text, html = render_email(
@@ -116,7 +165,7 @@ def send_email(delivery: Delivery, connection=None) -> None:
         raise TransientDeliveryError(f"SMTP error: {exc}") from exc
 
 
-def webhook_text(delivery: Delivery) -> str:
+def webhook_text(delivery: Delivery | Outgoing) -> str:
     lines = [delivery.subject]
     if delivery.body.strip() != delivery.subject.strip():
         lines.append(delivery.body)
@@ -134,7 +183,7 @@ def bot_text_payload(config: ChannelConfig, text: str) -> dict | None:
     return None
 
 
-def webhook_payload(config: ChannelConfig, delivery: Delivery) -> dict:
+def webhook_payload(config: ChannelConfig, delivery: Delivery | Outgoing) -> dict:
     """The JSON each chat platform's group bot expects."""
     text = webhook_text(delivery)
     payload = bot_text_payload(config, text)
@@ -205,7 +254,7 @@ def session() -> requests.Session:
     return requests.Session()
 
 
-def send_webhook(delivery: Delivery, connection=None) -> None:
+def send_webhook(delivery: Delivery | Outgoing, connection=None) -> None:
     config = delivery.config
     if config is None or not config.enabled:
         raise DeliveryError("The webhook is no longer configured.")

@@ -38,12 +38,12 @@ from django.utils import timezone
 
 from coordination.services import remind_overdue_actions
 from core.queue import enqueue
+from core.rows import insert_new_rows, insert_rows
 from notifications.calendar import WorkCalendar
 from notifications.kinds import Channel, ReminderKind
 from notifications.models import Delivery, Notification, ReminderLog, ReminderRun, ReminderSchedule
 from notifications.services.delivery import (
     MAX_ATTEMPTS,
-    build_deliveries,
     channel_enabled,
     enqueue_deliveries,
     preference_map,
@@ -271,7 +271,7 @@ def send_reminder_batch(
     # the same order (one waits for the other instead of deadlocking).
     people = list(
         Person.objects.filter(pk__in=person_ids, is_active=True)
-        .select_related("user", "unit")
+        .select_related("user")
         .order_by("pk")
     )
     plans = plan_batch(kind=kind, period=period, people=people, now=now)
@@ -289,7 +289,7 @@ def deliver(
 ) -> dict[str, int]:
     """Claim the send-log rows of `plans` (one kind and period) and create the notifications
     and deliveries of those this call claimed, in one transaction. The plans' people need
-    `user` and `unit` loaded. `index`: the run's batch this is (weekly reminders), recorded as
+    `user` loaded. `index`: the run's batch this is (weekly reminders), recorded as
     finished so that the last one sends the run's group digests. Returns counts of what this
     call claimed."""
     from reminders import tasks
@@ -303,32 +303,26 @@ def deliver(
     token = uuid.uuid4().hex
     counts = {"sent": 0, "skipped": 0, "expired": 0}
     with transaction.atomic():
-        ReminderLog.objects.bulk_create(
+        # The send log's rows, inserted or ignored against the unique (person, kind, period):
+        # those this statement inserted (its claim token) are this call's to send.
+        written = timezone.now()
+        claimed = insert_new_rows(
+            ReminderLog,
+            ("person_id", "kind", "period", "status", "reason", "run_id", "claim", "created_at"),
             [
-                ReminderLog(
-                    person=plan.person,
-                    kind=kind,
-                    period=period,
-                    status=plan.log_status,
-                    reason=plan.reason,
-                    run_id=run_id,
-                    claim=token,
-                )
+                (plan.person.pk, kind, period, plan.log_status, plan.reason, run_id, token, written)
                 for plan in plans
                 if plan.reason != NOT_DUE  # a later dispatch takes it
             ],
-            ignore_conflicts=True,
+            returning=("person_id", "id", "status"),
         )
-        mine = {
-            log.person_id: log
-            for log in ReminderLog.objects.filter(claim=token).only("pk", "person_id", "status")
-        }
+        mine = {person_id: (log_id, status) for person_id, log_id, status in claimed}
         if run_id is not None and index is not None:
             finish_batch(run_id=run_id, index=index)
             enqueue(tasks.send_group_digests, run_id)
         to_send = [p for p in plans if p.send and p.person.pk in mine]
         for status in (ReminderLog.Status.SKIPPED, ReminderLog.Status.EXPIRED):
-            counts[status] = sum(1 for log in mine.values() if log.status == status)
+            counts[status] = sum(1 for _log, logged in mine.values() if logged == status)
         counts["sent"] = len(to_send)
         if counts["expired"]:
             logger.warning(
@@ -344,67 +338,111 @@ def deliver(
             )
         if not to_send:
             return counts
-        notifications = Notification.objects.bulk_create(
-            [
-                Notification(
-                    recipient=p.person,
-                    kind=kind,
-                    text=p.body,
-                    message=p.message.to_json() if p.message else None,
-                    url=p.url,
-                )
-                for p in to_send
-                if channel_enabled(prefs, p.person.pk, kind, Channel.IN_APP)
-            ]
-        )
-        by_person = {n.recipient_id: n for n in notifications}
-        rows: list[Delivery] = []
-        for plan in to_send:
-            links = {"reminder_log": mine[plan.person.pk], "run_id": run_id}
-            notification = by_person.get(plan.person.pk)
-            if notification is not None:
-                rows.append(
-                    Delivery(
-                        recipient=plan.person,
-                        kind=kind,
-                        channel=Channel.IN_APP,
-                        subject=plan.subject[:300],
-                        body=plan.body,
-                        url=plan.url,
-                        status=Delivery.Status.SENT,
-                        attempts=1,
-                        sent_at=now,
-                        notification=notification,
-                        **links,
-                    )
-                )
-            rows += build_deliveries(
-                person=plan.person,
-                kind=kind,
-                subject=plan.subject,
-                body=plan.body,
-                url=plan.url,
-                prefs=prefs,
-                webhooks=[],  # groups get one digest per dispatch instead
-                notification=notification,
-                **links,
-            )
-        created = Delivery.objects.bulk_create(rows)
-        enqueue_deliveries(d.pk for d in created if d.status == Delivery.Status.PENDING)
-        reminders_sent.send(
-            sender=send_reminder_batch,
-            reminders=[
-                {
-                    "log": mine[plan.person.pk].pk,
-                    "person": plan.person.pk,
-                    "text": "\n".join(t for t in (plan.subject, plan.body) if t),
-                    "url": plan.url,
-                }
-                for plan in to_send
-                if channel_enabled(prefs, plan.person.pk, kind, Channel.WEBHOOK)
-            ],
-        )
+        _write_messages(kind=kind, run_id=run_id, plans=to_send, mine=mine, prefs=prefs, now=now)
     return counts
+
+
+# The columns of the rows a batch writes (core.rows: field attribute names, every column).
+NOTIFICATION_COLUMNS = (
+    "recipient_id",
+    "kind",
+    "text",
+    "message",
+    "url",
+    "content_type_id",
+    "object_id",
+    "created_at",
+    "read_at",
+)
+DELIVERY_COLUMNS = (
+    "recipient_id",
+    "kind",
+    "channel",
+    "config_id",
+    "notification_id",
+    "reminder_log_id",
+    "run_id",
+    "subject",
+    "body",
+    "url",
+    "status",
+    "attempts",
+    "last_error",
+    "claim",
+    "created_at",
+    "updated_at",
+    "sent_at",
+)
+
+
+def _write_messages(
+    *, kind: str, run_id: int | None, plans: list[Plan], mine: dict, prefs: dict, now
+) -> None:
+    """The inbox items, their in-app deliveries (sent) and the email deliveries (pending, sent
+    after commit) of the claimed `plans`, written as rows (core.rows), in the batch's
+    transaction. Chat groups get one digest per dispatch instead of a delivery per person;
+    apps above hear of the reminders through `reminders_sent`."""
+    written = timezone.now()
+    # A Message's JSON is the same for everyone of a batch with the same words: made once.
+    messages: dict[tuple, dict] = {}
+
+    def message_json(plan: Plan):
+        message = plan.message
+        if message is None:
+            return None
+        try:
+            key = (message.msgid, tuple(sorted(message.params.items())))
+            hash(key)
+        except TypeError:
+            return message.to_json()
+        if key not in messages:
+            messages[key] = message.to_json()
+        return messages[key]
+
+    inbox = [p for p in plans if channel_enabled(prefs, p.person.pk, kind, Channel.IN_APP)]
+    note_ids = insert_rows(
+        Notification,
+        NOTIFICATION_COLUMNS,
+        [
+            (p.person.pk, kind, p.body, message_json(p), p.url, None, None, written, None)
+            for p in inbox
+        ],
+    )
+    by_person = dict(zip((p.person.pk for p in inbox), note_ids, strict=True))
+    rows: list[tuple] = []
+    for plan in plans:
+        pk = plan.person.pk
+        note = by_person.get(pk)
+        common = (pk, kind)
+        links = (None, note, mine[pk][0], run_id, plan.subject[:300], plan.body, plan.url)
+        if note is not None:
+            rows.append(
+                (*common, Channel.IN_APP, *links, Delivery.Status.SENT, 1, "", "")
+                + (written, written, now)
+            )
+        if channel_enabled(prefs, pk, kind, Channel.EMAIL) and plan.person.user.email:
+            rows.append(
+                (*common, Channel.EMAIL, *links, Delivery.Status.PENDING, 0, "", "")
+                + (written, written, None)
+            )
+    ids = insert_rows(Delivery, DELIVERY_COLUMNS, rows)
+    status_at = DELIVERY_COLUMNS.index("status")
+    enqueue_deliveries(
+        pk for pk, row in zip(ids, rows, strict=True) if row[status_at] == Delivery.Status.PENDING
+    )
+    reminders_sent.send(
+        sender=send_reminder_batch,
+        reminders=[
+            {
+                "log": mine[plan.person.pk][0],
+                "person": plan.person.pk,
+                "text": "\n".join(t for t in (plan.subject, plan.body) if t),
+                "url": plan.url,
+            }
+            for plan in plans
+            if channel_enabled(prefs, plan.person.pk, kind, Channel.WEBHOOK)
+        ],
+    )
 
 
 def preview(*, now: dt.datetime) -> list[tuple[Due, Plan]]:

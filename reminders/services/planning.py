@@ -267,10 +267,12 @@ def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.date
         # Key results behind pace as the rollups hold them today (the stored pace of the
         # day, kept by the rollups' refresh: not re-classified for each reminder).
         summaries = team_summaries(managers=people, week=period - dt.timedelta(days=7))
-    plans = []
-    # The same sentence in the same language is put into words once per batch (a check-in
-    # nudge's text is the same for everyone of a week and language).
-    texts: dict[tuple, str] = {}
+    late = expiry()
+    plans: list[Plan | None] = []
+    # Who is due, by language: each language is switched to once per batch, and the same
+    # sentence in the same language is put into words once (a check-in nudge's text is the
+    # same for everyone of a week and language).
+    due: dict[str | None, list[tuple[int, Person]]] = defaultdict(list)
     for person in people:
         schedule = schedules.for_person(kind, person.pk)
         day, why = send_day(
@@ -287,17 +289,31 @@ def plan_batch(*, kind: str, period: dt.date, people: list[Person], now: dt.date
         if now < moment:
             plans.append(Plan(person, False, NOT_DUE))
             continue
-        if now - moment > expiry():
+        if now - moment > late:
             plans.append(Plan(person, False, EXPIRED))
             continue
-        with translation.override(person.language or None):
-            if kind == ReminderKind.CHECK_IN:
-                plan = _plan_check_in(person, period, submitted)
-            elif kind == ReminderKind.WEEKLY_REVIEW:
-                plan = _plan_review(person, period, summaries.get(person.pk))
-            else:
-                plan = _plan_escalation(person, period, silent.get(person.pk, []))
-            plan.message = plan.body if isinstance(plan.body, Message) else None
-            plan.subject, plan.body = str(plan.subject), _text(plan.body, texts)
-        plans.append(plan)
+        due[person.language or None].append((len(plans), person))
+        plans.append(None)  # worded below, in the person's language
+
+    def plan_for(person: Person) -> Plan:
+        if kind == ReminderKind.CHECK_IN:
+            return _plan_check_in(person, period, submitted)
+        if kind == ReminderKind.WEEKLY_REVIEW:
+            return _plan_review(person, period, summaries.get(person.pk))
+        return _plan_escalation(person, period, silent.get(person.pk, []))
+
+    _word(plans, due, plan_for)
     return plans
+
+
+def _word(plans: list, due: dict, plan_for) -> None:
+    """Put `plan_for(person)` of each due person in its place of `plans`, worded in the
+    person's language (`due`: language → (place, person))."""
+    texts: dict[tuple, str] = {}
+    for language, items in due.items():
+        with translation.override(language):
+            for at, person in items:
+                plan = plan_for(person)
+                plan.message = plan.body if isinstance(plan.body, Message) else None
+                plan.subject, plan.body = str(plan.subject), _text(plan.body, texts)
+                plans[at] = plan

@@ -357,3 +357,41 @@ def test_sent_email_has_the_rendered_text_and_html(company, mailoutbox):
         assert message.alternatives[0][0] == render_to_string(
             "notifications/email/message.html", context
         )
+
+
+@pytest.mark.django_db
+def test_delivery_batch_queries_grow_only_by_each_rows_sent_mark(company, http, mailoutbox):
+    """A delivery batch reads its rows as values (no query per row or per recipient): with
+    n and 3n deliveries (email and chat webhook, several recipients) the only queries that
+    grow are the sent marks, one per row, written as each message goes out (in a transaction,
+    as here, through the ORM; outside one on PostgreSQL, through the pipeline)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.services.delivery import deliver_many
+
+    config = ChannelConfigFactory(kind="generic")
+    people = [company[name] for name in ("alice", "bob", "erin", "dave")]
+
+    def run(n):
+        ids = [
+            Delivery.objects.create(
+                recipient=people[i % len(people)],
+                kind=ReminderKind.CHECK_IN,
+                channel="webhook" if i % 3 == 0 else "email",
+                config=config if i % 3 == 0 else None,
+                subject=f"Subject {i}",
+                body="Body",
+                url="/tracking/",
+            ).pk
+            for i in range(n)
+        ]
+        with CaptureQueriesContext(connection) as ctx:
+            counts = deliver_many(delivery_ids=ids)
+        assert counts == {"sent": n, "failed": 0, "retrying": 0}
+        return len(ctx.captured_queries)
+
+    few, many = run(6), run(18)
+    assert many - few == 18 - 6
+    assert len(mailoutbox) == 4 + 12
+    assert len(http.posts) == 2 + 6
