@@ -134,23 +134,24 @@ class RuleSpec:
 INDIVIDUAL_KINDS = {"commission", "milestone"}
 
 
-@functools.lru_cache(maxsize=65536)
-def _attainment(
-    value: Decimal,
-    value_signed: bool,
-    start: Decimal,
-    start_signed: bool,
-    target: Decimal,
-    target_signed: bool,
-    direction: str,
-) -> Decimal:
-    """A key result's attainment at `value`, rounded to six decimals; remembered, since many key
-    results share their numbers (a cascade's equal split, unmeasured ones still at their
-    start). Decimals equal in value and sign give the same result whatever their exponent
-    (`1.0` and `1.00`), so they may share an entry; the signs are part of the key because
-    `-0` and `0` are equal Decimals whose quotients are not the same float."""
-    attained = metrics.attainment(value, start=start, target=target, direction=direction)
-    return Decimal(repr(attained)).quantize(SIX)
+# Key results' attainments by their numbers as written (`str` of each Decimal: exact, sign and
+# exponent included), shared across key results and evaluations: many key results have the same
+# numbers (a cascade's equal split, unmeasured ones still at their start value). Bounded.
+_ATTAINMENTS: dict[tuple[str, str, str, str], Decimal] = {}
+_ATTAINMENTS_MAX = 65536
+
+
+def _attainment(value: Decimal, start: Decimal, target: Decimal, direction: str) -> Decimal:
+    """A key result's attainment at `value`, rounded to six decimals."""
+    key = (str(value), str(start), str(target), direction)
+    cached = _ATTAINMENTS.get(key)
+    if cached is None:
+        attained = metrics.attainment(value, start=start, target=target, direction=direction)
+        cached = Decimal(repr(attained)).quantize(SIX)
+        if len(_ATTAINMENTS) >= _ATTAINMENTS_MAX:
+            _ATTAINMENTS.clear()
+        _ATTAINMENTS[key] = cached
+    return cached
 
 
 @dataclass(slots=True)
@@ -173,16 +174,7 @@ class KRIn:
     def attainment(self, value: Decimal) -> Decimal:
         cached = self._cache.get(value)
         if cached is None:
-            start, target = self.start_value, self.target_value
-            cached = _attainment(
-                value,
-                value.is_signed(),
-                start,
-                start.is_signed(),
-                target,
-                target.is_signed(),
-                self.direction,
-            )
+            cached = _attainment(value, self.start_value, self.target_value, self.direction)
             self._cache[value] = cached
         return cached
 
@@ -264,12 +256,16 @@ def _s(value: Decimal) -> str:
 
 
 def _weighted(pairs: list[tuple[Decimal, Decimal]]) -> Decimal:
-    total = sum((w for _v, w in pairs), Decimal("0"))
     if not pairs:
         return Decimal("0")
+    # The sums in the pairs' order, from 0 (as `sum` would add them), in one pass.
+    total = weighted = Decimal("0")
+    for v, w in pairs:
+        total += w
+        weighted += v * w
     if total <= 0:
         return (sum((v for v, _w in pairs), Decimal("0")) / len(pairs)).quantize(SIX)
-    return (sum((v * w for v, w in pairs), Decimal("0")) / total).quantize(SIX)
+    return (weighted / total).quantize(SIX)
 
 
 def goal_attainment(goal: GoalIn, *, at_start: bool = False) -> Decimal:
