@@ -9,6 +9,7 @@ six decimals, so 100 % is exactly 100 %."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -133,7 +134,27 @@ class RuleSpec:
 INDIVIDUAL_KINDS = {"commission", "milestone"}
 
 
-@dataclass
+# Key results' attainments by their numbers as written (`str` of each Decimal: exact, sign and
+# exponent included), shared across key results and evaluations: many key results have the same
+# numbers (a cascade's equal split, unmeasured ones still at their start value). Bounded.
+_ATTAINMENTS: dict[tuple[str, str, str, str], Decimal] = {}
+_ATTAINMENTS_MAX = 65536
+
+
+def _attainment(value: Decimal, start: Decimal, target: Decimal, direction: str) -> Decimal:
+    """A key result's attainment at `value`, rounded to six decimals."""
+    key = (str(value), str(start), str(target), direction)
+    cached = _ATTAINMENTS.get(key)
+    if cached is None:
+        attained = metrics.attainment(value, start=start, target=target, direction=direction)
+        cached = Decimal(repr(attained)).quantize(SIX)
+        if len(_ATTAINMENTS) >= _ATTAINMENTS_MAX:
+            _ATTAINMENTS.clear()
+        _ATTAINMENTS[key] = cached
+    return cached
+
+
+@dataclass(slots=True)
 class KRIn:
     """A key result's numbers, with its attainment from `goals.metrics` (the one definition)."""
 
@@ -144,7 +165,8 @@ class KRIn:
     start_value: Decimal
     target_value: Decimal
     weight: Decimal
-    value_start: Decimal
+    # The value at the period's start: None when the rule never reads it (`reads_start_values`)
+    value_start: Decimal | None
     value_end: Decimal
     milestones: list[Decimal]
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
@@ -152,15 +174,12 @@ class KRIn:
     def attainment(self, value: Decimal) -> Decimal:
         cached = self._cache.get(value)
         if cached is None:
-            attained = metrics.attainment(
-                value, start=self.start_value, target=self.target_value, direction=self.direction
-            )
-            cached = Decimal(repr(attained)).quantize(SIX)
+            cached = _attainment(value, self.start_value, self.target_value, self.direction)
             self._cache[value] = cached
         return cached
 
 
-@dataclass
+@dataclass(slots=True)
 class GoalIn:
     id: int
     title: str
@@ -173,7 +192,7 @@ class GoalIn:
     _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
-@dataclass
+@dataclass(slots=True)
 class PersonIn:
     id: int
     name: str
@@ -181,11 +200,13 @@ class PersonIn:
     level: str
     hired_on: dt.date | None
     goals: list[GoalIn] = field(default_factory=list)
-    # week (Monday) → submitted_at of a submitted check-in
+    # week (Monday) → submitted_at of a submitted check-in (None when the rule does not read
+    # submission times, `reads_submission_times`)
     check_ins: dict[dt.date, dt.datetime | None] = field(default_factory=dict)
     # The final rating of the person's released performance review for the period (loaded
     # only for rules that ask for one).
     rating: int | None = None
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
@@ -235,12 +256,16 @@ def _s(value: Decimal) -> str:
 
 
 def _weighted(pairs: list[tuple[Decimal, Decimal]]) -> Decimal:
-    total = sum((w for _v, w in pairs), Decimal("0"))
     if not pairs:
         return Decimal("0")
+    # The sums in the pairs' order, from 0 (as `sum` would add them), in one pass.
+    total = weighted = Decimal("0")
+    for v, w in pairs:
+        total += w
+        weighted += v * w
     if total <= 0:
         return (sum((v for v, _w in pairs), Decimal("0")) / len(pairs)).quantize(SIX)
-    return (sum((v * w for v, w in pairs), Decimal("0")) / total).quantize(SIX)
+    return (weighted / total).quantize(SIX)
 
 
 def goal_attainment(goal: GoalIn, *, at_start: bool = False) -> Decimal:
@@ -261,7 +286,13 @@ def goal_attainment(goal: GoalIn, *, at_start: bool = False) -> Decimal:
 
 
 def person_attainment(person: PersonIn, *, at_start: bool = False) -> Decimal:
-    return _weighted([(goal_attainment(g, at_start=at_start), g.weight) for g in person.goals])
+    cached = person._cache.get(at_start)
+    if cached is None:
+        cached = _weighted(
+            [(goal_attainment(g, at_start=at_start), g.weight) for g in person.goals]
+        )
+        person._cache[at_start] = cached
+    return cached
 
 
 def attainment_inputs(person: PersonIn) -> list[dict]:
@@ -288,6 +319,12 @@ def attainment_inputs(person: PersonIn) -> list[dict]:
     ]
 
 
+@functools.lru_cache(maxsize=32)
+def _mondays(start: dt.date, end: dt.date) -> tuple[dt.date, ...]:
+    """The period's weeks, once per period (every person's check-in rate counts them)."""
+    return tuple(mondays(start, end))
+
+
 def counted_until(end: dt.date, as_of: dt.date | None) -> dt.date | None:
     """The evaluation day when it falls before the period's end (a preview mid-period), else
     None: the whole period counts."""
@@ -302,7 +339,7 @@ def check_in_rate(
     Evaluated before the period's end (`as_of`), only the weeks so far count: every week that
     is over by then, and the week still open on that day once its check-in is in. Future
     weeks, and this week before its check-in, are never counted as missed."""
-    weeks = mondays(start, end)
+    weeks = _mondays(start, end)
     if person.hired_on:
         joined = person.hired_on - dt.timedelta(days=person.hired_on.weekday())
         weeks = [w for w in weeks if w >= joined]
@@ -432,6 +469,21 @@ def reads_key_results(rule: RuleSpec) -> bool:
     return not is_streak(rule)
 
 
+def reads_start_values(rule: RuleSpec) -> bool:
+    """Whether evaluating `rule` reads key results' values at the period's start: a commission
+    (what earlier periods covered) and a "progress gained" recognition do; the others compare
+    the period's end with targets only, so their inputs can leave the start values out."""
+    return rule.kind == "commission" or (
+        rule.kind == "recognition" and rule.params.get("metric") == "progress_gained"
+    )
+
+
+def reads_submission_times(rule: RuleSpec) -> bool:
+    """Whether evaluating `rule` reads when check-ins were submitted: only a recognition's
+    tie-break does (the earlier last submission); the others count submitted weeks."""
+    return rule.kind == "recognition"
+
+
 def eligibility(
     rule: RuleSpec, person: PersonIn, start: dt.date, end: dt.date, as_of: dt.date | None = None
 ) -> list[dict]:
@@ -516,9 +568,9 @@ def _tiered(rule, person, base) -> Proposal | None:
     for index, candidate in enumerate(rule.params["tiers"]):
         if attainment >= Decimal(str(candidate["threshold"])):
             tier_index, tier = index, candidate
-    base |= {"attainment": _s(attainment), "goals": attainment_inputs(person)}
-    if tier is None:
+    if tier is None:  # nothing earned: `why_not` explains it, no explanation to build
         return None
+    base |= {"attainment": _s(attainment), "goals": attainment_inputs(person)}
     amount, cap = _capped(rule, Decimal(str(tier["amount"])))
     base |= {
         "tier": {"index": tier_index, "threshold": tier["threshold"], "amount": tier["amount"]},
@@ -624,13 +676,13 @@ def _milestone(rule, person, base, claimed) -> Proposal | None:
 def _points(rule, person, base) -> Proposal | None:
     attainment = person_attainment(person)
     threshold = Decimal(str(rule.params["threshold"]))
+    if attainment < threshold:
+        return None
     base |= {
         "attainment": _s(attainment),
         "threshold": _s(threshold),
         "goals": attainment_inputs(person),
     }
-    if attainment < threshold:
-        return None
     points, cap = _capped(rule, Decimal(str(rule.params["points"])))
     base |= {"points_each": rule.params["points"], "cap": cap}
     return Proposal(person.id, Decimal("0"), points, "", base)
@@ -639,13 +691,13 @@ def _points(rule, person, base) -> Proposal | None:
 def _deferred(rule, person, base, start, end) -> Proposal | None:
     attainment = person_attainment(person)
     threshold = Decimal(str(rule.params["threshold"]))
+    if attainment < threshold:
+        return None
     base |= {
         "attainment": _s(attainment),
         "threshold": _s(threshold),
         "goals": attainment_inputs(person),
     }
-    if attainment < threshold:
-        return None
     amount, cap = _capped(rule, Decimal(str(rule.params["amount"])))
     count = rule.params["vesting_periods"]
     each = _money(amount / count)

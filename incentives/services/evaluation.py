@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from core.history import records_actor
+from core.memory import no_collection_pauses
 from goals.models import Cycle, Goal, KeyResult, Measurement
 from incentives import engine, permissions
 from incentives.models import Award, CommissionLine, Evaluation, IncentiveRule
@@ -63,7 +64,10 @@ def rule_spec(rule: IncentiveRule) -> engine.RuleSpec:
     )
 
 
-def _value_at(moment: dt.datetime):
+def _value_at(moment: dt.datetime) -> Subquery:
+    """A key result's value at `moment`: that of its measurement with the latest
+    `effective_at` before it (ties: the later recorded, then the later row); NULL when there
+    is none."""
     return Subquery(
         Measurement.objects.filter(key_result=OuterRef("pk"), effective_at__lt=moment)
         .order_by("-effective_at", "-recorded_at", "-pk")
@@ -82,41 +86,63 @@ def _stone_values(raw) -> list[Decimal]:
 
 
 def _add_key_results(goals: dict, goal_q: Q, rule, start_at, end_at) -> None:
-    """The goals' key results with their values at the period's start and end (one query)."""
+    """The goals' key results with their values at the period's end (and at its start, for a
+    rule that reads it) from the measurement history: two queries, however many key
+    results."""
+    spec = rule_spec(rule)
+    key_results = KeyResult.objects.filter(goal__in=Goal.objects.filter(goal_q))
     fields = [
         "pk", "goal_id", "name", "metric", "direction", "start_value", "target_value",
-        "current_value", "weight", "value_end", "value_start", "measured",
+        "current_value", "weight",
     ]  # fmt: skip
-    if rule.kind == "milestone":
+    milestones = rule.kind == "milestone"
+    if milestones:
         fields.append("milestones")
-    key_results = (
-        KeyResult.objects.filter(goal__in=Goal.objects.filter(goal_q))
-        .annotate(
-            value_end=_value_at(end_at),
-            value_start=_value_at(start_at),
-            measured=Exists(Measurement.objects.filter(key_result=OuterRef("pk"))),
+    rows = key_results.order_by("goal_id", "position", "pk").values_list(*fields)
+    # The values at the period's end (and start) of the key results measured at all, looked
+    # up in the measurement history only for them: most key results of a large company have
+    # no measurement and keep their current value.
+    values = {"value_end": _value_at(end_at)}
+    starts = engine.reads_start_values(spec)
+    if starts:
+        values["value_start"] = _value_at(start_at)
+    measured = {
+        kr_id: rest
+        for kr_id, *rest in key_results.filter(
+            Exists(Measurement.objects.filter(key_result=OuterRef("pk")))
         )
-        .order_by("goal_id", "position", "pk")
-        .values(*fields)
-    )
-    for kr in key_results:
-        goal = goals.get(kr["goal_id"])
+        .annotate(**values)
+        .order_by()
+        .values_list("pk", *values)
+    }
+    for row in rows:
+        goal = goals.get(row[1])
         if goal is None:
             continue
-        # Without any measurement the current value is the only value there is.
-        fallback = kr["start_value"] if kr["measured"] else kr["current_value"]
+        kr_id, start_value, current_value = row[0], row[5], row[7]
+        value_start = None
+        if kr_id in measured:
+            # Measured, but perhaps not yet at that moment: then the start value.
+            value_end, *at_start = measured[kr_id]
+            value_end = start_value if value_end is None else value_end
+            if starts:
+                value_start = start_value if at_start[0] is None else at_start[0]
+        else:  # Without any measurement the current value is the only value there is.
+            value_end = current_value
+            if starts:
+                value_start = current_value
         goal.key_results.append(
             engine.KRIn(
-                id=kr["pk"],
-                name=kr["name"],
-                metric=kr["metric"],
-                direction=kr["direction"],
-                start_value=kr["start_value"],
-                target_value=kr["target_value"],
-                weight=kr["weight"],
-                value_start=fallback if kr["value_start"] is None else kr["value_start"],
-                value_end=fallback if kr["value_end"] is None else kr["value_end"],
-                milestones=_stone_values(kr["milestones"]) if "milestones" in kr else [],
+                id=kr_id,
+                name=row[2],
+                metric=row[3],
+                direction=row[4],
+                start_value=start_value,
+                target_value=row[6],
+                weight=row[8],
+                value_start=value_start,
+                value_end=value_end,
+                milestones=_stone_values(row[9]) if milestones else [],
             )
         )
 
@@ -137,10 +163,10 @@ def _load_goals(rule, goal_q: Q, people: dict[int, engine.PersonIn]) -> dict[int
     teams' (kept, attached to nobody). One query."""
     team = engine.is_team(rule_spec(rule))
     goals: dict[int, engine.GoalIn] = {}
-    for row in (
+    for pk, title, weight, progress, owner_person_id, unit_id, unit_name, head_id in (
         Goal.objects.filter(goal_q)
         .order_by("pk")
-        .values(
+        .values_list(
             "pk",
             "title",
             "weight",
@@ -151,18 +177,18 @@ def _load_goals(rule, goal_q: Q, people: dict[int, engine.PersonIn]) -> dict[int
             "owner_unit__head_id",
         )  # fmt: skip
     ):
-        if row["owner_person_id"] is not None:
-            person = people.get(row["owner_person_id"])
-            goal = engine.GoalIn(row["pk"], row["title"], row["weight"], row["progress"])
+        if owner_person_id is not None:
+            person = people.get(owner_person_id)
+            goal = engine.GoalIn(pk, title, weight, progress)
         else:
-            person = None if team else people.get(row["owner_unit__head_id"])
+            person = None if team else people.get(head_id)
             goal = engine.GoalIn(
-                row["pk"],
-                row["title"],
-                row["weight"] if team else row["weight"] * rule.unit_goals_weight,
-                row["progress"],
-                unit_id=row["owner_unit_id"],
-                unit_name=row["owner_unit__name"] or "",
+                pk,
+                title,
+                weight if team else weight * rule.unit_goals_weight,
+                progress,
+                unit_id=unit_id,
+                unit_name=unit_name or "",
             )
         if person is None and not (team and goal.unit_id):
             continue
@@ -250,13 +276,19 @@ def load_inputs(
     since = start
     if engine.is_streak(spec):
         since = min(start, end - dt.timedelta(weeks=STREAK_LOOKBACK_WEEKS))
-    for person_id, week, submitted_at in CheckIn.objects.filter(
+    check_ins = CheckIn.objects.filter(
         person__unit__path__startswith=path,
         person__is_active=True,
         state=CheckIn.State.SUBMITTED,
         week__gte=since,
         week__lt=end,
-    ).values_list("person_id", "week", "submitted_at"):
+    ).order_by()  # one per person and week: the order does not matter
+    if engine.reads_submission_times(spec):
+        rows = check_ins.values_list("person_id", "week", "submitted_at")
+    else:  # the weeks alone: no timestamps to read for ten thousand people
+        weeks = check_ins.values_list("person_id", "week")
+        rows = ((person_id, week, None) for person_id, week in weeks)
+    for person_id, week, submitted_at in rows:
         person = people.get(person_id)
         if person is not None:
             person.check_ins[week] = submitted_at
@@ -456,9 +488,12 @@ def evaluate_rule(
                 % {"last": (end - dt.timedelta(days=1)).isoformat()}
             }
         )
-    inputs = load_inputs(rule, start, end, as_of=today)
-    result = engine.evaluate(inputs)
-    names = {person.id: person.name for person in inputs.people}
+    with no_collection_pauses():
+        inputs = load_inputs(rule, start, end, as_of=today)
+        result = engine.evaluate(inputs)
+        names = {person.id: person.name for person in inputs.people}
+        # Freed now (they hold no cycles), not walked by the first collection after the block.
+        del inputs
     outcome = Outcome(
         rule=rule,
         period_start=start,

@@ -430,7 +430,9 @@ def test_query_count_does_not_grow_with_people(company, cycle, count):
     for rule in rules:
         with CaptureQueriesContext(connection) as ctx:
             run(rule)
-        assert len(ctx.captured_queries) <= 18, [q["sql"] for q in ctx.captured_queries]
+        # A fixed bound: the key results' values at the period's end are read for the measured
+        # ones in a query of their own (issue 18), whatever the number of people.
+        assert len(ctx.captured_queries) <= 19, [q["sql"] for q in ctx.captured_queries]
 
 
 class TestRuleValidation:
