@@ -129,6 +129,15 @@ FINDINGS_KR_INPUTS = frozenset(
 )
 
 
+def _structure_index() -> dict[str, int]:
+    from goals.models.goal import FINDINGS_STRUCTURE
+
+    return {name: n for n, name in enumerate(FINDINGS_STRUCTURE)}
+
+
+FINDINGS_STRUCTURE_INDEX = _structure_index()
+
+
 def _structure(values: tuple | None) -> tuple | None:
     if values is None:
         return None
@@ -145,14 +154,49 @@ def goal_saved_findings(sender, instance: Goal, created: bool, update_fields=Non
     before = getattr(instance, "_findings_as_loaded", None)
     now = tuple(getattr(instance, name) for name in FINDINGS_STRUCTURE)
     old_parent, old_person, old_unit, old_cycle = (before or (None,) * 4)[:4]
+    title_before = getattr(instance, "_title_as_loaded", None)
+    parents, children = _neighbours(instance, created, before, now, title_before)
     alignment_findings.touch_goals(
-        [instance.pk, old_parent],
+        # The new parent is touched as the goal's parent, the old one (if another) as itself.
+        [instance.pk, old_parent if parents and old_parent != instance.parent_id else None],
         people=[old_person],
         units=[old_unit],
         cycles=[old_cycle],
         cross=created or _structure(before) != _structure(now),
+        parents=parents,
+        children=children,
     )
     instance._findings_as_loaded = now
+    instance._title_as_loaded = instance.__dict__.get("title")
+
+
+def _neighbours(instance: Goal, created: bool, before, now, title_before):
+    """Which neighbours a goal's save can move the findings of: (its parent?, its children:
+    all, none or these ids). The parent's findings read its children's existence and closing
+    (cascade gaps); the children's read their parent's title (late children), cycle (late
+    children, SMART relevant) and key results (kept by the key-result receivers). A goal not
+    loaded from the database (nothing to compare with) moves both."""
+    if created:
+        return True, False  # a new goal has no children yet
+    if before is None or title_before is None:
+        return True, True
+    parent_id, closed = FINDINGS_STRUCTURE_INDEX["parent_id"], FINDINGS_STRUCTURE_INDEX["state"]
+    was_closed = before[closed] == Goal.State.CLOSED
+    parents = before[parent_id] != now[parent_id] or was_closed != (
+        now[closed] == Goal.State.CLOSED
+    )
+    if before[FINDINGS_STRUCTURE_INDEX["cycle_id"]] != now[FINDINGS_STRUCTURE_INDEX["cycle_id"]]:
+        return parents, True
+    if title_before != instance.title:
+        # Only a child found due after this goal names its title.
+        from goals.models import AlignmentFinding
+
+        return parents, list(
+            AlignmentFinding.objects.filter(
+                kind="late_children", goal__parent_id=instance.pk
+            ).values_list("goal_id", flat=True)
+        )
+    return parents, False
 
 
 # Goals being deleted: their key results go first (each post_delete sent while the goal row is
@@ -187,7 +231,18 @@ def key_result_saved_findings(sender, instance, created: bool, update_fields=Non
         return
     from goals.services import alignment_findings
 
-    alignment_findings.touch_goals([instance.goal_id], owners=False)
+    # The parent goal's cascade gaps read this key result's goal, metric and target; the
+    # child goals' late-children findings read its due date (`KeyResult.from_db` remembers
+    # them as loaded). A new key result, or one not loaded, moves both.
+    before = None if created else getattr(instance, "_findings_as_loaded", None)
+    now = tuple(getattr(instance, name) for name in instance.FINDINGS_FIELDS)
+    alignment_findings.touch_goals(
+        [instance.goal_id],
+        owners=False,
+        parents=before is None or before[:3] != now[:3],
+        children=before is None or before[3] != now[3],
+    )
+    instance._findings_as_loaded = now
 
 
 def key_result_deleted_findings(sender, instance, **kwargs):

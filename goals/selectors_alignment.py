@@ -214,10 +214,10 @@ def load_scope(*, unit: Unit, cycle: Cycle) -> Scope:
 
 def check_orphans(scope: Scope) -> list[Finding]:
     """Goals below company level that align to nothing."""
+    text = _("“%(goal)s” (%(owner)s) is not aligned to any goal above it.")  # once per run
     return [
         Finding(
-            _("“%(goal)s” (%(owner)s) is not aligned to any goal above it.")
-            % {"goal": g.title, "owner": g.owner_name},
+            text % {"goal": g.title, "owner": g.owner_name},
             goal=g,
         )
         for g in scope.goals
@@ -264,10 +264,10 @@ def check_cascade_gaps(scope: Scope) -> list[Finding]:
 
 
 def check_not_agreed(scope: Scope) -> list[Finding]:
+    text = _("“%(goal)s” (%(owner)s) is %(state)s, not agreed.")
     return [
         Finding(
-            _("“%(goal)s” (%(owner)s) is %(state)s, not agreed.")
-            % {"goal": g.title, "owner": g.owner_name, "state": g.get_state_display().lower()},
+            text % {"goal": g.title, "owner": g.owner_name, "state": g.get_state_display().lower()},
             goal=g,
         )
         for g in scope.goals
@@ -281,10 +281,10 @@ def check_people_without_goals(scope: Scope) -> list[Finding]:
     owners = {g.owner_person_id for g in scope.goals if g.owner_person_id}
     unit_goal_ids = {g.owner_unit_id for g in scope.goals if g.owner_unit_id}
     owners |= {u.head_id for u in scope.units if u.pk in unit_goal_ids and u.head_id}
+    text = _("%(person)s (%(unit)s) has no goal in %(cycle)s.")
     return [
         Finding(
-            _("%(person)s (%(unit)s) has no goal in %(cycle)s.")
-            % {"person": p.display_name, "unit": p.unit.name, "cycle": scope.cycle.name},
+            text % {"person": p.display_name, "unit": p.unit.name, "cycle": scope.cycle.name},
             person=p,
         )
         for p in scope.people
@@ -398,7 +398,23 @@ def check_late_children(scope: Scope) -> list[Finding]:
 
 def failing_letters(goal: Goal, key_results: list[KeyResult]) -> list[tuple[str, str]]:
     """The SMART letters a goal fails, from data already loaded (achievable only ever warns,
-    so it is not part of this check)."""
+    so it is not part of this check). Most goals fail none: each letter is first tested with
+    its check's FAIL condition (`smart.title_too_short`...), and only a failing one is worded."""
+    failing = [
+        letter
+        for letter, fails in (
+            ("specific", smart.title_too_short(goal.title)),
+            ("measurable", smart.unmeasurable([kr.target_value for kr in key_results])),
+            (
+                "relevant",
+                smart.misaligned(level=goal.level, parent=goal.parent, cycle=goal.cycle),
+            ),
+            ("time_bound", smart.due_outside([kr.due_on for kr in key_results], cycle=goal.cycle)),
+        )
+        if fails
+    ]
+    if not failing:
+        return []
     krs = [
         {
             "name": kr.name,
@@ -410,12 +426,15 @@ def failing_letters(goal: Goal, key_results: list[KeyResult]) -> list[tuple[str,
         }
         for kr in key_results
     ]
-    verdicts = {
-        "specific": smart.check_specific(goal.title),
-        "measurable": smart.check_measurable(krs),
-        "relevant": smart.check_relevant(level=goal.level, parent=goal.parent, cycle=goal.cycle),
-        "time_bound": smart.check_time_bound(krs, cycle=goal.cycle),
+    check = {
+        "specific": lambda: smart.check_specific(goal.title),
+        "measurable": lambda: smart.check_measurable(krs),
+        "relevant": lambda: smart.check_relevant(
+            level=goal.level, parent=goal.parent, cycle=goal.cycle
+        ),
+        "time_bound": lambda: smart.check_time_bound(krs, cycle=goal.cycle),
     }
+    verdicts = {letter: check[letter]() for letter in failing}
     return [(letter, v.message) for letter, v in verdicts.items() if v.status == smart.FAIL]
 
 
@@ -429,12 +448,12 @@ SMART_LABELS = {
 
 def check_smart(scope: Scope) -> list[Finding]:
     found = []
+    text = _("“%(goal)s” fails %(letter)s: %(message)s")
     for g in scope.goals:
         for letter, message in failing_letters(g, scope.krs.get(g.pk, ())):
             found.append(
                 Finding(
-                    _("“%(goal)s” fails %(letter)s: %(message)s")
-                    % {"goal": g.title, "letter": SMART_LABELS[letter], "message": message},
+                    text % {"goal": g.title, "letter": SMART_LABELS[letter], "message": message},
                     goal=g,
                 )
             )

@@ -81,9 +81,49 @@ def _date(raw) -> dt.date | None:
         return None
 
 
+# The FAIL conditions of the checks below, without wording a verdict: the alignment findings
+# (goals.selectors_alignment.failing_letters) test every goal of a cycle with these and word
+# only the letters that fail (tests/goals/test_smart.py holds each equal to its check).
+
+
+def title_too_short(title: str) -> bool:
+    """`check_specific` fails."""
+    title = (title or "").strip()
+    return len(title) < MIN_TITLE and not (_CJK.search(title) and len(title) >= 4)
+
+
+def unmeasurable(targets: list) -> bool:
+    """`check_measurable` fails (given each key result's target value)."""
+    # A Decimal (a saved key result's target) is a number when finite: `_number` would parse
+    # its text back to the same value.
+    return not targets or any(
+        not (t.is_finite() if isinstance(t, Decimal) else _number(t) is not None) for t in targets
+    )
+
+
+def misaligned(*, level: str, parent: Goal | None, cycle: Cycle | None) -> bool:
+    """`check_relevant` fails."""
+    if level == Goal.Level.COMPANY:
+        return False
+    return parent is None or (cycle is not None and not parent.cycle.covers(cycle))
+
+
+def due_outside(dues: list, *, cycle: Cycle | None) -> bool:
+    """`check_time_bound` fails (given each key result's due date)."""
+    if cycle is None:
+        return True
+    for raw in dues:
+        if raw in (None, ""):
+            continue
+        due = _date(raw)
+        if due is None or not cycle.contains(due):
+            return True
+    return False
+
+
 def check_specific(title: str) -> Verdict:
     title = (title or "").strip()
-    if len(title) < MIN_TITLE and not (_CJK.search(title) and len(title) >= 4):
+    if title_too_short(title):
         return Verdict(
             FAIL,
             _("Write a title that says what will be achieved, e.g. “Win 45 new customers in Q3”."),

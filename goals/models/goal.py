@@ -241,6 +241,8 @@ class Goal(models.Model):
         instance._findings_as_loaded = tuple(
             instance.__dict__.get(name) for name in FINDINGS_STRUCTURE
         )
+        # The children's findings name their parent's title (None when not loaded: unknown).
+        instance._title_as_loaded = instance.__dict__.get("title")
         return instance
 
     def save(self, *args, **kwargs) -> None:

@@ -127,6 +127,18 @@ class KeyResult(models.Model):
         }
     )
 
+    FINDINGS_FIELDS = ("goal_id", "metric", "target_value", "due_on")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # What the neighbouring goals' alignment findings read of it, as loaded (only when
+        # all of it was loaded: goals.receivers compares it on save).
+        loaded = instance.__dict__
+        if all(name in loaded for name in cls.FINDINGS_FIELDS):
+            instance._findings_as_loaded = tuple(loaded[name] for name in cls.FINDINGS_FIELDS)
+        return instance
+
     def save(self, *args, **kwargs) -> None:
         fields = kwargs.get("update_fields")
         if fields is None or self.PACE_INPUTS & set(fields):

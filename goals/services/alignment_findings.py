@@ -8,12 +8,16 @@ request. The findings are now rows, written by the same checks
 When they are recomputed:
 
 - Goal-level findings (orphans, cascade gaps, not agreed, key-result weights, late children,
-  SMART) of the written goal, its parent and its children, and the person-level ones (no
-  goals, too many objectives, goal weights) of its owners (before and after) and of the head of
-  an owning unit: IN THE TRANSACTION of the write, through the receivers that keep the rollups
-  (`goals.receivers`). Their inputs are a handful of rows, so this costs a few queries, and the
-  review never disagrees with the goals as committed (a crash cannot commit one without the
-  other).
+  SMART) of the written goal, of its parent and of its children where the change can move
+  theirs, and the person-level ones (no goals, too many objectives, goal weights) of its
+  owners (before and after) and of the head of an owning unit: IN THE TRANSACTION of the write,
+  through the receivers that keep the rollups (`goals.receivers`). The parent is recomputed
+  when a child comes, goes, closes, reopens or moves, or its key results' metric or target
+  change; the children when the goal's cycle or its key results' due dates change, and on a
+  retitle those found due after it (their text names it): a weight or state change of a
+  department goal with 54 children recomputes one goal, not 56. Their inputs are read as
+  rows, so this costs a few queries, and the review never disagrees with the goals as
+  committed (a crash cannot commit one without the other).
 - Cross-unit findings ("no goal of this sub-unit aligns to or supports a company goal"): ON
   COMMIT, once per transaction and cycle, only when their inputs moved (a goal created,
   deleted, closed or reopened, re-parented, moved to another owner, level or cycle; a support
@@ -24,8 +28,10 @@ When they are recomputed:
   If the process dies between the commit and the recompute, `rebuild_rollups` (hourly for open
   cycles, `refresh_open`) reports and repairs the drift.
 
-`rebuild` computes every row from scratch (the whole cycle as one scope), compares with the
-table and, with `fix`, repairs it; `rollups.rebuild` calls it, so `manage.py rebuild_rollups`,
+`rebuild` computes every row from scratch (the whole cycle as one scope, read as `values_list`
+rows into small objects; each check runs in the first language over every goal and in the
+others over the goals it found something on), compares with the table and, with `fix`,
+repairs it; `rollups.rebuild` calls it, so `manage.py rebuild_rollups`,
 `check_numbers`, the hourly task and `seed_demo` include the findings.
 
 Known limit: a finding's text names goals and people as they were when it was computed; a
@@ -35,8 +41,8 @@ until the next recompute or rebuild (which reports it as drift).
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
+import dataclasses
+from collections import defaultdict, namedtuple
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -46,7 +52,7 @@ from django.db.models import Q
 from django.utils import translation
 
 from goals import selectors_alignment as sa
-from goals.models import AlignmentFinding, Cycle, Goal, GoalSettings
+from goals.models import AlignmentFinding, Cycle, Goal, GoalSettings, KeyResult
 from org.models import Person, TaskForceMembership, Unit
 
 RANK = {key: n for n, (key, _label, _fn) in enumerate(sa.CHECKS)}
@@ -72,9 +78,9 @@ def _languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
-def _worded(run: Callable[[], list[tuple[str, sa.Finding, dict]]]) -> list[AlignmentFinding]:
-    """Run `run` (the checks, giving (kind, finding, row fields)) once per language and make
-    one row per finding holding its text in each."""
+def _worded_fields(run: Callable[[], list[tuple[str, sa.Finding, dict]]]) -> list[dict]:
+    """Run `run` (the checks, giving (kind, finding, row fields)) once per language and give
+    the fields of one row per finding, holding its text in each language."""
     by_language = {}
     for language in _languages():
         with translation.override(language):
@@ -86,16 +92,20 @@ def _worded(run: Callable[[], list[tuple[str, sa.Finding, dict]]]) -> list[Align
         goal_id = finding.goal.pk if finding.goal else None
         key = (kind, fields.get("cycle_id"), goal_id, fields.get("person_id"))
         rows.append(
-            AlignmentFinding(
-                kind=kind,
-                rank=RANK[kind],
-                seq=seq[key],
-                message={lang: found[n][1].message for lang, found in by_language.items()},
+            {
+                "kind": kind,
+                "rank": RANK[kind],
+                "seq": seq[key],
+                "message": {lang: found[n][1].message for lang, found in by_language.items()},
                 **fields,
-            )
+            }
         )
         seq[key] += 1
     return rows
+
+
+def _worded(run: Callable[[], list[tuple[str, sa.Finding, dict]]]) -> list[AlignmentFinding]:
+    return [AlignmentFinding(**fields) for fields in _worded_fields(run)]
 
 
 def _goal_fields(finding: sa.Finding) -> dict:
@@ -109,8 +119,18 @@ def _goal_fields(finding: sa.Finding) -> dict:
 
 
 def _goal_rows(scope: sa.Scope) -> Callable[[], list]:
+    """The goal-level checks, run once per language (`_worded_fields`). A goal's findings
+    depend on the goal, its children, parent and key results, never on the other goals of the
+    scope: after the first run the next ones check only the goals it found something on (in
+    the scope's order, so they find the same findings in the same order)."""
+    narrowed = scope
+
     def run():
-        return [(kind, f, _goal_fields(f)) for kind, check in GOAL_CHECKS for f in check(scope)]
+        nonlocal narrowed
+        found = [(kind, f, _goal_fields(f)) for kind, check in GOAL_CHECKS for f in check(narrowed)]
+        ids = {f.goal.pk for _kind, f, _fields in found}
+        narrowed = dataclasses.replace(scope, goals=[g for g in scope.goals if g.pk in ids])
+        return found
 
     return run
 
@@ -142,34 +162,33 @@ def _person_rows(scopes: list[sa.Scope]) -> Callable[[], list]:
 
 def _goal_scope(goal_ids: set[int]) -> sa.Scope:
     """The goals (not closed) with their children, parents and key results, as the review's
-    scope would hold them."""
-    base = (
-        Goal.objects.select_related("owner_unit", "owner_person", "cycle")
-        .only(*sa.GOAL_FIELDS)
-        .exclude(state=Goal.State.CLOSED)
-    )
-    goals = list(base.filter(pk__in=goal_ids).order_by("level", "title", "pk"))
+    scope would hold them (as rows: a department goal's children bring a few thousand key
+    results of their own children)."""
+    cycles = {c.pk: c for c in Cycle.objects.all()}
+    not_closed = ~Q(state=Goal.State.CLOSED)
+    goals = [
+        _Goal(row, cycles)
+        for row in Goal.objects.filter(not_closed, pk__in=goal_ids)
+        .order_by("level", "title", "pk")
+        .values_list(*_Goal.FIELDS)
+    ]
     # The children only count through their key results (cascade gaps): ids, not owners.
-    children: dict[int, list[Goal]] = defaultdict(list)
-    kids = (
-        Goal.objects.only("parent")
-        .exclude(state=Goal.State.CLOSED)
-        .filter(parent_id__in=[g.pk for g in goals])
-    )
-    for child in kids.order_by("pk"):
-        children[child.parent_id].append(child)
+    children: dict[int, list[_Ref]] = defaultdict(list)
+    kids = Goal.objects.filter(not_closed, parent_id__in=[g.pk for g in goals])
+    for pk, parent_id in kids.order_by("pk").values_list("pk", "parent_id"):
+        children[parent_id].append(_Ref(pk))
     parent_ids = {g.parent_id for g in goals if g.parent_id}
     parents = {
         g.pk: g
-        for g in Goal.objects.select_related("owner_unit", "owner_person", "cycle")
-        .only(*sa.GOAL_FIELDS)
-        .filter(pk__in=parent_ids)
+        for g in (
+            _Goal(row, cycles)
+            for row in Goal.objects.filter(pk__in=parent_ids).values_list(*_Goal.FIELDS)
+        )
     }
     for goal in goals:
-        if goal.parent_id in parents:
-            goal.parent = parents[goal.parent_id]
+        goal.parent = parents.get(goal.parent_id)
     kids = [c for cs in children.values() for c in cs]
-    krs = sa._key_results({g.pk for g in [*goals, *kids, *parents.values()]})
+    krs = _kr_rows({g.pk for g in [*goals, *kids, *parents.values()]})
     return sa.Scope(
         unit=None,
         cycle=None,
@@ -293,7 +312,10 @@ def _served(rows, parent_of, links, targets, units, children) -> dict[int, set[i
             current = parent_of.get(current)
         above = memo.get(current, frozenset()) if current is not None else frozenset()
         for gid in reversed(chain):
-            above = above | (({gid} | links.get(gid, set())) & targets.keys())
+            # Most goals are no target and support nothing: they share their parent's set.
+            own = links.get(gid)
+            if gid in targets or own:
+                above = above | (({gid} | (own or set())) & targets.keys())
             memo[gid] = above
         return memo[pk]
 
@@ -309,7 +331,7 @@ def _served(rows, parent_of, links, targets, units, children) -> dict[int, set[i
     return served
 
 
-def _cross_unit_findings(cycle: Cycle) -> list[tuple[Unit, sa.Finding]]:
+def _cross_unit_findings(cycle: Cycle) -> list[tuple[Unit, Unit, Goal]]:
     """For every unit X, the checklist's cross-unit item of X's review: each cross-unit goal
     (the company's goals of the cycle and of the cycles covering it, and the goals of X's
     units (and of its people's task forces) that another goal supports) that one of X's direct
@@ -350,11 +372,13 @@ def _cross_unit_findings(cycle: Cycle) -> list[tuple[Unit, sa.Finding]]:
         for target in mine:
             for sub in children.get(unit.pk) or [unit]:
                 if target.owner_unit_id != sub.pk and target.pk not in served[sub.pk]:
-                    found.append((unit, sa.cross_unit_finding(sub, target)))
+                    found.append((unit, sub, target))
     return found
 
 
-def _cross_unit_rows(cycle: Cycle) -> list[AlignmentFinding]:
+def _cross_unit_fields(cycle: Cycle) -> list[dict]:
+    found = _cross_unit_findings(cycle)  # once; worded in each language
+
     def run():
         return [
             (
@@ -369,10 +393,14 @@ def _cross_unit_rows(cycle: Cycle) -> list[AlignmentFinding]:
                     "sort_title": f.goal.title[:300],
                 },
             )
-            for review, f in _cross_unit_findings(cycle)
+            for review, f in ((r, sa.cross_unit_finding(sub, t)) for r, sub, t in found)
         ]
 
-    return _worded(run)
+    return _worded_fields(run)
+
+
+def _cross_unit_rows(cycle: Cycle) -> list[AlignmentFinding]:
+    return [AlignmentFinding(**fields) for fields in _cross_unit_fields(cycle)]
 
 
 @transaction.atomic
@@ -429,25 +457,36 @@ def touch_goals(
     units: Iterable[int | None] = (),
     cycles: Iterable[int | None] = (),
     cross: bool = False,
+    parents: bool = True,
+    children: bool | Iterable[int] = True,
 ) -> None:
     """A write changed these goals: recompute the goal-level findings of each, its parent and
     its children in the caller's transaction; with `owners`, the person-level ones of their
     owners (the owning person, the owning unit's head) and of `people` and the heads of
     `units` (where the goals were before) in their cycles and `cycles`; with `cross`, the
-    cross-unit findings of those cycles (and of the cycles they cover) on commit."""
+    cross-unit findings of those cycles (and of the cycles they cover) on commit.
+
+    A writer that knows its change cannot move the parent's findings (a parent reads its
+    children's existence, closing and key results: `goals.receivers`) passes `parents=False`;
+    one that cannot move the children's (they read their parent's title, cycle and key-result
+    due dates) passes `children=False`, or the ids of the children that can move."""
     ids = {pk for pk in goal_ids if pk}
+    around = Q(pk__in=ids)
+    if children is True:
+        around |= Q(parent_id__in=ids)
     rows = list(
-        Goal.objects.filter(Q(pk__in=ids) | Q(parent_id__in=ids)).values_list(
+        Goal.objects.filter(around).values_list(
             "pk", "parent_id", "owner_person_id", "owner_unit__head_id", "cycle_id"
         )
     )
-    touched = set(ids)
+    touched = set(ids) if children in (True, False) else set(ids) | set(children)
     persons = set(people)
     cycle_ids = {c for c in cycles if c}
     for pk, parent_id, person_id, head_id, cycle_id in rows:
         touched.add(pk)
         if pk in ids:
-            touched.add(parent_id)
+            if parents:
+                touched.add(parent_id)
             persons |= {person_id, head_id}
             cycle_ids.add(cycle_id)
     recompute_goals(touched)
@@ -467,29 +506,191 @@ def open_cycle_ids() -> set[int]:
 # --- rebuilding --------------------------------------------------------------------------
 
 
-def _key(row: AlignmentFinding) -> tuple:
-    return (
-        row.cycle_id,
-        row.kind,
-        row.goal_id,
-        row.person_id,
-        row.unit_id,
-        row.review_unit_id,
-        row.owner_path,
-        json.dumps(row.message, sort_keys=True, ensure_ascii=False),
+KEY_FIELDS = ("cycle_id", "kind", "goal_id", "person_id", "unit_id", "review_unit_id")
+KEY_FIELDS += ("owner_path", "message")
+
+
+def _key(fields: dict) -> tuple:
+    """What a rebuild compares of a row (given its fields): all but its order on the page."""
+    *rest, message = (fields.get(name) for name in KEY_FIELDS)
+    return (*rest, tuple(sorted(message.items())))
+
+
+# The rebuild reads a whole cycle (at 10,000 people ~40,000 goals and ~120,000 key results):
+# from `values_list()` rows into these small objects, which have what the checks read of a goal,
+# key result and person (the model instances were most of its time).
+
+
+class _Ref:
+    __slots__ = ("pk",)
+
+    def __init__(self, pk: int) -> None:
+        self.pk = pk
+
+
+class _Goal:
+    __slots__ = (
+        "pk",
+        "title",
+        "kind",
+        "level",
+        "state",
+        "weight",
+        "cycle_id",
+        "cycle",
+        "parent_id",
+        "parent",
+        "owner_unit_id",
+        "owner_person_id",
+        "owner_name",
+        "owner_path",
+    )
+    FIELDS = (
+        "pk",
+        "title",
+        "kind",
+        "level",
+        "state",
+        "weight",
+        "cycle_id",
+        "parent_id",
+        "owner_unit_id",
+        "owner_person_id",
+        "owner_person__display_name",
+        "owner_unit__name",
+        "owner_path",
+    )
+    STATES = dict(Goal._meta.get_field("state").flatchoices)
+
+    def __init__(self, row: tuple, cycles: dict[int, Cycle]) -> None:
+        (
+            self.pk,
+            self.title,
+            self.kind,
+            self.level,
+            self.state,
+            self.weight,
+            self.cycle_id,
+            self.parent_id,
+            self.owner_unit_id,
+            self.owner_person_id,
+            person_name,
+            unit_name,
+            self.owner_path,
+        ) = row
+        # Goal.owner_name: the owning person's name, else the owning unit's.
+        self.owner_name = person_name if self.owner_person_id is not None else unit_name
+        self.cycle = cycles[self.cycle_id]
+        self.parent = None
+
+    @property
+    def owner_person(self) -> _Ref | None:
+        return _Ref(self.owner_person_id) if self.owner_person_id is not None else None
+
+    def get_state_display(self) -> str:
+        return str(self.STATES.get(self.state, self.state))
+
+
+_KR_FIELDS = ("goal_id", "name", "metric", "unit", "direction", "target_value", "weight")
+_KR_FIELDS += ("due_on",)
+_KR = namedtuple("_KR", _KR_FIELDS)
+
+
+class _Person:
+    __slots__ = ("pk", "display_name", "unit")
+
+    def __init__(self, pk: int, display_name: str, unit: Unit) -> None:
+        self.pk, self.display_name, self.unit = pk, display_name, unit
+
+
+def _kr_rows(goals) -> dict[int, list[_KR]]:
+    by_goal: dict[int, list[_KR]] = defaultdict(list)
+    rows = KeyResult.objects.filter(goal_id__in=goals).order_by("goal_id", "position", "pk")
+    for kr in map(_KR._make, rows.values_list(*_KR_FIELDS)):
+        by_goal[kr.goal_id].append(kr)
+    return by_goal
+
+
+def _cycle_scope(cycle: Cycle) -> sa.Scope:
+    """What `sa.load_scope(unit=<the whole organisation>, cycle=)` loads for the goal-level and
+    person-level checks, as rows (tests/goals/test_alignment_findings.py holds the findings
+    equal to those computed from `load_scope`)."""
+    cycles = {c.pk: c for c in Cycle.objects.all()}
+    units = list(Unit.objects.order_by("path"))
+    unit_by_id = {u.pk: u for u in units}
+    people = [
+        _Person(pk, name, unit_by_id[unit_id])
+        for pk, name, unit_id in Person.objects.filter(unit__isnull=False, is_active=True)
+        .order_by("display_name", "pk")
+        .values_list("pk", "display_name", "unit_id")
+    ]
+    not_closed = ~Q(state=Goal.State.CLOSED)
+    in_scope = Goal.objects.filter(not_closed, cycle=cycle).filter(
+        Q(owner_unit__isnull=False) | Q(owner_person__unit__isnull=False)
+    )
+    goals = [
+        _Goal(row, cycles)
+        for row in in_scope.order_by("level", "title", "pk").values_list(*_Goal.FIELDS)
+    ]
+    scope_ids = in_scope.values("pk")
+    by_id = {g.pk: g for g in goals}
+    outside = [
+        _Goal(row, cycles)
+        for row in Goal.objects.filter(not_closed, parent_id__in=scope_ids)
+        .exclude(pk__in=scope_ids)
+        .values_list(*_Goal.FIELDS)
+    ]
+    children: dict[int, list] = defaultdict(list)
+    for child in [*goals, *outside]:
+        if child.parent_id in by_id:
+            children[child.parent_id].append(child)
+    for siblings in children.values():
+        siblings.sort(key=lambda g: (g.level, g.title, g.pk))
+    parent_ids = {g.parent_id for g in goals if g.parent_id}
+    parents = {pk: by_id[pk] for pk in parent_ids if pk in by_id}
+    missing = parent_ids - set(parents)
+    if missing:
+        parents.update(
+            {
+                g.pk: g
+                for g in (
+                    _Goal(row, cycles)
+                    for row in Goal.objects.filter(pk__in=missing).values_list(*_Goal.FIELDS)
+                )
+            }
+        )
+    for goal in goals:
+        if goal.parent_id:
+            goal.parent = parents.get(goal.parent_id)
+    krs = _kr_rows(scope_ids)
+    krs.update(_kr_rows([*(g.pk for g in outside), *missing]))
+    return sa.Scope(
+        unit=Unit(path=""),
+        cycle=cycle,
+        settings=GoalSettings.load(),
+        units=units,
+        people=people,
+        goals=goals,
+        children=dict(children),
+        parents=parents,
+        cross_unit=[],
+        krs=dict(krs),
     )
 
 
-def compute(cycle: Cycle) -> list[AlignmentFinding]:
-    """Every finding of a cycle from scratch: the whole organisation as one review scope."""
-    scope = sa.load_scope(unit=Unit(path=""), cycle=cycle)
-    for goal in scope.goals:
-        goal.cycle = cycle
+def compute_fields(cycle: Cycle) -> list[dict]:
+    """Every finding of a cycle from scratch (the fields of its rows): the whole organisation
+    as one review scope."""
+    scope = _cycle_scope(cycle)
     return [
-        *_worded(_goal_rows(scope)),
-        *_worded(_person_rows([scope])),
-        *_cross_unit_rows(cycle),
+        *_worded_fields(_goal_rows(scope)),
+        *_worded_fields(_person_rows([scope])),
+        *_cross_unit_fields(cycle),
     ]
+
+
+def compute(cycle: Cycle) -> list[AlignmentFinding]:
+    return [AlignmentFinding(**fields) for fields in compute_fields(cycle)]
 
 
 @dataclass
@@ -510,17 +711,20 @@ def rebuild(*, fix: bool = True, cycles=None) -> list[FindingDrift]:
     cycles = list(Cycle.objects.all() if cycles is None else cycles)
     drift: list[FindingDrift] = []
     for cycle in cycles:
-        computed: dict[tuple, list[AlignmentFinding]] = defaultdict(list)
-        for row in compute(cycle):
-            computed[_key(row)].append(row)
+        computed: dict[tuple, list[dict]] = defaultdict(list)
+        for fields in compute_fields(cycle):
+            computed[_key(fields)].append(fields)
         stale = []
-        for row in AlignmentFinding.objects.filter(cycle=cycle):
-            same = computed.get(_key(row))
+        for pk, *values in AlignmentFinding.objects.filter(cycle=cycle).values_list(
+            "pk", *KEY_FIELDS
+        ):
+            stored = dict(zip(KEY_FIELDS, values, strict=True))
+            same = computed.get(_key(stored))
             if same:
                 same.pop()
             else:
-                stale.append(row)
-        missing = [row for rows in computed.values() for row in rows]
+                stale.append(AlignmentFinding(pk=pk, **stored))
+        missing = [AlignmentFinding(**fields) for rows in computed.values() for fields in rows]
         drift += [FindingDrift(r, True) for r in stale] + [FindingDrift(r, False) for r in missing]
         if fix:
             AlignmentFinding.objects.filter(pk__in=[r.pk for r in stale]).delete()

@@ -122,3 +122,93 @@ def test_findings_are_worded_in_the_readers_language(company, quarter, busy_casc
     assert "a gap of 110" in row.text("en")
     with translation.override("zh-hans"):
         assert row.text() != row.text("en")
+
+
+def _reference(cycle) -> list[tuple]:
+    """The goal-level and person-level findings of a cycle as the review computes them from
+    model instances (`load_scope` over the whole organisation, every check in every language):
+    the rebuild computes them from rows."""
+    from django.conf import settings
+
+    from goals.selectors_alignment import load_scope
+    from org.models import Unit
+
+    scope = load_scope(unit=Unit(path=""), cycle=cycle)
+    checks = [(k, c, False) for k, c in alignment_findings.GOAL_CHECKS]
+    checks += [(k, c, True) for k, c in alignment_findings.PERSON_CHECKS]
+    worded = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            worded[language] = [(k, f, mine) for k, check, mine in checks for f in check(scope)]
+    found = []
+    for n, (kind, f, of_person) in enumerate(worded["en"]):
+        person = (f.person.pk if f.person else f.goal.owner_person_id) if of_person else None
+        messages = tuple(sorted((lang, rows[n][1].message) for lang, rows in worded.items()))
+        found.append((kind, f.goal.pk if f.goal else None, person, messages))
+    return sorted(found)
+
+
+def _computed(cycle) -> list[tuple]:
+    return sorted(
+        (r["kind"], r["goal_id"], r.get("person_id"), tuple(sorted(r["message"].items())))
+        for r in alignment_findings.compute_fields(cycle)
+        if r["kind"] != alignment_findings.CROSS_UNIT
+    )
+
+
+def test_the_rebuild_from_rows_finds_what_the_checks_find_on_model_instances(
+    company, year, quarter, busy_cascade, make_goal
+):
+    # SMART edge cases: a Chinese title long enough, a key result due outside the cycle (since
+    # the dates moved: written directly), a closed parent in another cycle.
+    make_goal(company["bob"], title="提升客户满意度", parent=busy_cascade["sales"])
+    late = make_goal(company["carol"], title="Ship the Q3 release", key_results=[kr("3")])
+    KeyResult.objects.filter(goal=late).update(due_on=dt.date(2027, 3, 1))
+    stray = make_goal(company["acme"], title="Grow 20 %", level=Goal.Level.COMPANY)
+    child = make_goal(company["zed"], title="Grow the company 20 %", parent=stray)
+    Goal.objects.filter(pk=stray.pk).update(cycle=year)
+    Goal.objects.filter(pk=child.parent_id).update(state=Goal.State.CLOSED)
+    make_goal(company["dave"], title="Follow up the growth", parent=busy_cascade["heavy"])
+    for cycle in (quarter, year):
+        assert _computed(cycle) == _reference(cycle)
+    assert {k for k, *_ in _computed(quarter)} >= {"orphans", "smart", "no_goals", "weights"}
+
+
+def test_a_save_recomputes_only_the_neighbours_it_can_move(
+    company, quarter, busy_cascade, django_capture_on_commit_callbacks, monkeypatch
+):
+    """A goal's children read its title, cycle and key-result due dates; its parent reads its
+    existence, closing and key results (issue 18: saving a department goal recomputed its 54
+    children whatever changed). Each save leaves the table equal to a rebuild."""
+    recomputed: list[set] = []
+    real = alignment_findings.recompute_goals
+    monkeypatch.setattr(
+        alignment_findings, "recompute_goals", lambda ids: (recomputed.append(set(ids)), real(ids))
+    )
+
+    def save(obj, **changes) -> set:
+        recomputed.clear()
+        obj = type(obj).objects.get(pk=obj.pk)
+        for field, value in changes.items():
+            setattr(obj, field, value)
+        with django_capture_on_commit_callbacks(execute=True):
+            obj.save()
+        assert alignment_findings.rebuild(fix=False) == [], changes
+        return set().union(*recomputed)
+
+    sales, alice, erin = busy_cascade["sales"], busy_cascade["alice"], busy_cascade["erin"]
+    assert save(sales, weight=Decimal("3")) == {sales.pk}
+    assert save(sales, state=Goal.State.PROPOSED) == {sales.pk}
+    # The children due after Sales' goal (their findings name its title): all of them, Sales'
+    # key result is due early; once it is due at the end of the quarter, none.
+    late = {alice.pk, erin.pk, busy_cascade["vague"].pk}
+    assert save(sales, title="Win 200 new customers this quarter") == {sales.pk, *late}
+    assert save(erin, state=Goal.State.CLOSED) == {erin.pk, sales.pk}
+    assert save(erin, state=Goal.State.AGREED) == {erin.pk, sales.pk}
+    sales_kr = KeyResult.objects.get(goal=sales)
+    assert save(sales_kr, name="Customers won") == {sales.pk}
+    assert save(sales_kr, due_on=dt.date(2026, 12, 31)) >= {sales.pk, *late}
+    assert save(sales, title="Win 200 new customers") == {sales.pk}
+    alice_kr = KeyResult.objects.get(goal=alice)
+    assert save(alice_kr, target_value=Decimal("60")) == {alice.pk, sales.pk}
+    assert save(alice, parent=None) >= {alice.pk, sales.pk}
