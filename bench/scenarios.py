@@ -164,7 +164,9 @@ def _five_key_results(employee: Person, quarter) -> list[int]:
                 for i in range(1, 6)
             ],
         )
-        Goal.objects.filter(pk=goal.pk).update(state=Goal.State.AGREED)
+        # Saved, not updated: the read models (rollups, alignment findings) follow the state.
+        goal.state = Goal.State.AGREED
+        goal.save()
     return list(goal.key_results.order_by("position").values_list("pk", flat=True))
 
 
