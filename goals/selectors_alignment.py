@@ -92,6 +92,26 @@ def _key_results(goal_ids) -> dict[int, list[KeyResult]]:
     return by_goal
 
 
+def family(goals: list, outside: list, load) -> tuple[dict[int, list], dict[int, object], set]:
+    """A scope's goals linked up: the children of each of its goals (its own and those below
+    it from outside), sorted as the checks read them; the parents of its goals, those outside
+    the scope read by `load(ids)`; and the ids of those outside parents. Goals may be model
+    objects (the review page) or rows (the findings' rebuild)."""
+    by_id = {g.pk: g for g in goals}
+    children: dict[int, list] = defaultdict(list)
+    for child in [*goals, *outside]:
+        if child.parent_id in by_id:
+            children[child.parent_id].append(child)
+    for siblings in children.values():
+        siblings.sort(key=lambda g: (g.level, g.title, g.pk))
+    parent_ids = {g.parent_id for g in goals if g.parent_id}
+    parents = {pk: by_id[pk] for pk in parent_ids if pk in by_id}
+    missing = parent_ids - set(parents)
+    if missing:
+        parents.update({g.pk: g for g in load(missing)})
+    return children, parents, missing
+
+
 def _load_ancestors(parents: dict[int, Goal], base) -> None:
     """Add the rest of the ancestor chain above the loaded parents (one query per level, the
     cascade is a handful of levels deep): a sub-unit's goals serve the company's goals through
@@ -142,23 +162,15 @@ def load_scope(*, unit: Unit, cycle: Cycle) -> Scope:
         goal.cycle = cycle  # the one cycle, not joined per row
     ids = [g.pk for g in goals]
     by_id = {g.pk: g for g in goals}
-    children: dict[int, list[Goal]] = defaultdict(list)
     outside = list(
         base.select_related("cycle")
         .filter(parent_id__in=scope_ids)
         .exclude(pk__in=scope_ids)
         .exclude(state=Goal.State.CLOSED)
     )
-    for child in [*goals, *outside]:
-        if child.parent_id in by_id:
-            children[child.parent_id].append(child)
-    for siblings in children.values():
-        siblings.sort(key=lambda g: (g.level, g.title, g.pk))
-    parent_ids = {g.parent_id for g in goals if g.parent_id}
-    parents = {pk: by_id[pk] for pk in parent_ids if pk in by_id}
-    missing = parent_ids - set(parents)
-    if missing:
-        parents.update({g.pk: g for g in base.select_related("cycle").filter(pk__in=missing)})
+    children, parents, missing = family(
+        goals, outside, lambda pks: base.select_related("cycle").filter(pk__in=pks)
+    )
     _load_ancestors(parents, base.select_related("cycle"))
     for goal in [*goals, *outside]:
         if goal.parent_id:

@@ -172,10 +172,9 @@ class ManagedScope:
         if not self:
             return None
         prefix = f"{field}__" if field else ""
-        paths_on = path_field or f"{prefix}unit__path"
-        q = subtree_q(self.paths, paths_on) if self.paths else None
-        if q is not None and path_field:
-            q &= Q(**{f"{prefix}isnull": False}) if field else Q()
+        q = subtree_q(self.paths, path_field or f"{prefix}unit__path")
+        if q is not None and path_field and field:
+            q &= Q(**{f"{field}__isnull": False})  # the path is the row's, not a person's
         if self.extra:
             by_id = Q(**{f"{prefix}pk__in": sorted(self.extra)})
             q = by_id if q is None else q | by_id

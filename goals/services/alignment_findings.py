@@ -633,32 +633,19 @@ def _cycle_scope(cycle: Cycle) -> sa.Scope:
         for row in in_scope.order_by("level", "title", "pk").values_list(*_Goal.FIELDS)
     ]
     scope_ids = in_scope.values("pk")
-    by_id = {g.pk: g for g in goals}
     outside = [
         _Goal(row, cycles)
         for row in Goal.objects.filter(not_closed, parent_id__in=scope_ids)
         .exclude(pk__in=scope_ids)
         .values_list(*_Goal.FIELDS)
     ]
-    children: dict[int, list] = defaultdict(list)
-    for child in [*goals, *outside]:
-        if child.parent_id in by_id:
-            children[child.parent_id].append(child)
-    for siblings in children.values():
-        siblings.sort(key=lambda g: (g.level, g.title, g.pk))
-    parent_ids = {g.parent_id for g in goals if g.parent_id}
-    parents = {pk: by_id[pk] for pk in parent_ids if pk in by_id}
-    missing = parent_ids - set(parents)
-    if missing:
-        parents.update(
-            {
-                g.pk: g
-                for g in (
-                    _Goal(row, cycles)
-                    for row in Goal.objects.filter(pk__in=missing).values_list(*_Goal.FIELDS)
-                )
-            }
-        )
+    children, parents, missing = sa.family(
+        goals,
+        outside,
+        lambda pks: (
+            _Goal(row, cycles) for row in Goal.objects.filter(pk__in=pks).values_list(*_Goal.FIELDS)
+        ),
+    )
     for goal in goals:
         if goal.parent_id:
             goal.parent = parents.get(goal.parent_id)
