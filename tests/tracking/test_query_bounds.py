@@ -4,6 +4,8 @@ per level of the cascade above it, never per row of history or per colleague: th
 with 3 or 30 colleagues under the same parent goal and 3 or 30 weeks of measurements."""
 
 import datetime as dt
+import re
+from collections import Counter
 
 import pytest
 from django.db import connection
@@ -53,10 +55,34 @@ def _five_key_result_goals(company, cycle):
     return sales, krs
 
 
-def _count(fn) -> int:
+class Counted(int):
+    """A query count that keeps its statements: a failed comparison shows what differs."""
+
+    sql: list[str]
+
+    def __new__(cls, statements: list[str]):
+        count = super().__new__(cls, len(statements))
+        count.sql = statements
+        return count
+
+
+def _shape(sql: str) -> str:
+    return re.sub(r"\d+", "N", sql)[:160]
+
+
+def _differing(a: Counted, b: Counted) -> str:
+    """The statements (numbers masked) one run made more often than the other."""
+    left, right = Counter(map(_shape, a.sql)), Counter(map(_shape, b.sql))
+    return "\n".join(
+        [f"+{n} first: {s}" for s, n in (left - right).items()]
+        + [f"+{n} second: {s}" for s, n in (right - left).items()]
+    )
+
+
+def _count(fn) -> Counted:
     with CaptureQueriesContext(connection) as ctx:
         fn()
-    return len(ctx.captured_queries)
+    return Counted([q["sql"] for q in ctx.captured_queries])
 
 
 def _submit(api, person, krs) -> int:
@@ -93,7 +119,8 @@ def test_check_in_submit_with_five_key_results(api, company, cycle):
     large = _submit(api, company["erin"], krs["erin"])
     # With the read models of the goals touched (goals.rollups) and the check-in's unit × week
     # row (tracking.week_rollups: lock, recompute, write).
-    assert small == large <= 72
+    assert small == large, _differing(small, large)
+    assert large <= 72, "\n".join(map(_shape, large.sql))
     assert Measurement.objects.filter(source="check_in").count() == 16  # 5 + 1 warming, 5 + 5
 
 
@@ -118,7 +145,8 @@ def test_measurement_push(api, company, cycle):
     _surroundings(company, cycle, sales, 30, krs["alice"][0])
     large = _push(api, company["alice"], krs["alice"][0], "13")
     # with the lock of the key results it rolls up into, and the read models (goals.rollups)
-    assert small == large <= 45
+    assert small == large, _differing(small, large)
+    assert large <= 45, "\n".join(map(_shape, large.sql))
 
 
 def test_record_measurement_cost_is_per_cascade_level(company, cycle):
@@ -128,4 +156,4 @@ def test_record_measurement_cost_is_per_cascade_level(company, cycle):
     first = _count(lambda: record_measurement(key_result=krs["alice"][0], value=3, source="api"))
     _surroundings(company, cycle, sales, 30, krs["alice"][0])
     second = _count(lambda: record_measurement(key_result=krs["alice"][0], value=4, source="api"))
-    assert first == second
+    assert first == second, _differing(first, second)
