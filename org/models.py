@@ -150,7 +150,12 @@ class Person(models.Model):
         ordering = ["display_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["unit", "display_name"])]
+        indexes = [
+            models.Index(fields=["unit", "display_name"]),
+            # Lists of many people in name order (a large team's first page, the directory):
+            # read in index order until a page is found instead of sorting them all.
+            models.Index(fields=["display_name", "id"], name="person_by_name"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

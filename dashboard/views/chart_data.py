@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from core import charts
 from goals.models import Cycle
+from org.scopes import Viewer
 from tracking.selectors import trends
 
 from .team_data import cycle_weeks
@@ -17,11 +18,11 @@ from .team_data import cycle_weeks
 
 def team_trend_chart(viewer, people, *, cycle: Cycle, today: dt.date):
     """The team's reported progress and check-in rate, week by week over the cycle, from the
-    unit × week rollup: the same numbers as the weekly review's chart for the same weeks
-    (three queries at most)."""
-    team = list(people.only("pk", "unit_id"))
-    rows = trends.team_trend_from_rollup(team=team, manager=viewer, weeks=cycle_weeks(cycle, today))
-    return trends.team_trend_chart(rows, size=len(team))
+    unit × week rollup read by the viewer's scope: the same numbers as the weekly review's
+    chart for the same people and weeks (three queries at most, whatever the team size)."""
+    size = people.count()
+    rows = trends.managed_trend(Viewer.of(viewer), size=size, weeks=cycle_weeks(cycle, today))
+    return trends.team_trend_chart(rows, size=size)
 
 
 def company_charts(*, cascades: list[dict], completion: list[dict], units, cycle, today) -> dict:

@@ -58,7 +58,7 @@ def manager(request: HttpRequest) -> HttpResponse:
         )
         context = {"cycle": cycle, "page": page, "rows": rows}
         return render(request, "dashboard/manager.html#team-table", context)
-    summary = team_data.team_summary(people, cycle=cycle, today=today)
+    summary = team_data.team_summary(scopes.Viewer.of(viewer), people, cycle=cycle, today=today)
     page, rows = team_data.team_rows(
         people,
         cycle=cycle,

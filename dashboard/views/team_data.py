@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 
 from goals.models import Cycle, Goal, KeyResult, PersonCycleRollup, Status
 from goals.services import rollups
 from org import scopes
 from org.models import Person, Unit
 from tracking.models import CheckIn, KeyResultUpdate, week_start
+from tracking.selectors import managed_week_totals
 
 PAGE_SIZE = 25
 # What a person's row of the team table reads of their read-model row.
@@ -153,15 +154,17 @@ def refresh_team(people: QuerySet[Person], *, cycle: Cycle, today: dt.date) -> Q
     return team_rollups
 
 
-def team_summary(people: QuerySet[Person], *, cycle: Cycle, today: dt.date) -> dict:
-    """The team's size and this week's check-ins (one query), and its goals by state and its
-    agreed goals' key results by pace from the read models (one query, after `refresh_team`)."""
+def team_summary(
+    viewer: scopes.Viewer, people: QuerySet[Person], *, cycle: Cycle, today: dt.date
+) -> dict:
+    """The team's size (one count), this week's check-ins from the unit × week read model by
+    the viewer's scope (`tracking.selectors.managed_week_totals`: one or two queries, whatever
+    the team size), and its goals by state and its agreed goals' key results by pace from the
+    person × cycle read models (one query, after `refresh_team`). `people` are the viewer's
+    team (`team_people`)."""
     this_week = week_start(today)
-    done = CheckIn.objects.filter(
-        person=OuterRef("pk"), week=this_week, state=CheckIn.State.SUBMITTED
-    )
-    counts = people.aggregate(size=Count("pk"), submitted=Count("pk", filter=Q(Exists(done))))
-    size, submitted = counts["size"], counts["submitted"]
+    size = people.count()
+    submitted = managed_week_totals(viewer, [this_week]).get(this_week, (0,))[0]
     sums = rollups.totals(refresh_team(people, cycle=cycle, today=today))
     goal_states = {
         state: sums[f"goals_{state}"] for state in Goal.State.values if sums[f"goals_{state}"]

@@ -145,15 +145,28 @@ def test_team_trend_from_the_rollup_equals_the_check_ins(company, cycle, manager
     team = list(scopes.managed_people(person).filter(is_active=True).select_related("unit"))
     weeks = weeks_up_to(MONDAY)
     assert week_rollups.drift() == []
-    rollup = selectors.team_trend_from_rollup(team=team, manager=person, weeks=weeks)
     scratch = team_trend(people=team, size=len(team), weeks=weeks)
-    assert [(r["week"], r["submitted"], r["rate"]) for r in rollup] == [
-        (r["week"], r["submitted"], r["rate"]) for r in scratch
-    ]
-    for a, b in zip(rollup, scratch, strict=True):
-        assert (a["progress"] is None) == (b["progress"] is None)
-        if a["progress"] is not None:
-            assert a["progress"] == pytest.approx(b["progress"])
+    # The weekly review's (the team listed) and the dashboard's (the team's scope, by path).
+    for rollup in (
+        selectors.team_trend_from_rollup(team=team, manager=person, weeks=weeks),
+        selectors.managed_trend(scopes.Viewer(person), size=len(team), weeks=weeks),
+    ):
+        assert [(r["week"], r["submitted"], r["rate"]) for r in rollup] == [
+            (r["week"], r["submitted"], r["rate"]) for r in scratch
+        ]
+        for a, b in zip(rollup, scratch, strict=True):
+            assert (a["progress"] is None) == (b["progress"] is None)
+            if a["progress"] is not None:
+                assert a["progress"] == pytest.approx(b["progress"])
+    # The manager dashboard's summary reads this week's count the same way.
+    from dashboard.views.team_data import team_people, team_summary
+    from tracking.models import CheckIn
+
+    viewer = scopes.Viewer(person)
+    summary = team_summary(viewer, team_people(viewer), cycle=cycle, today=MONDAY)
+    done = CheckIn.objects.filter(week=MONDAY, state="submitted", person__in=team).count()
+    assert (summary["size"], summary["submitted"]) == (len(team), done)
+    assert done and summary["missing"] == len(team) - done
 
 
 def test_heatmap_rates_equal_the_check_ins(company, cycle):

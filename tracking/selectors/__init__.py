@@ -15,6 +15,8 @@ from .checkins import (  # noqa: F401
 )
 from .reviews import default_review_week, team_check_ins, weekly_review_summary  # noqa: F401
 from .trends import (  # noqa: F401
+    managed_trend,
+    managed_week_totals,
     team_trend_chart,
     team_trend_from_rollup,
     unit_heatmap,

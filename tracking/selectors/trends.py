@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
 from core import charts
 from org.models import Person
+from org.scopes import Viewer, subtree_q
 from tracking.models import UnitWeekRollup, week_start
 
 
@@ -77,15 +78,71 @@ def team_trend_from_rollup(*, team: list, manager, weeks: list[dt.date]) -> list
         submitted[week] += sign * n
         with_progress[week] += sign * p
         progress[week] += sign * total
-    return [
-        {
-            "week": w,
-            "submitted": submitted.get(w, 0),
-            "rate": (submitted.get(w, 0) / size) if size else 0.0,
-            "progress": (progress[w] / with_progress[w]) if with_progress.get(w) else None,
-        }
-        for w in weeks
-    ]
+    totals = {w: (submitted[w], with_progress[w], progress[w]) for w in submitted}
+    return _trend_rows(totals, size=size, weeks=weeks)
+
+
+def _trend_rows(totals: dict[dt.date, tuple], *, size: int, weeks: list[dt.date]) -> list[dict]:
+    """Per week: check-ins submitted, their share of `size` people and the average progress
+    reported (None for a week without any), from (submitted, updates with a progress,
+    progress sum) per week."""
+    rows = []
+    for w in weeks:
+        submitted, with_progress, progress = totals.get(w, (0, 0, 0.0))
+        rows.append(
+            {
+                "week": w,
+                "submitted": submitted,
+                "rate": (submitted / size) if size else 0.0,
+                "progress": (progress / with_progress) if with_progress else None,
+            }
+        )
+    return rows
+
+
+def managed_week_totals(viewer: Viewer, weeks: list[dt.date]) -> dict[dt.date, tuple]:
+    """Per week: (submitted check-ins, updates with a progress, progress sum) of the active
+    people `viewer` manages, read by their scope (`org.scopes.ManagedScope`): the unit × week
+    rows of the subtrees summed by path (one grouped query, whatever the number of people),
+    plus the few managed from outside those subtrees, less the viewer's own check-ins when
+    they sit in one of them (one query for both, person by person). The same numbers as
+    `team_trend_from_rollup` over the same team, without listing the team."""
+    totals: dict[dt.date, list] = defaultdict(lambda: [0, 0, 0.0])
+    if not weeks or viewer.person is None:
+        return {}
+    scope = viewer.managed_scope
+    in_subtrees = subtree_q(scope.paths)
+    if in_subtrees is not None:
+        for week, n, p, total in (
+            UnitWeekRollup.objects.filter(in_subtrees, week__in=weeks)
+            .order_by()
+            .values("week")
+            .annotate(n=Sum("submitted"), p=Sum("progress_updates"), total=Sum("progress_sum"))
+            .values_list("week", "n", "p", "total")
+        ):
+            totals[week] = [n or 0, p or 0, total or 0.0]
+    # The people outside the subtrees, and the viewer when in one (no need to know where).
+    person = viewer.person
+    people = Q(pk__in=sorted(scope.extra)) if scope.extra else None
+    if in_subtrees is not None:
+        own = Q(pk=person.pk) & in_subtrees
+        people = own if people is None else people | own
+    if people is not None:
+        from tracking.services.week_rollups import totals_by
+
+        for (pk, week), v in totals_by("person_id", people=people, weeks=weeks).items():
+            sign = -1 if pk == person.pk else 1
+            row = totals[week]
+            row[0] += sign * v["submitted"]
+            row[1] += sign * v["progress_updates"]
+            row[2] += sign * v["progress_sum"]
+    return {week: tuple(row) for week, row in totals.items()}
+
+
+def managed_trend(viewer: Viewer, *, size: int, weeks: list[dt.date]) -> list[dict]:
+    """`team_trend_from_rollup`'s rows for the people `viewer` manages (`size` of them),
+    from `managed_week_totals`."""
+    return _trend_rows(managed_week_totals(viewer, weeks), size=size, weeks=weeks)
 
 
 def team_trend_chart(rows: list[dict], *, size: int) -> charts.LineChart | None:
