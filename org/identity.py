@@ -75,29 +75,33 @@ def bump_org_version() -> None:
     transaction.on_commit(lambda: cache.set(key, time.time_ns(), None))
 
 
-def _key(user_id: int, version: int) -> str:
-    return f"{_scope()}:viewer:{user_id}:{version}"
+def _key(user_id: int) -> str:
+    return f"{_scope()}:viewer:{user_id}"
 
 
 def viewer_for(user) -> Viewer:
     """The Viewer for an authenticated (or anonymous) user, from the cache when it holds one
-    for the current stamp."""
+    for the current stamp. The stamp and the entry (which names the stamp it was made under)
+    are read in one round trip."""
     if not enabled() or user is None or not user.is_authenticated:
         return Viewer(person_of(user))
-    version = org_version()
-    if version is None:  # the cache is down: read the database
-        return Viewer(person_of(user))
-    key = _key(user.pk, version)
-    snapshot = cache.get(key)
-    if snapshot is None:
+    version_key, key = _version_key(), _key(user.pk)
+    found = cache.get_many([version_key, key])
+    version = found.get(version_key)
+    if version is None:
+        version = org_version()  # set when missing
+        if version is None:  # the cache is down: read the database
+            return Viewer(person_of(user))
+    snapshot = found.get(key)
+    if snapshot is None or snapshot.get("version") != version:
         person = Person.objects.select_related("unit").filter(user=user).first()
         viewer = Viewer(person)
-        viewer._identity = (key, None)
+        viewer._identity = (key, version, None)
     else:
         person = snapshot["person"]
         viewer = Viewer(person)
         viewer.__dict__.update(snapshot["roles"])
-        viewer._identity = (key, frozenset(snapshot["roles"]))
+        viewer._identity = (key, version, frozenset(snapshot["roles"]))
     if person is not None:
         user = getattr(user, "_wrapped", user)  # request.user is a lazy object
         person.user = user
@@ -106,8 +110,9 @@ def viewer_for(user) -> Viewer:
 
 
 def remember(viewer: Viewer) -> None:
-    """Keep what this request learnt about its viewer (after the response, once)."""
-    key, known = getattr(viewer, "_identity", (None, None))
+    """Keep what this request learnt about its viewer (after the response, once), under the
+    stamp its rows were read at: a change since makes the entry stale for the next reader."""
+    key, version, known = getattr(viewer, "_identity", (None, None, None))
     if key is None:
         return
     roles = {name: viewer.__dict__[name] for name in ROLE_FIELDS if name in viewer.__dict__}
@@ -123,7 +128,7 @@ def remember(viewer: Viewer) -> None:
         person._state.fields_cache = {
             name: value for name, value in person._state.fields_cache.items() if name != "user"
         }
-    cache.set(key, {"person": person, "roles": roles}, TTL)
+    cache.set(key, {"version": version, "person": person, "roles": roles}, TTL)
 
 
 def _changed(sender, update_fields=None, **kwargs) -> None:
