@@ -105,7 +105,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's AuthenticationMiddleware, the user row taken from the cached viewer when current.
+    "org.middleware.SessionUserMiddleware",
     # Cache-Control: no-store on every signed-in answer (session or token).
     "core.nostore.NoStoreForSignedInMiddleware",
     "org.middleware.ViewerMiddleware",

@@ -23,6 +23,7 @@ import time
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
@@ -79,21 +80,31 @@ def _key(user_id: int) -> str:
     return f"{_scope()}:viewer:{user_id}"
 
 
-def viewer_for(user) -> Viewer:
+def _read(user_id, prefetched=None) -> tuple[int | None, dict | None]:
+    """The current stamp and this user's entry when it was made under it (one round trip;
+    none when `prefetched` holds what the sign-in read)."""
+    version_key, key = _version_key(), _key(user_id)
+    found = prefetched if prefetched is not None else cache.get_many([version_key, key])
+    version = found.get(version_key)
+    entry = found.get(key)
+    if version is None or entry is None or entry.get("version") != version:
+        entry = None
+    return version, entry
+
+
+def viewer_for(user, prefetched: dict | None = None) -> Viewer:
     """The Viewer for an authenticated (or anonymous) user, from the cache when it holds one
     for the current stamp. The stamp and the entry (which names the stamp it was made under)
-    are read in one round trip."""
+    are read in one round trip, or taken from `prefetched` (what `session_user` read)."""
     if not enabled() or user is None or not user.is_authenticated:
         return Viewer(person_of(user))
-    version_key, key = _version_key(), _key(user.pk)
-    found = cache.get_many([version_key, key])
-    version = found.get(version_key)
+    version, snapshot = _read(user.pk, prefetched)
     if version is None:
         version = org_version()  # set when missing
         if version is None:  # the cache is down: read the database
             return Viewer(person_of(user))
-    snapshot = found.get(key)
-    if snapshot is None or snapshot.get("version") != version:
+    key = _key(user.pk)
+    if snapshot is None:
         person = Person.objects.select_related("unit").filter(user=user).first()
         viewer = Viewer(person)
         viewer._identity = (key, version, None)
@@ -101,12 +112,63 @@ def viewer_for(user) -> Viewer:
         person = snapshot["person"]
         viewer = Viewer(person)
         viewer.__dict__.update(snapshot["roles"])
-        viewer._identity = (key, version, frozenset(snapshot["roles"]))
+        known = frozenset(snapshot["roles"]) | ({"user"} if "user" in snapshot else set())
+        viewer._identity = (key, version, known)
+    user = getattr(user, "_wrapped", user)  # request.user is a lazy object
+    viewer._user = user
     if person is not None:
-        user = getattr(user, "_wrapped", user)  # request.user is a lazy object
         person.user = user
         Person.user.field.remote_field.set_cached_value(user, person)
     return viewer
+
+
+def session_user(request):
+    """`request.user` from the session, as `django.contrib.auth.get_user` finds it, with the
+    user row taken from the viewer's entry when it is current (a signed-in request then reads
+    no row at all): for sessions of the model backend, checked as Django checks them (the user
+    may sign in, the session's password hash matches, or a fallback secret's does and the
+    session moves to the current one; otherwise the session ends). What was read is kept on
+    the request for `viewer_for`. Any other case is Django's own `get_user`."""
+    from django.contrib import auth
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.crypto import constant_time_compare
+
+    if not enabled():
+        return auth.get_user(request)
+    session = request.session
+    try:
+        user_id = get_user_model()._meta.pk.to_python(session[auth.SESSION_KEY])
+        backend_path = session[auth.BACKEND_SESSION_KEY]
+    except (KeyError, ValidationError):
+        return auth.get_user(request)
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return auth.get_user(request)
+    backend = auth.load_backend(backend_path)
+    if type(backend).get_user is not ModelBackend.get_user:
+        return auth.get_user(request)
+    found = cache.get_many([_version_key(), _key(user_id)])
+    request._keel_identity = found
+    _version, entry = _read(user_id, found)
+    user = entry.get("user") if entry is not None else None
+    if user is None:
+        return auth.get_user(request)
+    user = copy.copy(user)
+    if not backend.user_can_authenticate(user):
+        return AnonymousUser()
+    session_hash = session.get(auth.HASH_SESSION_KEY)
+    current = user.get_session_auth_hash()
+    if session_hash and constant_time_compare(session_hash, current):
+        return user
+    if session_hash and any(
+        constant_time_compare(session_hash, fallback)
+        for fallback in user.get_session_auth_fallback_hash()
+    ):
+        session.cycle_key()
+        session[auth.HASH_SESSION_KEY] = current
+        return user
+    session.flush()
+    return AnonymousUser()
 
 
 def remember(viewer: Viewer) -> None:
@@ -119,7 +181,10 @@ def remember(viewer: Viewer) -> None:
     scope = roles.get("managed_scope")
     if scope is not None and len(scope.paths) + len(scope.extra) > SCOPE_LIMIT:
         del roles["managed_scope"]
-    if known is not None and known >= set(roles):
+    user = getattr(viewer, "_user", None)
+    if not isinstance(user, get_user_model()):
+        user = None
+    if known is not None and known >= set(roles) | ({"user"} if user else set()):
         return
     person = viewer.person
     if person is not None:
@@ -128,7 +193,16 @@ def remember(viewer: Viewer) -> None:
         person._state.fields_cache = {
             name: value for name, value in person._state.fields_cache.items() if name != "user"
         }
-    cache.set(key, {"version": version, "person": person, "roles": roles}, TTL)
+    entry = {"version": version, "person": person, "roles": roles}
+    if user is not None:
+        # The row only: no related objects or permission caches of this request.
+        user = copy.copy(user)
+        user._state = copy.copy(user._state)
+        user._state.fields_cache = {}
+        for name in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+            user.__dict__.pop(name, None)
+        entry["user"] = user
+    cache.set(key, entry, TTL)
 
 
 def _changed(sender, update_fields=None, **kwargs) -> None:

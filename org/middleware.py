@@ -1,6 +1,8 @@
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 
-from org.identity import remember, viewer_for
+from org.identity import remember, session_user, viewer_for
 from org.scopes import viewing_as
 
 
@@ -16,7 +18,10 @@ class ViewerMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        viewer = viewer_for(getattr(request, "user", None))
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated  # resolves the lazy user
+        prefetched = getattr(request, "_keel_identity", None) if signed_in else None
+        viewer = viewer_for(user, prefetched)
         person = viewer.person
         request.person = person
         request.viewer = viewer
@@ -27,3 +32,19 @@ class ViewerMiddleware:
             response = self.get_response(request)
         remember(request.viewer)  # the API's token user replaces the viewer (org.access)
         return response
+
+
+class SessionUserMiddleware(AuthenticationMiddleware):
+    """Django's AuthenticationMiddleware whose `request.user` comes from the cached viewer
+    entry when it is current (`org.identity.session_user`): a signed-in page with Redis reads
+    the session and the entry, and no row."""
+
+    def process_request(self, request):
+        super().process_request(request)
+
+        def user():
+            if not hasattr(request, "_cached_user"):
+                request._cached_user = session_user(request)
+            return request._cached_user
+
+        request.user = SimpleLazyObject(user)
