@@ -10,6 +10,12 @@ A changed organisation is therefore seen on the next request by every process; n
 for a timeout. Without a shared cache (the embedded default, a per-process memory cache that
 other processes' writes cannot reach) every request reads the database, as before.
 
+The user row is kept in the same entry, so a signed-in request reads the session, the stamp
+and the entry from Redis and no row from the database (`session_user`, installed as
+`org.middleware.SessionUserMiddleware` in place of Django's AuthenticationMiddleware, checks the
+session against it as Django checks it against the database row). Redis therefore holds the
+users' password hashes, as the database does: it must be as private as the database.
+
 Only small, bounded values are kept (the person row with its unit, booleans, a few paths). The
 people a manager manages are kept as their `ManagedScope` (the subtrees they head, directly or
 through the people they manage, and the few managed from outside those: a head of 10,000 in
