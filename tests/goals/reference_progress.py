@@ -1,13 +1,14 @@
 """The progress walk as it was before it was batched (goals/services/progress.py until the
-cascade became O(1) queries deep): the parents read one query per level, then each goal of
-each chain recomputed one by one, bottom-up, with one UPDATE per changed goal. Kept as the
-reference the batched walk must match bit for bit (tests/goals/test_progress_batched.py); it
+cascade cost a constant number of queries): the parents read one query per level, then each
+goal of each chain recomputed one by one, bottom-up, with one UPDATE per changed goal; and the
+key-result chain of goals/services/measurements.py, read one query per level. Kept as the
+reference the batched code must match bit for bit (tests/goals/test_progress_batched.py); it
 locks nothing and touches no read model, since only the progress it leaves matters here."""
 
 from __future__ import annotations
 
 from goals import metrics
-from goals.models import Goal
+from goals.models import Goal, KeyResult
 
 
 def goal_progress(goal: Goal) -> float:
@@ -57,3 +58,19 @@ def lock_goal_chains(goal_ids) -> set[int]:
         )
         ids = ids | frontier
     return ids
+
+
+def chain_ids(key_result_ids) -> list[list[int]]:
+    """The key-result chain as it was read (goals.services.measurements): one query per level."""
+    levels = [sorted(set(key_result_ids))]
+    seen = set(levels[0])
+    while levels[-1]:
+        above = set(
+            KeyResult.objects.filter(pk__in=levels[-1], contributes_to__isnull=False).values_list(
+                "contributes_to_id", flat=True
+            )
+        )
+        above -= seen
+        seen |= above
+        levels.append(sorted(above))
+    return levels[:-1]

@@ -2,7 +2,9 @@
 tests/goals/reference_progress.py: over randomised cascades five levels deep (objectives with
 and without key results, returned children, zero and uneven weights, stale stored progress,
 several start goals sharing ancestors) both must leave every goal's progress the same to the
-last bit, and the batched one must write no history."""
+last bit, and the batched one must write no history. The key-result chain read with one
+recursive query (goals.services.measurements.chain_ids) must give the levels one query per
+level gave."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ import pytest
 from django.db import transaction
 
 from goals.models import Goal, KeyResult
-from goals.services import progress
+from goals.services import measurements, progress
 from tests.goals import reference_progress as reference
 
 D = Decimal
@@ -198,3 +200,32 @@ def test_the_chains_locked_are_the_old_ones(seed, owner, quarter, year):
     levels = _cascade(rng, owner, [quarter, year])
     starts = _starts(rng, levels) + [None, 0]
     assert progress.lock_goal_chains(starts) == reference.lock_goal_chains(starts)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_key_result_chain_levels_are_the_old_ones(
+    seed, owner, quarter, django_assert_num_queries
+):
+    """Contribution links over several levels, some skipping a level (a key result reached
+    at two distances stays at the nearer) and, for odd seeds, a loop: the same levels as the
+    read one query per level gave."""
+    rng = random.Random(300 + seed)
+    goal = Goal.objects.create(title="g", owner_person=owner, cycle=quarter, level="person")
+    krs = KeyResult.objects.bulk_create(
+        KeyResult(goal=goal, name=f"kr {i}", position=i, target_value=D(45)) for i in range(30)
+    )
+    for i, kr in enumerate(krs[:-1]):
+        if rng.random() < 0.8:
+            kr.contributes_to = rng.choice(krs[i + 1 : i + 4])
+    if seed % 2:
+        krs[-1].contributes_to = krs[rng.randrange(20)]
+    KeyResult.objects.bulk_update(krs, ["contributes_to"])
+    depths = []
+    for _round in range(5):
+        starts = [kr.pk for kr in rng.sample(krs, rng.randint(1, 5))]
+        with django_assert_num_queries(1):
+            levels = measurements.chain_ids(starts)
+        assert levels == reference.chain_ids(starts)
+        depths.append(len(levels))
+    assert max(depths) >= 4
+    assert measurements.chain_ids([]) == reference.chain_ids([]) == []
