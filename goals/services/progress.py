@@ -131,8 +131,8 @@ class _Walk:
     It repeats the walk that read and wrote one goal at a time, step for step: each start goal
     is walked to the top in turn (in the goals' default ordering, as they were read), a goal
     is recomputed from its key results or else from its children as they stand at that step
-    (a child recomputed just before counts with its new progress, one left unwritten because
-    it moved by less than EPSILON with its stored one), compared with its stored progress (the
+    (a child recomputed earlier counts with its new progress, or with its stored one when it
+    moved by less than EPSILON and was left unwritten), compared with its stored progress (the
     start goal: with the caller's copy) and kept when it moved by more than EPSILON. A goal
     shared by several chains is recomputed once per chain, as before: the later walks can read
     children the earlier ones did not, and a change below EPSILON leaves what the earlier walk
@@ -208,6 +208,8 @@ class _Walk:
                         start.progress = progress
                 pk = parent
                 if pk is not None:
+                    if pk not in self.goals:  # a parent deleted under the caller's copy
+                        raise Goal.DoesNotExist(f"Goal {pk} does not exist.")
                     parent, held = self.goals[pk][0], self.progress[pk]
 
     def save(self) -> None:

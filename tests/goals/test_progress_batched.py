@@ -229,3 +229,21 @@ def test_the_key_result_chain_levels_are_the_old_ones(
         depths.append(len(levels))
     assert max(depths) >= 4
     assert measurements.chain_ids([]) == reference.chain_ids([]) == []
+
+
+def test_a_copy_moved_under_another_parent_walks_up_that_parent(owner, quarter, year):
+    """The old walk followed the caller's copy to its parent: a goal moved in memory and not
+    yet saved still recomputes the chain it is moving into. That chain is read (and locked)
+    when it is reached, as the old walk read each parent when it got there."""
+    rng = random.Random(7)
+    levels = _cascade(rng, owner, [quarter, year])
+    goal = levels[-1][0]
+    chain = reference.lock_goal_chains([goal.pk])
+    elsewhere = next(g for g in levels[2] if g.pk not in chain)
+    outcomes, copies = {}, {}
+    for name, walk in (("ref", reference), ("new", progress)):
+        copy = copies[name] = Goal.objects.get(pk=goal.pk)
+        copy.parent_id = elsewhere.pk
+        outcomes[name] = _outcome(lambda w=walk, c=copy: w.recompute_progress_upwards(c))
+    assert not _bitwise(outcomes["ref"], outcomes["new"])
+    assert copies["ref"].progress.hex() == copies["new"].progress.hex()
