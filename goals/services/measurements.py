@@ -5,9 +5,11 @@ latest recorded): a late value is kept in the history and never replaces a newer
 result whose source is `rollup` takes its value from the key results that contribute to it (a
 cascade's split: sum, weighted mean, lowest or highest), recomputed in the same transaction as
 the measurement below it and kept as a measurement of its own (source `rollup`), up the whole
-chain: O(depth) queries. Every writer locks the key results it may change, in id order, and
-then the goals (`refresh_progress`), so concurrent check-ins whose chains meet wait for each
-other instead of deadlocking or losing an update.
+chain: the chain is read with one recursive query, then each level reads its contributors and
+writes the rolled-up key results that moved (their measurement and value). Every writer locks
+the key results it may change, in id order, and then the goals (`refresh_progress`), so
+concurrent check-ins whose chains meet wait for each other instead of deadlocking or losing an
+update.
 
 The signatures of `record_measurement` and `record_measurements` are a contract other apps
 depend on.
@@ -20,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,18 +46,38 @@ class Value:
     note: str = ""
 
 
+_CONTRIBUTION_SQL = """
+WITH RECURSIVE chain(id) AS (
+    SELECT {pk} FROM {kr} WHERE {pk} IN ({ids})
+    UNION
+    SELECT k.{up} FROM {kr} k JOIN chain c ON k.{pk} = c.id WHERE k.{up} IS NOT NULL
+)
+SELECT k.{pk}, k.{up} FROM {kr} k JOIN chain c ON k.{pk} = c.id
+"""
+
+
 def chain_ids(key_result_ids) -> list[list[int]]:
     """The key results and those they contribute to, level by level from the bottom: the first
-    list is `key_result_ids` itself. One query per level."""
+    list is `key_result_ids` itself, each next one what the previous contributes to and no
+    lower level holds (the distance from the nearest of them). One recursive query for the
+    whole chain (UNION stops at a loop of links), split into levels here."""
     levels = [sorted(set(key_result_ids))]
+    if not levels[0]:
+        return []
+    connection = connections[router.db_for_write(KeyResult)]
+    qn = connection.ops.quote_name
+    sql = _CONTRIBUTION_SQL.format(
+        kr=qn(KeyResult._meta.db_table),
+        pk=qn(KeyResult._meta.pk.column),
+        up=qn(KeyResult._meta.get_field("contributes_to").column),
+        ids=", ".join(["%s"] * len(levels[0])),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, levels[0])
+        contributes_to = dict(cursor.fetchall())
     seen = set(levels[0])
     while levels[-1]:
-        above = set(
-            KeyResult.objects.filter(pk__in=levels[-1], contributes_to__isnull=False).values_list(
-                "contributes_to_id", flat=True
-            )
-        )
-        above -= seen
+        above = {contributes_to[pk] for pk in levels[-1] if contributes_to.get(pk)} - seen
         seen |= above
         levels.append(sorted(above))
     return levels[:-1]
@@ -124,7 +146,11 @@ def _apply(key_result: KeyResult, measurement: Measurement) -> bool:
 
 def _roll_up(levels: list[list[int]], locked: dict[int, KeyResult], now: dt.datetime) -> set[int]:
     """Recompute the rolled-up key results above the changed ones, level by level (each level
-    reads the level below as just written). Returns the ids of those whose value changed."""
+    reads the level below as just written). Returns the ids of those whose value changed.
+
+    The contributors are read once per level, not once for the chain with the values written
+    here taken from memory: a value read back is the value as stored, and SQLite keeps 15
+    significant digits of a decimal, so a large value in memory would not be the one read."""
     changed: set[int] = set()
     for level in levels[1:]:
         targets = [locked[pk] for pk in level if locked[pk].is_rollup]
