@@ -242,9 +242,7 @@ def kr_status(request: HttpRequest, pk: int) -> HttpResponse:
     person = request.person
     today = local_today(person)
     week = week_start(today)
-    kr = selectors.active_key_results(person=person, week=week).filter(pk=pk).first()
-    if kr is None:
-        raise Http404
+    kr = permissions.get_checked_in_key_result_for(request.viewer, pk, week=week)
     prefix = f"kr-{kr.pk}"
     form = UpdateForm(request.GET, prefix=prefix)
     form.is_valid()
