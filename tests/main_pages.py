@@ -6,6 +6,8 @@ from coordination.models import Comment, Meeting
 from goals.models import Goal, SupportRequest
 from org.models import Person
 from reviews.models import Review, ReviewCycle
+from tracking.models import local_today
+from tracking.selectors import active_key_results
 
 ROLES = ["employee", "manager", "hrbp", "admin"]
 
@@ -68,6 +70,10 @@ def main_pages(username: str) -> list[str]:
     meeting = Meeting.objects.order_by("pk").first()
     if meeting is not None and username != "hrbp":
         pages.append(f"/coordination/meetings/{meeting.pk}/")
+    # This week's burn-up of their first key result, on its own page (without JavaScript).
+    key_result = active_key_results(person=person, week=local_today(person)).first()
+    if key_result is not None:
+        pages.append(f"/tracking/key-results/{key_result.pk}/burn-up/")
     comment = Comment.objects.filter(target_kind="check_in").order_by("pk").first()
     if comment is not None and username != "hrbp":
         pages.append(f"/coordination/threads/check_in/{comment.target_id}/")

@@ -6,18 +6,23 @@ feedback on it."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from goals.models import KeyResult
 from org.models import Person
 from org.scopes import Viewer, ViewerLike, followed_people_q, manager_chain_ids, may_follow
 from tracking.models import CheckIn, Feedback, ImprovementAction, ImprovementPlan, WeeklyReview
+from tracking.selectors import active_key_results
 
 __all__ = [
     "can_give_feedback",
     "get_check_in_for",
+    "get_checked_in_key_result_for",
     "get_feedback_for",
     "get_improvement_plan_for",
     "may_follow",
@@ -61,6 +66,20 @@ def get_check_in_for(viewer: ViewerLike, pk, *, action: str = "view") -> CheckIn
     if action == "feedback" and not can_give_feedback(viewer, check_in.person):
         raise PermissionDenied(_("Only the author's managers and HRBP can give feedback."))
     return check_in
+
+
+def get_checked_in_key_result_for(viewer: ViewerLike, pk, *, week: dt.date) -> KeyResult:
+    """A key result of the viewer's own This-week page for `week` (one they check in on:
+    `tracking.selectors.active_key_results`), with its goal and cycle; Http404 for any other,
+    even one the viewer may see elsewhere. The page's htmx parts (a row's live status, its
+    burn-up) answer exactly for the key results the page shows, so a URL cannot reach past it."""
+    viewer = Viewer.of(viewer)
+    if viewer.person is None:
+        raise Http404
+    try:
+        return active_key_results(person=viewer.person, week=week).get(pk=pk)
+    except (KeyResult.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
 
 
 def visible_feedback(viewer: ViewerLike) -> QuerySet[Feedback]:

@@ -208,6 +208,21 @@ TABLE = {
             htmx=True,
         )
     ],
+    # The burn-up of a key result of her own This week page: htmx loads it into the page, a
+    # browser without JavaScript opens it as a page. Not her manager's either (404).
+    "tracking:kr-burnup": [
+        Act(
+            "burn-up of her key result",
+            lambda w: f"/tracking/key-results/{w.kr.pk}/burn-up/",
+            allowed=ONLY_SELF,
+            htmx=True,
+        ),
+        Act(
+            "burn-up page of her key result",
+            lambda w: f"/tracking/key-results/{w.kr.pk}/burn-up/",
+            allowed=ONLY_SELF,
+        ),
+    ],
     "tracking:history": [
         Act("my history", "/tracking/history/"),
         Act("her history", "/tracking/history/?person={alice}", allowed=MANAGER_CHAIN),

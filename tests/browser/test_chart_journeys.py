@@ -87,3 +87,50 @@ def test_company_charts(screen):
     assert page.locator("#unit-heatmap svg g.cell").count() >= 2
     _fits(page)
     page.shot("company")
+
+
+def test_this_weeks_burn_ups_load_when_opened(screen):
+    """This week draws no chart with the page: opening a key result's burn-up loads it (one
+    htmx request, nothing of the check-in form sent), and typing still saves the draft."""
+    page = screen
+    sign_in(page, "employee")
+    page.goto(f"{page.base_url}/tracking/")
+    first = page.locator("details.burnup").first
+    expect(first).to_be_visible()
+    assert page.locator("details.burnup svg").count() == 0
+    with page.expect_request(lambda r: "/burn-up/" in r.url) as sent:
+        first.locator(":scope > summary").click()
+    request = sent.value
+    assert request.method == "GET" and request.headers.get("hx-request") == "true"
+    assert "?" not in request.url  # this week's: no parameter, none of the form's fields
+    _chart_fits(page, "details.burnup[open]")
+    expect(first.locator("svg polyline.series.expected")).to_have_count(1)
+    # Closed and opened again: drawn once, not fetched again.
+    first.locator(":scope > summary").click()
+    first.locator(":scope > summary").click()
+    expect(first.locator("svg polyline.series.expected")).to_have_count(1)
+    _fits(page)
+    page.shot("this-week-burn-up")
+    field = page.locator("#check-in-form input[inputmode=decimal]").first
+    field.fill("7")
+    expect(page.locator("#autosave-status")).to_contain_text("Draft saved", timeout=30_000)
+
+
+def test_without_script_a_burn_up_opens_on_its_own_page(chromium_browser, live_server, demo):
+    context = chromium_browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="en-US", java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(45_000)
+    page.base_url = live_server.url
+    sign_in(page, "employee")
+    page.goto(f"{page.base_url}/tracking/")
+    first = page.locator("details.burnup").first
+    first.locator(":scope > summary").click()
+    first.get_by_role("link", name="Show the burn-up").click()
+    page.wait_for_url("**/burn-up/")
+    _chart_fits(page, "section.burnup")
+    expect(page.locator("section.burnup svg polyline.series.expected")).to_have_count(1)
+    page.get_by_role("link", name="Back to the check-in").click()
+    page.wait_for_url("**/tracking/#kr-*")
+    context.close()

@@ -53,7 +53,8 @@ def _employee_with_history(company, cycle, n_goals: int):
 # open plan, an off-track key result): 3 for signing in, 3 for the navigation's roles (the
 # headed units, whether one manages anyone, the HRBP units), then the settings, the check-in,
 # the submitted weeks (streak, completion, missed weeks), the key results, this week's and
-# the earlier updates, the measurements (burn-ups and sparklines), the feedback, the plans
+# the earlier updates, the measurements (the sparklines' weeks; the burn-ups load on demand,
+# tests/tracking/test_burnups_on_demand.py), the feedback, the plans
 # with their actions and the cause tags. Not yet at the 12 of issue 18 without the viewer
 # kept between requests (on with Redis; next test).
 THIS_WEEK_BOUND = 15

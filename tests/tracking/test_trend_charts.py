@@ -1,5 +1,5 @@
 """The team's progress and check-in trend on the weekly review, and the burn-up of each key
-result on the This-week page."""
+result of the This-week page (loaded on demand)."""
 
 import datetime as dt
 from decimal import Decimal
@@ -94,14 +94,20 @@ def test_dashboard_and_weekly_review_show_the_same_trend(login, company, cascade
     assert '<td class="num">40%</td><td class="num">100%</td>' in row(dashboard, monday)
 
 
-def test_this_week_page_has_each_key_results_burn_up(login, company, cascade):
-    html = login(company["alice"]).get(reverse("tracking:this-week")).content.decode()
+def test_this_week_loads_each_key_results_burn_up_on_demand(login, company, cascade):
+    """The page has a section per key result; its chart is the section's own fragment
+    (tests/tracking/test_burnups_on_demand.py)."""
+    client = login(company["alice"])
+    html = client.get(reverse("tracking:this-week")).content.decode()
     for kr in (cascade["customers"], cascade["calls"]):
         card = html[html.index(f'id="burnup-{kr.pk}"') :]
         card = card[: card.index("</details>")]
         assert "Burn-up against the expected pace" in card
-        assert 'class="series expected dashed"' in card
-        assert "<table" in card
+        chart = client.get(
+            reverse("tracking:kr-burnup", args=[kr.pk]), HTTP_HX_REQUEST="true"
+        ).content.decode()
+        assert 'class="series expected dashed"' in chart
+        assert "<table" in chart
 
 
 def test_an_unchanged_off_track_key_result_carries_last_weeks_cause_and_action(

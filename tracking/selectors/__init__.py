@@ -8,6 +8,7 @@ from .checkins import (  # noqa: F401
     check_in_history,
     check_in_streak,
     completion_rate,
+    key_result_burnup,
     key_result_rows,
     last_values_before,
     missed_weeks,

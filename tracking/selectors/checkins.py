@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from core.charts import LineChart
 from goals.models import Cycle, Goal, GoalSettings, KeyResult, Measurement
 from goals.selectors_charts import burnup_chart
 from org.models import Person
@@ -77,7 +78,6 @@ class KeyResultRow:
     status: str
     sparkline: str = ""
     previous: KeyResultUpdate | None = None  # the last submitted update before this week
-    burnup: object = None  # a core.charts.LineChart, on the This-week page
     confidence: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
 
@@ -115,22 +115,29 @@ def _updates_now_and_before(
     return now, before
 
 
-def _measurements(key_result_ids: list[int]) -> dict[int, list[tuple[dt.datetime, Decimal]]]:
-    """Every measurement of these key results, oldest first (one query): the burn-up charts
-    and the sparklines are both drawn from it."""
+def _since_at(since: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+
+
+def _measurements(
+    key_result_ids: list[int], since: dt.date | None = None
+) -> dict[int, list[tuple[dt.datetime, Decimal]]]:
+    """The measurements of these key results, oldest first (one query), all of them or those
+    effective from `since` on (all a sparkline draws: This week reads no more than that)."""
+    rows = Measurement.objects.filter(key_result_id__in=key_result_ids)
+    if since is not None:
+        rows = rows.filter(effective_at__gte=_since_at(since))
     series: dict[int, list] = defaultdict(list)
-    for kr_id, at, value in (
-        Measurement.objects.filter(key_result_id__in=key_result_ids)
-        .order_by("key_result_id", "effective_at", "recorded_at", "pk")
-        .values_list("key_result_id", "effective_at", "value")
-    ):
+    for kr_id, at, value in rows.order_by(
+        "key_result_id", "effective_at", "recorded_at", "pk"
+    ).values_list("key_result_id", "effective_at", "value"):
         series[kr_id].append((at, value))
     return series
 
 
 def _weekly(points, since: dt.date) -> list[float]:
     """One value per week (the week's last measurement) since a date."""
-    since_at = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
+    since_at = _since_at(since)
     weekly: dict[dt.date, float] = {}
     for at, value in points:
         if at >= since_at:
@@ -157,9 +164,9 @@ def key_result_rows(
         if ids
         else ({}, {})
     )
-    if measurements is None:
-        measurements = _measurements(ids) if ids else {}
     since = week - dt.timedelta(weeks=SPARK_WEEKS)
+    if measurements is None:
+        measurements = _measurements(ids, since) if ids else {}
     settings = settings or GoalSettings.load()
     rows = []
     for kr in krs:
@@ -236,7 +243,9 @@ def _open_plans(person: Person, limit: int = 5) -> list[ImprovementPlan]:
 def this_week(*, person: Person, week: dt.date | None = None, today: dt.date | None = None):
     """Everything the This-week page shows: the check-in (or None before it is opened), one
     row per active key result, the streak, the completion per cycle and the missed weeks
-    within the window for late check-ins. A fixed number of queries."""
+    within the window for late check-ins. A fixed number of queries. The burn-ups are not
+    drawn here: each loads when its row's section opens (`key_result_burnup`), so the page
+    costs no chart per key result."""
     today = today or local_today(person)
     current = week_start(today)
     week = week_start(week or today)
@@ -246,7 +255,8 @@ def this_week(*, person: Person, week: dt.date | None = None, today: dt.date | N
     window = settings.late_check_in_weeks
     krs, spans = _key_results_and_spans(person=person, week=week, current=current, window=window)
     on = min(today, week + dt.timedelta(days=6))
-    measurements = _measurements([kr.pk for kr in krs]) if krs else {}
+    since = week - dt.timedelta(weeks=SPARK_WEEKS)
+    measurements = _measurements([kr.pk for kr in krs], since) if krs else {}
     rows = key_result_rows(
         person=person,
         check_in=check_in,
@@ -256,8 +266,6 @@ def this_week(*, person: Person, week: dt.date | None = None, today: dt.date | N
         settings=settings,
         measurements=measurements,
     )
-    for row in rows:
-        row.burnup = burnup_chart(row.key_result, measurements.get(row.key_result.pk, []), today=on)
     cycles = {row.key_result.goal.cycle.pk: row.key_result.goal.cycle for row in rows}
     return {
         "week": week,
@@ -279,6 +287,16 @@ def this_week(*, person: Person, week: dt.date | None = None, today: dt.date | N
         ),
         "open_plans": _open_plans(person),
     }
+
+
+def key_result_burnup(*, person: Person, key_result: KeyResult, week: dt.date) -> LineChart:
+    """One key result's burn-up on This week: its measurements up to the end of `week` (today
+    for the current week), as `goals.selectors_charts.burnup_chart` draws it. One query (its
+    measurements); `key_result` comes with its goal and cycle."""
+    week = week_start(week)
+    on = min(local_today(person), week + dt.timedelta(days=6))
+    series = _measurements([key_result.pk])
+    return burnup_chart(key_result, series.get(key_result.pk, []), today=on)
 
 
 def submitted_weeks(*, person: Person) -> set[dt.date]:

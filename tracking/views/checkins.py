@@ -1,5 +1,5 @@
-"""The employee's pages: This week (with draft autosave and the live status of each key
-result), the check-in history and one check-in with its feedback."""
+"""The employee's pages: This week (with draft autosave, the live status of each key result
+and its burn-up on demand), the check-in history and one check-in with its feedback."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -161,6 +162,8 @@ def this_week(request: HttpRequest) -> HttpResponse:
         messages.error(request, week_error)
     data = selectors.this_week(person=person, week=week)
     data["late"] = week < week_start(local_today(person))
+    # The week of a late check-in, for the links of the page's parts (the burn-ups).
+    data["week_query"] = f"?week={week:%Y-%m-%d}" if data["late"] else ""
     rows = data["rows"]
     if request.method == "POST":
         form, valid, updates = _collect(request, rows, skip_blank=False)
@@ -242,9 +245,7 @@ def kr_status(request: HttpRequest, pk: int) -> HttpResponse:
     person = request.person
     today = local_today(person)
     week = week_start(today)
-    kr = selectors.active_key_results(person=person, week=week).filter(pk=pk).first()
-    if kr is None:
-        raise Http404
+    kr = permissions.get_checked_in_key_result_for(request.viewer, pk, week=week)
     prefix = f"kr-{kr.pk}"
     form = UpdateForm(request.GET, prefix=prefix)
     form.is_valid()
@@ -265,6 +266,27 @@ def kr_status(request: HttpRequest, pk: int) -> HttpResponse:
     row.form = form
     row.confidence = request.GET.get(f"{prefix}-confidence", "")
     return render(request, "tracking/this_week.html#kr-status", {"row": row})
+
+
+@person_required
+@require_GET
+@vary_on_headers("HX-Request")
+def kr_burnup(request: HttpRequest, pk: int) -> HttpResponse:
+    """One key result's burn-up on This week, drawn when its section is opened rather than
+    with the page (a chart per key result made the page slow): the chart for htmx, a page of
+    its own without JavaScript (the section's link). The week is the page's (`?week=`, as
+    validated there); the key result must be one the page shows, else 404."""
+    person = request.person
+    week, _week_error = _chosen_week(request, person)
+    kr = permissions.get_checked_in_key_result_for(request.viewer, pk, week=week)
+    chart = selectors.key_result_burnup(person=person, key_result=kr, week=week)
+    late = week < week_start(local_today(person))
+    context = {"kr": kr, "chart": chart, "week": week, "late": late}
+    if request.htmx:
+        # The chart alone, rendered without the request: no layout, so none of the context
+        # the navigation needs (the viewer's roles: three queries without the viewer cache).
+        return HttpResponse(render_to_string("tracking/kr_burnup.html#chart", context))
+    return render(request, "tracking/kr_burnup.html", context)
 
 
 @person_required
