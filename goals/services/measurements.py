@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.history import records_actor
+from core.querysets import upward_links
 from goals import metrics
 from goals.models import Goal, KeyResult, Measurement
 from org.models import Person
@@ -46,16 +47,6 @@ class Value:
     note: str = ""
 
 
-_CONTRIBUTION_SQL = """
-WITH RECURSIVE chain(id) AS (
-    SELECT {pk} FROM {kr} WHERE {pk} IN ({ids})
-    UNION
-    SELECT k.{up} FROM {kr} k JOIN chain c ON k.{pk} = c.id WHERE k.{up} IS NOT NULL
-)
-SELECT k.{pk}, k.{up} FROM {kr} k JOIN chain c ON k.{pk} = c.id
-"""
-
-
 def chain_ids(key_result_ids) -> list[list[int]]:
     """The key results and those they contribute to, level by level from the bottom: the first
     list is `key_result_ids` itself, each next one what the previous contributes to and no
@@ -64,17 +55,7 @@ def chain_ids(key_result_ids) -> list[list[int]]:
     levels = [sorted(set(key_result_ids))]
     if not levels[0]:
         return []
-    connection = connections[router.db_for_write(KeyResult)]
-    qn = connection.ops.quote_name
-    sql = _CONTRIBUTION_SQL.format(
-        kr=qn(KeyResult._meta.db_table),
-        pk=qn(KeyResult._meta.pk.column),
-        up=qn(KeyResult._meta.get_field("contributes_to").column),
-        ids=", ".join(["%s"] * len(levels[0])),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, levels[0])
-        contributes_to = dict(cursor.fetchall())
+    contributes_to = upward_links(KeyResult, "contributes_to", levels[0])
     seen = set(levels[0])
     while levels[-1]:
         above = {contributes_to[pk] for pk in levels[-1] if contributes_to.get(pk)} - seen

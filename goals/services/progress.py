@@ -14,8 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import connections, router
-
+from core.querysets import upward_links
 from goals import metrics
 from goals.models import Goal, KeyResult
 
@@ -23,15 +22,6 @@ from . import rollups
 
 # A progress that moved by less than this is left as stored (float noise is not a change).
 EPSILON = 1e-12
-
-_ANCESTRY_SQL = """
-WITH RECURSIVE chain(id) AS (
-    SELECT {pk} FROM {goal} WHERE {pk} IN ({ids})
-    UNION
-    SELECT g.{parent} FROM {goal} g JOIN chain c ON g.{pk} = c.id WHERE g.{parent} IS NOT NULL
-)
-SELECT id FROM chain
-"""
 
 
 def goal_progress(goal: Goal) -> float:
@@ -45,19 +35,8 @@ def goal_progress(goal: Goal) -> float:
 
 def _ancestry(goal_ids: set[int]) -> set[int]:
     """The goals among `goal_ids` that exist and every goal they align to, in one recursive
-    query whatever the depth. UNION (not UNION ALL) drops the ids already found, so a loop of
-    parents (which validation refuses, but a row edited by hand may hold) ends the walk."""
-    connection = connections[router.db_for_write(Goal)]
-    qn = connection.ops.quote_name
-    sql = _ANCESTRY_SQL.format(
-        goal=qn(Goal._meta.db_table),
-        pk=qn(Goal._meta.pk.column),
-        parent=qn(Goal._meta.get_field("parent").column),
-        ids=", ".join(["%s"] * len(goal_ids)),
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, sorted(goal_ids))
-        return {row[0] for row in cursor.fetchall()}
+    query whatever the depth (a loop of parents ends the walk)."""
+    return set(upward_links(Goal, "parent", goal_ids))
 
 
 def lock_goal_chains(goal_ids) -> set[int]:
